@@ -1,0 +1,19 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from core import views as core_views
+from dashboards import views as dashboard_views
+
+# The Django admin signs in through allauth, with its rate limits and MFA.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", dashboard_views.home, name="home"),
+    path("", include("dashboards.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("teams/", include("teams.urls")),
+    path("projects/", include("projects.urls")),
+    path("admin/", admin.site.urls),
+]

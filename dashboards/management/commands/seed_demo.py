@@ -1,0 +1,311 @@
+"""Load a believable demo program: an academic health system running a leadership academy.
+
+Idempotent: people, teams and projects are found by their natural keys, so running the
+command again changes nothing and creates no duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from programs.models import Cohort, Discipline, Organization, Profile, Program, Role, Unit, User
+from programs.services import do_add_membership, do_ensure_person
+from projects.models import Phase, Project, ProjectType
+from teams.models import Team
+from teams.services import do_add_team_member
+
+DEMO_PASSWORD = "actionlab-demo"  # noqa: S105  (printed for newcomers; demo data only)
+DOMAIN = "riverside-health.example"
+ORGANIZATION = "Riverside Academic Health System"
+PROGRAM = "System Leadership Academy 2026–27"
+
+UNITS = [
+    "Emergency Medicine",
+    "Internal Medicine",
+    "Surgical Services",
+    "Nursing Administration",
+    "Pharmacy",
+    "Quality & Patient Safety",
+    "Finance",
+    "Information Services",
+    "Pediatrics",
+    "Cardiology",
+]
+
+
+@dataclass(frozen=True)
+class Person:
+    first: str
+    last: str
+    unit: str
+    discipline: str
+    title: str
+    time_zone: str = "America/New_York"
+
+    @property
+    def email(self) -> str:
+        return f"{self.first}.{self.last}@{DOMAIN}".lower().replace(" ", "").replace("'", "")
+
+
+ADMIN = Person("Dana", "Whitfield", "Nursing Administration", Discipline.ADMINISTRATOR,
+               "Director, Leadership Development")
+COACHES = [
+    Person("Marcus", "Oyelaran", "Quality & Patient Safety", Discipline.ADMINISTRATOR,
+           "Organizational Development Consultant"),
+    Person("Ingrid", "Halvorsen", "Nursing Administration", Discipline.NURSE,
+           "Nurse Educator and Certified Coach"),
+    Person("Tomás", "Ribeiro", "Internal Medicine", Discipline.PHYSICIAN,
+           "Physician Coach"),
+    Person("Leah", "Abernathy", "Finance", Discipline.ADMINISTRATOR,
+           "Executive Coach"),
+]
+SPONSORS = [
+    Person("Evelyn", "Castellanos", "Emergency Medicine", Discipline.PHYSICIAN,
+           "Chief Medical Officer"),
+    Person("Robert", "Nakamura", "Nursing Administration", Discipline.NURSE,
+           "Chief Nursing Officer"),
+    Person("Priya", "Raman", "Cardiology", Discipline.PHYSICIAN,
+           "Vice President, Heart and Vascular Service Line"),
+    Person("Gregory", "Lindqvist", "Pharmacy", Discipline.ADMINISTRATOR,
+           "Vice President, Clinical Operations"),
+]
+
+P = Discipline.PHYSICIAN
+N = Discipline.NURSE
+A = Discipline.ADMINISTRATOR
+AH = Discipline.ALLIED_HEALTH
+
+TEAMS: list[dict[str, Any]] = [
+    {
+        "name": "Flow Forward",
+        "project": {
+            "title": "Cut emergency department boarding time for admitted patients",
+            "type": ProjectType.PILOT,
+            "phase": Phase.CARRYING_OUT,
+            "problem": (
+                "Admitted patients wait a median of 7.5 hours in the emergency department "
+                "for an inpatient bed, which delays care and blocks ambulance arrivals."
+            ),
+            "alignment": "System goal 2: timely access to care; the board's capacity plan.",
+            "outcomes": (
+                "A daily 10 a.m. bed huddle and early-discharge pull on two medicine units."
+            ),
+            "measures": "Median boarding time under 4 hours; ambulance diversion hours halved.",
+            "scope": "Two medicine units and the adult ED; pediatrics is out of scope.",
+        },
+        "members": [
+            Person("Aisha", "Mensah", "Emergency Medicine", P, "Attending Physician"),
+            Person("Kevin", "O'Brien", "Nursing Administration", N, "Nurse Manager, 5 West"),
+            Person("Sofia", "Delgado", "Finance", A, "Senior Financial Analyst"),
+            Person("Hannah", "Becker", "Internal Medicine", P, "Hospitalist"),
+            Person("Daniel", "Osei", "Information Services", A, "Clinical Systems Analyst",
+                   "America/Chicago"),
+            Person("Mei", "Lin", "Pharmacy", AH, "Clinical Pharmacist"),
+        ],
+    },
+    {
+        "name": "Safe Passage",
+        "project": {
+            "title": "Spread nurse-led discharge huddles across the medicine service",
+            "type": ProjectType.SPREAD,
+            "phase": Phase.CRAFTING,
+            "problem": (
+                "Discharge huddles on 4 East reduced readmissions, but no other unit has "
+                "adopted them."
+            ),
+            "alignment": "System goal 1: safe transitions of care.",
+            "outcomes": "Huddles running on six medicine units with a shared checklist.",
+            "measures": "30-day readmissions; discharge-before-noon rate.",
+            "scope": "Adult medicine units at the main campus.",
+        },
+        "members": [
+            Person("Grace", "Adeyemi", "Nursing Administration", N, "Charge Nurse"),
+            Person("Samuel", "Whitaker", "Surgical Services", P, "General Surgeon"),
+            Person("Olivia", "Brennan", "Quality & Patient Safety", A, "Quality Improvement Lead"),
+            Person("Rahul", "Iyer", "Cardiology", P, "Cardiology Fellow Director"),
+            Person("Chloe", "Martin", "Finance", A, "Revenue Cycle Manager"),
+            Person("Jamal", "Carter", "Pediatrics", N, "Clinical Nurse Specialist",
+                   "America/Los_Angeles"),
+        ],
+    },
+    {
+        "name": "Heart at Home",
+        "project": {
+            "title": "Community paramedicine partnership for heart failure follow-up",
+            "type": ProjectType.PARTNERSHIP,
+            "phase": Phase.CRAFTING,
+            "problem": (
+                "One in four heart failure patients returns within 30 days; many miss the "
+                "first follow-up visit."
+            ),
+            "alignment": "Value-based care contract; community health needs assessment.",
+            "outcomes": "Home visits within 72 hours of discharge by county paramedics.",
+            "measures": "Follow-up within 7 days above 80%; readmissions down by a fifth.",
+            "scope": "Patients discharged home in the county; nursing homes are out of scope.",
+        },
+        "members": [
+            Person("Fatima", "Haddad", "Cardiology", N, "Heart Failure Nurse Navigator"),
+            Person("Benjamin", "Clarke", "Emergency Medicine", P, "EMS Medical Director"),
+            Person("Yuki", "Tanaka", "Information Services", A, "Interoperability Manager"),
+            Person("Laura", "Schmidt", "Pharmacy", AH, "Ambulatory Care Pharmacist"),
+            Person("Marcus", "Bell", "Finance", A, "Contracting Manager"),
+            Person("Elena", "Popescu", "Internal Medicine", P, "Primary Care Physician"),
+        ],
+    },
+    {
+        "name": "Right Med, Right Time",
+        "project": {
+            "title": "Experiment: pharmacist-led medication reconciliation at admission",
+            "type": ProjectType.EXPERIMENT,
+            "phase": Phase.CRAFTING,
+            "problem": (
+                "Medication history errors at admission reach a third of patients over 65."
+            ),
+            "alignment": "Patient safety plan: harm reduction from medication errors.",
+            "outcomes": "A four-week trial comparing pharmacist- and physician-led histories.",
+            "measures": "Discrepancies per patient; time to complete reconciliation.",
+            "scope": "Admissions through the ED to surgery and medicine.",
+        },
+        "members": [
+            Person("Nathan", "Greene", "Pharmacy", AH, "Pharmacy Operations Manager"),
+            Person("Isabel", "Moreno", "Surgical Services", N, "Perioperative Nurse Manager"),
+            Person("Victor", "Chen", "Internal Medicine", P, "Chief Resident"),
+            Person("Amara", "Nwosu", "Quality & Patient Safety", A, "Patient Safety Officer"),
+            Person("Ruth", "Goldberg", "Pediatrics", P, "Pediatric Hospitalist"),
+            # Reports to Isabel Moreno: the team page flags the reporting line.
+            Person("Tyler", "Jensen", "Surgical Services", N, "Staff Nurse, Surgical ICU"),
+        ],
+        "reports_to": {"tyler.jensen": "isabel.moreno"},
+    },
+]
+
+
+def monday_on_or_before(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+class Command(BaseCommand):
+    help = "Load the demo program (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when the database already holds a program.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and Program.objects.exists():
+            self.stdout.write("The database already holds a program; demo data not loaded.")
+            return
+        with transaction.atomic():
+            logins = self.seed()
+        self.stdout.write(self.style.SUCCESS(f"Demo program “{PROGRAM}” is ready."))
+        self.stdout.write(f"Sign in at /accounts/login/ with password “{DEMO_PASSWORD}” as:")
+        for role, email in logins:
+            self.stdout.write(f"  {role:<20} {email}")
+
+    def seed(self) -> list[tuple[str, str]]:
+        organization, _ = Organization.objects.get_or_create(name=ORGANIZATION)
+        units = {
+            name: Unit.objects.get_or_create(organization=organization, name=name)[0]
+            for name in UNITS
+        }
+        # A nine-month program that began twelve weeks before the first seeding.
+        start = monday_on_or_before(timezone.localdate() - datetime.timedelta(weeks=12))
+        program, _ = Program.objects.get_or_create(
+            organization=organization,
+            name=PROGRAM,
+            defaults={
+                "starts_on": start,
+                "ends_on": start + datetime.timedelta(weeks=39, days=4),
+                "description": (
+                    "Nine months in which leaders from across Riverside work in "
+                    "cross-boundary teams on strategic projects for the system, guided by an "
+                    "executive sponsor and a learning coach, and learn by reflecting on that "
+                    "work."
+                ),
+                "learning_goals": (
+                    "Lead change across organisational boundaries.\n"
+                    "Ask questions that open up a problem before solving it.\n"
+                    "Engage stakeholders actively, from informing to enlisting.\n"
+                    "Reflect on one's own leadership practice every week."
+                ),
+                "checkin_weekday": Program.Weekday.FRIDAY,
+                "checkin_time": datetime.time(9, 0),
+            },
+        )
+        cohort, _ = Cohort.objects.get_or_create(
+            program=program,
+            name="Cohort 1",
+            defaults={"starts_on": program.starts_on, "ends_on": program.ends_on},
+        )
+
+        def person(p: Person) -> User:
+            user = do_ensure_person(
+                email=p.email,
+                first_name=p.first,
+                last_name=p.last,
+                organization=organization,
+                unit=units[p.unit],
+                discipline=p.discipline,
+                job_title=p.title,
+                time_zone=p.time_zone,
+                password=DEMO_PASSWORD,
+            )
+            EmailAddress.objects.get_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
+            return user
+
+        admin = person(ADMIN)
+        do_add_membership(program=program, user=admin, role=Role.PROGRAM_ADMIN)
+        logins = [("program admin", admin.email)]
+        for index, spec in enumerate(TEAMS):
+            coach = person(COACHES[index])
+            sponsor = person(SPONSORS[index])
+            do_add_membership(program=program, user=coach, role=Role.COACH)
+            do_add_membership(program=program, user=sponsor, role=Role.SPONSOR)
+            team, _ = Team.objects.get_or_create(
+                cohort=cohort, name=spec["name"], defaults={"coach": coach, "sponsor": sponsor}
+            )
+            members = {}
+            for member_spec in spec["members"]:
+                user = person(member_spec)
+                do_add_membership(
+                    program=program, user=user, role=Role.PARTICIPANT, cohort=cohort
+                )
+                do_add_team_member(team=team, user=user)
+                members[user.email.split("@")[0]] = user
+            for report, manager in spec.get("reports_to", {}).items():
+                Profile.objects.filter(user=members[report], organization=organization).update(
+                    reports_to=members[manager]
+                )
+            charter = spec["project"]
+            Project.objects.get_or_create(
+                team=team,
+                defaults={
+                    "title": charter["title"],
+                    "project_type": charter["type"],
+                    "phase": charter["phase"],
+                    "problem_statement": charter["problem"],
+                    "strategic_alignment": charter["alignment"],
+                    "intended_outcomes": charter["outcomes"],
+                    "success_measures": charter["measures"],
+                    "scope": charter["scope"],
+                },
+            )
+            if index == 0:
+                logins += [
+                    ("learning coach", coach.email),
+                    ("executive sponsor", sponsor.email),
+                    ("participant", next(iter(members.values())).email),
+                ]
+        return logins

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from programs.models import Membership
+
+
+def _navigation(request: HttpRequest) -> list[dict[str, str]]:
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    programs = {
+        m.program_id: m.program.name
+        for m in Membership.objects.for_user(user).select_related("program").order_by(
+            "program__name"
+        )
+    }
+    return [
+        {"label": name, "url": reverse("dashboards:program", args=[pk])}
+        for pk, name in programs.items()
+    ]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The programs the reader belongs to, looked up only if a template shows them."""
+    return {"navigation": SimpleLazyObject(lambda: _navigation(request))}

@@ -1,0 +1,271 @@
+"""People, organisations, programs, cohorts and who holds which role where."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known IANA time zone, e.g. America/New_York.")
+
+
+class UserManager(DjangoUserManager["User"]):
+    """Users are identified by email; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user_by_email(self, email: str, password: str | None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user_by_email(email, password, **extra)
+
+    def create_superuser(  # type: ignore[override]
+        self, email: str, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user_by_email(email, password, **extra)
+
+
+class User(AbstractUser):
+    username = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        full = f"{self.first_name} {self.last_name}".strip()
+        return full or self.email
+
+
+class Organization(models.Model):
+    """The client, e.g. an academic health system."""
+
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    """A department, service line or site within an organisation."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="units")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unit_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Discipline(models.TextChoices):
+    PHYSICIAN = "physician", "Physician"
+    NURSE = "nurse", "Nurse"
+    ADMINISTRATOR = "administrator", "Administrator"
+    ALLIED_HEALTH = "allied_health", "Allied health"
+    RESEARCH = "research", "Research"
+    OTHER = "other", "Other"
+
+
+class Profile(models.Model):
+    """A person as the organisation knows them: unit, discipline, title, time zone."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profiles")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="profiles"
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="profiles", null=True, blank=True
+    )
+    discipline = models.CharField(max_length=20, choices=Discipline.choices, default="other")
+    job_title = models.CharField(max_length=200, blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="America/New_York", validators=[validate_time_zone]
+    )
+    reports_to = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="direct_reports"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="profile_unique_user"),
+            models.CheckConstraint(
+                condition=~Q(reports_to=models.F("user")), name="profile_not_own_manager"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} at {self.organization}"
+
+
+class ProgramQuerySet(models.QuerySet["Program"]):
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> ProgramQuerySet:
+        """Programs in which the user holds an active membership."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            memberships__user=user, memberships__is_active=True
+        ).distinct()
+
+
+class Program(models.Model):
+    """An action learning program, e.g. a nine-month leadership academy."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="programs"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    learning_goals = models.TextField(blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    checkin_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.FRIDAY
+    )
+    checkin_time = models.TimeField(default=datetime.time(9, 0))
+    team_min_size = models.PositiveSmallIntegerField(default=4)
+    team_max_size = models.PositiveSmallIntegerField(default=8)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="program_unique_name"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="program_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(team_max_size__gte=models.F("team_min_size")),
+                name="program_team_sizes_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cohort(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(max_length=200)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+
+    class Meta:
+        ordering = ["starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="cohort_unique_name"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="cohort_dates_in_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {self.name}"
+
+
+class Role(models.TextChoices):
+    PROGRAM_ADMIN = "program_admin", "Program admin"
+    COACH = "coach", "Learning coach"
+    SPONSOR = "sponsor", "Executive sponsor"
+    PARTICIPANT = "participant", "Participant"
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def active(self) -> MembershipQuerySet:
+        return self.filter(is_active=True)
+
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> MembershipQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user=user, is_active=True)
+
+
+class Membership(models.Model):
+    """A user's role in a program (participants also belong to one cohort).
+
+    One person may hold several roles in one program and different roles in different
+    programs. A membership that has ended (`is_active=False`) keeps the person known to
+    the program, so its pages answer 403 rather than 404.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="memberships", null=True, blank=True
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "role"], name="membership_unique_role"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="participant") | Q(cohort__isnull=False),
+                name="membership_participant_has_cohort",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.program}"
+
+
+def roles_in(memberships: Iterable[Membership], program_id: int) -> set[str]:
+    return {m.role for m in memberships if m.program_id == program_id and m.is_active}

@@ -1,0 +1,84 @@
+"""Action learning teams (sets) and who is on them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.db.models import Q
+
+from programs.models import Cohort, Program, Role
+
+
+class TeamQuerySet(models.QuerySet["Team"]):
+    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> TeamQuerySet:
+        """Teams the user may open: member, coach, sponsor, or admin of the program."""
+        if not user.is_authenticated:
+            return self.none()
+        admin_programs = Program.objects.filter(
+            memberships__user=user,
+            memberships__role=Role.PROGRAM_ADMIN,
+            memberships__is_active=True,
+        )
+        return self.filter(
+            Q(members__user=user)
+            | Q(coach=user)
+            | Q(sponsor=user)
+            | Q(cohort__program__in=admin_programs)
+        ).distinct()
+
+
+class Team(models.Model):
+    """An action learning set: a few leaders from different units, one coach, one sponsor."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=200)
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coached_teams",
+    )
+    sponsor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sponsored_teams",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "name"], name="team_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMember(models.Model):
+    """A participant on a team. `cohort` repeats the team's cohort so that the database
+    can refuse a second team for the same participant in one cohort."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships"
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"], name="teammember_one_team_per_cohort"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.team}"

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from core.http import AuthenticatedHttpRequest
+from programs.models import Profile, User
+from teams.access import get_team_for_user
+from teams.composition import MemberFacts, measure
+
+
+def member_facts(user: User, profile: Profile | None) -> MemberFacts:
+    return MemberFacts(
+        user_id=user.pk,
+        name=user.display_name,
+        unit=profile.unit.name if profile and profile.unit else None,
+        discipline=profile.discipline if profile else "other",
+        reports_to_id=profile.reports_to_id if profile else None,
+    )
+
+
+@require_GET
+def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
+    """The team home: members with unit and discipline, coach, sponsor, project and how
+    far the team reaches across the organisation."""
+    access = get_team_for_user(request.user, team_id)
+    team = access.team
+    program = team.cohort.program
+    members = list(
+        team.members.select_related("user").prefetch_related(
+            Prefetch(
+                "user__profiles",
+                queryset=Profile.objects.filter(organization_id=program.organization_id)
+                .select_related("unit"),
+                to_attr="org_profiles",
+            )
+        ).order_by("user__last_name", "user__first_name")
+    )
+    rows = [(member.user, next(iter(member.user.org_profiles), None)) for member in members]  # type: ignore[attr-defined]
+    composition = measure(
+        [member_facts(user, profile) for user, profile in rows],
+        min_size=program.team_min_size,
+        max_size=program.team_max_size,
+    )
+    return render(
+        request,
+        "teams/team_detail.html",
+        {
+            "team": team,
+            "program": program,
+            "access": access,
+            "rows": rows,
+            "composition": composition,
+            # The reverse one-to-one was joined by the access helper.
+            "project": getattr(team, "project", None),
+        },
+    )
