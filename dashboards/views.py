@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from core.http import AuthenticatedHttpRequest
 from programs.access import get_program_for_user
+from programs.http import AuthenticatedHttpRequest
 from programs.models import Membership, Program, Role
 from teams.models import Team, TeamMember
 
@@ -18,9 +18,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What each role needs first: participants their team, coaches and sponsors the teams
     they guide, program admins their programs."""
     user = request.user
-    memberships = list(
-        Membership.objects.for_user(user).select_related("program", "cohort")
-    )
+    memberships = list(Membership.objects.for_user(user).select_related("program", "cohort"))
     programs_by_role: dict[str, list[int]] = {}
     for membership in memberships:
         programs_by_role.setdefault(membership.role, []).append(membership.program_id)
@@ -36,13 +34,15 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     if Role.COACH in programs_by_role:
         context["coached_teams"] = list(
-            teams.filter(coach=user, cohort__program_id__in=programs_by_role[Role.COACH])
-            .annotate(member_count=Count("members"))
+            teams.filter(coach=user, cohort__program_id__in=programs_by_role[Role.COACH]).annotate(
+                member_count=Count("members")
+            )
         )
     if Role.SPONSOR in programs_by_role:
         context["sponsored_teams"] = list(
-            teams.filter(sponsor=user, cohort__program_id__in=programs_by_role[Role.SPONSOR])
-            .annotate(member_count=Count("members"))
+            teams.filter(
+                sponsor=user, cohort__program_id__in=programs_by_role[Role.SPONSOR]
+            ).annotate(member_count=Count("members"))
         )
     if Role.PROGRAM_ADMIN in programs_by_role:
         context["admin_programs"] = list(
@@ -75,14 +75,14 @@ def program_detail(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
         openable = {team.pk for team in teams}
     else:
         my_team_ids = set(
-            TeamMember.objects.filter(user=request.user, team__cohort__program=program)
-            .values_list("team_id", flat=True)
+            TeamMember.objects.filter(
+                user=request.user, team__cohort__program=program
+            ).values_list("team_id", flat=True)
         )
         openable = {
             team.pk
             for team in teams
-            if team.pk in my_team_ids
-            or request.user.pk in (team.coach_id, team.sponsor_id)
+            if team.pk in my_team_ids or request.user.pk in (team.coach_id, team.sponsor_id)
         }
     role_counts = dict(
         Membership.objects.filter(program=program, is_active=True)
@@ -99,8 +99,6 @@ def program_detail(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
             "cohorts": list(program.cohorts.all()),
             "teams": teams,
             "openable_team_ids": openable,
-            "role_counts": [
-                (label, role_counts.get(value, 0)) for value, label in Role.choices
-            ],
+            "role_counts": [(label, role_counts.get(value, 0)) for value, label in Role.choices],
         },
     )

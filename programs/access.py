@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from django.contrib.auth.models import AbstractUser
-
-from programs.models import Membership, Program, Role
+from programs.models import Membership, Program, Role, User
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class ProgramAccess:
         return Role.PROGRAM_ADMIN in self.roles
 
 
-def program_roles(user: AbstractUser, program_id: int) -> tuple[frozenset[str], bool]:
+def program_roles(user: User, program_id: int) -> tuple[frozenset[str], bool]:
     """The user's active roles in a program, and whether they were ever a member."""
     rows = list(
         Membership.objects.filter(user=user, program_id=program_id).values_list(
@@ -39,7 +37,7 @@ def program_roles(user: AbstractUser, program_id: int) -> tuple[frozenset[str], 
 
 
 def require_member(
-    user: AbstractUser, program_id: int, *, roles: Collection[str] | None = None
+    user: User, program_id: int, *, roles: Collection[str] | None = None
 ) -> frozenset[str]:
     """Return the user's active roles in the program.
 
@@ -57,7 +55,7 @@ def require_member(
 
 
 def get_program_for_user(
-    user: AbstractUser, program_id: int, *, roles: Collection[str] | None = None
+    user: User, program_id: int, *, roles: Collection[str] | None = None
 ) -> ProgramAccess:
     """The program, if the user may open it (any active member by default)."""
     try:

@@ -15,9 +15,9 @@ def _navigation(request: HttpRequest) -> list[dict[str, str]]:
         return []
     programs = {
         m.program_id: m.program.name
-        for m in Membership.objects.for_user(user).select_related("program").order_by(
-            "program__name"
-        )
+        for m in Membership.objects.for_user(user)
+        .select_related("program")
+        .order_by("program__name")
     }
     return [
         {"label": name, "url": reverse("dashboards:program", args=[pk])}

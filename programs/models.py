@@ -6,7 +6,6 @@ import datetime
 import zoneinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
@@ -57,7 +56,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
@@ -141,13 +140,11 @@ class Profile(models.Model):
 
 
 class ProgramQuerySet(models.QuerySet["Program"]):
-    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> ProgramQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> ProgramQuerySet:
         """Programs in which the user holds an active membership."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(
-            memberships__user=user, memberships__is_active=True
-        ).distinct()
+        return self.filter(memberships__user=user, memberships__is_active=True).distinct()
 
 
 class Program(models.Model):
@@ -226,7 +223,7 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
     def active(self) -> MembershipQuerySet:
         return self.filter(is_active=True)
 
-    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> MembershipQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> MembershipQuerySet:
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user, is_active=True)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from programs.models import Cohort, Discipline, Membership, Organization, Profile, Program, Unit, User
+from programs.models import (
+    Cohort,
+    Discipline,
+    Membership,
+    Organization,
+    Profile,
+    Program,
+    Unit,
+    User,
+)
 
 
 @transaction.atomic

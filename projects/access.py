@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.http import Http404
 
-from django.contrib.auth.models import AbstractUser
+from programs.models import User
 from projects.models import Project
 from teams.access import TeamAccess, team_access
 
@@ -17,7 +17,7 @@ class ProjectAccess:
     team: TeamAccess
 
 
-def get_project_for_user(user: AbstractUser, project_id: int) -> ProjectAccess:
+def get_project_for_user(user: User, project_id: int) -> ProjectAccess:
     """The project, if the user may open its team (the same people may read both)."""
     try:
         project = Project.objects.select_related(

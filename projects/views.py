@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from core.http import AuthenticatedHttpRequest
+from programs.http import AuthenticatedHttpRequest
 from projects.access import get_project_for_user
 
 

@@ -8,9 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from programs.access import require_member
-from django.contrib.auth.models import AbstractUser
-
-from programs.models import Role
+from programs.models import Role, User
 from teams.models import Team
 
 
@@ -30,7 +28,7 @@ class TeamAccess:
         return self.team.sponsor_id == self.user_id
 
 
-def team_access(user: AbstractUser, team: Team) -> TeamAccess:
+def team_access(user: User, team: Team) -> TeamAccess:
     """Check that the user may open this team: a team member, its coach or sponsor, or an
     admin of its program. Outsiders to the program get 404, other members 403."""
     roles = require_member(user, team.cohort.program_id)
@@ -48,7 +46,7 @@ def team_access(user: AbstractUser, team: Team) -> TeamAccess:
     return TeamAccess(team=team, user_id=user.pk, roles=roles, is_member=is_member)
 
 
-def get_team_for_user(user: AbstractUser, team_id: int) -> TeamAccess:
+def get_team_for_user(user: User, team_id: int) -> TeamAccess:
     """The team, if the user may open it."""
     try:
         team = Team.objects.select_related(

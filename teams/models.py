@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 
-from programs.models import Cohort, Program, Role
+from programs.models import Cohort, Program, Role, User
 
 
 class TeamQuerySet(models.QuerySet["Team"]):
-    def for_user(self, user: AbstractBaseUser | AnonymousUser) -> TeamQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> TeamQuerySet:
         """Teams the user may open: member, coach, sponsor, or admin of the program."""
         if not user.is_authenticated:
             return self.none()

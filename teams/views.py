@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from core.http import AuthenticatedHttpRequest
+from programs.http import AuthenticatedHttpRequest
 from programs.models import Profile, User
 from teams.access import get_team_for_user
 from teams.composition import MemberFacts, measure
@@ -29,14 +29,17 @@ def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
     team = access.team
     program = team.cohort.program
     members = list(
-        team.members.select_related("user").prefetch_related(
+        team.members.select_related("user")
+        .prefetch_related(
             Prefetch(
                 "user__profiles",
-                queryset=Profile.objects.filter(organization_id=program.organization_id)
-                .select_related("unit"),
+                queryset=Profile.objects.filter(
+                    organization_id=program.organization_id
+                ).select_related("unit"),
                 to_attr="org_profiles",
             )
-        ).order_by("user__last_name", "user__first_name")
+        )
+        .order_by("user__last_name", "user__first_name")
     )
     rows = [(member.user, next(iter(member.user.org_profiles), None)) for member in members]  # type: ignore[attr-defined]
     composition = measure(

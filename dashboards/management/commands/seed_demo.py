@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -54,27 +55,56 @@ class Person:
         return f"{self.first}.{self.last}@{DOMAIN}".lower().replace(" ", "").replace("'", "")
 
 
-ADMIN = Person("Dana", "Whitfield", "Nursing Administration", Discipline.ADMINISTRATOR,
-               "Director, Leadership Development")
+ADMIN = Person(
+    "Dana",
+    "Whitfield",
+    "Nursing Administration",
+    Discipline.ADMINISTRATOR,
+    "Director, Leadership Development",
+)
 COACHES = [
-    Person("Marcus", "Oyelaran", "Quality & Patient Safety", Discipline.ADMINISTRATOR,
-           "Organizational Development Consultant"),
-    Person("Ingrid", "Halvorsen", "Nursing Administration", Discipline.NURSE,
-           "Nurse Educator and Certified Coach"),
-    Person("Tomás", "Ribeiro", "Internal Medicine", Discipline.PHYSICIAN,
-           "Physician Coach"),
-    Person("Leah", "Abernathy", "Finance", Discipline.ADMINISTRATOR,
-           "Executive Coach"),
+    Person(
+        "Marcus",
+        "Oyelaran",
+        "Quality & Patient Safety",
+        Discipline.ADMINISTRATOR,
+        "Organizational Development Consultant",
+    ),
+    Person(
+        "Ingrid",
+        "Halvorsen",
+        "Nursing Administration",
+        Discipline.NURSE,
+        "Nurse Educator and Certified Coach",
+    ),
+    Person("Tomás", "Ribeiro", "Internal Medicine", Discipline.PHYSICIAN, "Physician Coach"),
+    Person("Leah", "Abernathy", "Finance", Discipline.ADMINISTRATOR, "Executive Coach"),
 ]
 SPONSORS = [
-    Person("Evelyn", "Castellanos", "Emergency Medicine", Discipline.PHYSICIAN,
-           "Chief Medical Officer"),
-    Person("Robert", "Nakamura", "Nursing Administration", Discipline.NURSE,
-           "Chief Nursing Officer"),
-    Person("Priya", "Raman", "Cardiology", Discipline.PHYSICIAN,
-           "Vice President, Heart and Vascular Service Line"),
-    Person("Gregory", "Lindqvist", "Pharmacy", Discipline.ADMINISTRATOR,
-           "Vice President, Clinical Operations"),
+    Person(
+        "Evelyn",
+        "Castellanos",
+        "Emergency Medicine",
+        Discipline.PHYSICIAN,
+        "Chief Medical Officer",
+    ),
+    Person(
+        "Robert", "Nakamura", "Nursing Administration", Discipline.NURSE, "Chief Nursing Officer"
+    ),
+    Person(
+        "Priya",
+        "Raman",
+        "Cardiology",
+        Discipline.PHYSICIAN,
+        "Vice President, Heart and Vascular Service Line",
+    ),
+    Person(
+        "Gregory",
+        "Lindqvist",
+        "Pharmacy",
+        Discipline.ADMINISTRATOR,
+        "Vice President, Clinical Operations",
+    ),
 ]
 
 P = Discipline.PHYSICIAN
@@ -105,8 +135,14 @@ TEAMS: list[dict[str, Any]] = [
             Person("Kevin", "O'Brien", "Nursing Administration", N, "Nurse Manager, 5 West"),
             Person("Sofia", "Delgado", "Finance", A, "Senior Financial Analyst"),
             Person("Hannah", "Becker", "Internal Medicine", P, "Hospitalist"),
-            Person("Daniel", "Osei", "Information Services", A, "Clinical Systems Analyst",
-                   "America/Chicago"),
+            Person(
+                "Daniel",
+                "Osei",
+                "Information Services",
+                A,
+                "Clinical Systems Analyst",
+                "America/Chicago",
+            ),
             Person("Mei", "Lin", "Pharmacy", AH, "Clinical Pharmacist"),
         ],
     },
@@ -131,8 +167,14 @@ TEAMS: list[dict[str, Any]] = [
             Person("Olivia", "Brennan", "Quality & Patient Safety", A, "Quality Improvement Lead"),
             Person("Rahul", "Iyer", "Cardiology", P, "Cardiology Fellow Director"),
             Person("Chloe", "Martin", "Finance", A, "Revenue Cycle Manager"),
-            Person("Jamal", "Carter", "Pediatrics", N, "Clinical Nurse Specialist",
-                   "America/Los_Angeles"),
+            Person(
+                "Jamal",
+                "Carter",
+                "Pediatrics",
+                N,
+                "Clinical Nurse Specialist",
+                "America/Los_Angeles",
+            ),
         ],
     },
     {
@@ -248,6 +290,8 @@ class Command(BaseCommand):
             defaults={"starts_on": program.starts_on, "ends_on": program.ends_on},
         )
 
+        demo_hash = make_password(DEMO_PASSWORD)
+
         def person(p: Person) -> User:
             user = do_ensure_person(
                 email=p.email,
@@ -258,8 +302,11 @@ class Command(BaseCommand):
                 discipline=p.discipline,
                 job_title=p.title,
                 time_zone=p.time_zone,
-                password=DEMO_PASSWORD,
             )
+            if not user.has_usable_password():
+                # One hash for every demo account: hashing each would take seconds apiece.
+                user.password = demo_hash
+                user.save(update_fields=["password"])
             EmailAddress.objects.get_or_create(
                 user=user, email=user.email, defaults={"verified": True, "primary": True}
             )
@@ -279,9 +326,7 @@ class Command(BaseCommand):
             members = {}
             for member_spec in spec["members"]:
                 user = person(member_spec)
-                do_add_membership(
-                    program=program, user=user, role=Role.PARTICIPANT, cohort=cohort
-                )
+                do_add_membership(program=program, user=user, role=Role.PARTICIPANT, cohort=cohort)
                 do_add_team_member(team=team, user=user)
                 members[user.email.split("@")[0]] = user
             for report, manager in spec.get("reports_to", {}).items():

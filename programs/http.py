@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
+
+from programs.models import User
 
 
 class AuthenticatedHttpRequest(HttpRequest):
     """A request behind LoginRequiredMiddleware: `user` is a real account."""
 
-    user: AbstractUser  # type: ignore[assignment]
+    user: User
     htmx: HtmxDetails

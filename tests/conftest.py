@@ -1,0 +1,83 @@
+"""The cast: one program with a program admin, a coach, a sponsor, two participants on one
+team, one participant on another team, and an outsider who belongs to another program."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from programs.models import Program, Role, User
+from projects.models import Project
+from teams.models import Team
+from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing_and_clean_cache(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    cache.clear()
+
+
+@dataclass
+class Cast:
+    program: Program
+    team: Team
+    other_team: Team
+    project: Project
+    other_project: Project
+    program_admin: User
+    coach: User
+    sponsor: User
+    participant: User
+    teammate: User
+    other_participant: User
+    former_participant: User
+    outsider: User
+
+    def client_for(self, who: str) -> Client:
+        client = Client()
+        client.force_login(getattr(self, who))
+        return client
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    program = f.ProgramFactory(name="System Leadership Academy")
+    cohort = f.CohortFactory(program=program, name="Cohort 1")
+    coach = f.UserFactory(first_name="Casey", last_name="Coach")
+    sponsor = f.UserFactory(first_name="Sam", last_name="Sponsor")
+    other_coach = f.UserFactory()
+    team = f.TeamFactory(cohort=cohort, name="Flow Forward", coach=coach, sponsor=sponsor)
+    other_team = f.TeamFactory(cohort=cohort, name="Safe Passage", coach=other_coach)
+    program_admin = f.UserFactory(first_name="Dana", last_name="Admin")
+    f.MembershipFactory(user=program_admin, program=program, role=Role.PROGRAM_ADMIN)
+    f.MembershipFactory(user=coach, program=program, role=Role.COACH)
+    f.MembershipFactory(user=other_coach, program=program, role=Role.COACH)
+    f.MembershipFactory(user=sponsor, program=program, role=Role.SPONSOR)
+    participant = f.add_participant(team, f.UserFactory(first_name="Pat", last_name="Participant"))
+    teammate = f.add_participant(team, f.UserFactory(first_name="Terry", last_name="Teammate"))
+    other_participant = f.add_participant(other_team)
+    former = f.UserFactory()
+    f.MembershipFactory(
+        user=former, program=program, cohort=cohort, role=Role.PARTICIPANT, is_active=False
+    )
+    outsider = f.UserFactory(first_name="Olly", last_name="Outsider")
+    f.MembershipFactory(user=outsider, role=Role.PROGRAM_ADMIN)  # admin of another program
+    return Cast(
+        program=program,
+        team=team,
+        other_team=other_team,
+        project=f.ProjectFactory(team=team, title="Cut ED boarding time"),
+        other_project=f.ProjectFactory(team=other_team, title="Discharge huddles"),
+        program_admin=program_admin,
+        coach=coach,
+        sponsor=sponsor,
+        participant=participant,
+        teammate=teammate,
+        other_participant=other_participant,
+        former_participant=former,
+        outsider=outsider,
+    )

@@ -1,0 +1,90 @@
+"""`manage.py seed_demo` loads a believable program, once."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from programs.models import Discipline, Membership, Program, Role, Unit, User
+from projects.models import Project
+from teams.composition import MemberFacts, measure
+from teams.models import Team
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db: None) -> str:
+    return seed()
+
+
+def test_demo_holds_a_health_system_program_with_four_cross_boundary_teams(seeded: str) -> None:
+    program = Program.objects.get()
+    assert Unit.objects.filter(organization=program.organization).count() >= 6
+    assert (program.ends_on - program.starts_on).days >= 270  # about nine months
+    assert program.cohorts.count() == 1
+    participants = Membership.objects.filter(program=program, role=Role.PARTICIPANT)
+    assert participants.count() >= 24
+    disciplines = set(participants.values_list("user__profiles__discipline", flat=True))
+    assert {Discipline.PHYSICIAN, Discipline.NURSE, Discipline.ADMINISTRATOR} <= disciplines
+    assert Membership.objects.filter(program=program, role=Role.PROGRAM_ADMIN).count() == 1
+    teams = Team.objects.filter(cohort__program=program)
+    assert teams.count() == 4
+    for team in teams:
+        assert team.coach is not None and team.sponsor is not None
+        assert Project.objects.filter(team=team).exists()
+        members = [
+            MemberFacts(
+                user_id=m.user_id,
+                name=str(m.user),
+                unit=m.user.profiles.get().unit.name,
+                discipline=m.user.profiles.get().discipline,
+                reports_to_id=m.user.profiles.get().reports_to_id,
+            )
+            for m in team.members.select_related("user")
+        ]
+        mix = measure(members, min_size=4, max_size=8)
+        assert mix.distinct_units >= 4, team.name
+        assert mix.distinct_disciplines >= 2, team.name
+        assert mix.largest_unit_share <= 0.5, team.name
+
+
+def test_seeding_twice_changes_nothing(seeded: str) -> None:
+    counts = (
+        User.objects.count(),
+        Membership.objects.count(),
+        Team.objects.count(),
+        Project.objects.count(),
+        Unit.objects.count(),
+    )
+    seed()
+    assert counts == (
+        User.objects.count(),
+        Membership.objects.count(),
+        Team.objects.count(),
+        Project.objects.count(),
+        Unit.objects.count(),
+    )
+
+
+def test_if_empty_leaves_an_existing_database_alone(seeded: str) -> None:
+    assert "not loaded" in seed("--if-empty")
+
+
+def test_printed_logins_work_for_every_role(seeded: str) -> None:
+    lines = [line.split() for line in seeded.splitlines() if "@" in line]
+    assert len(lines) == 4
+    password = seeded.split("password “")[1].split("”")[0]
+    for *_, email in lines:
+        client = Client()
+        response = client.post(reverse("account_login"), {"login": email, "password": password})
+        assert response.status_code == 302, email
+        assert client.get(reverse("home")).status_code == 200

@@ -1,0 +1,83 @@
+"""Production settings pass Django's deployment checks; pages carry a strict CSP."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import Cast
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-production-like-secret-key-that-is-long-and-random-7f3a9c1e5b2d8f4a6c0e",
+    "ALLOWED_HOSTS": "actionlab.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://actionlab.example.org",
+    "EMAIL_HOST": "smtp.example.org",
+}
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {"DEBUG", "SECRET_KEY", "STATIC_MANIFEST", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_with_production_settings_reports_nothing() -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key() -> None:
+    env = PRODUCTION_ENV | {"SECRET_KEY": ""}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_refuses_the_console_email_backend() -> None:
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "EMAIL_HOST"}
+    result = manage("check", "--deploy", "--fail-level", "ERROR", env=env)
+    assert result.returncode != 0
+    assert "development-only email backend" in result.stderr
+
+
+def test_every_page_has_a_csp_with_a_nonce_and_no_unsafe_inline(cast: Cast) -> None:
+    client = cast.client_for("participant")
+    for url in (reverse("home"), reverse("teams:detail", args=[cast.team.pk])):
+        response = client.get(url)
+        policy = response["Content-Security-Policy"]
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        nonce = re.search(r"'nonce-([^']+)'", policy)
+        assert nonce, policy
+        # htmx is served from our own static files and carries this response's nonce.
+        scripts = re.findall(r"<script[^>]*>", response.content.decode())
+        assert scripts
+        assert all(f'nonce="{nonce.group(1)}"' in tag for tag in scripts), scripts
+        assert all('src="/static/' in tag for tag in scripts), scripts
+
+
+def test_anonymous_login_page_has_security_headers(db: None) -> None:
+    response = Client().get(reverse("account_login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
