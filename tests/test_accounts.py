@@ -117,3 +117,18 @@ def test_new_accounts_use_email_without_a_username(db: None) -> None:
     user = User.objects.create_user(email="New.Person@Example.org", password="x-long-password")
     assert user.email == "new.person@example.org"
     assert not hasattr(user, "username") or user.username is None
+
+
+def test_production_requires_a_verified_email_before_the_first_sign_in(
+    db: None, settings: object
+) -> None:
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"  # type: ignore[attr-defined]
+    user = f.UserFactory(email="new.hire@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    client = Client()
+    response = sign_in(client, user.email, f.PASSWORD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert len(mail.outbox) == 1
+    assert "confirm" in mail.outbox[0].subject.lower()
+    assert client.get(reverse("home")).status_code == 302
