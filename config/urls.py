@@ -13,7 +13,9 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
-    path("teams/", include("teams.urls")),
+    path("programs/", include("programs.urls")),
+    path("programs/", include("teams.import_urls")),
+    path("", include("teams.urls")),
     path("projects/", include("projects.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Membership, Program, Role
+from programs.models import Membership, Milestone, Program, Role
 from teams.models import Team, TeamMember
 
 
@@ -60,6 +63,29 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "dashboards/home.html", context)
 
 
+ROLE_PLURALS = {
+    Role.PROGRAM_ADMIN: "Program admins",
+    Role.COACH: "Learning coaches",
+    Role.SPONSOR: "Executive sponsors",
+    Role.PARTICIPANT: "Participants",
+}
+
+
+def schedule_positions(
+    milestones: list[Milestone], today: datetime.date
+) -> list[tuple[Milestone, str]]:
+    """Each milestone with where it stands: "past", "current" (the latest one reached, while
+    the next is still ahead), "next" (the first one ahead) or "later"."""
+    past = [m for m in milestones if m.due_on < today]
+    ahead = [m for m in milestones if m.due_on >= today]
+    positions = {m.pk: "past" for m in past}
+    if past:
+        positions[past[-1].pk] = "current"
+    for index, milestone in enumerate(ahead):
+        positions[milestone.pk] = "next" if index == 0 else "later"
+    return [(m, positions[m.pk]) for m in milestones]
+
+
 @require_GET
 def program_detail(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The program overview: dates, cohorts, teams and who takes part."""
@@ -90,12 +116,14 @@ def program_detail(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
         .annotate(n=Count("id"))
         .values_list("role", "n")
     )
+    milestones = list(program.milestones.all())
     return render(
         request,
         "dashboards/program_detail.html",
         {
             "program": program,
             "access": access,
+            "schedule": schedule_positions(milestones, timezone.localdate()),
             "cohorts": list(program.cohorts.all()),
             "teams": teams,
             "openable_team_ids": openable,

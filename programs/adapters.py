@@ -3,9 +3,21 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+
+INVITATION_SESSION_KEY = "invitation_token"
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
-        """People join through a program's invitation; open sign-up is off by default."""
+        """People join through a program's invitation: sign-up is open to the holder of a
+        valid invitation link, and to everyone only when ACCOUNT_ALLOW_SIGNUP is on."""
+        if request.session.get(INVITATION_SESSION_KEY):
+            return True
         return bool(settings.ACCOUNT_ALLOW_SIGNUP)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        token = request.session.get(INVITATION_SESSION_KEY)
+        if token:
+            return reverse("programs:invitation", args=[token])
+        return super().get_signup_redirect_url(request)

@@ -165,6 +165,9 @@ class Program(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     learning_goals = models.TextField(blank=True)
+    competencies = models.TextField(
+        blank=True, help_text="One competency per line; participants rate themselves on these."
+    )
     starts_on = models.DateField()
     ends_on = models.DateField()
     checkin_weekday = models.PositiveSmallIntegerField(
@@ -191,6 +194,12 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def competency_list(self) -> list[str]:
+        return [line.strip() for line in self.competencies.splitlines() if line.strip()]
+
+    def learning_goal_list(self) -> list[str]:
+        return [line.strip() for line in self.learning_goals.splitlines() if line.strip()]
 
 
 class Cohort(models.Model):
@@ -266,3 +275,94 @@ class Membership(models.Model):
 
 def roles_in(memberships: Iterable[Membership], program_id: int) -> set[str]:
     return {m.role for m in memberships if m.program_id == program_id and m.is_active}
+
+
+class Milestone(models.Model):
+    """A dated point in the program's schedule."""
+
+    class Kind(models.TextChoices):
+        KICKOFF = "kickoff", "Kickoff"
+        CHARTER_DUE = "charter_due", "Charter due"
+        MIDPOINT_REVIEW = "midpoint_review", "Mid-point review"
+        SHOWCASE = "showcase", "Showcase"
+        TRANSITION = "transition", "Transition"
+        CUSTOM = "custom", "Other"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CUSTOM)
+    title = models.CharField(max_length=200)
+    due_on = models.DateField()
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_on", "title"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.due_on:%d %b %Y})"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def pending(self, now: datetime.datetime) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+class Invitation(models.Model):
+    """An emailed, signed, single-use link that makes the recipient a member."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="invitations")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="invitations", null=True, blank=True
+    )
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    # Changing the nonce kills every link sent before: resending rotates it.
+    nonce = models.CharField(max_length=32)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="invitations_sent"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations_accepted",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "email", "role"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_role",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="participant") | Q(cohort__isnull=False),
+                name="invitation_participant_has_cohort",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()} · {self.program}"
+
+    def status(self, now: datetime.datetime) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= now:
+            return self.Status.EXPIRED
+        return self.Status.PENDING

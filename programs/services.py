@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from programs.models import (
     Cohort,
     Discipline,
+    Invitation,
     Membership,
     Organization,
     Profile,
     Program,
+    Role,
     Unit,
     User,
 )
@@ -60,3 +72,169 @@ def do_add_membership(
         user=user, program=program, role=role, defaults={"cohort": cohort, "is_active": True}
     )
     return membership
+
+
+INVITATION_SALT = "actionlab.invitation"
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=INVITATION_SALT)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    path = reverse("programs:invitation", args=[invitation_token(invitation)])
+    return f"{settings.SITE_URL}{path}"
+
+
+class InvitationProblem(Exception):
+    """Why an invitation link cannot be used, in words for the person holding it."""
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The invitation a link stands for, or InvitationProblem saying why it cannot be used."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT)
+        invitation = Invitation.objects.select_related("program", "cohort").get(
+            pk=int(data["i"]), nonce=str(data["n"])
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError, Invitation.DoesNotExist):
+        raise InvitationProblem(
+            "This invitation link is not valid. It may have been replaced by a newer one: "
+            "use the most recent email, or ask your program admin to send it again."
+        ) from None
+    status = invitation.status(timezone.now())
+    if status == Invitation.Status.ACCEPTED:
+        raise InvitationProblem(
+            "This invitation has already been used. Sign in with your email address."
+        )
+    if status == Invitation.Status.REVOKED:
+        raise InvitationProblem("This invitation was withdrawn by the program's admins.")
+    if status == Invitation.Status.EXPIRED:
+        raise InvitationProblem(
+            f"This invitation expired on {timezone.localtime(invitation.expires_at):%d %B %Y}. "
+            "Ask your program admin to send a new one."
+        )
+    return invitation
+
+
+def _enqueue_invitation_email(invitation: Invitation) -> None:
+    from programs.tasks import send_invitation
+
+    invitation_id, nonce = invitation.pk, invitation.nonce
+    transaction.on_commit(lambda: send_invitation.delay(invitation_id, nonce))
+
+
+@transaction.atomic
+def do_invite(
+    *, program: Program, email: str, role: str, cohort: Cohort | None, by: User
+) -> Invitation:
+    """Create an invitation and send it by email once the transaction commits."""
+    invitation = Invitation.objects.create(
+        program=program,
+        cohort=cohort if role == Role.PARTICIPANT else None,
+        email=email.strip().lower(),
+        role=role,
+        nonce=secrets.token_hex(16),
+        invited_by=by,
+        expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_EXPIRY_DAYS),
+    )
+    _enqueue_invitation_email(invitation)
+    return invitation
+
+
+@transaction.atomic
+def do_resend_invitation(*, invitation: Invitation) -> Invitation:
+    """Send a fresh link with a new expiry; links sent before stop working."""
+    if invitation.accepted_at:
+        raise ValidationError("This invitation has already been accepted.")
+    invitation.nonce = secrets.token_hex(16)
+    invitation.revoked_at = None
+    invitation.sent_at = None
+    invitation.expires_at = timezone.now() + datetime.timedelta(
+        days=settings.INVITATION_EXPIRY_DAYS
+    )
+    invitation.save(update_fields=["nonce", "revoked_at", "sent_at", "expires_at"])
+    _enqueue_invitation_email(invitation)
+    return invitation
+
+
+def do_revoke_invitation(*, invitation: Invitation) -> Invitation:
+    if invitation.accepted_at:
+        raise ValidationError("This invitation has already been accepted.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def do_send_invitation_email(*, invitation_id: int, nonce: str) -> bool:
+    """Send the invitation email unless it was sent, replaced or closed since it was queued.
+
+    Safe to run twice: the row is locked and `sent_at` records the sending.
+    """
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("program", "invited_by")
+            .filter(pk=invitation_id, nonce=nonce, sent_at__isnull=True)
+            .first()
+        )
+        if invitation is None or invitation.status(timezone.now()) != Invitation.Status.PENDING:
+            return False
+        context = {
+            "invitation": invitation,
+            "program": invitation.program,
+            "url": invitation_url(invitation),
+            "inviter": invitation.invited_by,
+        }
+        message = EmailMultiAlternatives(
+            subject=f"You are invited to {invitation.program.name}",
+            body=render_to_string("programs/email/invitation.txt", context),
+            to=[invitation.email],
+        )
+        message.attach_alternative(
+            render_to_string("programs/email/invitation.html", context), "text/html"
+        )
+        message.send()
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+    return True
+
+
+@transaction.atomic
+def do_accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    """Make the invited person a member. The invitation is single-use."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if (
+        locked.status(timezone.now()) != Invitation.Status.PENDING
+        or locked.nonce != invitation.nonce
+    ):
+        raise InvitationProblem("This invitation can no longer be used.")
+    if not user_owns_email(user, locked.email):
+        raise InvitationProblem(
+            f"This invitation is for {locked.email}; you are signed in as {user.email}."
+        )
+    membership = do_add_membership(
+        program=invitation.program, user=user, role=locked.role, cohort=locked.cohort
+    )
+    locked.accepted_at = timezone.now()
+    locked.accepted_by = user
+    locked.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def user_owns_email(user: User, email: str) -> bool:
+    from allauth.account.models import EmailAddress
+
+    email = email.lower()
+    return (
+        user.email.lower() == email
+        or EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+    )
+
+
+@transaction.atomic
+def do_create_program(*, organization: Organization, by: User, **fields: object) -> Program:
+    """Create a program; its creator becomes its first program admin."""
+    program = Program.objects.create(organization=organization, **fields)
+    do_add_membership(program=program, user=by, role=Role.PROGRAM_ADMIN)
+    return program

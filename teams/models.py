@@ -81,3 +81,26 @@ class TeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.team}"
+
+
+class PeopleImport(models.Model):
+    """A people file uploaded by a program admin, kept between its preview and its
+    confirmation. Nothing in it is written to people, memberships or teams before the
+    admin confirms; `applied_at` records when that happened."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="people_imports")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="people_imports")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    content = models.TextField()
+    create_units = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} for {self.cohort}"

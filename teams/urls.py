@@ -1,9 +1,40 @@
 from django.urls import path
 
-from teams import views
+from teams import program_views, views
 
 app_name = "teams"
 
 urlpatterns = [
-    path("<int:team_id>/", views.team_detail, name="detail"),
+    path("teams/<int:team_id>/", views.team_detail, name="detail"),
+    path("programs/<int:program_id>/people/", program_views.people, name="people"),
+    path(
+        "programs/<int:program_id>/cohorts/<int:cohort_id>/teams/",
+        program_views.builder,
+        name="builder",
+    ),
+    path(
+        "programs/<int:program_id>/cohorts/<int:cohort_id>/teams/assign/",
+        program_views.builder_assign,
+        name="builder_assign",
+    ),
+    path(
+        "programs/<int:program_id>/cohorts/<int:cohort_id>/teams/new/",
+        program_views.builder_team_create,
+        name="builder_team_create",
+    ),
+    path(
+        "programs/<int:program_id>/cohorts/<int:cohort_id>/teams/<int:team_id>/advisors/",
+        program_views.builder_team_advisors,
+        name="builder_team_advisors",
+    ),
+    path(
+        "programs/<int:program_id>/cohorts/<int:cohort_id>/teams/<int:team_id>/delete/",
+        program_views.builder_team_delete,
+        name="builder_team_delete",
+    ),
+    path(
+        "programs/<int:program_id>/cohorts/<int:cohort_id>/teams/propose/",
+        program_views.builder_propose,
+        name="builder_propose",
+    ),
 ]

@@ -7,15 +7,23 @@ at the bottom fails when a new one is added without a row here.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from programs.models import Invitation, Milestone, Role
+from teams.models import PeopleImport
 from tests.conftest import Cast
 
 OUR_APPS = ("core", "programs", "teams", "projects", "reflections", "dashboards")
+
+
+ADMIN_ONLY = ("program_admin",)
+NOT_ADMINS = ("coach", "sponsor", "participant", "former_participant")
 
 
 @dataclass(frozen=True)
@@ -24,27 +32,154 @@ class IdUrl:
     allowed: tuple[str, ...]
     forbidden: tuple[str, ...]
     missing: dict[str, int]
+    method: str = "get"
+    data: Callable[[Cast], dict[str, object]] = lambda c: {}
+    ok: int = 200
 
+
+def program(c: Cast) -> dict[str, int]:
+    return {"program_id": c.program.pk}
+
+
+def cohort(c: Cast) -> dict[str, int]:
+    return {"program_id": c.program.pk, "cohort_id": c.program.cohorts.get().pk}
+
+
+def milestone(c: Cast) -> dict[str, int]:
+    found, _ = Milestone.objects.get_or_create(
+        program=c.program, kind="kickoff", defaults={"title": "Kickoff", "due_on": "2026-09-07"}
+    )
+    return {"program_id": c.program.pk, "milestone_id": found.pk}
+
+
+def invitation(c: Cast) -> dict[str, int]:
+    found = Invitation.objects.filter(program=c.program).first() or Invitation.objects.create(
+        program=c.program,
+        email="invitee@example.org",
+        role=Role.COACH,
+        nonce="n",
+        expires_at=timezone.now() + datetime.timedelta(days=5),
+    )
+    return {"program_id": c.program.pk, "invitation_id": found.pk}
+
+
+def team_in_cohort(c: Cast) -> dict[str, int]:
+    return cohort(c) | {"team_id": c.other_team.pk}
+
+
+def people_import(c: Cast) -> dict[str, int]:
+    found = PeopleImport.objects.filter(program=c.program).first() or PeopleImport.objects.create(
+        program=c.program,
+        cohort=c.program.cohorts.get(),
+        uploaded_by=c.program_admin,
+        filename="people.csv",
+        content="email,first_name,last_name,unit,discipline,job_title,role,team,reports_to_email\n",
+    )
+    return {"program_id": c.program.pk, "import_id": found.pk}
+
+
+MISSING = 987654
 
 ID_URLS: dict[str, IdUrl] = {
     "dashboards:program": IdUrl(
-        kwargs=lambda c: {"program_id": c.program.pk},
+        kwargs=program,
         allowed=("program_admin", "coach", "sponsor", "participant", "other_participant"),
         forbidden=("former_participant",),
-        missing={"program_id": 987654},
+        missing={"program_id": MISSING},
     ),
     "teams:detail": IdUrl(
         kwargs=lambda c: {"team_id": c.team.pk},
         allowed=("program_admin", "coach", "sponsor", "participant", "teammate"),
         forbidden=("other_participant", "former_participant"),
-        missing={"team_id": 987654},
+        missing={"team_id": MISSING},
     ),
     "projects:detail": IdUrl(
         kwargs=lambda c: {"project_id": c.project.pk},
         allowed=("program_admin", "coach", "sponsor", "participant", "teammate"),
         forbidden=("other_participant", "former_participant"),
-        missing={"project_id": 987654},
+        missing={"project_id": MISSING},
     ),
+    "programs:edit": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "programs:cohort_create": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "programs:cohort_edit": IdUrl(
+        cohort, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING, "cohort_id": MISSING}
+    ),
+    "programs:schedule": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "programs:milestone_edit": IdUrl(
+        milestone, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING, "milestone_id": MISSING}
+    ),
+    "programs:milestone_delete": IdUrl(
+        milestone, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING, "milestone_id": MISSING}
+    ),
+    "programs:invite": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "programs:invitation_resend": IdUrl(
+        invitation,
+        ADMIN_ONLY,
+        NOT_ADMINS,
+        {"program_id": MISSING, "invitation_id": MISSING},
+        method="post",
+        ok=302,
+    ),
+    "programs:invitation_revoke": IdUrl(
+        invitation,
+        ADMIN_ONLY,
+        NOT_ADMINS,
+        {"program_id": MISSING, "invitation_id": MISSING},
+        method="post",
+        ok=302,
+    ),
+    "teams:people": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "teams:builder": IdUrl(
+        cohort, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING, "cohort_id": MISSING}
+    ),
+    "teams:builder_assign": IdUrl(
+        cohort,
+        ADMIN_ONLY,
+        NOT_ADMINS,
+        {"program_id": MISSING, "cohort_id": MISSING},
+        method="post",
+        data=lambda c: {"user": c.participant.pk, "team": c.team.pk},
+        ok=302,
+    ),
+    "teams:builder_team_create": IdUrl(
+        cohort,
+        ADMIN_ONLY,
+        NOT_ADMINS,
+        {"program_id": MISSING, "cohort_id": MISSING},
+        method="post",
+        data=lambda c: {"name": "Pathfinders"},
+        ok=302,
+    ),
+    "teams:builder_team_advisors": IdUrl(
+        team_in_cohort,
+        ADMIN_ONLY,
+        NOT_ADMINS,
+        {"program_id": MISSING, "cohort_id": MISSING, "team_id": MISSING},
+        method="post",
+        ok=302,
+    ),
+    "teams:builder_team_delete": IdUrl(
+        team_in_cohort,
+        ADMIN_ONLY,
+        NOT_ADMINS,
+        {"program_id": MISSING, "cohort_id": MISSING, "team_id": MISSING},
+    ),
+    "teams:builder_propose": IdUrl(
+        cohort, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING, "cohort_id": MISSING}, ok=302
+    ),
+    "people_import:start": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "people_import:preview": IdUrl(
+        people_import, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING, "import_id": MISSING}
+    ),
+    "people_import:confirm": IdUrl(
+        people_import,
+        ADMIN_ONLY,
+        NOT_ADMINS,
+        {"program_id": MISSING, "import_id": MISSING},
+        method="post",
+        ok=302,
+    ),
+    "people_import:export": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
 }
 
 CASES = [
@@ -62,8 +197,12 @@ CASES = [
 def test_each_role_gets_the_status_its_rights_give(
     cast: Cast, url_name: str, who: str, expected: int
 ) -> None:
-    url = reverse(url_name, kwargs=ID_URLS[url_name].kwargs(cast))
-    assert cast.client_for(who).get(url).status_code == expected
+    spec = ID_URLS[url_name]
+    url = reverse(url_name, kwargs=spec.kwargs(cast))
+    client = cast.client_for(who)
+    send = client.post if spec.method == "post" else client.get
+    status = send(url, spec.data(cast)).status_code
+    assert status == (spec.ok if expected == 200 else expected)
 
 
 @pytest.mark.parametrize("url_name", list(ID_URLS))
@@ -72,8 +211,9 @@ def test_outsider_sees_the_same_404_as_for_an_id_that_does_not_exist(
 ) -> None:
     spec = ID_URLS[url_name]
     client = cast.client_for("outsider")
-    existing = client.get(reverse(url_name, kwargs=spec.kwargs(cast)))
-    missing = client.get(reverse(url_name, kwargs=spec.missing))
+    send = client.post if spec.method == "post" else client.get
+    existing = send(reverse(url_name, kwargs=spec.kwargs(cast)), spec.data(cast))
+    missing = send(reverse(url_name, kwargs=spec.missing), spec.data(cast))
     assert existing.status_code == missing.status_code == 404
     assert main_region(existing.content) == main_region(missing.content)
 
@@ -87,8 +227,10 @@ def main_region(html: bytes) -> bytes:
 def test_anonymous_visitor_is_sent_to_login(cast: Cast, url_name: str) -> None:
     from django.test import Client
 
-    url = reverse(url_name, kwargs=ID_URLS[url_name].kwargs(cast))
-    response = Client().get(url)
+    spec = ID_URLS[url_name]
+    url = reverse(url_name, kwargs=spec.kwargs(cast))
+    client = Client()
+    response = (client.post if spec.method == "post" else client.get)(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
@@ -116,7 +258,7 @@ def project_urls_with_ids() -> set[str]:
     return {
         name
         for name, route, entry in _patterns(get_resolver())
-        if "<" in route and entry.callback.__module__.split(".")[0] in OUR_APPS
+        if "<int:" in route and entry.callback.__module__.split(".")[0] in OUR_APPS
     }
 
 

@@ -88,3 +88,17 @@ def test_printed_logins_work_for_every_role(seeded: str) -> None:
         response = client.post(reverse("account_login"), {"login": email, "password": password})
         assert response.status_code == 302, email
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_demo_shows_program_administration_at_work(seeded: str) -> None:
+    from programs.models import Invitation, Milestone
+
+    program = Program.objects.get()
+    kinds = set(Milestone.objects.filter(program=program).values_list("kind", flat=True))
+    assert {"kickoff", "charter_due", "midpoint_review", "showcase", "transition"} <= kinds
+    assert len(program.competency_list()) >= 4
+    assert Invitation.objects.filter(program=program).count() == 2
+    unassigned = Membership.objects.filter(program=program, role=Role.PARTICIPANT).exclude(
+        user__team_memberships__cohort__program=program
+    )
+    assert unassigned.count() == 3  # the team builder has someone to propose a team for

@@ -7,6 +7,7 @@ command again changes nothing and creates no duplicates.
 from __future__ import annotations
 
 import datetime
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from programs.models import Cohort, Discipline, Organization, Profile, Program, Role, Unit, User
+from programs.models import (
+    Cohort,
+    Discipline,
+    Invitation,
+    Milestone,
+    Organization,
+    Profile,
+    Program,
+    Role,
+    Unit,
+    User,
+)
 from programs.services import do_add_membership, do_ensure_person
 from projects.models import Phase, Project, ProjectType
 from teams.models import Team
@@ -229,6 +241,29 @@ TEAMS: list[dict[str, Any]] = [
 ]
 
 
+MILESTONES = [
+    (Milestone.Kind.KICKOFF, "Kickoff retreat", datetime.timedelta(days=0)),
+    (Milestone.Kind.CHARTER_DUE, "Project charters due", datetime.timedelta(weeks=6)),
+    (
+        Milestone.Kind.MIDPOINT_REVIEW,
+        "Mid-point review with sponsors",
+        datetime.timedelta(weeks=19),
+    ),
+    (Milestone.Kind.SHOWCASE, "Showcase to the executive team", datetime.timedelta(weeks=36)),
+    (
+        Milestone.Kind.TRANSITION,
+        "Projects handed to their new owners",
+        datetime.timedelta(weeks=39),
+    ),
+]
+
+LATECOMERS = [
+    Person("Noah", "Fischer", "Cardiology", AH, "Cardiac Rehabilitation Lead"),
+    Person("Zara", "Ahmed", "Finance", A, "Budget Analyst"),
+    Person("Owen", "Gallagher", "Emergency Medicine", N, "ED Nurse Educator"),
+]
+
+
 def monday_on_or_before(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
@@ -280,6 +315,13 @@ class Command(BaseCommand):
                     "Engage stakeholders actively, from informing to enlisting.\n"
                     "Reflect on one's own leadership practice every week."
                 ),
+                "competencies": (
+                    "Leading across boundaries\n"
+                    "Asking powerful questions\n"
+                    "Engaging stakeholders\n"
+                    "Reflective practice\n"
+                    "Strategic thinking"
+                ),
                 "checkin_weekday": Program.Weekday.FRIDAY,
                 "checkin_time": datetime.time(9, 0),
             },
@@ -311,6 +353,16 @@ class Command(BaseCommand):
                 user=user, email=user.email, defaults={"verified": True, "primary": True}
             )
             return user
+
+        for kind, title, offset in MILESTONES:
+            Milestone.objects.get_or_create(
+                program=program,
+                kind=kind,
+                defaults={
+                    "title": title,
+                    "due_on": min(program.starts_on + offset, program.ends_on),
+                },
+            )
 
         admin = person(ADMIN)
         do_add_membership(program=program, user=admin, role=Role.PROGRAM_ADMIN)
@@ -353,4 +405,26 @@ class Command(BaseCommand):
                     ("executive sponsor", sponsor.email),
                     ("participant", next(iter(members.values())).email),
                 ]
+        # Three participants who joined late: the team builder proposes a team for them.
+        for late in LATECOMERS:
+            do_add_membership(
+                program=program, user=person(late), role=Role.PARTICIPANT, cohort=cohort
+            )
+        now = timezone.now()
+        for email, role, invited_cohort, expires in (
+            (f"new.coach@{DOMAIN}", Role.COACH, None, now + datetime.timedelta(days=10)),
+            (f"late.joiner@{DOMAIN}", Role.PARTICIPANT, cohort, now - datetime.timedelta(days=3)),
+        ):
+            Invitation.objects.get_or_create(
+                program=program,
+                email=email,
+                role=role,
+                defaults={
+                    "cohort": invited_cohort,
+                    "nonce": secrets.token_hex(16),
+                    "invited_by": admin,
+                    "sent_at": expires - datetime.timedelta(days=14),
+                    "expires_at": expires,
+                },
+            )
         return logins

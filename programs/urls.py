@@ -1,0 +1,36 @@
+from django.urls import path
+
+from programs import views
+
+app_name = "programs"
+
+urlpatterns = [
+    path("new/", views.program_create, name="create"),
+    path("<int:program_id>/edit/", views.program_edit, name="edit"),
+    path("<int:program_id>/cohorts/new/", views.cohort_create, name="cohort_create"),
+    path("<int:program_id>/cohorts/<int:cohort_id>/edit/", views.cohort_edit, name="cohort_edit"),
+    path("<int:program_id>/schedule/", views.schedule, name="schedule"),
+    path(
+        "<int:program_id>/schedule/<int:milestone_id>/edit/",
+        views.milestone_edit,
+        name="milestone_edit",
+    ),
+    path(
+        "<int:program_id>/schedule/<int:milestone_id>/delete/",
+        views.milestone_delete,
+        name="milestone_delete",
+    ),
+    path("<int:program_id>/invite/", views.invite, name="invite"),
+    path(
+        "<int:program_id>/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "<int:program_id>/invitations/<int:invitation_id>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("invitations/<str:token>/sign-up/", views.invitation_signup, name="invitation_signup"),
+]

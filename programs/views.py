@@ -1,0 +1,330 @@
+"""Program administration: the program, its cohorts and schedule, and invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from programs.access import get_program_for_user
+from programs.adapters import INVITATION_SESSION_KEY
+from programs.forms import CohortForm, InvitationForm, MilestoneForm, NewProgramForm, ProgramForm
+from programs.http import AuthenticatedHttpRequest
+from programs.models import Invitation, Organization, Program, Role, User
+from programs.services import (
+    InvitationProblem,
+    do_accept_invitation,
+    do_create_program,
+    do_invite,
+    do_resend_invitation,
+    do_revoke_invitation,
+    invitation_from_token,
+    user_owns_email,
+)
+
+ADMIN = {Role.PROGRAM_ADMIN}
+
+
+def _form_page(
+    request: HttpRequest,
+    *,
+    form: object,
+    title: str,
+    submit: str,
+    cancel: str,
+    program: Program | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "programs/form.html",
+        {"form": form, "title": title, "submit": submit, "cancel": cancel, "program": program},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def program_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A program admin starts another program in an organisation they already serve."""
+    if request.user.is_staff:
+        organizations = Organization.objects.all()
+    else:
+        organizations = Organization.objects.filter(
+            programs__memberships__user=request.user,
+            programs__memberships__role=Role.PROGRAM_ADMIN,
+            programs__memberships__is_active=True,
+        ).distinct()
+    if not organizations.exists():
+        raise PermissionDenied("Only program admins can start a new program.")
+    form = NewProgramForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        organization = data.pop("organization")
+        program = do_create_program(organization=organization, by=request.user, **data)
+        messages.success(request, f"Program “{program.name}” created. Add its first cohort next.")
+        return redirect("dashboards:program", program.pk)
+    return _form_page(
+        request,
+        form=form,
+        title="New program",
+        submit="Create program",
+        cancel=reverse("home"),
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def program_edit(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    form = ProgramForm(request.POST or None, instance=program)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Program details saved.")
+        return redirect("dashboards:program", program.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=f"Edit {program.name}",
+        submit="Save program",
+        cancel=reverse("dashboards:program", args=[program.pk]),
+        program=program,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    form = CohortForm(
+        request.POST or None,
+        program=program,
+        initial={"starts_on": program.starts_on, "ends_on": program.ends_on},
+    )
+    if request.method == "POST" and form.is_valid():
+        form.instance.program = program
+        cohort = form.save()
+        messages.success(request, f"Cohort “{cohort.name}” added.")
+        return redirect("dashboards:program", program.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=f"New cohort in {program.name}",
+        submit="Add cohort",
+        cancel=reverse("dashboards:program", args=[program.pk]),
+        program=program,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_edit(
+    request: AuthenticatedHttpRequest, program_id: int, cohort_id: int
+) -> HttpResponse:
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    cohort = get_object_or_404(program.cohorts.all(), pk=cohort_id)
+    form = CohortForm(request.POST or None, program=program, instance=cohort)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Cohort “{cohort.name}” saved.")
+        return redirect("dashboards:program", program.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=f"Edit {cohort.name}",
+        submit="Save cohort",
+        cancel=reverse("dashboards:program", args=[program.pk]),
+        program=program,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def schedule(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """The program's milestones, with a form to add one."""
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    form = MilestoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.program = program
+        milestone = form.save()
+        messages.success(request, f"Milestone “{milestone.title}” added.")
+        return redirect("programs:schedule", program.pk)
+    return render(
+        request,
+        "programs/schedule.html",
+        {"program": program, "milestones": list(program.milestones.all()), "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_edit(
+    request: AuthenticatedHttpRequest, program_id: int, milestone_id: int
+) -> HttpResponse:
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    milestone = get_object_or_404(program.milestones.all(), pk=milestone_id)
+    form = MilestoneForm(request.POST or None, instance=milestone)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"Milestone “{milestone.title}” saved.")
+        return redirect("programs:schedule", program.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=f"Edit {milestone.title}",
+        submit="Save milestone",
+        cancel=reverse("programs:schedule", args=[program.pk]),
+        program=program,
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def milestone_delete(
+    request: AuthenticatedHttpRequest, program_id: int, milestone_id: int
+) -> HttpResponse:
+    """GET asks for confirmation; POST deletes."""
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    milestone = get_object_or_404(program.milestones.all(), pk=milestone_id)
+    if request.method == "POST":
+        milestone.delete()
+        messages.success(request, f"Milestone “{milestone.title}” deleted.")
+        return redirect("programs:schedule", program.pk)
+    return render(
+        request,
+        "programs/confirm.html",
+        {
+            "program": program,
+            "title": f"Delete the milestone “{milestone.title}”?",
+            "body": f"It is dated {milestone.due_on:%d %B %Y}. This cannot be undone.",
+            "submit": "Delete milestone",
+            "cancel": reverse("programs:schedule", args=[program.pk]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def invite(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    form = InvitationForm(request.POST or None, program=program)
+    if request.method == "POST" and form.is_valid():
+        invitation = do_invite(
+            program=program,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            cohort=form.cleaned_data["cohort"],
+            by=request.user,
+        )
+        messages.success(
+            request,
+            f"Invitation sent to {invitation.email} as {invitation.get_role_display().lower()}.",
+        )
+        return redirect("teams:people", program.pk)
+    return _form_page(
+        request,
+        form=form,
+        title=f"Invite someone to {program.name}",
+        submit="Send invitation",
+        cancel=reverse("teams:people", args=[program.pk]),
+        program=program,
+        status=400 if form.errors else 200,
+    )
+
+
+def _admin_invitation(
+    request: AuthenticatedHttpRequest, program_id: int, invitation_id: int
+) -> Invitation:
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    return get_object_or_404(program.invitations.all(), pk=invitation_id)
+
+
+@require_POST
+def invitation_resend(
+    request: AuthenticatedHttpRequest, program_id: int, invitation_id: int
+) -> HttpResponse:
+    invitation = _admin_invitation(request, program_id, invitation_id)
+    try:
+        do_resend_invitation(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"A new invitation link was sent to {invitation.email}.")
+    return redirect("teams:people", program_id)
+
+
+@require_POST
+def invitation_revoke(
+    request: AuthenticatedHttpRequest, program_id: int, invitation_id: int
+) -> HttpResponse:
+    invitation = _admin_invitation(request, program_id, invitation_id)
+    try:
+        do_revoke_invitation(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    return redirect("teams:people", program_id)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens. Accepting needs an account with the invited
+    email: an existing one signs in, a new one is created through allauth's sign-up."""
+    try:
+        found = invitation_from_token(token)
+    except InvitationProblem as problem:
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return render(
+            request, "programs/invitation_problem.html", {"problem": problem}, status=410
+        )
+    user = request.user
+    owns = isinstance(user, User) and user_owns_email(user, found.email)
+    if request.method == "POST":
+        if not isinstance(user, User):
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            membership = do_accept_invitation(invitation=found, user=user)
+        except InvitationProblem as problem:
+            return render(
+                request, "programs/invitation_problem.html", {"problem": problem}, status=409
+            )
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        messages.success(
+            request,
+            f"Welcome to {membership.program.name}, as {membership.get_role_display().lower()}.",
+        )
+        return redirect("home")
+    return render(
+        request,
+        "programs/invitation.html",
+        {
+            "invitation": found,
+            "token": token,
+            "owns_email": owns,
+            "has_account": User.objects.filter(email__iexact=found.email).exists(),
+        },
+    )
+
+
+@login_not_required
+@require_POST
+def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
+    """Start allauth's sign-up for the invited email, which the link has verified."""
+    from allauth.account.adapter import get_adapter
+
+    try:
+        found = invitation_from_token(token)
+    except InvitationProblem as problem:
+        return render(
+            request, "programs/invitation_problem.html", {"problem": problem}, status=410
+        )
+    if request.user.is_authenticated:
+        logout(request)
+    request.session[INVITATION_SESSION_KEY] = token
+    get_adapter(request).stash_verified_email(request, found.email)
+    return redirect("account_signup")

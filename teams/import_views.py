@@ -1,0 +1,188 @@
+"""A program admin's people import (upload, preview, confirm) and export, as CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programs.access import get_program_for_user
+from programs.http import AuthenticatedHttpRequest
+from programs.models import Cohort, Discipline, Program, Role
+from teams.models import PeopleImport
+from teams.people_import import (
+    COLUMNS,
+    MAX_ROWS,
+    MAX_UPLOAD_BYTES,
+    ImportFileError,
+    do_import_people,
+    do_upload_people_file,
+    example_csv,
+    export_people_csv,
+    plan_import,
+    read_upload,
+)
+
+ADMIN = {Role.PROGRAM_ADMIN}
+
+
+class CohortChoiceField(forms.ModelChoiceField[Cohort]):
+    def label_from_instance(self, obj: Cohort) -> str:
+        return obj.name
+
+
+class PeopleFileForm(forms.Form):
+    cohort = CohortChoiceField(
+        queryset=Cohort.objects.none(),
+        empty_label=None,
+        help_text="Participants join this cohort, and new teams are formed in it.",
+    )
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            f"UTF-8 CSV with the header row below; at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB "
+            f"and {MAX_ROWS:,} people."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = program.cohorts.all()  # type: ignore[attr-defined]
+        self.text = ""
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        try:
+            self.text = read_upload(upload)
+        except ImportFileError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
+
+
+def _people_import(program: Program, import_id: int) -> PeopleImport:
+    """An import belongs to its program: another program's import is not found."""
+    return get_object_or_404(
+        PeopleImport.objects.select_related("program", "cohort", "uploaded_by"),
+        program=program,
+        pk=import_id,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_start(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """The upload form, with the columns explained; a good file goes on to its preview."""
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    cohort_id = request.GET.get("cohort", "")
+    form = PeopleFileForm(
+        request.POST or None,
+        request.FILES or None,
+        program=program,
+        initial={"cohort": cohort_id} if cohort_id.isdigit() else {},
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        people_import = do_upload_people_file(
+            program=program,
+            cohort=form.cleaned_data["cohort"],
+            filename=upload.name or "people.csv",
+            content=form.text,
+            by=request.user,
+        )
+        return redirect("people_import:preview", program.pk, people_import.pk)
+    cohorts = list(program.cohorts.all())
+    return render(
+        request,
+        "teams/import/upload.html",
+        {
+            "program": program,
+            "form": form,
+            "cohorts": cohorts,
+            "columns": COLUMNS,
+            "disciplines": Discipline.choices,
+            "roles": Role.choices,
+            "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
+            "max_rows": MAX_ROWS,
+            "recent": program.people_imports.select_related("cohort", "uploaded_by")[:5],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def import_preview(
+    request: AuthenticatedHttpRequest, program_id: int, import_id: int
+) -> HttpResponse:
+    """Every row of the file with what confirming would do, or what stops it."""
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    people_import = _people_import(program, import_id)
+    plan = None if people_import.applied_at else plan_import(people_import)
+    return render(
+        request,
+        "teams/import/preview.html",
+        {"program": program, "people_import": people_import, "plan": plan},
+    )
+
+
+@require_POST
+def import_confirm(
+    request: AuthenticatedHttpRequest, program_id: int, import_id: int
+) -> HttpResponse:
+    """Write every row, or nothing; either way, back to the preview with the outcome."""
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    people_import = _people_import(program, import_id)
+    plan = do_import_people(
+        people_import=people_import,
+        by=request.user,
+        create_units=request.POST.get("create_units") == "on",
+    )
+    if plan.applied:
+        messages.success(request, f"Imported. {plan.summary}")
+    elif plan.file_error:
+        messages.error(request, f"Nothing was imported. {plan.file_error}")
+    else:
+        problems = len(plan.problem_rows)
+        rows = "row has a problem" if problems == 1 else "rows have problems"
+        messages.error(
+            request, f"Nothing was imported: {problems:,} {rows}. They are marked below."
+        )
+    return redirect("people_import:preview", program.pk, people_import.pk)
+
+
+@require_GET
+def export_people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """The program's people as CSV (optionally one cohort's), ready to import again."""
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    cohort = None
+    if "cohort" in request.GET:
+        cohort_id = request.GET["cohort"]
+        if not cohort_id.isdigit():
+            raise Http404("No such cohort.")
+        cohort = get_object_or_404(program.cohorts.all(), pk=int(cohort_id))
+    name = slugify(program.name) or "program"
+    if cohort is not None:
+        name += f"-{slugify(cohort.name) or 'cohort'}"
+    filename = f"{name}-people-{timezone.localdate():%Y-%m-%d}.csv"
+    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
+    response = HttpResponse(
+        "\ufeff" + export_people_csv(program, cohort=cohort),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def example_file(request: HttpRequest) -> HttpResponse:
+    """An empty people file: the header row only."""
+    response = HttpResponse(example_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, "people-example.csv")
+    return response

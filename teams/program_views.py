@@ -1,0 +1,428 @@
+"""A program admin's pages about people and teams: the people list and the team builder."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programs.access import get_program_for_user
+from programs.http import AuthenticatedHttpRequest
+from programs.models import (
+    Cohort,
+    Discipline,
+    Invitation,
+    Membership,
+    Profile,
+    Program,
+    Role,
+    Unit,
+    User,
+)
+from teams.composition import MemberFacts, measure
+from teams.models import Team, TeamMember
+from teams.proposal import Candidate, mix_score, propose_teams, team_count_for
+from teams.services import (
+    do_apply_proposal,
+    do_assign_member,
+    do_create_team,
+    do_delete_team,
+    do_set_advisors,
+)
+
+ADMIN = {Role.PROGRAM_ADMIN}
+PAGE_SIZE = 25
+
+
+def _admin_program(request: AuthenticatedHttpRequest, program_id: int) -> Program:
+    return get_program_for_user(request.user, program_id, roles=ADMIN).program
+
+
+def _profiles_by_user(program: Program, user_ids: list[int]) -> dict[int, Profile]:
+    return {
+        profile.user_id: profile
+        for profile in Profile.objects.filter(
+            organization_id=program.organization_id, user_id__in=user_ids
+        ).select_related("unit")
+    }
+
+
+# People -------------------------------------------------------------------------------
+
+
+def _filtered_members(program: Program, params: Any) -> QuerySet[Membership]:
+    members = Membership.objects.filter(program=program, is_active=True).select_related(
+        "user", "cohort"
+    )
+    if params.get("role") in Role.values:
+        members = members.filter(role=params["role"])
+    in_org = {"user__profiles__organization_id": program.organization_id}
+    if params.get("unit", "").isdigit():
+        members = members.filter(**in_org, user__profiles__unit_id=int(params["unit"]))
+    if params.get("discipline") in Discipline.values:
+        members = members.filter(**in_org, user__profiles__discipline=params["discipline"])
+    team = params.get("team", "")
+    if team == "none":
+        on_team = TeamMember.objects.filter(user=OuterRef("user"), cohort=OuterRef("cohort"))
+        members = members.filter(role=Role.PARTICIPANT).filter(~Exists(on_team))
+    elif team.isdigit():
+        members = members.filter(
+            user__team_memberships__team_id=int(team),
+            user__team_memberships__team__cohort__program=program,
+        )
+    return members.order_by("user__last_name", "user__first_name", "role")
+
+
+def _filtered_invitations(program: Program, status: str) -> QuerySet[Invitation]:
+    now = timezone.now()
+    invitations = Invitation.objects.filter(program=program).select_related("cohort")
+    if status == Invitation.Status.PENDING:
+        invitations = invitations.pending(now)
+    elif status == Invitation.Status.ACCEPTED:
+        invitations = invitations.filter(accepted_at__isnull=False)
+    elif status == Invitation.Status.REVOKED:
+        invitations = invitations.filter(accepted_at__isnull=True, revoked_at__isnull=False)
+    elif status == Invitation.Status.EXPIRED:
+        invitations = invitations.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
+        )
+    return invitations.order_by("-created_at")
+
+
+@require_GET
+def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """Everyone in the program, filterable by role, unit, discipline and team, and the
+    program's invitations by status; both paginated."""
+    program = _admin_program(request, program_id)
+    params = request.GET
+    page = Paginator(_filtered_members(program, params), PAGE_SIZE).get_page(params.get("page"))
+    members = list(page.object_list)
+    user_ids = [m.user_id for m in members]
+    profiles = _profiles_by_user(program, user_ids)
+    teams_by_user = {
+        tm.user_id: tm.team
+        for tm in TeamMember.objects.filter(
+            user_id__in=user_ids, cohort__program=program
+        ).select_related("team")
+    }
+    rows = [
+        {
+            "membership": m,
+            "profile": profiles.get(m.user_id),
+            "team": teams_by_user.get(m.user_id) if m.role == Role.PARTICIPANT else None,
+        }
+        for m in members
+    ]
+    status = params.get("status", "")
+    invitation_page = Paginator(_filtered_invitations(program, status), PAGE_SIZE).get_page(
+        params.get("ipage")
+    )
+    now = timezone.now()
+    invitations = [(inv, inv.status(now)) for inv in invitation_page.object_list]
+    return render(
+        request,
+        "teams/people.html",
+        {
+            "program": program,
+            "rows": rows,
+            "page": page,
+            "invitations": invitations,
+            "invitation_page": invitation_page,
+            "filters": {k: params.get(k, "") for k in ("role", "unit", "discipline", "team")},
+            "status": status,
+            "roles": Role.choices,
+            "disciplines": Discipline.choices,
+            "statuses": Invitation.Status.choices,
+            "units": list(Unit.objects.filter(organization_id=program.organization_id)),
+            "teams": list(Team.objects.filter(cohort__program=program).select_related("cohort")),
+            "querystring": _querystring_without(params, "page"),
+            "invitation_querystring": _querystring_without(params, "ipage"),
+        },
+    )
+
+
+def _querystring_without(params: Any, key: str) -> str:
+    copy = params.copy()
+    copy.pop(key, None)
+    return str(copy.urlencode())
+
+
+# Team builder ---------------------------------------------------------------------------
+
+
+def _cohort(program: Program, cohort_id: int) -> Cohort:
+    return get_object_or_404(Cohort.objects.filter(program=program), pk=cohort_id)
+
+
+def _candidates(program: Program, cohort: Cohort) -> tuple[list[Membership], dict[int, Profile]]:
+    participants = list(
+        Membership.objects.filter(cohort=cohort, role=Role.PARTICIPANT, is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+    return participants, _profiles_by_user(program, [m.user_id for m in participants])
+
+
+def _facts(user: User, profile: Profile | None) -> MemberFacts:
+    return MemberFacts(
+        user_id=user.pk,
+        name=user.display_name,
+        unit=profile.unit.name if profile and profile.unit else None,
+        discipline=profile.discipline if profile else Discipline.OTHER,
+        reports_to_id=profile.reports_to_id if profile else None,
+    )
+
+
+def _builder_context(program: Program, cohort: Cohort) -> dict[str, Any]:
+    participants, profiles = _candidates(program, cohort)
+    team_of = dict(TeamMember.objects.filter(cohort=cohort).values_list("user_id", "team_id"))
+    teams = list(Team.objects.filter(cohort=cohort).select_related("coach", "sponsor", "project"))
+    by_team: dict[int, list[dict[str, Any]]] = {team.pk: [] for team in teams}
+    unassigned: list[dict[str, Any]] = []
+    for membership in participants:
+        row = {"user": membership.user, "profile": profiles.get(membership.user_id)}
+        team_id = team_of.get(membership.user_id, 0)
+        by_team.get(team_id, unassigned).append(row)
+    advisors = (
+        Membership.objects.filter(
+            program=program, role__in=[Role.COACH, Role.SPONSOR], is_active=True
+        )
+        .select_related("user")
+        .order_by("user__last_name")
+    )
+    coaches = [m.user for m in advisors if m.role == Role.COACH]
+    sponsors = [m.user for m in advisors if m.role == Role.SPONSOR]
+    team_rows = [
+        {
+            "team": team,
+            "members": by_team[team.pk],
+            "composition": measure(
+                [_facts(r["user"], r["profile"]) for r in by_team[team.pk]],
+                min_size=program.team_min_size,
+                max_size=program.team_max_size,
+            ),
+        }
+        for team in teams
+    ]
+    return {
+        "program": program,
+        "cohort": cohort,
+        "teams": team_rows,
+        "unassigned": unassigned,
+        "coaches": coaches,
+        "sponsors": sponsors,
+        "participant_count": len(participants),
+    }
+
+
+def _builder_response(
+    request: AuthenticatedHttpRequest, program: Program, cohort: Cohort, *, status: int = 200
+) -> HttpResponse:
+    if request.htmx:
+        return render(
+            request,
+            "teams/builder.html#builder",
+            _builder_context(program, cohort),
+            status=status,
+        )
+    return redirect("teams:builder", program.pk, cohort.pk)
+
+
+@require_GET
+def builder(request: AuthenticatedHttpRequest, program_id: int, cohort_id: int) -> HttpResponse:
+    """The team builder: participants, teams with their cross-boundary measures, and the
+    coach and sponsor of each team."""
+    program = _admin_program(request, program_id)
+    cohort = _cohort(program, cohort_id)
+    return render(request, "teams/builder.html", _builder_context(program, cohort))
+
+
+@require_POST
+def builder_assign(
+    request: AuthenticatedHttpRequest, program_id: int, cohort_id: int
+) -> HttpResponse:
+    program = _admin_program(request, program_id)
+    cohort = _cohort(program, cohort_id)
+    user = get_object_or_404(
+        User.objects.filter(
+            memberships__cohort=cohort,
+            memberships__role=Role.PARTICIPANT,
+            memberships__is_active=True,
+        ),
+        pk=request.POST.get("user", "0") if request.POST.get("user", "").isdigit() else 0,
+    )
+    team_id = request.POST.get("team", "")
+    team = get_object_or_404(cohort.teams.all(), pk=int(team_id)) if team_id.isdigit() else None
+    do_assign_member(cohort=cohort, user=user, team=team)
+    messages.success(
+        request,
+        f"{user.display_name} moved to {team.name}."
+        if team
+        else f"{user.display_name} is unassigned.",
+    )
+    return _builder_response(request, program, cohort)
+
+
+@require_POST
+def builder_team_create(
+    request: AuthenticatedHttpRequest, program_id: int, cohort_id: int
+) -> HttpResponse:
+    program = _admin_program(request, program_id)
+    cohort = _cohort(program, cohort_id)
+    try:
+        team = do_create_team(cohort=cohort, name=request.POST.get("name", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _builder_response(request, program, cohort, status=400)
+    messages.success(request, f"Team “{team.name}” created.")
+    return _builder_response(request, program, cohort)
+
+
+@require_POST
+def builder_team_advisors(
+    request: AuthenticatedHttpRequest, program_id: int, cohort_id: int, team_id: int
+) -> HttpResponse:
+    program = _admin_program(request, program_id)
+    cohort = _cohort(program, cohort_id)
+    team = get_object_or_404(cohort.teams.select_related("cohort"), pk=team_id)
+
+    def person(field: str) -> User | None:
+        value = request.POST.get(field, "")
+        return User.objects.filter(pk=int(value)).first() if value.isdigit() else None
+
+    try:
+        do_set_advisors(team=team, coach=person("coach"), sponsor=person("sponsor"))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _builder_response(request, program, cohort, status=400)
+    messages.success(request, f"Coach and sponsor of {team.name} saved.")
+    return _builder_response(request, program, cohort)
+
+
+@require_http_methods(["GET", "POST"])
+def builder_team_delete(
+    request: AuthenticatedHttpRequest, program_id: int, cohort_id: int, team_id: int
+) -> HttpResponse:
+    """GET asks for confirmation; POST deletes an empty team without a project."""
+    program = _admin_program(request, program_id)
+    cohort = _cohort(program, cohort_id)
+    team = get_object_or_404(cohort.teams.all(), pk=team_id)
+    if request.method == "POST":
+        try:
+            do_delete_team(team=team)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Team “{team.name}” deleted.")
+        return redirect("teams:builder", program.pk, cohort.pk)
+    return render(
+        request,
+        "programs/confirm.html",
+        {
+            "program": program,
+            "title": f"Delete the team “{team.name}”?",
+            "body": "Only an empty team without a project can be deleted. This cannot be undone.",
+            "submit": "Delete team",
+            "cancel": reverse("teams:builder", args=[program.pk, cohort.pk]),
+        },
+    )
+
+
+def _fingerprint(candidates: list[Candidate], team_count: int) -> str:
+    """Identifies the input of a proposal, so that applying it can tell whether the
+    unassigned participants changed in between."""
+    text = repr((sorted(candidates, key=lambda c: c.user_id), team_count))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@require_http_methods(["GET", "POST"])
+def builder_propose(
+    request: AuthenticatedHttpRequest, program_id: int, cohort_id: int
+) -> HttpResponse:
+    """Propose teams for the unassigned participants (GET shows the proposal; POST
+    applies it). The same input always gives the same proposal."""
+    program = _admin_program(request, program_id)
+    cohort = _cohort(program, cohort_id)
+    context = _builder_context(program, cohort)
+    rows = context["unassigned"]
+    candidates = [Candidate(**asdict(_facts(r["user"], r["profile"]))) for r in rows]
+    params = request.POST if request.method == "POST" else request.GET
+    error = None
+    team_count = 0
+    if not candidates:
+        error = "Everyone in this cohort is already on a team."
+    elif params.get("team_count", "").isdigit():
+        team_count = int(params["team_count"])
+    elif params.get("target_size", "").isdigit() and int(params["target_size"]) > 0:
+        team_count = team_count_for(len(candidates), target_size=int(params["target_size"]))
+    else:
+        error = "Give a number of teams or a target team size."
+    if not error and not 1 <= team_count <= len(candidates):
+        error = f"Choose between 1 and {len(candidates)} teams for {len(candidates)} people."
+    if error:
+        messages.error(request, error)
+        return redirect("teams:builder", program.pk, cohort.pk)
+
+    groups = propose_teams(candidates, team_count=team_count)
+    fingerprint = _fingerprint(candidates, team_count)
+    if request.method == "POST":
+        if params.get("fingerprint") != fingerprint:
+            messages.error(
+                request,
+                "The unassigned participants changed since this proposal was made. "
+                "Here is a new proposal to review.",
+            )
+            return redirect(
+                f"{reverse('teams:builder_propose', args=[program.pk, cohort.pk])}"
+                f"?team_count={team_count}"
+            )
+        try:
+            teams = do_apply_proposal(
+                cohort=cohort, groups=groups, first_number=len(context["teams"]) + 1
+            )
+        except ValidationError as problem:
+            messages.error(request, " ".join(problem.messages))
+            return redirect("teams:builder", program.pk, cohort.pk)
+        messages.success(
+            request,
+            f"{len(teams)} teams created for {len(candidates)} participants. "
+            "Now give each team a coach and a sponsor.",
+        )
+        return redirect("teams:builder", program.pk, cohort.pk)
+
+    by_id = {r["user"].pk: r for r in rows}
+    facts = {c.user_id: c for c in candidates}
+    proposed = [
+        {
+            "members": [by_id[user_id] for user_id in group],
+            "composition": measure(
+                [MemberFacts(**asdict(facts[user_id])) for user_id in group],
+                min_size=program.team_min_size,
+                max_size=program.team_max_size,
+            ),
+        }
+        for group in groups
+    ]
+    return render(
+        request,
+        "teams/proposal.html",
+        {
+            "program": program,
+            "cohort": cohort,
+            "proposed": proposed,
+            "team_count": team_count,
+            "fingerprint": fingerprint,
+            "candidate_count": len(candidates),
+            "score": mix_score(groups, candidates),
+        },
+    )
