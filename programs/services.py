@@ -173,7 +173,7 @@ def do_send_invitation_email(*, invitation_id: int, nonce: str) -> bool:
     """
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("program", "invited_by")
             .filter(pk=invitation_id, nonce=nonce, sent_at__isnull=True)
             .first()

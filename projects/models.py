@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
+from programs.models import Unit
 from teams.models import Team
 
 
@@ -35,6 +37,10 @@ class Project(models.Model):
     intended_outcomes = models.TextField(blank=True)
     success_measures = models.TextField(blank=True)
     scope = models.TextField(blank=True)
+    out_of_scope = models.TextField("out of scope", blank=True)
+    # Raised by every saved charter edit; an edit based on an older version is a conflict.
+    version = models.PositiveIntegerField(default=1)
+    charter_submitted_at = models.DateTimeField(null=True, blank=True)
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.CRAFTING)
     phase_changed_at = models.DateTimeField(auto_now_add=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -45,11 +51,236 @@ class Project(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def charter_sections(self) -> list[tuple[str, str]]:
-        return [
-            ("Problem statement", self.problem_statement),
-            ("Strategic alignment", self.strategic_alignment),
-            ("Intended outcomes", self.intended_outcomes),
-            ("Success measures", self.success_measures),
-            ("Scope", self.scope),
+    def charter_sections(self) -> list[tuple[str, str, str]]:
+        """(field name, heading, text) of each charter section, in reading order."""
+        return [(name, label, getattr(self, name)) for name, label in CHARTER_SECTIONS.items()]
+
+
+CHARTER_SECTIONS = {
+    "title": "Title",
+    "problem_statement": "Problem statement",
+    "strategic_alignment": "Strategic alignment",
+    "intended_outcomes": "Intended outcomes",
+    "success_measures": "Success measures",
+    "scope": "Scope",
+    "out_of_scope": "Out of scope",
+}
+
+
+class Criterion(models.IntegerChoices):
+    """The six criteria of an action learning project."""
+
+    MAKE_SOMETHING_HAPPEN = 1, "Makes something happen, not just studies it"
+    ENGAGE_OTHERS = 2, "Engages actively with others across the organisation"
+    BEYOND_EXPERTISE = 3, "Goes beyond every member's core expertise"
+    STRATEGIC = 4, "Is strategic for the organisation"
+    CHALLENGE = 5, "Involves challenge and complexity"
+    PROGRAM_GOALS = 6, "Contributes to the program's goals"
+
+
+class CriterionAssessment(models.Model):
+    """The team's rationale for one criterion and the sponsor's answer to it."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", "Awaiting the sponsor"
+        CONFIRMED = "confirmed", "Confirmed by the sponsor"
+        COMMENTED = "commented", "Sponsor asks for more"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="criteria")
+    criterion = models.PositiveSmallIntegerField(choices=Criterion.choices)
+    rationale = models.TextField(blank=True)
+    review = models.CharField(max_length=20, choices=Review.choices, default=Review.PENDING)
+    sponsor_comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["criterion"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "criterion"], name="criterion_once"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_criterion_display()}"
+
+
+class CharterChange(models.Model):
+    """One saved edit of one charter section: the charter's history."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="changes")
+    section = models.CharField(max_length=40)
+    old_text = models.TextField(blank=True)
+    new_text = models.TextField(blank=True)
+    version = models.PositiveIntegerField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "version"], name="charter_version_once"),
+        ]
+
+
+class PhaseEvent(models.Model):
+    """What moved a project along (or back): submissions, approvals, returns, overrides."""
+
+    class Kind(models.TextChoices):
+        CHARTER_SUBMITTED = "charter_submitted", "Charter submitted to the sponsor"
+        CHARTER_APPROVED = "charter_approved", "Charter approved by the sponsor"
+        CHARTER_RETURNED = "charter_returned", "Charter returned by the sponsor"
+        TRANSITION_STARTED = "transition_started", "Transition started"
+        PLAN_SUBMITTED = "plan_submitted", "Transition plan submitted"
+        PLAN_ACCEPTED = "plan_accepted", "Transition plan accepted by the sponsor"
+        PLAN_RETURNED = "plan_returned", "Transition plan returned by the sponsor"
+        OVERRIDE = "override", "Gate overridden by a program admin"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phase_events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    from_phase = models.CharField(max_length=20, choices=Phase.choices)
+    to_phase = models.CharField(max_length=20, choices=Phase.choices)
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+
+class TransitionPlan(models.Model):
+    """Who owns the work after the program, and how it is sustained."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, related_name="transition_plan"
+    )
+    new_owner_name = models.CharField("new owner", max_length=200)
+    new_owner_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name="new owner's unit"
+    )
+    sustainment = models.TextField("how the work is sustained")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+
+class Action(models.Model):
+    class Status(models.TextChoices):
+        TODO = "todo", "To do"
+        DOING = "doing", "Doing"
+        DONE = "done", "Done"
+        BLOCKED = "blocked", "Blocked"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="actions")
+    title = models.CharField(max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TODO)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["project", "status", "due_on"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class EngagementLevel(models.TextChoices):
+    INFORM = "inform", "Inform"
+    CONSULT = "consult", "Consult"
+    INVOLVE = "involve", "Involve"
+    ENLIST = "enlist", "Enlist"
+
+
+class StakeholderEngagement(models.Model):
+    """Evidence for "engage actively with others": who was engaged, from where, how far."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="engagements")
+    stakeholder = models.CharField(max_length=200)
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    level = models.CharField(max_length=10, choices=EngagementLevel.choices)
+    engaged_on = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-engaged_on", "-pk"]
+
+
+class DoorRequest(models.Model):
+    """A "door to open": the team asks its sponsor for an introduction, a resource or a
+    decision; the sponsor answers."""
+
+    class Kind(models.TextChoices):
+        INTRODUCTION = "introduction", "An introduction"
+        RESOURCE = "resource", "A resource"
+        DECISION = "decision", "A decision"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="doors")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    request = models.TextField()
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    asked_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-asked_at", "-pk"]
+        indexes = [models.Index(fields=["project", "answered_at"])]
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None
+
+
+class StatusUpdate(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
+    progress = models.TextField()
+    next_steps = models.TextField()
+    risks = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+
+class SponsorComment(models.Model):
+    update = models.ForeignKey(StatusUpdate, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]

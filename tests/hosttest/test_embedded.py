@@ -85,7 +85,9 @@ def test_make_run_serves_the_demo_and_runs_tasks_without_any_server(tmp_path: Pa
         assert home.geturl().rstrip("/") == base, html[:2000]
         assert "Welcome, Dana" in html
         assert "System Leadership Academy" in html
-        assert "24 participants · 4 teams" in html
+        reach = re.search(r"(\d+) participants · (\d+) teams", html)
+        assert reach, html[:2000]
+        assert int(reach.group(1)) >= 24 and int(reach.group(2)) == 4
 
         # A task round trip through the folder broker and the worker bin/dev started.
         app = Celery(

@@ -1,0 +1,292 @@
+"""Writes about the project's work: actions, stakeholder engagements, doors to open, status
+updates and sponsor comments, and the email that tells the sponsor about a new door."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import Unit, User
+from projects.models import (
+    Action,
+    DoorRequest,
+    EngagementLevel,
+    Project,
+    SponsorComment,
+    StakeholderEngagement,
+    StatusUpdate,
+)
+
+# Actions --------------------------------------------------------------------------------
+
+
+def do_create_action(
+    *,
+    project: Project,
+    title: str,
+    owner: User,
+    due_on: datetime.date | None,
+    status: str = Action.Status.TODO,
+) -> Action:
+    """Add an action to the project. The owner must be on the team (the form checks)."""
+    return Action.objects.create(
+        project=project, title=title, owner=owner, due_on=due_on, status=status
+    )
+
+
+def do_update_action(
+    *, action: Action, title: str, owner: User, due_on: datetime.date | None, status: str
+) -> Action:
+    action.title = title
+    action.owner = owner
+    action.due_on = due_on
+    action.status = status
+    action.save(update_fields=["title", "owner", "due_on", "status", "updated_at"])
+    return action
+
+
+# Stakeholders ---------------------------------------------------------------------------
+
+
+def do_log_engagement(
+    *,
+    project: Project,
+    by: User,
+    stakeholder: str,
+    unit: Unit | None,
+    level: str,
+    engaged_on: datetime.date,
+    note: str = "",
+) -> StakeholderEngagement:
+    """Record that the team engaged a stakeholder: the evidence for "engage actively with
+    others"."""
+    if unit is not None and unit.organization_id != project.team.cohort.program.organization_id:
+        raise ValidationError("The unit belongs to another organisation.")
+    return StakeholderEngagement.objects.create(
+        project=project,
+        stakeholder=stakeholder,
+        unit=unit,
+        level=level,
+        engaged_on=engaged_on,
+        note=note,
+        recorded_by=by,
+    )
+
+
+# Doors to open --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_ask_door(*, project: Project, kind: str, request: str, by: User) -> DoorRequest:
+    """Ask the team's sponsor to open a door; the sponsor is emailed once the request is
+    saved (never for a request that is rolled back)."""
+    door = DoorRequest.objects.create(project=project, kind=kind, request=request, asked_by=by)
+    _enqueue_door_email(door)
+    return door
+
+
+def _enqueue_door_email(door: DoorRequest) -> None:
+    from projects.tasks import send_door_request
+
+    door_id = door.pk
+    transaction.on_commit(lambda: send_door_request.delay(door_id))
+
+
+def door_url(door: DoorRequest) -> str:
+    path = reverse("project_work:doors", args=[door.project_id])
+    return f"{settings.SITE_URL}{path}#door-{door.pk}"
+
+
+def do_send_door_request_email(*, door_id: int) -> bool:
+    """Email the sponsor about an open door request, unless it was emailed already, was
+    answered meanwhile, or the team has no sponsor.
+
+    Safe to run twice: the row is locked and `notified_at` records the sending.
+    """
+    with transaction.atomic():
+        door = (
+            DoorRequest.objects.select_for_update(of=("self",))
+            .select_related("project__team__sponsor", "project__team__cohort__program", "asked_by")
+            .filter(pk=door_id, notified_at__isnull=True, answered_at__isnull=True)
+            .first()
+        )
+        if door is None:
+            return False
+        sponsor = door.project.team.sponsor
+        if sponsor is None or not sponsor.email:
+            return False
+        context = {
+            "door": door,
+            "project": door.project,
+            "team": door.project.team,
+            "program": door.project.team.cohort.program,
+            "sponsor": sponsor,
+            "asker": door.asked_by,
+            "url": door_url(door),
+        }
+        message = EmailMultiAlternatives(
+            subject=f"{door.project.team.name} asks you to open a door",
+            body=render_to_string("projects/email/door_request.txt", context),
+            to=[sponsor.email],
+        )
+        message.attach_alternative(
+            render_to_string("projects/email/door_request.html", context), "text/html"
+        )
+        message.send()
+        door.notified_at = timezone.now()
+        door.save(update_fields=["notified_at"])
+    return True
+
+
+@transaction.atomic
+def do_answer_door(*, door: DoorRequest, answer: str, by: User) -> DoorRequest:
+    """The sponsor's answer to a door request. A request is answered once."""
+    locked = DoorRequest.objects.select_for_update().get(pk=door.pk)
+    if locked.answered_at is not None:
+        raise ValidationError("This request has already been answered.")
+    locked.answer = answer
+    locked.answered_by = by
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["answer", "answered_by", "answered_at"])
+    return locked
+
+
+# Status updates -------------------------------------------------------------------------
+
+
+def do_post_status_update(
+    *, project: Project, by: User, progress: str, next_steps: str, risks: str = ""
+) -> StatusUpdate:
+    return StatusUpdate.objects.create(
+        project=project, progress=progress, next_steps=next_steps, risks=risks, author=by
+    )
+
+
+def do_comment_on_update(*, update: StatusUpdate, by: User, body: str) -> SponsorComment:
+    """The sponsor's comment on a status update (the view checks that `by` is the team's
+    sponsor)."""
+    return SponsorComment.objects.create(update=update, author=by, body=body)
+
+
+# Demo data ------------------------------------------------------------------------------
+
+
+def seed_project_work(*, project: Project, members: Sequence[User], sponsor: User | None) -> None:
+    """Give a project a believable few weeks of work: actions (one overdue), engagements
+    across units and levels, two doors to open (one answered) and two status updates, one
+    with a sponsor comment. Idempotent: each part is added only if the project has none."""
+    if not members:
+        return
+    today = timezone.localdate()
+    now = timezone.now()
+
+    def member(index: int) -> User:
+        return members[index % len(members)]
+
+    def at(days_ago: int) -> datetime.datetime:
+        return now - datetime.timedelta(days=days_ago)
+
+    with transaction.atomic():
+        if not project.actions.exists():
+            for title, index, due_in, status in (
+                ("Map today's process with frontline staff", 0, -21, Action.Status.DONE),
+                ("Pull six months of baseline data", 1, -5, Action.Status.DOING),
+                ("Draft the pilot checklist", 2, 6, Action.Status.DOING),
+                ("Agree the pilot start date with unit leaders", 3, 12, Action.Status.TODO),
+                ("Book the mid-point review with the sponsor", 0, 20, Action.Status.TODO),
+                ("Confirm report access with Information Services", 1, 9, Action.Status.BLOCKED),
+            ):
+                Action.objects.create(
+                    project=project,
+                    title=title,
+                    owner=member(index),
+                    due_on=today + datetime.timedelta(days=due_in),
+                    status=status,
+                )
+
+        if not project.engagements.exists():
+            units = list(Unit.objects.filter(organization=project.team.cohort.program.organization))
+            for stakeholder, unit_index, level, days_ago, note in (
+                (
+                    "Director of Patient Access",
+                    0,
+                    EngagementLevel.ENLIST,
+                    30,
+                    "Agreed to co-lead the daily huddle.",
+                ),
+                ("Unit nurse managers", 1, EngagementLevel.INVOLVE, 24, "Walked the process."),
+                ("Chief Financial Officer", 2, EngagementLevel.CONSULT, 17, "Cost of a bed-day."),
+                ("Frontline staff forum", 1, EngagementLevel.CONSULT, 12, ""),
+                ("Patient and family advisory council", None, EngagementLevel.INFORM, 6, ""),
+                ("Hospital operations committee", 3, EngagementLevel.INFORM, 2, "Short briefing."),
+            ):
+                StakeholderEngagement.objects.create(
+                    project=project,
+                    stakeholder=stakeholder,
+                    unit=units[unit_index % len(units)]
+                    if units and unit_index is not None
+                    else None,
+                    level=level,
+                    engaged_on=today - datetime.timedelta(days=days_ago),
+                    note=note,
+                    recorded_by=member(unit_index or 0),
+                )
+
+        if not project.doors.exists():
+            answered = DoorRequest.objects.create(
+                project=project,
+                kind=DoorRequest.Kind.INTRODUCTION,
+                request="An introduction to the Chief Medical Officer, to present the pilot.",
+                asked_by=member(0),
+                answer="Done: you have 20 minutes at the next medical executive committee."
+                if sponsor
+                else "",
+                answered_by=sponsor,
+                answered_at=at(15) if sponsor else None,
+                notified_at=at(19),
+            )
+            still_open = DoorRequest.objects.create(
+                project=project,
+                kind=DoorRequest.Kind.RESOURCE,
+                request="Two hours a week of an analyst's time for the next six weeks.",
+                asked_by=member(1),
+                notified_at=at(9),
+            )
+            DoorRequest.objects.filter(pk=answered.pk).update(asked_at=at(19))
+            DoorRequest.objects.filter(pk=still_open.pk).update(asked_at=at(9))
+
+        if not project.updates.exists():
+            first = StatusUpdate.objects.create(
+                project=project,
+                author=member(0),
+                progress="Mapped the current process with staff from three units; "
+                "the main delay is the time between a discharge order and the bed being clean.",
+                next_steps="Pull baseline data; draft the pilot checklist.",
+                risks="Analyst time is not confirmed yet.",
+            )
+            second = StatusUpdate.objects.create(
+                project=project,
+                author=member(1),
+                progress="Baseline data half done; the checklist draft is with the unit leaders.",
+                next_steps="Agree the pilot start date; present to the medical executive "
+                "committee.",
+                risks="Without analyst time the baseline slips by two weeks.",
+            )
+            StatusUpdate.objects.filter(pk=first.pk).update(created_at=at(14))
+            StatusUpdate.objects.filter(pk=second.pk).update(created_at=at(3))
+            if sponsor is not None:
+                comment = SponsorComment.objects.create(
+                    update=first,
+                    author=sponsor,
+                    body="Good start. Bring the cost of a bed-day to the committee; "
+                    "it is the number they will ask for.",
+                )
+                SponsorComment.objects.filter(pk=comment.pk).update(created_at=at(13))
