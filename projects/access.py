@@ -49,7 +49,10 @@ def get_project_for_user(user: User, project_id: int) -> ProjectAccess:
     """The project, if the user may open its team (the same people may read both)."""
     try:
         project = Project.objects.select_related(
-            "team__cohort__program__organization", "team__coach", "team__sponsor"
+            "team__cohort__program__organization",
+            "team__coach",
+            "team__sponsor",
+            "transition_plan__new_owner_unit",
         ).get(pk=project_id)
     except Project.DoesNotExist:
         raise Http404("No such project.") from None

@@ -122,6 +122,9 @@ class CharterChange(models.Model):
             models.UniqueConstraint(fields=["project", "version"], name="charter_version_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project} · version {self.version}"
+
 
 class PhaseEvent(models.Model):
     """What moved a project along (or back): submissions, approvals, returns, overrides."""
@@ -149,6 +152,9 @@ class PhaseEvent(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.project} · {self.get_kind_display()}"
+
 
 class TransitionPlan(models.Model):
     """Who owns the work after the program, and how it is sustained."""
@@ -170,6 +176,9 @@ class TransitionPlan(models.Model):
         blank=True,
         related_name="+",
     )
+
+    def __str__(self) -> str:
+        return f"Transition of {self.project} to {self.new_owner_name}"
 
 
 class Action(models.Model):
@@ -223,6 +232,9 @@ class StakeholderEngagement(models.Model):
     class Meta:
         ordering = ["-engaged_on", "-pk"]
 
+    def __str__(self) -> str:
+        return f"{self.stakeholder} ({self.get_level_display()})"
+
 
 class DoorRequest(models.Model):
     """A "door to open": the team asks its sponsor for an introduction, a resource or a
@@ -255,6 +267,9 @@ class DoorRequest(models.Model):
         ordering = ["-asked_at", "-pk"]
         indexes = [models.Index(fields=["project", "answered_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.project}"
+
     @property
     def is_open(self) -> bool:
         return self.answered_at is None
@@ -273,6 +288,9 @@ class StatusUpdate(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
 
+    def __str__(self) -> str:
+        return f"Update on {self.project}"
+
 
 class SponsorComment(models.Model):
     update = models.ForeignKey(StatusUpdate, on_delete=models.CASCADE, related_name="comments")
@@ -284,3 +302,6 @@ class SponsorComment(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.update}"

@@ -1,27 +1,404 @@
+"""The project overview: charter (edited in place), the six criteria and the phase gates."""
+
 from __future__ import annotations
 
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs.http import AuthenticatedHttpRequest
-from projects.access import get_project_for_user
+from programs.models import Unit
+from projects.access import ProjectAccess, get_project_for_user
+from projects.models import (
+    CHARTER_SECTIONS,
+    Action,
+    CharterChange,
+    Criterion,
+    CriterionAssessment,
+    DoorRequest,
+    Phase,
+    PhaseEvent,
+    Project,
+    StakeholderEngagement,
+    StatusUpdate,
+)
+from projects.services import (
+    CharterConflict,
+    do_accept_transition_plan,
+    do_approve_charter,
+    do_begin_transition,
+    do_edit_charter_section,
+    do_override_phase,
+    do_return_charter,
+    do_return_transition_plan,
+    do_review_criterion,
+    do_save_rationale,
+    do_save_transition_plan,
+    do_submit_charter,
+    do_submit_transition_plan,
+    missing_for_submission,
+)
+
+PHASE_STEPS = [Phase.CRAFTING, Phase.CARRYING_OUT, Phase.TRANSITIONING, Phase.COMPLETED]
+
+
+def _count(queryset: QuerySet[Any], field: str = "pk", *, distinct: bool = False) -> Any:
+    """A correlated subquery counting `queryset`'s rows for the outer project."""
+    counted = queryset.filter(project=OuterRef("pk")).order_by().values("project")
+    return Coalesce(
+        Subquery(counted.annotate(n=Count(field, distinct=distinct)).values("n")[:1]), 0
+    )
+
+
+def _summary(project: Project) -> dict[str, Any]:
+    """Counts for the overview's cards, in one query whatever the numbers (subqueries, not
+    joins: joining four lists would multiply their rows)."""
+    today = timezone.localdate()
+    open_actions = Action.objects.exclude(status=Action.Status.DONE)
+    open_doors = DoorRequest.objects.filter(answered_at__isnull=True)
+    row = (
+        Project.objects.filter(pk=project.pk)
+        .annotate(
+            open_actions=_count(open_actions),
+            overdue_actions=_count(open_actions.filter(due_on__lt=today)),
+            engagement_count=_count(StakeholderEngagement.objects.all()),
+            units_engaged=_count(StakeholderEngagement.objects.all(), "unit", distinct=True),
+            open_doors=_count(open_doors),
+            oldest_open_door=Subquery(
+                open_doors.filter(project=OuterRef("pk"))
+                .order_by("asked_at")
+                .values("asked_at")[:1]
+            ),
+            update_count=_count(StatusUpdate.objects.all()),
+            last_update=Subquery(
+                StatusUpdate.objects.filter(project=OuterRef("pk"))
+                .order_by("-created_at")
+                .values("created_at")[:1]
+            ),
+        )
+        .values(
+            "open_actions",
+            "overdue_actions",
+            "engagement_count",
+            "units_engaged",
+            "open_doors",
+            "oldest_open_door",
+            "update_count",
+            "last_update",
+        )
+        .get()
+    )
+    return dict(row)
+
+
+def _criteria(project: Project) -> list[dict[str, Any]]:
+    saved = {a.criterion: a for a in CriterionAssessment.objects.filter(project=project)}
+    return [
+        {"number": value, "label": label, "assessment": saved.get(value)}
+        for value, label in Criterion.choices
+    ]
+
+
+def _overview_context(access: ProjectAccess) -> dict[str, Any]:
+    project = access.project
+    program = project.team.cohort.program
+    plan = getattr(project, "transition_plan", None)
+    return {
+        "project": project,
+        "team": project.team,
+        "program": program,
+        "access": access,
+        "members": access.team.members,
+        "criteria": _criteria(project),
+        "steps": [(phase, Phase(phase).label) for phase in PHASE_STEPS],
+        "phase_index": PHASE_STEPS.index(Phase(project.phase)),
+        "events": list(PhaseEvent.objects.filter(project=project).select_related("by")[:5]),
+        "plan": plan,
+        "summary": _summary(project),
+        "missing": missing_for_submission(project)
+        if project.phase == Phase.CRAFTING and access.can_edit
+        else [],
+        "units": list(Unit.objects.filter(organization_id=program.organization_id))
+        if project.phase == Phase.TRANSITIONING and access.can_edit
+        else [],
+        "phases": Phase.choices,
+    }
 
 
 @require_GET
 def project_detail(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
-    """The project charter (read-only for now), its phase and the people around it."""
+    """The project's overview: phase, charter, criteria, gates and the work at a glance."""
     access = get_project_for_user(request.user, project_id)
-    project = access.project
-    members = list(project.team.members.select_related("user").order_by("user__last_name"))
+    return render(request, "projects/project_detail.html", _overview_context(access))
+
+
+def _section_or_404(section: str) -> str:
+    if section not in CHARTER_SECTIONS:
+        raise Http404("No such charter section.")
+    return section
+
+
+def _section_context(project: Project, section: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "project": project,
+        "section": section,
+        "label": CHARTER_SECTIONS[section],
+        "text": getattr(project, section),
+        **extra,
+    }
+
+
+@require_GET
+def charter_section(
+    request: AuthenticatedHttpRequest, project_id: int, section: str
+) -> HttpResponse:
+    """One charter section, shown (or, with ?edit, as a form for a team member)."""
+    access = get_project_for_user(request.user, project_id)
+    section = _section_or_404(section)
+    editing = "edit" in request.GET
+    if editing:
+        access.require_edit()
+    context = _section_context(access.project, section, access=access, editing=editing)
+    return render(request, "projects/charter_section.html", context)
+
+
+@require_POST
+def charter_save(request: AuthenticatedHttpRequest, project_id: int, section: str) -> HttpResponse:
+    """Save a section from the version the editor started with; a save from an older
+    version shows both texts instead of overwriting (HTTP 409 for htmx)."""
+    access = get_project_for_user(request.user, project_id)
+    access.require_edit()
+    section = _section_or_404(section)
+    text = request.POST.get("text", "")
+    try:
+        base_version = int(request.POST.get("version", ""))
+    except ValueError:
+        raise PermissionDenied("The form was incomplete; reload the page.") from None
+    try:
+        project = do_edit_charter_section(
+            project=access.project,
+            section=section,
+            text=text,
+            base_version=base_version,
+            by=request.user,
+        )
+    except ValidationError as error:
+        context = _section_context(
+            access.project, section, access=access, editing=True, error=error.messages[0]
+        )
+        context["text"] = text
+        return render(request, "projects/charter_section.html", context, status=400)
+    except CharterConflict as conflict:
+        context = _section_context(
+            conflict.project,
+            section,
+            access=access,
+            editing=True,
+            conflict=conflict.change,
+            mine=text,
+        )
+        return render(request, "projects/charter_section.html", context, status=409)
+    if not request.htmx:
+        messages.success(request, f"{CHARTER_SECTIONS[section]} saved.")
+        return redirect("projects:detail", project.pk)
     return render(
         request,
-        "projects/project_detail.html",
+        "projects/charter_section.html",
+        _section_context(project, section, access=access, editing=False, saved=True),
+    )
+
+
+@require_GET
+def charter_history(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
+    access = get_project_for_user(request.user, project_id)
+    changes = (
+        CharterChange.objects.filter(project=access.project)
+        .select_related("changed_by")
+        .order_by("-version")[:200]
+    )
+    rows = [(change, CHARTER_SECTIONS.get(change.section, change.section)) for change in changes]
+    return render(
+        request,
+        "projects/charter_history.html",
+        {"project": access.project, "access": access, "rows": rows},
+    )
+
+
+def _criterion_or_404(number: int) -> int:
+    if number not in Criterion.values:
+        raise Http404("No such criterion.")
+    return number
+
+
+def _criterion_response(
+    request: AuthenticatedHttpRequest, access: ProjectAccess, number: int, *, error: str = ""
+) -> HttpResponse:
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect("projects:detail", access.project.pk)
+    item = next(c for c in _criteria(access.project) if c["number"] == number)
+    return render(
+        request,
+        "projects/project_detail.html#criterion",
+        {"project": access.project, "access": access, "item": item, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+def criterion_save(
+    request: AuthenticatedHttpRequest, project_id: int, number: int
+) -> HttpResponse:
+    access = get_project_for_user(request.user, project_id)
+    access.require_edit()
+    number = _criterion_or_404(number)
+    try:
+        do_save_rationale(
+            project=access.project, criterion=number, rationale=request.POST.get("rationale", "")
+        )
+    except ValidationError as error:
+        return _criterion_response(request, access, number, error=error.messages[0])
+    return _criterion_response(request, access, number)
+
+
+@require_POST
+def criterion_review(
+    request: AuthenticatedHttpRequest, project_id: int, number: int
+) -> HttpResponse:
+    access = get_project_for_user(request.user, project_id)
+    access.require_sponsor()
+    number = _criterion_or_404(number)
+    try:
+        do_review_criterion(
+            project=access.project,
+            criterion=number,
+            confirm=request.POST.get("decision") == "confirm",
+            comment=request.POST.get("comment", ""),
+        )
+    except ValidationError as error:
+        return _criterion_response(request, access, number, error=error.messages[0])
+    return _criterion_response(request, access, number)
+
+
+GATES = {
+    "submit-charter": ("team", "The charter is with the sponsor now."),
+    "approve-charter": ("sponsor", "Charter approved: the project is being carried out."),
+    "return-charter": ("sponsor", "The charter went back to the team with your comments."),
+    "begin-transition": ("team", "The project is transitioning: write the transition plan."),
+    "submit-plan": ("team", "The transition plan is with the sponsor now."),
+    "accept-plan": ("sponsor", "Transition plan accepted: the project is completed."),
+    "return-plan": ("sponsor", "The transition plan went back to the team."),
+}
+
+
+@require_POST
+def gate(request: AuthenticatedHttpRequest, project_id: int, action: str) -> HttpResponse:
+    """Move the project through a gate; the services refuse what the state does not allow."""
+    access = get_project_for_user(request.user, project_id)
+    if action not in GATES:
+        raise Http404("No such step.")
+    who, done = GATES[action]
+    if who == "team":
+        access.require_edit()
+    else:
+        access.require_sponsor()
+    project, user = access.project, request.user
+    comment = request.POST.get("comment", "")
+    steps = {
+        "submit-charter": lambda: do_submit_charter(project=project, by=user),
+        "approve-charter": lambda: do_approve_charter(project=project, by=user, comment=comment),
+        "return-charter": lambda: do_return_charter(project=project, by=user, comment=comment),
+        "begin-transition": lambda: do_begin_transition(project=project, by=user),
+        "submit-plan": lambda: do_submit_transition_plan(project=project, by=user),
+        "accept-plan": lambda: do_accept_transition_plan(project=project, by=user),
+        "return-plan": lambda: do_return_transition_plan(
+            project=project, by=user, comment=comment
+        ),
+    }
+    try:
+        steps[action]()
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, done)
+    return redirect("projects:detail", project.pk)
+
+
+@require_POST
+def transition_plan(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
+    access = get_project_for_user(request.user, project_id)
+    access.require_edit()
+    project = access.project
+    unit_id = request.POST.get("new_owner_unit", "")
+    unit = (
+        Unit.objects.filter(
+            pk=int(unit_id), organization_id=project.team.cohort.program.organization_id
+        ).first()
+        if unit_id.isdigit()
+        else None
+    )
+    name = request.POST.get("new_owner_name", "").strip()
+    sustainment = request.POST.get("sustainment", "").strip()
+    problems = [
+        text
+        for missing, text in (
+            (not name, "Name the new owner."),
+            (unit is None, "Choose the new owner's unit."),
+            (not sustainment, "Say how the work is sustained."),
+        )
+        if missing
+    ]
+    if problems or unit is None:
+        messages.error(request, " ".join(problems) + " Nothing was saved.")
+        return redirect("projects:detail", project.pk)
+    try:
+        do_save_transition_plan(
+            project=project, new_owner_name=name, new_owner_unit=unit, sustainment=sustainment
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, "Transition plan saved. Submit it to the sponsor when ready.")
+    return redirect("projects:detail", project.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def override(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
+    """A program admin overrides a gate, with the reason recorded."""
+    access = get_project_for_user(request.user, project_id)
+    access.require_admin()
+    project = access.project
+    error = ""
+    if request.method == "POST":
+        try:
+            do_override_phase(
+                project=project,
+                to_phase=request.POST.get("phase", ""),
+                reason=request.POST.get("reason", ""),
+                by=request.user,
+            )
+        except ValidationError as refused:
+            error = " ".join(refused.messages)
+        else:
+            messages.success(request, f"The project is now {project.get_phase_display().lower()}.")
+            return redirect("projects:detail", project.pk)
+    return render(
+        request,
+        "projects/override.html",
         {
             "project": project,
-            "team": project.team,
-            "program": project.team.cohort.program,
             "access": access,
-            "members": [member.user for member in members],
+            "phases": [p for p in Phase.choices if p[0] != project.phase],
+            "error": error,
+            "reason": request.POST.get("reason", ""),
         },
+        status=400 if error else 200,
     )

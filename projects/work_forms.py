@@ -65,7 +65,6 @@ class ActionForm(forms.Form):
         }
         return cls(initial=initial, members=members, **kwargs)
 
-
     def clean_owner(self) -> User:
         return self._members[self.cleaned_data["owner"]]
 
@@ -110,7 +109,6 @@ class EngagementForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("engaged_on", timezone.localdate())
 
-
     def clean_unit(self) -> Unit | None:
         unit_id = self.cleaned_data["unit"]
         return None if unit_id is None else self._units[unit_id]
@@ -137,14 +135,12 @@ class DoorForm(forms.Form):
     )
 
 
-
 class AnswerForm(forms.Form):
     answer = forms.CharField(
         label="Your answer",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Write your answer to the team."},
     )
-
 
 
 class StatusUpdateForm(forms.Form):
@@ -165,11 +161,9 @@ class StatusUpdateForm(forms.Form):
     )
 
 
-
 class CommentForm(forms.Form):
     body = forms.CharField(
         label="Your comment",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Write your comment to the team."},
     )
-

@@ -213,7 +213,9 @@ def seed_project_work(*, project: Project, members: Sequence[User], sponsor: Use
                 )
 
         if not project.engagements.exists():
-            units = list(Unit.objects.filter(organization=project.team.cohort.program.organization))
+            units = list(
+                Unit.objects.filter(organization=project.team.cohort.program.organization)
+            )
             for stakeholder, unit_index, level, days_ago, note in (
                 (
                     "Director of Patient Access",

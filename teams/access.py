@@ -17,7 +17,11 @@ class TeamAccess:
     team: Team
     user_id: int
     roles: frozenset[str]
-    is_member: bool
+    members: list[User]
+
+    @property
+    def is_member(self) -> bool:
+        return any(member.pk == self.user_id for member in self.members)
 
     @property
     def is_coach(self) -> bool:
@@ -32,7 +36,13 @@ def team_access(user: User, team: Team) -> TeamAccess:
     """Check that the user may open this team: a team member, its coach or sponsor, or an
     admin of its program. Outsiders to the program get 404, other members 403."""
     roles = require_member(user, team.cohort.program_id)
-    is_member = team.members.filter(user=user).exists()
+    members = [
+        m.user
+        for m in team.members.select_related("user").order_by(
+            "user__last_name", "user__first_name"
+        )
+    ]
+    is_member = any(member.pk == user.pk for member in members)
     allowed = (
         is_member
         or team.coach_id == user.pk
@@ -43,7 +53,7 @@ def team_access(user: User, team: Team) -> TeamAccess:
         raise PermissionDenied(
             "Only this team, its coach, its sponsor and program admins can open it."
         )
-    return TeamAccess(team=team, user_id=user.pk, roles=roles, is_member=is_member)
+    return TeamAccess(team=team, user_id=user.pk, roles=roles, members=members)
 
 
 def get_team_for_user(user: User, team_id: int) -> TeamAccess:

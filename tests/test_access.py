@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from programs.models import Invitation, Milestone, Role
+from projects.models import Action, DoorRequest, StatusUpdate
 from teams.models import PeopleImport
 from tests.conftest import Cast
 
@@ -79,6 +80,43 @@ def people_import(c: Cast) -> dict[str, int]:
 
 
 MISSING = 987654
+TEAM = ("participant", "teammate")
+TEAM_READERS = ("program_admin", "coach", "sponsor", "participant", "teammate")
+OTHER_MEMBERS = ("other_participant", "former_participant")
+NOT_TEAM = ("program_admin", "coach", "sponsor", *OTHER_MEMBERS)
+NOT_SPONSOR = ("program_admin", "coach", "participant", "teammate", *OTHER_MEMBERS)
+
+
+def project_id(c: Cast) -> dict[str, int]:
+    return {"project_id": c.project.pk}
+
+
+def project_action(c: Cast) -> dict[str, int]:
+    found = c.project.actions.first() or Action.objects.create(
+        project=c.project, title="Map the discharge process", owner=c.participant
+    )
+    return {"project_id": c.project.pk, "action_id": found.pk}
+
+
+def project_door(c: Cast) -> dict[str, int]:
+    found = c.project.doors.first() or DoorRequest.objects.create(
+        project=c.project,
+        kind="introduction",
+        request="An introduction to the CMO.",
+        asked_by=c.participant,
+    )
+    return {"project_id": c.project.pk, "door_id": found.pk}
+
+
+def project_update(c: Cast) -> dict[str, int]:
+    found = c.project.updates.first() or StatusUpdate.objects.create(
+        project=c.project,
+        progress="Mapped the process.",
+        next_steps="Pull data.",
+        author=c.participant,
+    )
+    return {"project_id": c.project.pk, "update_id": found.pk}
+
 
 ID_URLS: dict[str, IdUrl] = {
     "dashboards:program": IdUrl(
@@ -180,6 +218,145 @@ ID_URLS: dict[str, IdUrl] = {
         ok=302,
     ),
     "people_import:export": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "projects:charter_history": IdUrl(
+        lambda c: {"project_id": c.project.pk},
+        TEAM_READERS,
+        OTHER_MEMBERS,
+        {"project_id": MISSING},
+    ),
+    "projects:charter_section": IdUrl(
+        lambda c: {"project_id": c.project.pk, "section": "scope"},
+        TEAM_READERS,
+        OTHER_MEMBERS,
+        {"project_id": MISSING, "section": "scope"},
+    ),
+    "projects:charter_save": IdUrl(
+        lambda c: {"project_id": c.project.pk, "section": "scope"},
+        TEAM,
+        ("coach", "sponsor", "program_admin", *OTHER_MEMBERS),
+        {"project_id": MISSING, "section": "scope"},
+        method="post",
+        data=lambda c: {"text": "Two units.", "version": c.project.version},
+        ok=302,
+    ),
+    "projects:criterion_save": IdUrl(
+        lambda c: {"project_id": c.project.pk, "number": 1},
+        TEAM,
+        ("coach", "sponsor", "program_admin", *OTHER_MEMBERS),
+        {"project_id": MISSING, "number": 1},
+        method="post",
+        data=lambda c: {"rationale": "We pilot a new huddle."},
+        ok=302,
+    ),
+    "projects:criterion_review": IdUrl(
+        lambda c: {"project_id": c.project.pk, "number": 1},
+        ("sponsor",),
+        ("coach", "participant", "program_admin", *OTHER_MEMBERS),
+        {"project_id": MISSING, "number": 1},
+        method="post",
+        data=lambda c: {"decision": "confirm"},
+        ok=302,
+    ),
+    "projects:gate": IdUrl(
+        lambda c: {"project_id": c.project.pk, "action": "submit-charter"},
+        TEAM,
+        ("coach", "sponsor", "program_admin", *OTHER_MEMBERS),
+        {"project_id": MISSING, "action": "submit-charter"},
+        method="post",
+        ok=302,
+    ),
+    "projects:transition_plan": IdUrl(
+        lambda c: {"project_id": c.project.pk},
+        TEAM,
+        ("coach", "sponsor", "program_admin", *OTHER_MEMBERS),
+        {"project_id": MISSING},
+        method="post",
+        ok=302,
+    ),
+    "projects:override": IdUrl(
+        lambda c: {"project_id": c.project.pk},
+        ADMIN_ONLY,
+        ("coach", "sponsor", "participant", *OTHER_MEMBERS),
+        {"project_id": MISSING},
+    ),
+    "project_work:actions": IdUrl(
+        project_id, TEAM_READERS, OTHER_MEMBERS, {"project_id": MISSING}
+    ),
+    "project_work:action_create": IdUrl(
+        project_id,
+        TEAM,
+        NOT_TEAM,
+        {"project_id": MISSING},
+        method="post",
+        data=lambda c: {
+            "title": "Call bed management",
+            "owner": c.participant.pk,
+            "status": "todo",
+        },
+        ok=302,
+    ),
+    "project_work:action_row": IdUrl(
+        project_action, TEAM_READERS, OTHER_MEMBERS, {"project_id": MISSING, "action_id": MISSING}
+    ),
+    "project_work:action_edit": IdUrl(
+        project_action, TEAM, NOT_TEAM, {"project_id": MISSING, "action_id": MISSING}
+    ),
+    "project_work:stakeholders": IdUrl(
+        project_id, TEAM_READERS, OTHER_MEMBERS, {"project_id": MISSING}
+    ),
+    "project_work:engagement_create": IdUrl(
+        project_id,
+        TEAM,
+        NOT_TEAM,
+        {"project_id": MISSING},
+        method="post",
+        data=lambda c: {
+            "stakeholder": "Director of Patient Access",
+            "level": "consult",
+            "engaged_on": "2026-10-01",
+        },
+        ok=302,
+    ),
+    "project_work:doors": IdUrl(project_id, TEAM_READERS, OTHER_MEMBERS, {"project_id": MISSING}),
+    "project_work:door_create": IdUrl(
+        project_id,
+        TEAM,
+        NOT_TEAM,
+        {"project_id": MISSING},
+        method="post",
+        data=lambda c: {"kind": "decision", "request": "Approve two hours of analyst time."},
+        ok=302,
+    ),
+    "project_work:door_answer": IdUrl(
+        project_door,
+        ("sponsor",),
+        NOT_SPONSOR,
+        {"project_id": MISSING, "door_id": MISSING},
+        method="post",
+        data=lambda c: {"answer": "Done: see you on Tuesday."},
+        ok=302,
+    ),
+    "project_work:updates": IdUrl(
+        project_id, TEAM_READERS, OTHER_MEMBERS, {"project_id": MISSING}
+    ),
+    "project_work:update_create": IdUrl(
+        project_id,
+        TEAM,
+        NOT_TEAM,
+        {"project_id": MISSING},
+        method="post",
+        data=lambda c: {"progress": "Baseline done.", "next_steps": "Start the pilot."},
+        ok=302,
+    ),
+    "project_work:update_comment": IdUrl(
+        project_update,
+        ("sponsor",),
+        NOT_SPONSOR,
+        {"project_id": MISSING, "update_id": MISSING},
+        method="post",
+        data=lambda c: {"body": "Good progress."},
+        ok=302,
+    ),
 }
 
 CASES = [

@@ -30,7 +30,15 @@ from programs.models import (
     User,
 )
 from programs.services import do_add_membership, do_ensure_person
-from projects.models import Phase, Project, ProjectType
+from projects.models import (
+    Criterion,
+    CriterionAssessment,
+    Phase,
+    PhaseEvent,
+    Project,
+    ProjectType,
+)
+from projects.work_services import seed_project_work
 from teams.models import Team
 from teams.services import do_add_team_member
 
@@ -264,6 +272,58 @@ LATECOMERS = [
 ]
 
 
+RATIONALES = {
+    Criterion.MAKE_SOMETHING_HAPPEN: "We change how beds are assigned on two units, not a report.",
+    Criterion.ENGAGE_OTHERS: "Bed management, nursing, finance, IT and EMS all have a part.",
+    Criterion.BEYOND_EXPERTISE: "None of us has run patient flow; we learn it together.",
+    Criterion.STRATEGIC: "Access is the board's first goal for the next two years.",
+    Criterion.CHALLENGE: "Many owners, no single fix, and daily pressure on the wards.",
+    Criterion.PROGRAM_GOALS: "Leading across boundaries is what the academy is for.",
+}
+
+
+def seed_criteria(project: Project, *, sponsor: User, member: User) -> None:
+    """Rationales by phase: a project being carried out had all six confirmed; one
+    crafting team has submitted its charter, the others are still writing."""
+    if CriterionAssessment.objects.filter(project=project).exists():
+        return
+    if project.phase == Phase.CARRYING_OUT:
+        written, review = list(Criterion), CriterionAssessment.Review.CONFIRMED
+    elif project.team.name == "Safe Passage":
+        written, review = list(Criterion), CriterionAssessment.Review.PENDING
+    else:
+        written, review = list(Criterion)[:3], CriterionAssessment.Review.PENDING
+    CriterionAssessment.objects.bulk_create(
+        CriterionAssessment(project=project, criterion=c, rationale=RATIONALES[c], review=review)
+        for c in written
+    )
+    if project.phase == Phase.CARRYING_OUT:
+        PhaseEvent.objects.create(
+            project=project,
+            kind=PhaseEvent.Kind.CHARTER_SUBMITTED,
+            from_phase=Phase.CRAFTING,
+            to_phase=Phase.CRAFTING,
+            by=member,
+        )
+        PhaseEvent.objects.create(
+            project=project,
+            kind=PhaseEvent.Kind.CHARTER_APPROVED,
+            from_phase=Phase.CRAFTING,
+            to_phase=Phase.CARRYING_OUT,
+            by=sponsor,
+            comment="Clear and bold. Go.",
+        )
+    elif len(written) == 6:
+        Project.objects.filter(pk=project.pk).update(charter_submitted_at=timezone.now())
+        PhaseEvent.objects.create(
+            project=project,
+            kind=PhaseEvent.Kind.CHARTER_SUBMITTED,
+            from_phase=Phase.CRAFTING,
+            to_phase=Phase.CRAFTING,
+            by=member,
+        )
+
+
 def monday_on_or_before(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
@@ -386,7 +446,7 @@ class Command(BaseCommand):
                     reports_to=members[manager]
                 )
             charter = spec["project"]
-            Project.objects.get_or_create(
+            project, _ = Project.objects.get_or_create(
                 team=team,
                 defaults={
                     "title": charter["title"],
@@ -399,6 +459,8 @@ class Command(BaseCommand):
                     "scope": charter["scope"],
                 },
             )
+            seed_criteria(project, sponsor=sponsor, member=next(iter(members.values())))
+            seed_project_work(project=project, members=list(members.values()), sponsor=sponsor)
             if index == 0:
                 logins += [
                     ("learning coach", coach.email),

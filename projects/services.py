@@ -1,0 +1,317 @@
+"""Writes about a project's charter, its six criteria and its phase gates.
+
+The gates are enforced here, not in templates: a view that skips a check still cannot move
+a project through a gate it has not passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from programs.models import Unit, User
+from projects.models import (
+    CHARTER_SECTIONS,
+    CharterChange,
+    Criterion,
+    CriterionAssessment,
+    Phase,
+    PhaseEvent,
+    Project,
+    TransitionPlan,
+)
+
+REQUIRED_SECTIONS = {"title", "problem_statement"}
+SECTION_MAX_LENGTH = {"title": 200}
+TEXT_MAX_LENGTH = 20_000
+
+
+class GateRefused(ValidationError):
+    """A phase change that the project's state does not allow, explained in words."""
+
+
+@dataclass
+class CharterConflict(Exception):
+    """Someone saved the charter since the editor opened it."""
+
+    project: Project
+    change: CharterChange | None
+
+
+def _locked(project: Project) -> Project:
+    return Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
+
+
+def _event(
+    project: Project, kind: str, from_phase: str, by: User, comment: str = ""
+) -> PhaseEvent:
+    return PhaseEvent.objects.create(
+        project=project,
+        kind=kind,
+        from_phase=from_phase,
+        to_phase=project.phase,
+        comment=comment,
+        by=by,
+    )
+
+
+def clean_section(section: str, text: str) -> str:
+    if section not in CHARTER_SECTIONS:
+        raise ValidationError("Unknown charter section.")
+    text = text.replace("\r\n", "\n").strip()
+    if section in REQUIRED_SECTIONS and not text:
+        raise ValidationError(f"{CHARTER_SECTIONS[section]} cannot be empty.")
+    limit = SECTION_MAX_LENGTH.get(section, TEXT_MAX_LENGTH)
+    if len(text) > limit:
+        raise ValidationError(
+            f"{CHARTER_SECTIONS[section]} is {len(text):,} characters; the limit is {limit:,}."
+        )
+    return text
+
+
+def do_edit_charter_section(
+    *, project: Project, section: str, text: str, base_version: int, by: User
+) -> Project:
+    """Save one charter section if nobody saved the charter since `base_version`.
+
+    The row lock makes two saves from the same version queue up: the first one wins and
+    the second gets a CharterConflict with the text that is now saved, never overwriting it.
+    """
+    text = clean_section(section, text)
+    with transaction.atomic():
+        current = _locked(project)
+        if current.version != base_version:
+            change = (
+                CharterChange.objects.filter(project=current, version__gt=base_version)
+                .select_related("changed_by")
+                .first()
+            )
+            raise CharterConflict(project=current, change=change)
+        old = getattr(current, section)
+        if old == text:
+            return current
+        setattr(current, section, text)
+        current.version += 1
+        current.save(update_fields=[section, "version"])
+        CharterChange.objects.create(
+            project=current,
+            section=section,
+            old_text=old,
+            new_text=text,
+            version=current.version,
+            changed_by=by,
+        )
+    return current
+
+
+def do_save_rationale(*, project: Project, criterion: int, rationale: str) -> CriterionAssessment:
+    """The team's rationale for a criterion; a changed rationale goes back to the sponsor."""
+    if criterion not in Criterion.values:
+        raise ValidationError("Unknown criterion.")
+    rationale = rationale.strip()
+    if len(rationale) > TEXT_MAX_LENGTH:
+        raise ValidationError(f"The rationale is longer than {TEXT_MAX_LENGTH:,} characters.")
+    assessment, created = CriterionAssessment.objects.get_or_create(
+        project=project, criterion=criterion, defaults={"rationale": rationale}
+    )
+    if not created and assessment.rationale != rationale:
+        assessment.rationale = rationale
+        assessment.review = CriterionAssessment.Review.PENDING
+        assessment.save(update_fields=["rationale", "review", "updated_at"])
+    return assessment
+
+
+def do_review_criterion(
+    *, project: Project, criterion: int, confirm: bool, comment: str
+) -> CriterionAssessment:
+    """The sponsor confirms a criterion, or comments on what is missing."""
+    assessment = CriterionAssessment.objects.filter(project=project, criterion=criterion).first()
+    if assessment is None or not assessment.rationale:
+        raise ValidationError("The team has not written a rationale for this criterion yet.")
+    comment = comment.strip()
+    if not confirm and not comment:
+        raise ValidationError("Say what the team should add or change.")
+    assessment.review = (
+        CriterionAssessment.Review.CONFIRMED if confirm else CriterionAssessment.Review.COMMENTED
+    )
+    assessment.sponsor_comment = comment
+    assessment.save(update_fields=["review", "sponsor_comment", "updated_at"])
+    return assessment
+
+
+def missing_for_submission(project: Project) -> list[str]:
+    """What still keeps the charter from going to the sponsor, in words."""
+    missing = [
+        f"{CHARTER_SECTIONS[name]} is empty"
+        for name in REQUIRED_SECTIONS
+        if not getattr(project, name).strip()
+    ]
+    written = set(
+        CriterionAssessment.objects.filter(project=project)
+        .exclude(rationale="")
+        .values_list("criterion", flat=True)
+    )
+    missing.extend(
+        f"no rationale yet for “{label}”"
+        for value, label in Criterion.choices
+        if value not in written
+    )
+    return missing
+
+
+@transaction.atomic
+def do_submit_charter(*, project: Project, by: User) -> Project:
+    current = _locked(project)
+    if current.phase != Phase.CRAFTING:
+        raise GateRefused("Only a charter in the crafting phase goes to the sponsor.")
+    if current.charter_submitted_at:
+        raise GateRefused("The charter is already with the sponsor.")
+    missing = missing_for_submission(current)
+    if missing:
+        raise GateRefused("The charter cannot be submitted yet: " + "; ".join(missing) + ".")
+    current.charter_submitted_at = timezone.now()
+    current.save(update_fields=["charter_submitted_at"])
+    _event(current, PhaseEvent.Kind.CHARTER_SUBMITTED, current.phase, by)
+    return current
+
+
+@transaction.atomic
+def do_approve_charter(*, project: Project, by: User, comment: str = "") -> Project:
+    """Approving the charter moves the project from crafting to carrying out."""
+    current = _locked(project)
+    if current.phase != Phase.CRAFTING or not current.charter_submitted_at:
+        raise GateRefused("There is no submitted charter to approve.")
+    first = CriterionAssessment.objects.filter(
+        project=current, criterion=Criterion.MAKE_SOMETHING_HAPPEN
+    ).first()
+    if first is None or first.review != CriterionAssessment.Review.CONFIRMED:
+        raise GateRefused(
+            "Confirm the first criterion — the project makes something happen, not just "
+            "studies it — before approving the charter."
+        )
+    current.phase = Phase.CARRYING_OUT
+    current.phase_changed_at = timezone.now()
+    current.charter_submitted_at = None
+    current.save(update_fields=["phase", "phase_changed_at", "charter_submitted_at"])
+    _event(current, PhaseEvent.Kind.CHARTER_APPROVED, Phase.CRAFTING, by, comment.strip())
+    return current
+
+
+@transaction.atomic
+def do_return_charter(*, project: Project, by: User, comment: str) -> Project:
+    current = _locked(project)
+    if current.phase != Phase.CRAFTING or not current.charter_submitted_at:
+        raise GateRefused("There is no submitted charter to return.")
+    if not comment.strip():
+        raise GateRefused("Tell the team what to change before returning the charter.")
+    current.charter_submitted_at = None
+    current.save(update_fields=["charter_submitted_at"])
+    _event(current, PhaseEvent.Kind.CHARTER_RETURNED, current.phase, by, comment.strip())
+    return current
+
+
+@transaction.atomic
+def do_begin_transition(*, project: Project, by: User) -> Project:
+    current = _locked(project)
+    if current.phase != Phase.CARRYING_OUT:
+        raise GateRefused("Only a project being carried out moves on to transitioning.")
+    current.phase = Phase.TRANSITIONING
+    current.phase_changed_at = timezone.now()
+    current.save(update_fields=["phase", "phase_changed_at"])
+    _event(current, PhaseEvent.Kind.TRANSITION_STARTED, Phase.CARRYING_OUT, by)
+    return current
+
+
+def do_save_transition_plan(
+    *, project: Project, new_owner_name: str, new_owner_unit: Unit, sustainment: str
+) -> TransitionPlan:
+    """Write or revise the transition plan; a revised plan goes back to draft."""
+    if project.phase != Phase.TRANSITIONING:
+        raise GateRefused("The transition plan is written once the project is transitioning.")
+    if new_owner_unit.organization_id != project.team.cohort.program.organization_id:
+        raise ValidationError("The new owner's unit must belong to the organisation.")
+    plan, _ = TransitionPlan.objects.update_or_create(
+        project=project,
+        defaults={
+            "new_owner_name": new_owner_name.strip(),
+            "new_owner_unit": new_owner_unit,
+            "sustainment": sustainment.strip(),
+            "submitted_at": None,
+            "accepted_at": None,
+            "accepted_by": None,
+        },
+    )
+    return plan
+
+
+@transaction.atomic
+def do_submit_transition_plan(*, project: Project, by: User) -> TransitionPlan:
+    current = _locked(project)
+    plan = TransitionPlan.objects.filter(project=current).first()
+    if current.phase != Phase.TRANSITIONING or plan is None:
+        raise GateRefused("Write the transition plan before submitting it.")
+    if not (plan.new_owner_name and plan.sustainment):
+        raise GateRefused("The plan needs the new owner and how the work is sustained.")
+    if plan.submitted_at:
+        raise GateRefused("The transition plan is already with the sponsor.")
+    plan.submitted_at = timezone.now()
+    plan.save(update_fields=["submitted_at"])
+    _event(current, PhaseEvent.Kind.PLAN_SUBMITTED, current.phase, by)
+    return plan
+
+
+@transaction.atomic
+def do_accept_transition_plan(*, project: Project, by: User) -> Project:
+    """Accepting the transition plan completes the project."""
+    current = _locked(project)
+    plan = TransitionPlan.objects.filter(project=current).first()
+    if current.phase != Phase.TRANSITIONING or plan is None or not plan.submitted_at:
+        raise GateRefused(
+            "A project completes only with a transition plan — the new owner by name and "
+            "unit, and how the work is sustained — submitted to the sponsor."
+        )
+    plan.accepted_at = timezone.now()
+    plan.accepted_by = by
+    plan.save(update_fields=["accepted_at", "accepted_by"])
+    current.phase = Phase.COMPLETED
+    current.phase_changed_at = timezone.now()
+    current.save(update_fields=["phase", "phase_changed_at"])
+    _event(current, PhaseEvent.Kind.PLAN_ACCEPTED, Phase.TRANSITIONING, by)
+    return current
+
+
+@transaction.atomic
+def do_return_transition_plan(*, project: Project, by: User, comment: str) -> TransitionPlan:
+    current = _locked(project)
+    plan = TransitionPlan.objects.filter(project=current).first()
+    if plan is None or not plan.submitted_at or plan.accepted_at:
+        raise GateRefused("There is no submitted transition plan to return.")
+    if not comment.strip():
+        raise GateRefused("Tell the team what to change before returning the plan.")
+    plan.submitted_at = None
+    plan.save(update_fields=["submitted_at"])
+    _event(current, PhaseEvent.Kind.PLAN_RETURNED, current.phase, by, comment.strip())
+    return plan
+
+
+@transaction.atomic
+def do_override_phase(*, project: Project, to_phase: str, reason: str, by: User) -> Project:
+    """A program admin moves a project past (or back through) a gate, with a reason that
+    stays on record."""
+    current = _locked(project)
+    if to_phase not in Phase.values:
+        raise ValidationError("Unknown phase.")
+    if to_phase == current.phase:
+        raise ValidationError("The project is already in that phase.")
+    if len(reason.strip()) < 10:
+        raise ValidationError("Record why the gate is overridden (at least a sentence).")
+    from_phase = current.phase
+    current.phase = to_phase
+    current.phase_changed_at = timezone.now()
+    current.charter_submitted_at = None
+    current.save(update_fields=["phase", "phase_changed_at", "charter_submitted_at"])
+    _event(current, PhaseEvent.Kind.OVERRIDE, from_phase, by, reason.strip())
+    return current
