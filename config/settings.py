@@ -169,6 +169,10 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "reflections-purge-deleted": {
+        "task": "reflections.purge_deleted",
+        "schedule": 24 * 60 * 60.0,
+    },
     "heartbeat": {
         "task": "core.tasks.heartbeat",
         "schedule": float(env_int("CELERY_HEARTBEAT_SECONDS", 60)),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("programs/", include("teams.import_urls")),
     path("", include("teams.urls")),
     path("projects/", include("projects.urls")),
+    path("", include("reflections.urls")),
     path("projects/", include("projects.work_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from programs.models import Membership, Role
+from programs.models import Membership
 
 
 def _navigation(request: HttpRequest) -> list[dict[str, str]]:

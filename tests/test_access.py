@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from programs.models import Invitation, Milestone, Role
 from projects.models import Action, DoorRequest, StatusUpdate
+from reflections.models import CheckIn, Reflection, TeamReflection
+from reflections.services import do_create_checkin, do_write_reflection, do_write_team_reflection
 from teams.models import PeopleImport
 from tests.conftest import Cast
 
@@ -36,6 +38,8 @@ class IdUrl:
     method: str = "get"
     data: Callable[[Cast], dict[str, object]] = lambda c: {}
     ok: int = 200
+    # Program members for whom the object does not exist (someone else's private writing).
+    hidden: tuple[str, ...] = ()
 
 
 def program(c: Cast) -> dict[str, int]:
@@ -116,6 +120,73 @@ def project_update(c: Cast) -> dict[str, int]:
         author=c.participant,
     )
     return {"project_id": c.project.pk, "update_id": found.pk}
+
+
+PARTICIPANTS_ONLY = ("participant", "teammate", "other_participant")
+NOT_PARTICIPANTS = ("program_admin", "coach", "sponsor", "former_participant")
+REFLECTION_TEAM_READERS = ("participant", "teammate", "coach", "sponsor")
+NOT_REFLECTION_TEAM_READERS = ("program_admin", "other_participant", "former_participant")
+TEAM_WRITERS = ("participant", "teammate")
+NOT_TEAM_WRITERS = ("program_admin", "coach", "sponsor", "other_participant", "former_participant")
+
+
+def team_shared_reflection(c: Cast) -> dict[str, int]:
+    found = Reflection.objects.filter(author=c.participant, title="Shared with my team").first()
+    found = found or do_write_reflection(
+        author=c.participant,
+        program=c.program,
+        title="Shared with my team",
+        body="What I learned this week.",
+        tags=[],
+        visibility="team",
+        prompt=None,
+    )
+    return {"reflection_id": found.pk}
+
+
+def deleted_reflection(c: Cast) -> dict[str, int]:
+    found = Reflection.objects.filter(author=c.participant, title="In the bin").first()
+    found = found or do_write_reflection(
+        author=c.participant,
+        program=c.program,
+        title="In the bin",
+        body="Second thoughts.",
+        tags=[],
+        visibility="private",
+        prompt=None,
+    )
+    Reflection.objects.filter(pk=found.pk).update(deleted_at=timezone.now())
+    return {"reflection_id": found.pk}
+
+
+def coach_shared_checkin(c: Cast) -> dict[str, int]:
+    found = CheckIn.objects.filter(user=c.participant, program=c.program).first()
+    found = found or do_create_checkin(
+        user=c.participant,
+        program=c.program,
+        time_zone="America/New_York",
+        steps_taken="Asked first.",
+        next_focus="Listen more.",
+        progress=3,
+        visibility="coach",
+    )
+    return {"checkin_id": found.pk}
+
+
+def sponsor_shared_team_reflection(c: Cast) -> dict[str, int]:
+    found = TeamReflection.objects.filter(team=c.team).first()
+    found = found or do_write_team_reflection(
+        team=c.team,
+        by=c.participant,
+        title="What our stakeholders told us",
+        body="Everyone agrees the problem is real.",
+        share_with_sponsor=True,
+    )
+    return {"team_reflection_id": found.pk}
+
+
+def own_team(c: Cast) -> dict[str, int]:
+    return {"team_id": c.team.pk}
 
 
 ID_URLS: dict[str, IdUrl] = {
@@ -357,6 +428,107 @@ ID_URLS: dict[str, IdUrl] = {
         data=lambda c: {"body": "Good progress."},
         ok=302,
     ),
+    "reflections:journal": IdUrl(
+        program, PARTICIPANTS_ONLY, NOT_PARTICIPANTS, {"program_id": MISSING}
+    ),
+    "reflections:write": IdUrl(
+        program, PARTICIPANTS_ONLY, NOT_PARTICIPANTS, {"program_id": MISSING}
+    ),
+    "reflections:draft_save": IdUrl(
+        program,
+        PARTICIPANTS_ONLY,
+        NOT_PARTICIPANTS,
+        {"program_id": MISSING},
+        method="post",
+        data=lambda c: {"draft_token": "page-1", "body": "Half a thought"},
+        ok=204,
+    ),
+    "reflections:draft_discard": IdUrl(
+        program,
+        PARTICIPANTS_ONLY,
+        NOT_PARTICIPANTS,
+        {"program_id": MISSING},
+        method="post",
+        ok=302,
+    ),
+    "reflections:deleted": IdUrl(
+        program, PARTICIPANTS_ONLY, NOT_PARTICIPANTS, {"program_id": MISSING}
+    ),
+    "reflections:shared": IdUrl(
+        program,
+        ("participant", "teammate", "other_participant", "coach"),
+        ("program_admin", "sponsor", "former_participant"),
+        {"program_id": MISSING},
+    ),
+    "reflections:detail": IdUrl(
+        team_shared_reflection,
+        ("participant", "teammate", "coach"),
+        (),
+        {"reflection_id": MISSING},
+        hidden=("sponsor", "program_admin", "other_participant", "former_participant"),
+    ),
+    "reflections:edit": IdUrl(
+        team_shared_reflection,
+        ("participant",),
+        (),
+        {"reflection_id": MISSING},
+        hidden=("teammate", "coach", "sponsor", "program_admin", "other_participant"),
+    ),
+    "reflections:delete": IdUrl(
+        team_shared_reflection,
+        ("participant",),
+        (),
+        {"reflection_id": MISSING},
+        method="post",
+        ok=302,
+        hidden=("teammate", "coach", "sponsor", "program_admin"),
+    ),
+    "reflections:restore": IdUrl(
+        deleted_reflection,
+        ("participant",),
+        (),
+        {"reflection_id": MISSING},
+        method="post",
+        ok=302,
+        hidden=("teammate", "coach", "sponsor", "program_admin"),
+    ),
+    "reflections:team_list": IdUrl(
+        own_team, REFLECTION_TEAM_READERS, NOT_REFLECTION_TEAM_READERS, {"team_id": MISSING}
+    ),
+    "reflections:team_write": IdUrl(
+        own_team, TEAM_WRITERS, NOT_TEAM_WRITERS, {"team_id": MISSING}
+    ),
+    "reflections:team_detail": IdUrl(
+        sponsor_shared_team_reflection,
+        REFLECTION_TEAM_READERS,
+        NOT_REFLECTION_TEAM_READERS,
+        {"team_reflection_id": MISSING},
+    ),
+    "reflections:team_edit": IdUrl(
+        sponsor_shared_team_reflection,
+        TEAM_WRITERS,
+        NOT_TEAM_WRITERS,
+        {"team_reflection_id": MISSING},
+    ),
+    "reflections:plan": IdUrl(
+        program, PARTICIPANTS_ONLY, NOT_PARTICIPANTS, {"program_id": MISSING}
+    ),
+    "reflections:plan_calendar": IdUrl(
+        program, PARTICIPANTS_ONLY, NOT_PARTICIPANTS, {"program_id": MISSING}
+    ),
+    "reflections:checkin": IdUrl(
+        program, PARTICIPANTS_ONLY, NOT_PARTICIPANTS, {"program_id": MISSING}
+    ),
+    "reflections:checkin_history": IdUrl(
+        program, PARTICIPANTS_ONLY, NOT_PARTICIPANTS, {"program_id": MISSING}
+    ),
+    "reflections:checkin_detail": IdUrl(
+        coach_shared_checkin,
+        ("participant", "coach"),
+        (),
+        {"checkin_id": MISSING},
+        hidden=("teammate", "sponsor", "program_admin", "other_participant"),
+    ),
 }
 
 CASES = [
@@ -365,6 +537,7 @@ CASES = [
     for who, expected in (
         [(role, 200) for role in spec.allowed]
         + [(role, 403) for role in spec.forbidden]
+        + [(role, 404) for role in spec.hidden]
         + [("outsider", 404)]
     )
 ]

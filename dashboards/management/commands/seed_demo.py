@@ -39,6 +39,7 @@ from projects.models import (
     ProjectType,
 )
 from projects.work_services import seed_project_work
+from reflections.demo import seed_reflections
 from teams.models import Team
 from teams.services import do_add_team_member
 
@@ -489,4 +490,5 @@ class Command(BaseCommand):
                     "expires_at": expires,
                 },
             )
+        seed_reflections(program=program)
         return logins

@@ -1,0 +1,429 @@
+"""Reflection journal, team reflections, the Be Better Now plan and the weekly check-in.
+
+Who may read what (DESIGN.md, privacy rules) lives in the `for_user` QuerySet methods
+below; `reflections/access.py` builds on them. A private entry is its author's alone.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+
+from programs.models import Membership, Program, Role, User, validate_time_zone
+from teams.models import Team, TeamMember
+
+# Soft-deleted reflections can be restored for this long, then they are purged.
+RESTORE_DAYS = 30
+
+
+class Visibility(models.TextChoices):
+    PRIVATE = "private", "Private"
+    COACH = "coach", "My coach"
+    TEAM = "team", "My team and coach"
+
+
+class CheckInVisibility(models.TextChoices):
+    PRIVATE = "private", "Private"
+    COACH = "coach", "My coach"
+    PARTNER = "partner", "My accountability partner"
+
+
+def _active_membership(user: User, *roles: str) -> Exists:
+    """Whether `user` holds one of `roles`, active, in the program of the outer row."""
+    return Exists(
+        Membership.objects.filter(
+            user=user, program=OuterRef("program"), role__in=roles, is_active=True
+        )
+    )
+
+
+class Prompt(models.Model):
+    """A reflection prompt in the program's schedule; without a week it fits any week."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="prompts")
+    text = models.CharField(max_length=500)
+    week_number = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The week of the program (1 is the week it starts) in which it is offered.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = [F("week_number").asc(nulls_last=True), "pk"]
+        indexes = [models.Index(fields=["program", "week_number"])]
+
+    def __str__(self) -> str:
+        prefix = f"Week {self.week_number}: " if self.week_number else ""
+        return f"{prefix}{self.text[:80]}"
+
+
+class Tag(models.Model):
+    """A learning theme, stored normalised (lower case, words joined by hyphens)."""
+
+    name = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReflectionQuerySet(models.QuerySet["Reflection"]):
+    def live(self) -> ReflectionQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def for_user(self, user: User | AnonymousUser) -> ReflectionQuerySet:
+        """Reflections the user may read: their own (deleted ones too), and live entries
+        shared with them — "my coach" with the coach of the team the entry was written
+        in, "my team and coach" also with that team's members. Sponsors and program
+        admins never read a reflection."""
+        if not isinstance(user, User) or not user.is_authenticated:
+            return self.none()
+        as_coach = Q(
+            visibility__in=[Visibility.COACH, Visibility.TEAM], team__coach=user
+        ) & _active_membership(user, Role.COACH)
+        as_teammate = (
+            Q(visibility=Visibility.TEAM)
+            & Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
+            & _active_membership(user, Role.PARTICIPANT)
+        )
+        return self.filter(
+            Q(author=user) | (Q(deleted_at__isnull=True) & (as_coach | as_teammate))
+        )
+
+    def shared_with(self, user: User) -> ReflectionQuerySet:
+        """Live entries of other people that the user may read."""
+        return self.for_user(user).live().exclude(author=user)
+
+
+class Reflection(models.Model):
+    """A journal entry. `team` is the author's team when the entry was written: the team
+    (and its coach) that "my team and coach" and "my coach" mean for this entry."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reflections"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="reflections")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    prompt = models.ForeignKey(
+        Prompt, on_delete=models.SET_NULL, null=True, blank=True, related_name="reflections"
+    )
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    tags = models.ManyToManyField(Tag, blank=True, related_name="reflections")
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReflectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["author", "program", "-created_at"]),
+            models.Index(fields=["team", "visibility"]),
+            models.Index(fields=["deleted_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(visibility__in=Visibility.values), name="reflection_visibility_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the title: this appears in the admin and its logs.
+        return f"Reflection #{self.pk}"
+
+    def restorable_until(self) -> datetime.datetime | None:
+        if self.deleted_at is None:
+            return None
+        return self.deleted_at + datetime.timedelta(days=RESTORE_DAYS)
+
+
+class Draft(models.Model):
+    """What someone is writing, saved every few seconds, one per person and program.
+
+    `token` identifies the writing session (one page load); `closed_at` is set when that
+    session's entry was saved or the draft discarded, so that a late autosave from the same
+    page cannot bring the draft back."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64)
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    tags = models.CharField(max_length=500, blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.PRIVATE
+    )
+    prompt = models.ForeignKey(
+        Prompt, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    saved_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "program"], name="draft_one_per_program"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None and bool(self.title.strip() or self.body.strip())
+
+
+class TeamReflectionQuerySet(models.QuerySet["TeamReflection"]):
+    def for_user(self, user: User | AnonymousUser) -> TeamReflectionQuerySet:
+        """Team reflections the user may read: the team's members and its coach, and its
+        sponsor for those the team chose to share."""
+        if not isinstance(user, User) or not user.is_authenticated:
+            return self.none()
+        program = OuterRef("team__cohort__program")
+        active = Membership.objects.filter(user=user, program=program, is_active=True)
+        as_member = Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user)) & Exists(
+            active.filter(role=Role.PARTICIPANT)
+        )
+        as_coach = Q(team__coach=user) & Exists(active.filter(role=Role.COACH))
+        as_sponsor = Q(share_with_sponsor=True, team__sponsor=user) & Exists(
+            active.filter(role=Role.SPONSOR)
+        )
+        return self.filter(as_member | as_coach | as_sponsor)
+
+
+class TeamReflection(models.Model):
+    """An entry written together by a team. `version` goes up by one with every save; an
+    edit names the version it started from, so that a save over someone else's newer
+    text is noticed instead of overwriting it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="reflections")
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    share_with_sponsor = models.BooleanField(
+        "share with our sponsor",
+        default=False,
+        help_text="The team's executive sponsor may read this entry.",
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+
+    objects = TeamReflectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Team reflection #{self.pk}"
+
+
+class TeamReflectionEdit(models.Model):
+    """Who saved which version of a team reflection, and when."""
+
+    team_reflection = models.ForeignKey(
+        TeamReflection, on_delete=models.CASCADE, related_name="edits"
+    )
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    version = models.PositiveIntegerField()
+    edited_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Version {self.version} of {self.team_reflection}"
+
+
+class Plan(models.Model):
+    """The Be Better Now plan: one aspect to give more attention, one thing to do, an
+    accountability partner and a weekly ten-minute check-in slot."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="be_better_now_plans"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    aspect = models.TextField(
+        "one aspect of my professional life to give more attention", max_length=600
+    )
+    action = models.CharField("I will …", max_length=300)
+    partner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="accountability partner in the program",
+    )
+    partner_name = models.CharField(max_length=200, blank=True)
+    partner_email = models.EmailField(blank=True)
+    # The address the one opt-in email went to, and when; a new address gets its own.
+    partner_invited_email = models.EmailField(blank=True)
+    partner_invited_at = models.DateTimeField(null=True, blank=True)
+    partner_confirmed_at = models.DateTimeField(null=True, blank=True)
+    checkin_weekday = models.PositiveSmallIntegerField(choices=Program.Weekday.choices)
+    checkin_time = models.TimeField()
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "Be Better Now plan"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "program"], name="plan_one_per_program"),
+            models.CheckConstraint(
+                condition=Q(partner_user__isnull=True) | Q(partner_email=""),
+                name="plan_one_kind_of_partner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Be Better Now plan #{self.pk}"
+
+    @property
+    def partner_display(self) -> str:
+        if self.partner_user is not None:
+            return self.partner_user.display_name
+        if self.partner_email:
+            return f"{self.partner_name} ({self.partner_email})"
+        return ""
+
+
+class CheckInQuerySet(models.QuerySet["CheckIn"]):
+    def for_user(self, user: User | AnonymousUser) -> CheckInQuerySet:
+        """Check-ins whose content the user may read: their own, those shared with the
+        coach of the team the person was on, and those shared with the accountability
+        partner named in the person's plan."""
+        if not isinstance(user, User) or not user.is_authenticated:
+            return self.none()
+        as_coach = Q(visibility=CheckInVisibility.COACH, team__coach=user) & _active_membership(
+            user, Role.COACH
+        )
+        named_partner = Exists(
+            Plan.objects.filter(
+                user=OuterRef("user"), program=OuterRef("program"), partner_user=user
+            )
+        )
+        as_partner = (
+            Q(visibility=CheckInVisibility.PARTNER)
+            & named_partner
+            & _active_membership(user, *Role.values)
+        )
+        return self.filter(Q(user=user) | as_coach | as_partner)
+
+    def shared_with(self, user: User) -> CheckInQuerySet:
+        return self.for_user(user).exclude(user=user)
+
+
+class CheckIn(models.Model):
+    """The weekly check-in: one per person, program and ISO week of the person's own
+    clock (`iso_year`, `iso_week` and `week_starts_on` are local to `time_zone`)."""
+
+    STEPS_QUESTION = "What clear steps did I take last week for my own development?"
+    FOCUS_QUESTION = "What will I focus on executing next week?"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkins"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="checkins")
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    iso_year = models.PositiveSmallIntegerField()
+    iso_week = models.PositiveSmallIntegerField()
+    week_starts_on = models.DateField()
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    steps_taken = models.TextField(STEPS_QUESTION, max_length=4000)
+    next_focus = models.TextField(FOCUS_QUESTION, max_length=4000)
+    progress = models.PositiveSmallIntegerField(null=True, blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=CheckInVisibility.choices, default=CheckInVisibility.PRIVATE
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = CheckInQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "check-in"
+        ordering = ["-iso_year", "-iso_week"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "iso_year", "iso_week"],
+                name="checkin_one_per_local_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(iso_week__gte=1, iso_week__lte=53), name="checkin_iso_week_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__isnull=True) | Q(progress__gte=1, progress__lte=5),
+                name="checkin_progress_1_to_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=CheckInVisibility.values),
+                name="checkin_visibility_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in #{self.pk} ({self.iso_year}-W{self.iso_week:02d})"
+
+    @property
+    def week_ends_on(self) -> datetime.date:
+        return self.week_starts_on + datetime.timedelta(days=6)
+
+
+class ReadReceipt(models.Model):
+    """One read of a reflection or a shared check-in by someone other than its author."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reflection = models.ForeignKey(
+        Reflection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="read_receipts",
+    )
+    checkin = models.ForeignKey(
+        CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="read_receipts"
+    )
+    read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-read_at"]
+        indexes = [
+            models.Index(fields=["reflection", "-read_at"]),
+            models.Index(fields=["checkin", "-read_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(reflection__isnull=False, checkin__isnull=True))
+                | Q(reflection__isnull=True, checkin__isnull=False),
+                name="readreceipt_one_subject",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Read of {self.reflection or self.checkin} at {self.read_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,530 @@
+"""Writes for the journal, drafts, read receipts, team reflections, the Be Better Now plan
+and the weekly check-in."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from programs.models import Profile, Program, User
+from reflections.models import (
+    RESTORE_DAYS,
+    CheckIn,
+    Draft,
+    Plan,
+    Prompt,
+    ReadReceipt,
+    Reflection,
+    Tag,
+    TeamReflection,
+    TeamReflectionEdit,
+)
+from reflections.weeks import LocalWeek, zone_named
+from teams.models import Team, TeamMember
+
+MAX_TAGS = 10
+TAG_LENGTH = 40
+
+
+# Time zones and weeks ------------------------------------------------------------------
+
+
+def person_time_zone(user: User, program: Program) -> str:
+    """The person's IANA time zone in the program's organisation ("" when unknown)."""
+    return (
+        Profile.objects.filter(user=user, organization_id=program.organization_id)
+        .values_list("time_zone", flat=True)
+        .first()
+        or ""
+    )
+
+
+def program_week(program: Program, today: datetime.date) -> int:
+    """The week of the program that `today` falls in; 1 is the week it starts."""
+    return (today - program.starts_on).days // 7 + 1
+
+
+def prompt_for_week(program: Program, today: datetime.date) -> Prompt | None:
+    """The prompt the program's schedule offers this week, if any."""
+    return Prompt.objects.filter(program=program, week_number=program_week(program, today)).first()
+
+
+def team_in_program(user: User, program: Program) -> Team | None:
+    """The participant's team in the program, if they are on one."""
+    member = (
+        TeamMember.objects.filter(user=user, cohort__program=program)
+        .select_related("team__coach")
+        .first()
+    )
+    return member.team if member else None
+
+
+# Journal -------------------------------------------------------------------------------
+
+
+def normalize_tags(raw: str) -> list[str]:
+    """Comma-separated learning themes as stored: lower case, words joined by hyphens,
+    only letters, digits and hyphens, each at most 40 characters, no repeats."""
+    names: list[str] = []
+    for part in raw.split(","):
+        text = unicodedata.normalize("NFKC", part).strip().lower()
+        text = re.sub(r"[\s_]+", "-", text)
+        text = re.sub(r"[^\w-]", "", text).strip("-")
+        text = re.sub(r"-{2,}", "-", text)[:TAG_LENGTH].strip("-")
+        if text and text not in names:
+            names.append(text)
+    return names
+
+
+def _set_tags(reflection: Reflection, names: list[str]) -> None:
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in names[:MAX_TAGS]]
+    reflection.tags.set(tags)
+
+
+def _close_draft(*, user: User, program: Program, token: str) -> None:
+    """Close the draft the saving page wrote, so that an autosave from that page still on
+    its way cannot bring it back. Another page's open draft is left alone."""
+    now = timezone.now()
+    draft, created = Draft.objects.select_for_update().get_or_create(
+        user=user, program=program, defaults={"token": token, "saved_at": now, "closed_at": now}
+    )
+    if not created and (draft.token == token or draft.closed_at is not None):
+        draft.token = token
+        draft.closed_at = draft.closed_at or now
+        draft.save(update_fields=["token", "closed_at"])
+
+
+@transaction.atomic
+def do_write_reflection(
+    *,
+    author: User,
+    program: Program,
+    title: str,
+    body: str,
+    tags: list[str],
+    visibility: str,
+    prompt: Prompt | None,
+    draft_token: str = "",
+) -> Reflection:
+    """Add an entry to the author's journal. The entry remembers the author's team, whose
+    members and coach "my team and coach" means; the draft it came from is closed."""
+    now = timezone.now()
+    reflection = Reflection.objects.create(
+        author=author,
+        program=program,
+        team=team_in_program(author, program),
+        prompt=prompt,
+        title=title,
+        body=body,
+        visibility=visibility,
+        created_at=now,
+        updated_at=now,
+    )
+    _set_tags(reflection, tags)
+    _close_draft(user=author, program=program, token=draft_token)
+    return reflection
+
+
+@transaction.atomic
+def do_edit_reflection(
+    *,
+    reflection: Reflection,
+    title: str,
+    body: str,
+    tags: list[str],
+    visibility: str,
+    prompt: Prompt | None,
+) -> Reflection:
+    """Change an entry's text, tags, prompt or who may read it."""
+    reflection.title = title
+    reflection.body = body
+    reflection.visibility = visibility
+    reflection.prompt = prompt
+    if reflection.team_id is None:
+        reflection.team = team_in_program(reflection.author, reflection.program)
+    reflection.updated_at = timezone.now()
+    reflection.save(update_fields=["title", "body", "visibility", "prompt", "team", "updated_at"])
+    _set_tags(reflection, tags)
+    return reflection
+
+
+def do_delete_reflection(*, reflection: Reflection) -> Reflection:
+    """Move an entry to the bin: nobody else can read it any more, and its author can
+    restore it for 30 days."""
+    reflection.deleted_at = timezone.now()
+    reflection.save(update_fields=["deleted_at"])
+    return reflection
+
+
+def do_restore_reflection(*, reflection: Reflection) -> Reflection:
+    """Bring an entry back from the bin, with the readers it had."""
+    reflection.deleted_at = None
+    reflection.save(update_fields=["deleted_at"])
+    return reflection
+
+
+def do_purge_deleted_reflections(*, now: datetime.datetime | None = None) -> int:
+    """Delete for good the entries that have been in the bin for more than 30 days, with
+    their read receipts. Returns how many entries went."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=RESTORE_DAYS)
+    _, per_model = Reflection.objects.filter(deleted_at__lt=cutoff).delete()
+    return per_model.get(Reflection._meta.label, 0)
+
+
+# Drafts --------------------------------------------------------------------------------
+
+
+def open_draft(user: User, program: Program) -> Draft | None:
+    """The person's unsaved draft in the program, if it holds any text."""
+    draft = Draft.objects.filter(user=user, program=program, closed_at__isnull=True).first()
+    return draft if draft is not None and draft.is_open else None
+
+
+@transaction.atomic
+def do_save_draft(
+    *,
+    user: User,
+    program: Program,
+    token: str,
+    title: str,
+    body: str,
+    tags: str,
+    visibility: str,
+    prompt: Prompt | None,
+) -> Draft | None:
+    """Keep what the person is writing. Returns None when the page that sends it has
+    already saved its entry or discarded its draft (a late autosave)."""
+    existing = Draft.objects.select_for_update().filter(user=user, program=program).first()
+    if existing is not None and existing.closed_at is not None and existing.token == token:
+        return None
+    draft, _ = Draft.objects.update_or_create(
+        user=user,
+        program=program,
+        defaults={
+            "token": token,
+            "title": title,
+            "body": body,
+            "tags": tags,
+            "visibility": visibility,
+            "prompt": prompt,
+            "saved_at": timezone.now(),
+            "closed_at": None,
+        },
+    )
+    return draft
+
+
+def do_discard_draft(*, user: User, program: Program) -> bool:
+    """Throw the unsaved draft away. Returns whether there was one."""
+    return bool(
+        Draft.objects.filter(user=user, program=program, closed_at__isnull=True).update(
+            closed_at=timezone.now()
+        )
+    )
+
+
+# Reads ---------------------------------------------------------------------------------
+
+
+def do_record_read(
+    *, reader: User, reflection: Reflection | None = None, checkin: CheckIn | None = None
+) -> ReadReceipt | None:
+    """Record that someone other than the author read an entry (DESIGN.md, privacy rule
+    2). The author's own reads are not recorded."""
+    if reflection is not None:
+        author_id = reflection.author_id
+    elif checkin is not None:
+        author_id = checkin.user_id
+    else:
+        raise ValueError("A read is of a reflection or of a check-in.")
+    if author_id == reader.pk:
+        return None
+    return ReadReceipt.objects.create(
+        reader=reader, reflection=reflection, checkin=checkin, read_at=timezone.now()
+    )
+
+
+# Team reflections ----------------------------------------------------------------------
+
+
+class EditConflict(Exception):
+    """Someone saved a newer version of the team reflection since this edit began."""
+
+    def __init__(self, current: TeamReflection) -> None:
+        super().__init__(f"Version {current.version} was saved in the meantime.")
+        self.current = current
+
+
+@transaction.atomic
+def do_write_team_reflection(
+    *, team: Team, by: User, title: str, body: str, share_with_sponsor: bool
+) -> TeamReflection:
+    """Start a team reflection (version 1)."""
+    now = timezone.now()
+    entry = TeamReflection.objects.create(
+        team=team,
+        title=title,
+        body=body,
+        share_with_sponsor=share_with_sponsor,
+        created_by=by,
+        created_at=now,
+        updated_by=by,
+        updated_at=now,
+    )
+    TeamReflectionEdit.objects.create(team_reflection=entry, editor=by, version=1, edited_at=now)
+    return entry
+
+
+@transaction.atomic
+def do_edit_team_reflection(
+    *,
+    team_reflection: TeamReflection,
+    by: User,
+    title: str,
+    body: str,
+    share_with_sponsor: bool,
+    base_version: int,
+) -> TeamReflection:
+    """Save a new version of a team reflection, if nobody saved one since `base_version`
+    (the version the editor started from); raises EditConflict otherwise. The check and
+    the write are one UPDATE, so two saves from the same version cannot both succeed."""
+    now = timezone.now()
+    saved = TeamReflection.objects.filter(pk=team_reflection.pk, version=base_version).update(
+        title=title,
+        body=body,
+        share_with_sponsor=share_with_sponsor,
+        version=F("version") + 1,
+        updated_by=by,
+        updated_at=now,
+    )
+    team_reflection.refresh_from_db()
+    if not saved:
+        raise EditConflict(team_reflection)
+    TeamReflectionEdit.objects.create(
+        team_reflection=team_reflection,
+        editor=by,
+        version=team_reflection.version,
+        edited_at=now,
+    )
+    return team_reflection
+
+
+# Be Better Now plan --------------------------------------------------------------------
+
+PARTNER_SALT = "actionlab.reflections.partner"
+
+
+def plan_defaults(program: Program, time_zone: str) -> dict[str, object]:
+    """A new plan's check-in slot: the program's check-in day and time, in the person's
+    own time zone."""
+    return {
+        "checkin_weekday": program.checkin_weekday,
+        "checkin_time": program.checkin_time,
+        "time_zone": zone_named(time_zone).key,
+    }
+
+
+@transaction.atomic
+def do_save_plan(
+    *,
+    user: User,
+    program: Program,
+    aspect: str,
+    action: str,
+    partner_user: User | None,
+    partner_name: str,
+    partner_email: str,
+    checkin_weekday: int,
+    checkin_time: datetime.time,
+    time_zone: str,
+) -> Plan:
+    """Create or update the person's plan. A partner from outside the program gets one
+    opt-in email, sent after the transaction commits; a new address gets its own."""
+    now = timezone.now()
+    partner_email = "" if partner_user is not None else partner_email.strip().lower()
+    partner_name = "" if partner_user is not None else partner_name.strip()
+    plan = Plan.objects.select_for_update().filter(user=user, program=program).first()
+    if plan is None:
+        plan = Plan(user=user, program=program, created_at=now)
+    partner_changed = (plan.partner_user_id, plan.partner_email) != (
+        partner_user.pk if partner_user else None,
+        partner_email,
+    )
+    plan.aspect = aspect.strip()
+    plan.action = action.strip()
+    plan.partner_user = partner_user
+    plan.partner_name = partner_name
+    plan.partner_email = partner_email
+    plan.checkin_weekday = checkin_weekday
+    plan.checkin_time = checkin_time
+    plan.time_zone = time_zone
+    plan.updated_at = now
+    if partner_changed:
+        plan.partner_confirmed_at = None
+    plan.save()
+    if partner_email and partner_email != plan.partner_invited_email:
+        from reflections.tasks import send_partner_invitation
+
+        plan_id = plan.pk
+        transaction.on_commit(lambda: send_partner_invitation.delay(plan_id))
+    return plan
+
+
+def partner_token(plan: Plan) -> str:
+    return signing.dumps({"plan": plan.pk, "email": plan.partner_email}, salt=PARTNER_SALT)
+
+
+def plan_from_partner_token(token: str) -> Plan | None:
+    """The plan whose partner the token names, while that is still its partner."""
+    try:
+        data = signing.loads(token, salt=PARTNER_SALT, max_age=datetime.timedelta(days=60))
+    except signing.BadSignature:
+        return None
+    plan = (
+        Plan.objects.select_related("user", "program__organization")
+        .filter(pk=data.get("plan"))
+        .first()
+    )
+    if plan is None or not plan.partner_email or plan.partner_email != data.get("email"):
+        return None
+    return plan
+
+
+def do_send_partner_invitation(*, plan_id: int) -> bool:
+    """Send the one opt-in email to the plan's partner from outside the program, unless
+    this address already had it. Safe to run twice: the row is locked and
+    `partner_invited_email` records the sending."""
+    with transaction.atomic():
+        plan = (
+            Plan.objects.select_for_update()
+            .select_related("user", "program__organization")
+            .filter(pk=plan_id)
+            .first()
+        )
+        if plan is None or not plan.partner_email:
+            return False
+        if plan.partner_email == plan.partner_invited_email:
+            return False
+        context = {
+            "plan": plan,
+            "person": plan.user,
+            "program": plan.program,
+            "url": settings.SITE_URL
+            + reverse("reflections:partner_confirm", args=[partner_token(plan)]),
+        }
+        message = EmailMultiAlternatives(
+            subject=f"{plan.user.display_name} asks you to be their accountability partner",
+            body=render_to_string("reflections/email/partner_invitation.txt", context),
+            to=[plan.partner_email],
+        )
+        message.attach_alternative(
+            render_to_string("reflections/email/partner_invitation.html", context), "text/html"
+        )
+        message.send()
+        plan.partner_invited_email = plan.partner_email
+        plan.partner_invited_at = timezone.now()
+        plan.save(update_fields=["partner_invited_email", "partner_invited_at"])
+    return True
+
+
+def do_confirm_partner(*, plan: Plan) -> Plan:
+    """The partner from outside the program agrees to be named."""
+    if plan.partner_confirmed_at is None:
+        plan.partner_confirmed_at = timezone.now()
+        plan.save(update_fields=["partner_confirmed_at"])
+    return plan
+
+
+# Weekly check-in -----------------------------------------------------------------------
+
+
+class CheckInExists(Exception):
+    """The person already checked in this week (perhaps a moment ago, elsewhere)."""
+
+    def __init__(self, existing: CheckIn) -> None:
+        super().__init__("This week's check-in already exists.")
+        self.existing = existing
+
+
+class WeekIsOver(Exception):
+    """A check-in can be changed only during its own week."""
+
+
+def do_create_checkin(
+    *,
+    user: User,
+    program: Program,
+    time_zone: str,
+    steps_taken: str,
+    next_focus: str,
+    progress: int | None,
+    visibility: str,
+    now: datetime.datetime | None = None,
+) -> CheckIn:
+    """Write this week's check-in, the week being the ISO week on the person's own clock.
+
+    The database's unique constraint decides between two concurrent submissions: the
+    second raises CheckInExists carrying the check-in that was saved first."""
+    now = now or timezone.now()
+    zone = zone_named(time_zone)
+    week = LocalWeek.of(now, zone)
+    try:
+        with transaction.atomic():
+            return CheckIn.objects.create(
+                user=user,
+                program=program,
+                team=team_in_program(user, program),
+                iso_year=week.iso_year,
+                iso_week=week.iso_week,
+                week_starts_on=week.starts_on,
+                time_zone=zone.key,
+                steps_taken=steps_taken,
+                next_focus=next_focus,
+                progress=progress,
+                visibility=visibility,
+                created_at=now,
+                updated_at=now,
+            )
+    except IntegrityError:
+        existing = CheckIn.objects.filter(
+            user=user, program=program, iso_year=week.iso_year, iso_week=week.iso_week
+        ).first()
+        if existing is None:
+            raise
+        raise CheckInExists(existing) from None
+
+
+def do_update_checkin(
+    *,
+    checkin: CheckIn,
+    steps_taken: str,
+    next_focus: str,
+    progress: int | None,
+    visibility: str,
+    now: datetime.datetime | None = None,
+) -> CheckIn:
+    """Change this week's check-in; raises WeekIsOver once its week has ended."""
+    now = now or timezone.now()
+    if LocalWeek.of(now, zone_named(checkin.time_zone)) != LocalWeek(
+        checkin.iso_year, checkin.iso_week
+    ):
+        raise WeekIsOver("That week is over; its check-in can no longer be changed.")
+    checkin.steps_taken = steps_taken
+    checkin.next_focus = next_focus
+    checkin.progress = progress
+    checkin.visibility = visibility
+    checkin.updated_at = now
+    checkin.save(
+        update_fields=["steps_taken", "next_focus", "progress", "visibility", "updated_at"]
+    )
+    return checkin

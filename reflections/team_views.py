@@ -1,0 +1,176 @@
+"""Team reflections: written together, edited by any member, with conflicts shown
+instead of lost."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from programs.http import AuthenticatedHttpRequest
+from reflections.access import (
+    TeamReflectionAccess,
+    get_team_reflection_for_user,
+    get_team_reflections_for_user,
+)
+from reflections.forms import TeamReflectionForm
+from reflections.models import TeamReflection
+from reflections.services import (
+    EditConflict,
+    do_edit_team_reflection,
+    do_write_team_reflection,
+    person_time_zone,
+)
+from reflections.weeks import zone_named
+
+PAGE_SIZE = 20
+
+
+def _zone(request: AuthenticatedHttpRequest, access: TeamReflectionAccess) -> ZoneInfo:
+    return zone_named(person_time_zone(request.user, access.team.team.cohort.program))
+
+
+@require_GET
+def team_list(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
+    """The team's reflections, newest change first; the sponsor sees only those shared."""
+    access = get_team_reflections_for_user(request.user, team_id)
+    team = access.team.team
+    entries = TeamReflection.objects.filter(team=team).select_related("updated_by")
+    if access.sees_only_shared:
+        entries = entries.filter(share_with_sponsor=True)
+    return render(
+        request,
+        "reflections/team_list.html",
+        {
+            "team": team,
+            "program": team.cohort.program,
+            "access": access,
+            "zone": _zone(request, access),
+            "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def team_write(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
+    access = get_team_reflections_for_user(request.user, team_id, write=True)
+    team = access.team.team
+    form = TeamReflectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        entry = do_write_team_reflection(
+            team=team,
+            by=request.user,
+            title=data["title"],
+            body=data["body"],
+            share_with_sponsor=data["share_with_sponsor"],
+        )
+        messages.success(
+            request,
+            f"“{entry.title}” is saved. Your team and its learning coach can read it"
+            + (", and so can your executive sponsor." if entry.share_with_sponsor else "."),
+        )
+        return redirect("reflections:team_detail", entry.pk)
+    return render(
+        request,
+        "reflections/team_form.html",
+        {
+            "team": team,
+            "program": team.cohort.program,
+            "form": form,
+            "zone": _zone(request, access),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_GET
+def team_detail(request: AuthenticatedHttpRequest, team_reflection_id: int) -> HttpResponse:
+    entry, access = get_team_reflection_for_user(request.user, team_reflection_id)
+    return render(
+        request,
+        "reflections/team_detail.html",
+        {
+            "entry": entry,
+            "team": entry.team,
+            "program": entry.team.cohort.program,
+            "access": access,
+            "zone": _zone(request, access),
+            "edits": list(entry.edits.select_related("editor")[:20]),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def team_edit(request: AuthenticatedHttpRequest, team_reflection_id: int) -> HttpResponse:
+    """Edit a team reflection. The form carries the version it started from; saving over
+    a newer version shows both texts (HTTP 409) and lets the person choose."""
+    entry, access = get_team_reflection_for_user(request.user, team_reflection_id, write=True)
+    context: dict[str, object] = {
+        "entry": entry,
+        "team": entry.team,
+        "program": entry.team.cohort.program,
+        "zone": _zone(request, access),
+    }
+    status = 200
+    if request.method == "POST":
+        form = TeamReflectionForm(request.POST)
+        if form.is_valid() and form.cleaned_data["version"] is None:
+            form.add_error(None, "This form lacks the version it started from; reload the page.")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                do_edit_team_reflection(
+                    team_reflection=entry,
+                    by=request.user,
+                    title=data["title"],
+                    body=data["body"],
+                    share_with_sponsor=data["share_with_sponsor"],
+                    base_version=data["version"],
+                )
+            except EditConflict as conflict:
+                current = conflict.current
+                context["conflict"] = {"mine": data, "theirs": current}
+                # Saving this form again means: mine, knowingly over their version.
+                form = TeamReflectionForm(
+                    initial={
+                        "title": data["title"],
+                        "body": data["body"],
+                        "share_with_sponsor": data["share_with_sponsor"],
+                        "version": current.version,
+                    }
+                )
+                status = 409
+            else:
+                if not request.htmx:
+                    messages.success(request, f"Saved version {entry.version}.")
+                    return redirect("reflections:team_detail", entry.pk)
+                context["saved"] = True
+                form = TeamReflectionForm(
+                    initial={
+                        "title": entry.title,
+                        "body": entry.body,
+                        "share_with_sponsor": entry.share_with_sponsor,
+                        "version": entry.version,
+                    }
+                )
+        else:
+            status = 400
+    else:
+        form = TeamReflectionForm(
+            initial={
+                "title": entry.title,
+                "body": entry.body,
+                "share_with_sponsor": entry.share_with_sponsor,
+                "version": entry.version,
+            }
+        )
+    context["form"] = form
+    template = "reflections/team_form.html"
+    if request.htmx:
+        template += "#editor"
+    return render(request, template, context, status=status)

@@ -1,0 +1,63 @@
+"""Template helpers for the journal: rendering Markdown, and pieces for other pages (the
+unsaved-draft notice and the links to a participant's journal pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db.models import OuterRef, Subquery
+from django.utils.safestring import SafeString
+
+from core.markdown import render_markdown as render
+from programs.models import Profile, Role
+from reflections.models import Draft
+from reflections.weeks import zone_named
+
+register = template.Library()
+
+
+@register.filter
+def render_markdown(text: str) -> SafeString:
+    """Markdown to sanitised HTML (see core.markdown)."""
+    return render(text)
+
+
+@register.inclusion_tag("reflections/_draft_notice.html", takes_context=True)
+def draft_notice(context: dict[str, Any]) -> dict[str, Any]:
+    """ "You have an unsaved draft from <time> — continue it / discard", for every program
+    in which the reader left one. One query."""
+    request = context["request"]
+    user = request.user
+    if not user.is_authenticated:
+        return {"drafts": []}
+    profile_zone = Profile.objects.filter(
+        user_id=OuterRef("user_id"), organization_id=OuterRef("program__organization_id")
+    ).values("time_zone")[:1]
+    drafts = [
+        draft
+        for draft in Draft.objects.filter(user=user, closed_at__isnull=True)
+        .select_related("program")
+        .annotate(profile_zone=Subquery(profile_zone))
+        .order_by("-saved_at")
+        if draft.is_open
+    ]
+    for draft in drafts:
+        draft.zone = zone_named(draft.profile_zone)  # type: ignore[attr-defined]
+    return {"drafts": drafts, "csrf_token": context.get("csrf_token"), "here": request.path}
+
+
+@register.inclusion_tag("reflections/_links.html")
+def journal_links(memberships: Any) -> dict[str, Any]:
+    """Links to the journal pages of each program in which the person takes part or
+    coaches, from memberships the page already holds (no query)."""
+    participant_in = []
+    coach_in = []
+    for membership in memberships:
+        if not membership.is_active:
+            continue
+        if membership.role == Role.PARTICIPANT:
+            participant_in.append(membership.program)
+        elif membership.role == Role.COACH:
+            coach_in.append(membership.program)
+    return {"participant_in": participant_in, "coach_in": coach_in}
