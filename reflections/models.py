@@ -409,6 +409,13 @@ class ReadReceipt(models.Model):
     checkin = models.ForeignKey(
         CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="read_receipts"
     )
+    team_reflection = models.ForeignKey(
+        "TeamReflection",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="read_receipts",
+    )
     read_at = models.DateTimeField()
 
     class Meta:
@@ -419,11 +426,15 @@ class ReadReceipt(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(reflection__isnull=False, checkin__isnull=True))
-                | Q(reflection__isnull=True, checkin__isnull=False),
+                condition=Q(
+                    reflection__isnull=False, checkin__isnull=True, team_reflection__isnull=True
+                )
+                | Q(reflection__isnull=True, checkin__isnull=False, team_reflection__isnull=True)
+                | Q(reflection__isnull=True, checkin__isnull=True, team_reflection__isnull=False),
                 name="readreceipt_one_subject",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Read of {self.reflection or self.checkin} at {self.read_at:%Y-%m-%d %H:%M}"
+        subject = self.reflection or self.checkin or self.team_reflection
+        return f"Read of {subject} at {self.read_at:%Y-%m-%d %H:%M}"

@@ -254,6 +254,18 @@ def do_record_read(
     )
 
 
+def do_record_team_read(
+    *, reader: User, team_reflection: TeamReflection, reader_is_member: bool
+) -> ReadReceipt | None:
+    """Record a read of a team reflection by someone outside the team (its coach, or its
+    sponsor when shared); the team, its authors, sees who read it."""
+    if reader_is_member:
+        return None
+    return ReadReceipt.objects.create(
+        reader=reader, team_reflection=team_reflection, read_at=timezone.now()
+    )
+
+
 # Team reflections ----------------------------------------------------------------------
 
 

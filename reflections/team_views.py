@@ -22,9 +22,11 @@ from reflections.models import TeamReflection
 from reflections.services import (
     EditConflict,
     do_edit_team_reflection,
+    do_record_team_read,
     do_write_team_reflection,
     person_time_zone,
 )
+from reflections.views import read_receipts
 from reflections.weeks import zone_named
 
 PAGE_SIZE = 20
@@ -91,10 +93,14 @@ def team_write(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
 @require_GET
 def team_detail(request: AuthenticatedHttpRequest, team_reflection_id: int) -> HttpResponse:
     entry, access = get_team_reflection_for_user(request.user, team_reflection_id)
+    do_record_team_read(
+        reader=request.user, team_reflection=entry, reader_is_member=access.is_member
+    )
     return render(
         request,
         "reflections/team_detail.html",
         {
+            "receipts": read_receipts(team_reflection=entry) if access.is_member else [],
             "entry": entry,
             "team": entry.team,
             "program": entry.team.cohort.program,

@@ -237,3 +237,27 @@ def test_two_saves_from_the_same_version_cannot_both_succeed(cast: Cast) -> None
         )
     assert conflict.value.current.body == "First"
     assert TeamReflectionEdit.objects.filter(team_reflection=entry).count() == 2
+
+
+def test_the_team_sees_which_readers_outside_it_opened_a_team_reflection(cast: Cast) -> None:
+    from reflections.models import ReadReceipt
+    from reflections.services import do_write_team_reflection
+
+    entry = do_write_team_reflection(
+        team=cast.team,
+        by=cast.participant,
+        title="What the stakeholders told us",
+        body="The problem is real.",
+        share_with_sponsor=True,
+    )
+    url = reverse("reflections:team_detail", args=[entry.pk])
+    assert cast.client_for("coach").get(url).status_code == 200
+    assert cast.client_for("sponsor").get(url).status_code == 200
+    assert cast.client_for("teammate").get(url).status_code == 200  # a member: not a receipt
+    readers = set(
+        ReadReceipt.objects.filter(team_reflection=entry).values_list("reader", flat=True)
+    )
+    assert readers == {cast.coach.pk, cast.sponsor.pk}
+    html = cast.client_for("participant").get(url).content.decode()
+    assert "Who read it" in html and "Casey Coach" in html and "Sam Sponsor" in html
+    assert "Who read it" not in cast.client_for("coach").get(url).content.decode()
