@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml constraints.txt bin/bootstrap
+$(VENV)/.installed: pyproject.toml constraints.txt package-lock.json bin/bootstrap
 	bin/bootstrap
 	@touch $@
 

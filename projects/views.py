@@ -145,6 +145,12 @@ def _section_or_404(section: str) -> str:
     return section
 
 
+def _section_template(request: AuthenticatedHttpRequest) -> str:
+    if request.htmx:
+        return "projects/charter_section.html"
+    return "projects/charter_section_page.html"
+
+
 def _section_context(project: Project, section: str, **extra: Any) -> dict[str, Any]:
     return {
         "project": project,
@@ -166,7 +172,8 @@ def charter_section(
     if editing:
         access.require_edit()
     context = _section_context(access.project, section, access=access, editing=editing)
-    return render(request, "projects/charter_section.html", context)
+    # htmx swaps the section in place; a plain visit (no JavaScript) gets a whole page.
+    return render(request, _section_template(request), context)
 
 
 @require_POST
@@ -194,7 +201,7 @@ def charter_save(request: AuthenticatedHttpRequest, project_id: int, section: st
             access.project, section, access=access, editing=True, error=error.messages[0]
         )
         context["text"] = text
-        return render(request, "projects/charter_section.html", context, status=400)
+        return render(request, _section_template(request), context, status=400)
     except CharterConflict as conflict:
         context = _section_context(
             conflict.project,
@@ -204,7 +211,7 @@ def charter_save(request: AuthenticatedHttpRequest, project_id: int, section: st
             conflict=conflict.change,
             mine=text,
         )
-        return render(request, "projects/charter_section.html", context, status=409)
+        return render(request, _section_template(request), context, status=409)
     if not request.htmx:
         messages.success(request, f"{CHARTER_SECTIONS[section]} saved.")
         return redirect("projects:detail", project.pk)
