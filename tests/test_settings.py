@@ -29,7 +29,15 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         k: v
         for k, v in os.environ.items()
         if k
-        not in {"DEBUG", "SECRET_KEY", "STATIC_MANIFEST", "SECURE_SSL_REDIRECT", "ALLOWED_HOSTS"}
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "STATIC_MANIFEST",
+            "SECURE_SSL_REDIRECT",
+            "ALLOWED_HOSTS",
+            # Set for the browser tests' event loop; never part of a deployment.
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],

@@ -45,7 +45,14 @@ def test_make_run_serves_the_demo_and_runs_tasks_without_any_server(tmp_path: Pa
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "EMAIL_HOST"}
+        if k
+        not in {
+            "DATABASE_URL",
+            "REDIS_URL",
+            "SECRET_KEY",
+            "EMAIL_HOST",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     } | {
         "DEBUG": "1",
         "PORT": str(port),
