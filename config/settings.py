@@ -169,6 +169,8 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
+    "reminders-tick": {"task": "reminders.tick", "schedule": 300.0},
+    "reminders-sweep": {"task": "reminders.sweep", "schedule": 300.0},
     "reflections-purge-deleted": {
         "task": "reflections.purge_deleted",
         "schedule": 24 * 60 * 60.0,

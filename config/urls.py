@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("projects/", include("projects.urls")),
     path("", include("reflections.urls")),
+    path("", include("reflections.reminder_urls")),
     path("projects/", include("projects.work_urls")),
+    path("coaching/", include("dashboards.coach_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -438,3 +438,106 @@ class ReadReceipt(models.Model):
     def __str__(self) -> str:
         subject = self.reflection or self.checkin or self.team_reflection
         return f"Read of {subject} at {self.read_at:%Y-%m-%d %H:%M}"
+
+
+# Weekly reminders ----------------------------------------------------------------------
+
+
+class ReminderKind(models.TextChoices):
+    CHECKIN = "checkin", "Weekly check-in reminder"
+
+
+class ReminderPreference(models.Model):
+    """Whether a person wants reminders of one kind. No row means yes: reminders are on by
+    default, and the one-click unsubscribe link writes a row that turns them off."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preferences"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], name="reminderpreference_one_per_kind"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {'on' if self.enabled else 'off'}"
+
+
+class ReminderDelivery(models.Model):
+    """One reminder for one person, program, local ISO week and kind. The unique
+    constraint makes "planned once" a database fact; `status` records what became of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    iso_year = models.PositiveSmallIntegerField()
+    iso_week = models.PositiveSmallIntegerField()
+    time_zone = models.CharField(max_length=64)
+    # The person's check-in slot this week, in UTC.
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The tick that inserted the row, so that it enqueues only the rows it inserted.
+    planned_by = models.UUIDField()
+    created_at = models.DateTimeField()
+    # When the row was last handed to a worker; the sweeper re-enqueues stale ones.
+    queued_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "reminder deliveries"
+        ordering = ["-iso_year", "-iso_week", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "iso_year", "iso_week", "kind"],
+                name="reminderdelivery_once_per_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sent", "failed", "skipped"]),
+                name="reminderdelivery_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "queued_at"]),
+            models.Index(fields=["program", "-iso_year", "-iso_week"]),
+            models.Index(fields=["planned_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder #{self.pk} ({self.iso_year}-W{self.iso_week:02d}, {self.status})"
+
+
+class CalendarFeed(models.Model):
+    """A personal calendar feed URL: whoever holds the token reads the person's weekly
+    check-in and the program's milestones, until the person revokes it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Calendar feed #{self.pk}"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from smtplib import SMTPException
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from reflections.services import do_purge_deleted_reflections, do_send_partner_invitation
 
@@ -22,3 +22,42 @@ def purge_deleted() -> int:
 )
 def send_partner_invitation(plan_id: int) -> bool:
     return do_send_partner_invitation(plan_id=plan_id)
+
+
+# Weekly reminders (reflections/reminders.py) ---------------------------------------------
+
+
+@shared_task(name="reminders.tick", ignore_result=True)
+def plan_reminders() -> int:
+    """Scheduled every few minutes by beat: plan the reminders that fell due."""
+    from reflections.reminders import do_plan_reminders
+
+    return len(do_plan_reminders())
+
+
+@shared_task(
+    name="reminders.send",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def send_reminders(self: Task, delivery_ids: list[int]) -> None:
+    """Send a batch of reminders; those whose SMTP server failed are retried with
+    exponential backoff (at most ten minutes apart), then marked failed."""
+    from reflections.reminders import SEND_MAX_RETRIES, do_send_reminders, retry_countdown
+
+    retries = self.request.retries
+    again = do_send_reminders(delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES)
+    if again:
+        raise self.retry(
+            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
+        )
+
+
+@shared_task(name="reminders.sweep", ignore_result=True)
+def requeue_stuck_reminders() -> int:
+    """Scheduled by beat: enqueue again the reminders stuck in queued."""
+    from reflections.reminders import do_requeue_stuck_reminders
+
+    return do_requeue_stuck_reminders()

@@ -104,3 +104,135 @@ class PeopleImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} for {self.cohort}"
+
+
+class CoachNote(models.Model):
+    """A learning coach's dated process note about one team: readable and writable only by
+    that team's coach (never by members, the sponsor, program admins or the Django admin).
+    The session's time split between the task and the process is kept in minutes."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="coach_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    held_on = models.DateField("session date")
+    body = models.TextField()
+    task_minutes = models.PositiveSmallIntegerField("minutes on the task")
+    process_minutes = models.PositiveSmallIntegerField("minutes on the process")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(task_minutes__gt=0) | Q(process_minutes__gt=0),
+                name="coachnote_time_split_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        # Never the body: this appears in the admin and its logs.
+        return f"Coach note #{self.pk}"
+
+    @property
+    def process_percent(self) -> int:
+        total = self.task_minutes + self.process_minutes
+        return round(100 * self.process_minutes / total) if total else 0
+
+
+PULSE_DIMENSIONS = {
+    "goal_clarity": "Goal clarity",
+    "balanced_participation": "Balanced participation",
+    "psychological_safety": "Psychological safety",
+    "learning": "Learning",
+    "progress": "Progress",
+}
+
+
+class PulseSurvey(models.Model):
+    """The short survey after one team meeting, opened by a member or the coach."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="pulse_surveys")
+    meeting_on = models.DateField("meeting date")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-meeting_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "meeting_on"], name="pulse_one_per_meeting"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pulse of {self.team} on {self.meeting_on:%d %b %Y}"
+
+
+def _score_field(label: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(label)
+
+
+class PulseResponse(models.Model):
+    """One member's answers to one pulse: never shown individually to anyone on the team."""
+
+    survey = models.ForeignKey(PulseSurvey, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    goal_clarity = _score_field("goal clarity")
+    balanced_participation = _score_field("balanced participation")
+    psychological_safety = _score_field("psychological safety")
+    learning = _score_field("learning")
+    progress = _score_field("progress")
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "respondent"], name="pulse_one_response_per_member"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}__gte": 1, f"{name}__lte": 5}),
+                    name=f"pulse_{name}_1_to_5",
+                )
+                for name in PULSE_DIMENSIONS
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pulse response #{self.pk}"
+
+
+class SelfAssessment(models.Model):
+    """A participant's rating of themselves, 1 to 5, on each of the program's competencies
+    at one stage of the program. Read by its author only; program figures show averages
+    of groups of at least five people."""
+
+    class Stage(models.TextChoices):
+        BASELINE = "baseline", "Baseline (start of the program)"
+        MIDPOINT = "midpoint", "Mid-point"
+        END = "end", "End of the program"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="self_assessments"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    # Competency (as the program names it) → rating from 1 to 5.
+    ratings = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "stage"], name="selfassessment_once_per_stage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-assessment #{self.pk}"

@@ -19,7 +19,7 @@ from programs.models import Invitation, Milestone, Role
 from projects.models import Action, DoorRequest, StatusUpdate
 from reflections.models import CheckIn, Reflection, TeamReflection
 from reflections.services import do_create_checkin, do_write_reflection, do_write_team_reflection
-from teams.models import PeopleImport
+from teams.models import CoachNote, PeopleImport, PulseSurvey
 from tests.conftest import Cast
 
 OUR_APPS = ("core", "programs", "teams", "projects", "reflections", "dashboards")
@@ -187,6 +187,41 @@ def sponsor_shared_team_reflection(c: Cast) -> dict[str, int]:
 
 def own_team(c: Cast) -> dict[str, int]:
     return {"team_id": c.team.pk}
+
+
+def coach_note(c: Cast) -> dict[str, int]:
+    found = CoachNote.objects.filter(team=c.team).first() or CoachNote.objects.create(
+        team=c.team,
+        author=c.coach,
+        held_on=datetime.date(2026, 10, 1),
+        body="Process note.",
+        task_minutes=40,
+        process_minutes=20,
+        created_at=datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC),
+        updated_at=datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC),
+    )
+    return {"note_id": found.pk}
+
+
+def pulse_survey(c: Cast) -> dict[str, int]:
+    found, _ = PulseSurvey.objects.get_or_create(
+        team=c.team,
+        meeting_on=datetime.date(2026, 10, 1),
+        defaults={"created_at": datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC)},
+    )
+    return {"survey_id": found.pk}
+
+
+NOT_TEAM_COACH = (
+    "program_admin",
+    "sponsor",
+    "participant",
+    "teammate",
+    "other_participant",
+    "former_participant",
+)
+PULSE_TAKERS = ("coach", "participant", "teammate")
+NOT_PULSE_TAKERS = ("program_admin", "sponsor", "other_participant", "former_participant")
 
 
 ID_URLS: dict[str, IdUrl] = {
@@ -528,6 +563,64 @@ ID_URLS: dict[str, IdUrl] = {
         (),
         {"checkin_id": MISSING},
         hidden=("teammate", "sponsor", "program_admin", "other_participant"),
+    ),
+    "coaching:dashboard": IdUrl(
+        program,
+        ("coach",),
+        ("program_admin", "sponsor", "participant", "former_participant"),
+        {"program_id": MISSING},
+    ),
+    "coaching:analytics": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "coaching:analytics_csv": IdUrl(
+        lambda c: {"program_id": c.program.pk, "table": "teams"},
+        ADMIN_ONLY,
+        NOT_ADMINS,
+        {"program_id": MISSING, "table": "teams"},
+    ),
+    "coaching:self_assessment": IdUrl(
+        program, PARTICIPANTS_ONLY, NOT_PARTICIPANTS, {"program_id": MISSING}
+    ),
+    "coaching:report": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "coaching:notes": IdUrl(own_team, ("coach",), NOT_TEAM_COACH, {"team_id": MISSING}),
+    "coaching:note_new": IdUrl(own_team, ("coach",), NOT_TEAM_COACH, {"team_id": MISSING}),
+    "coaching:note": IdUrl(
+        coach_note, ("coach",), (), {"note_id": MISSING}, hidden=NOT_TEAM_COACH
+    ),
+    "coaching:pulse": IdUrl(own_team, PULSE_TAKERS, NOT_PULSE_TAKERS, {"team_id": MISSING}),
+    "coaching:pulse_open": IdUrl(
+        own_team,
+        PULSE_TAKERS,
+        NOT_PULSE_TAKERS,
+        {"team_id": MISSING},
+        method="post",
+        data=lambda c: {"meeting_on": "2026-10-01"},
+        ok=302,
+    ),
+    "coaching:pulse_answer": IdUrl(
+        pulse_survey,
+        ("participant", "teammate"),
+        ("program_admin", "coach", "sponsor", "other_participant", "former_participant"),
+        {"survey_id": MISSING},
+    ),
+    "reminders:log": IdUrl(program, ADMIN_ONLY, NOT_ADMINS, {"program_id": MISSING}),
+    "reminders:calendar_feed": IdUrl(
+        program, PARTICIPANTS_ONLY, NOT_PARTICIPANTS, {"program_id": MISSING}
+    ),
+    "reminders:calendar_feed_create": IdUrl(
+        program,
+        PARTICIPANTS_ONLY,
+        NOT_PARTICIPANTS,
+        {"program_id": MISSING},
+        method="post",
+        ok=302,
+    ),
+    "reminders:calendar_feed_revoke": IdUrl(
+        program,
+        PARTICIPANTS_ONLY,
+        NOT_PARTICIPANTS,
+        {"program_id": MISSING},
+        method="post",
+        ok=302,
     ),
 }
 

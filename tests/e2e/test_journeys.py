@@ -6,7 +6,7 @@ from pathlib import Path
 
 from projects.models import DoorRequest, Phase, Project
 from teams.models import Team
-from tests.e2e.conftest import ADMIN, PARTICIPANT, sign_in
+from tests.e2e.conftest import ADMIN, COACH, PARTICIPANT, sign_in
 
 CSV = (
     "email,first_name,last_name,unit,discipline,job_title,role,team,reports_to_email\n"
@@ -119,3 +119,25 @@ def test_sponsor_approves_a_submitted_charter_and_answers_a_door(
     page.get_by_text("I will introduce you to the CNO on Monday.").first.wait_for()
     door.refresh_from_db()
     assert door.answered_at is not None
+
+
+def test_coach_sees_the_heatmap_and_a_flag_and_writes_a_coach_note(
+    browser: object, demo: str
+) -> None:
+    page = sign_in(browser, demo, COACH)
+    page.click("text=Open the coach dashboard")
+    heatmap = page.locator("table.dash-heatmap").first
+    heatmap.wait_for()
+    assert heatmap.locator("tbody tr").count() >= 4  # one row per team member
+    flags = page.locator(".dash-flags li")
+    assert flags.count() >= 1
+    assert flags.first.inner_text().strip()  # the reason, in words
+
+    team = Team.objects.get(coach__email=COACH)
+    page.goto(f"{demo}/coaching/teams/{team.pk}/notes/new/")
+    page.fill("#id_held_on", "2026-11-20")
+    page.fill("#id_body", "We tried silent brainstorming; quieter members spoke first.")
+    page.fill("#id_task_minutes", "40")
+    page.fill("#id_process_minutes", "20")
+    page.click("main button:has-text('Save note')")
+    page.get_by_text("quieter members spoke first").first.wait_for()

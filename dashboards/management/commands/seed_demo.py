@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards.demo import seed_coaching
 from programs.models import (
     Cohort,
     Discipline,
@@ -491,4 +492,5 @@ class Command(BaseCommand):
                 },
             )
         seed_reflections(program=program)
+        seed_coaching(program=program)
         return logins

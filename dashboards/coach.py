@@ -1,0 +1,234 @@
+"""The coach dashboard: for each team a coach guides, check-in completion by member and
+week, the project's phase and time in it, the pulse trend, and flags that say in words
+why a team may need attention.
+
+Only completion is read from check-ins (done / not done per week), never their content
+(DESIGN.md, privacy rule 3). Everything is loaded in a fixed number of queries, however
+many teams the coach guides.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Min, OuterRef, Q, Subquery
+
+from programs.models import Profile, Program, User
+from projects.models import Action, Phase, Project
+from reflections.models import CheckIn
+from reflections.weeks import LocalWeek, zone_named
+from teams.coaching import PulseScores, falling_dimensions, pulse_scores, with_pulse_averages
+from teams.models import PulseSurvey, Team, TeamMember
+
+HEATMAP_WEEKS = 12
+MISSED_WEEKS_FLAG = 2
+
+# How long a project usually stays in each phase of a nine-month program. A project that
+# stays longer is flagged so that the coach can ask what holds it: crafting a charter the
+# sponsor approves takes about two months, carrying out about five, handing the work over
+# to its new owner about six weeks. Completed projects are never flagged.
+EXPECTED_WEEKS_IN_PHASE = {
+    Phase.CRAFTING: 8,
+    Phase.CARRYING_OUT: 20,
+    Phase.TRANSITIONING: 6,
+}
+
+
+@dataclass(frozen=True)
+class Cell:
+    week: LocalWeek
+    # "done", "missed", "open" (this week, not written yet) or "not-due" (before the
+    # cohort started, or after the person's own current week).
+    state: str
+
+    @property
+    def label(self) -> str:
+        return {
+            "done": "done",
+            "missed": "not done",
+            "open": "this week, not yet done",
+            "not-due": "not due",
+        }[self.state]
+
+
+@dataclass
+class MemberRow:
+    user: User
+    cells: list[Cell]
+    missed_in_a_row: int
+
+
+@dataclass
+class TeamRow:
+    team: Team
+    project: Project | None
+    weeks_in_phase: int | None
+    expected_weeks: int | None
+    members: list[MemberRow] = field(default_factory=list)
+    pulses: list[PulseScores] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def shown_pulses(self) -> list[PulseScores]:
+        return [scores for scores in self.pulses if scores.shown]
+
+
+@dataclass
+class CoachDashboard:
+    weeks: list[LocalWeek]
+    teams: list[TeamRow]
+
+    @property
+    def flag_count(self) -> int:
+        return sum(len(row.flags) for row in self.teams)
+
+
+def weeks_ending(current: LocalWeek, count: int) -> list[LocalWeek]:
+    weeks = [current]
+    while len(weeks) < count:
+        weeks.append(weeks[-1].previous())
+    return weeks[::-1]
+
+
+def member_cells(
+    weeks: list[LocalWeek], done: set[LocalWeek], own_current: LocalWeek, starts_on: datetime.date
+) -> list[Cell]:
+    cells = []
+    for week in weeks:
+        if week > own_current or week.ends_on < starts_on:
+            state = "not-due"
+        elif week in done:
+            state = "done"
+        elif week == own_current:
+            state = "open"
+        else:
+            state = "missed"
+        cells.append(Cell(week, state))
+    return cells
+
+
+def missed_in_a_row(done: set[LocalWeek], own_current: LocalWeek, starts_on: datetime.date) -> int:
+    """Completed weeks without a check-in, counting back from last week (this week is
+    still open), within the cohort's dates."""
+    count = 0
+    week = own_current.previous()
+    # Only the weeks on the heatmap are loaded: count no further back than they go.
+    while week not in done and week.ends_on >= starts_on and count < HEATMAP_WEEKS - 1:
+        count += 1
+        week = week.previous()
+    return count
+
+
+def weeks_since(moment: datetime.datetime, today: datetime.date) -> int:
+    return max((today - moment.date()).days // 7, 0)
+
+
+def build_coach_dashboard(
+    *, program: Program, coach: User, now: datetime.datetime
+) -> CoachDashboard:
+    """The dashboard of the teams that `coach` guides in `program`, as of `now`."""
+    today = now.date()
+    weeks = weeks_ending(LocalWeek.containing(today), HEATMAP_WEEKS)
+    not_done = ~Q(project__actions__status=Action.Status.DONE)
+    teams = list(
+        Team.objects.filter(cohort__program=program, coach=coach)
+        .select_related("cohort", "project")
+        .annotate(
+            overdue_actions=Count(
+                "project__actions", filter=Q(project__actions__due_on__lt=today) & not_done
+            ),
+            oldest_overdue=Min(
+                "project__actions__due_on", filter=Q(project__actions__due_on__lt=today) & not_done
+            ),
+        )
+        .order_by("name")
+    )
+    team_ids = [team.pk for team in teams]
+    own_zone = Profile.objects.filter(
+        user=OuterRef("user"), organization_id=program.organization_id
+    ).values("time_zone")[:1]
+    members = list(
+        TeamMember.objects.filter(team_id__in=team_ids)
+        .select_related("user")
+        .annotate(time_zone=Subquery(own_zone))
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+    done: dict[int, set[LocalWeek]] = defaultdict(set)
+    # One week more than shown: a person ahead of UTC may already be in the next week.
+    rows = CheckIn.objects.filter(
+        program=program,
+        user_id__in=[m.user_id for m in members],
+        week_starts_on__gte=weeks[0].starts_on - datetime.timedelta(days=7),
+    ).values_list("user_id", "iso_year", "iso_week")
+    for user_id, iso_year, iso_week in rows:
+        done[user_id].add(LocalWeek(iso_year, iso_week))
+    pulses: dict[int, list[PulseScores]] = defaultdict(list)
+    for survey in with_pulse_averages(PulseSurvey.objects.filter(team_id__in=team_ids)).order_by(
+        "meeting_on"
+    ):
+        pulses[survey.team_id].append(pulse_scores(survey))
+
+    by_team: dict[int, TeamRow] = {}
+    for team in teams:
+        project = getattr(team, "project", None)
+        row = TeamRow(team=team, project=project, weeks_in_phase=None, expected_weeks=None)
+        if project is not None:
+            row.weeks_in_phase = weeks_since(project.phase_changed_at, today)
+            row.expected_weeks = EXPECTED_WEEKS_IN_PHASE.get(Phase(project.phase))
+        row.pulses = pulses[team.pk]
+        by_team[team.pk] = row
+    for member in members:
+        row = by_team[member.team_id]
+        starts_on = row.team.cohort.starts_on
+        own_current = LocalWeek.of(now, zone_named(getattr(member, "time_zone", None)))
+        member_done = done[member.user_id]
+        row.members.append(
+            MemberRow(
+                user=member.user,
+                cells=member_cells(weeks, member_done, own_current, starts_on),
+                missed_in_a_row=missed_in_a_row(member_done, own_current, starts_on),
+            )
+        )
+    for row in by_team.values():
+        row.flags = team_flags(row)
+    return CoachDashboard(weeks=weeks, teams=list(by_team.values()))
+
+
+def team_flags(row: TeamRow) -> list[str]:
+    """Why the team may need the coach's attention, each reason in words."""
+    flags = []
+    for member in row.members:
+        if member.missed_in_a_row >= MISSED_WEEKS_FLAG:
+            if member.missed_in_a_row >= HEATMAP_WEEKS - 1:
+                flags.append(
+                    f"{member.user.display_name} has missed every weekly check-in of the "
+                    f"last {member.missed_in_a_row} weeks."
+                )
+            else:
+                flags.append(
+                    f"{member.user.display_name} has missed the last {member.missed_in_a_row} "
+                    "weekly check-ins."
+                )
+    overdue = int(getattr(row.team, "overdue_actions", 0))
+    if overdue:
+        oldest: datetime.date = row.team.oldest_overdue  # type: ignore[attr-defined]
+        flags.append(
+            f"{overdue} action{'s are' if overdue > 1 else ' is'} overdue, the oldest due "
+            f"{oldest.day} {oldest:%b %Y}."
+        )
+    if (
+        row.project is not None
+        and row.expected_weeks is not None
+        and row.weeks_in_phase is not None
+        and row.weeks_in_phase > row.expected_weeks
+    ):
+        flags.append(
+            f"The project has been in {row.project.get_phase_display().lower()} for "
+            f"{row.weeks_in_phase} weeks; about {row.expected_weeks} is usual."
+        )
+    for label, values in falling_dimensions(row.pulses):
+        trend = " → ".join(f"{value:.1f}" for value in values)
+        flags.append(f"{label} fell two meetings in a row ({trend}).")
+    return flags

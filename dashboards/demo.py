@@ -1,0 +1,93 @@
+"""Demo data for the coach tools: coach notes (written with the questioning protocol) on
+each coached team's recent sessions, and a team pulse after each of the last four
+fortnightly meetings.
+
+`seed_coaching(program=...)` is idempotent: notes are found by team and session date,
+pulses by team and meeting date, answers by pulse and member, so running it again adds
+nothing. One team's psychological safety falls over the last meetings, so that the coach
+dashboard shows what a flag looks like.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from programs.models import Program
+from teams.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, PulseSurvey, Team
+
+NOTES = [
+    (
+        "What did we try?\nSilent writing before discussion, so that the nurses spoke first.\n\n"
+        "What happened?\nThree new ideas in ten minutes; the physicians built on them.\n\n"
+        "What did we learn?\nThe quiet start evens out who speaks.\n\n"
+        "What will we do differently?\nOpen every working session this way for a month.",
+        50,
+        25,
+    ),
+    (
+        "What did we try?\nA question-only round about the sponsor's feedback.\n\n"
+        "What happened?\nThe team found two assumptions it had never tested.\n\n"
+        "What did we learn?\nWe jump to solutions when the sponsor is in the room.\n\n"
+        "What will we do differently?\nAsk 'what else?' before agreeing the next action.",
+        60,
+        30,
+    ),
+]
+MEETINGS = 4
+MEETING_EVERY = datetime.timedelta(days=14)
+
+
+def _score(team_index: int, member_index: int, meeting: int, dimension: int) -> int:
+    """A believable 1-5 score that drifts up over the meetings, with some spread."""
+    base = 3 + (meeting + dimension + member_index + team_index) % 3 // 2
+    return max(1, min(5, base + (1 if meeting == MEETINGS - 1 and dimension == 4 else 0)))
+
+
+@transaction.atomic
+def seed_coaching(*, program: Program) -> None:
+    """Coach notes and pulses for every team with a coach in `program`."""
+    now = timezone.now()
+    today = timezone.localdate()
+    teams = list(
+        Team.objects.filter(cohort__program=program, coach__isnull=False)
+        .prefetch_related("members")
+        .order_by("name")
+    )
+    for team_index, team in enumerate(teams):
+        for weeks_ago, (body, task, process) in zip((3, 1), NOTES, strict=True):
+            CoachNote.objects.get_or_create(
+                team=team,
+                held_on=today - datetime.timedelta(weeks=weeks_ago),
+                defaults={
+                    "author": team.coach,
+                    "body": body,
+                    "task_minutes": task,
+                    "process_minutes": process,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            )
+        member_ids = [member.user_id for member in team.members.all()]
+        for meeting in range(MEETINGS):
+            meeting_on = today - MEETING_EVERY * (MEETINGS - meeting) + datetime.timedelta(days=1)
+            survey, _ = PulseSurvey.objects.get_or_create(
+                team=team,
+                meeting_on=meeting_on,
+                defaults={"opened_by": team.coach, "created_at": now},
+            )
+            for member_index, user_id in enumerate(member_ids):
+                scores = {
+                    name: _score(team_index, member_index, meeting, dimension)
+                    for dimension, name in enumerate(PULSE_DIMENSIONS)
+                }
+                if team_index == 0 and meeting >= 1:
+                    # The first team's psychological safety falls: the dashboard flags it.
+                    scores["psychological_safety"] = max(1, 5 - meeting - member_index % 2)
+                PulseResponse.objects.get_or_create(
+                    survey=survey,
+                    respondent_id=user_id,
+                    defaults={"created_at": now, "comment": "", **scores},
+                )

@@ -1,0 +1,132 @@
+"""Reminder pages: the one-click unsubscribe, the program admins' reminder log and the
+personal calendar feed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from programs.access import get_program_for_user
+from programs.http import AuthenticatedHttpRequest
+from programs.models import Role
+from reflections.access import get_journal_for_user
+from reflections.models import ReminderDelivery, ReminderKind
+from reflections.reminders import (
+    active_feed,
+    calendar_feed,
+    do_create_calendar_feed,
+    do_revoke_calendar_feed,
+    do_set_reminders,
+    feed_from_token,
+    user_from_unsubscribe_token,
+)
+
+PAGE_SIZE = 50
+Status = ReminderDelivery.Status
+
+
+# The token in the address is the credential: mail clients post the RFC 8058 one-click
+# unsubscribe without cookies or a CSRF token.
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, kind: str, token: str) -> HttpResponse:
+    """Turn off one kind of reminder for the person the signed token names: GET asks for
+    confirmation, POST (a press of the button or a mail client's one-click) does it."""
+    person = user_from_unsubscribe_token(kind, token)
+    if person is None:
+        return render(
+            request, "reflections/reminders/unsubscribe.html", {"invalid": True}, status=400
+        )
+    done = request.method == "POST"
+    if done:
+        do_set_reminders(user=person, kind=kind, enabled=False)
+    return render(
+        request,
+        "reflections/reminders/unsubscribe.html",
+        {"person": person, "kind_label": ReminderKind(kind).label, "done": done},
+    )
+
+
+@require_GET
+def log(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """The program's reminders by week and status, with every failure's reason."""
+    access = get_program_for_user(request.user, program_id, roles={Role.PROGRAM_ADMIN})
+    program = access.program
+    deliveries = ReminderDelivery.objects.filter(program=program)
+    weeks = [
+        {"label": f"{row['iso_year']}-W{row['iso_week']:02d}", **row}
+        for row in deliveries.values("iso_year", "iso_week")
+        .annotate(
+            **{
+                status: Count("pk", filter=Q(status=status))
+                for status in (Status.QUEUED, Status.SENT, Status.SKIPPED, Status.FAILED)
+            }
+        )
+        .order_by("-iso_year", "-iso_week")
+    ]
+    page = Paginator(
+        deliveries.select_related("user").order_by("-iso_year", "-iso_week", "status", "pk"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reflections/reminders/log.html",
+        {"program": program, "weeks": weeks, "page": page},
+    )
+
+
+@require_GET
+def calendar_feed_page(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """My personal calendar feed address, to make, replace or stop."""
+    program = get_journal_for_user(request.user, program_id).program
+    feed = active_feed(request.user, program)
+    feed_url = (
+        settings.SITE_URL + reverse("reminders:calendar_feed_ics", args=[feed.token])
+        if feed
+        else ""
+    )
+    return render(
+        request,
+        "reflections/reminders/calendar_feed.html",
+        {"program": program, "feed": feed, "feed_url": feed_url},
+    )
+
+
+@require_POST
+def calendar_feed_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    program = get_journal_for_user(request.user, program_id).program
+    do_create_calendar_feed(user=request.user, program=program)
+    messages.success(request, "Your new calendar feed address is ready; any earlier one stopped.")
+    return redirect("reminders:calendar_feed", program.pk)
+
+
+@require_POST
+def calendar_feed_revoke(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    program = get_journal_for_user(request.user, program_id).program
+    do_revoke_calendar_feed(user=request.user, program=program)
+    messages.success(request, "Your calendar feed is stopped; its address no longer works.")
+    return redirect("reminders:calendar_feed", program.pk)
+
+
+@login_not_required
+@require_GET
+def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """The feed itself, for calendar apps; an unknown or revoked token is 404."""
+    feed = feed_from_token(token)
+    if feed is None:
+        raise Http404("No such calendar feed.")
+    response = HttpResponse(
+        calendar_feed(feed, timezone.now()), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, max-age=900"
+    return response

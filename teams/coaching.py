@@ -1,0 +1,227 @@
+"""Coach tools for a team: coach notes and the team pulse.
+
+Coach notes are the coach's alone: only the team's current learning coach (with an active
+coach membership in the program) reads or writes them. Pulse answers are anonymous to the
+team: nobody sees one person's answers, and averages appear only once at least
+`MIN_PULSE_RESPONSES` members have answered.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from programs.access import require_member
+from programs.models import Program, Role, User
+from teams.access import TeamAccess, get_team_for_user
+from teams.models import (
+    PULSE_DIMENSIONS,
+    CoachNote,
+    PulseResponse,
+    PulseSurvey,
+    SelfAssessment,
+    Team,
+)
+
+MIN_PULSE_RESPONSES = 3
+
+QUESTIONING_PROTOCOL = (
+    "What did we try?\n\n\n"
+    "What happened?\n\n\n"
+    "What did we learn?\n\n\n"
+    "What will we do differently?\n"
+)
+
+
+def is_team_coach(access: TeamAccess) -> bool:
+    return access.is_coach and Role.COACH in access.roles
+
+
+def get_coached_team(user: User, team_id: int) -> TeamAccess:
+    """The team, if the user is its learning coach. Outsiders get 404; members, the
+    sponsor and program admins get 403."""
+    access = get_team_for_user(user, team_id)
+    if not is_team_coach(access):
+        raise PermissionDenied("Only the team's learning coach can open its coach notes.")
+    return access
+
+
+def get_note_for_user(user: User, note_id: int) -> CoachNote:
+    """A coach note, for the coach of its team; for everyone else it does not exist."""
+    note = (
+        CoachNote.objects.select_related("team__cohort__program", "author")
+        .filter(pk=note_id, team__coach=user)
+        .first()
+    )
+    if note is None:
+        raise Http404("No such note.")
+    if Role.COACH not in require_member(user, note.team.cohort.program_id):
+        raise Http404("No such note.")
+    return note
+
+
+def do_write_coach_note(
+    *,
+    team: Team,
+    by: User,
+    held_on: datetime.date,
+    body: str,
+    task_minutes: int,
+    process_minutes: int,
+    now: datetime.datetime | None = None,
+) -> CoachNote:
+    """Save a process note about one team session."""
+    now = now or timezone.now()
+    return CoachNote.objects.create(
+        team=team,
+        author=by,
+        held_on=held_on,
+        body=body,
+        task_minutes=task_minutes,
+        process_minutes=process_minutes,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def get_pulse_team(user: User, team_id: int) -> TeamAccess:
+    """The team, for its members and its coach (who open and answer pulses or read their
+    averages). The sponsor and program admins get 403, outsiders 404."""
+    access = get_team_for_user(user, team_id)
+    if not (access.is_member and Role.PARTICIPANT in access.roles) and not is_team_coach(access):
+        raise PermissionDenied("Only the team and its learning coach take part in its pulse.")
+    return access
+
+
+def get_pulse_for_respondent(user: User, survey_id: int) -> PulseSurvey:
+    """A pulse that the user, as a member of its team, may answer."""
+    survey = (
+        PulseSurvey.objects.select_related("team__cohort__program").filter(pk=survey_id).first()
+    )
+    if survey is None:
+        raise Http404("No such pulse.")
+    access = get_team_for_user(user, survey.team_id)
+    if not (access.is_member and Role.PARTICIPANT in access.roles):
+        raise PermissionDenied("Only the team's members answer its pulse.")
+    return survey
+
+
+def do_open_pulse(
+    *, team: Team, by: User, meeting_on: datetime.date, now: datetime.datetime | None = None
+) -> tuple[PulseSurvey, bool]:
+    """Open the pulse for one team meeting; a second opening for the same meeting returns
+    the first one (the unique constraint decides between two at once)."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            survey = PulseSurvey.objects.create(
+                team=team, meeting_on=meeting_on, opened_by=by, created_at=now
+            )
+            return survey, True
+    except IntegrityError:
+        return PulseSurvey.objects.get(team=team, meeting_on=meeting_on), False
+
+
+class AlreadyAnswered(Exception):
+    """The member has answered this pulse already."""
+
+
+def do_answer_pulse(
+    *,
+    survey: PulseSurvey,
+    by: User,
+    scores: dict[str, int],
+    comment: str,
+    now: datetime.datetime | None = None,
+) -> PulseResponse:
+    """Record one member's answers; a second answer raises AlreadyAnswered."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            return PulseResponse.objects.create(
+                survey=survey,
+                respondent=by,
+                comment=comment,
+                created_at=now,
+                **{name: scores[name] for name in PULSE_DIMENSIONS},
+            )
+    except IntegrityError:
+        raise AlreadyAnswered from None
+
+
+def with_pulse_averages(surveys: QuerySet[PulseSurvey]) -> QuerySet[PulseSurvey]:
+    """Each survey with `response_count` and `avg_<dimension>` (read them through
+    `pulse_scores`, which hides averages of too few responses)."""
+    return surveys.annotate(
+        response_count=Count("responses"),
+        **{f"avg_{name}": Avg(f"responses__{name}") for name in PULSE_DIMENSIONS},
+    )
+
+
+@dataclass(frozen=True)
+class PulseScores:
+    survey: PulseSurvey
+    responses: int
+    # Dimension → average rounded to one decimal; empty below the minimum of responses.
+    averages: dict[str, float]
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.averages)
+
+    def rows(self) -> list[tuple[str, float | None]]:
+        return [(label, self.averages.get(name)) for name, label in PULSE_DIMENSIONS.items()]
+
+
+def pulse_scores(survey: PulseSurvey) -> PulseScores:
+    """The averages of a survey annotated by `with_pulse_averages`, if enough answered."""
+    count = int(getattr(survey, "response_count", 0))
+    averages: dict[str, float] = {}
+    if count >= MIN_PULSE_RESPONSES:
+        averages = {
+            name: round(float(getattr(survey, f"avg_{name}")), 1) for name in PULSE_DIMENSIONS
+        }
+    return PulseScores(survey=survey, responses=count, averages=averages)
+
+
+def falling_dimensions(history: list[PulseScores]) -> list[tuple[str, list[float]]]:
+    """Dimensions whose average fell at each of the last two meetings with enough
+    responses, oldest first: (label, the three averages)."""
+    shown = [
+        scores for scores in sorted(history, key=lambda s: s.survey.meeting_on) if scores.shown
+    ]
+    if len(shown) < 3:
+        return []
+    last = shown[-3:]
+    falling = []
+    for name, label in PULSE_DIMENSIONS.items():
+        values = [scores.averages[name] for scores in last]
+        if values[0] > values[1] > values[2]:
+            falling.append((label, values))
+    return falling
+
+
+def do_save_self_assessment(
+    *,
+    user: User,
+    program: Program,
+    stage: str,
+    ratings: dict[str, int],
+    now: datetime.datetime | None = None,
+) -> SelfAssessment:
+    """Save the person's ratings for one stage; saving the stage again replaces them."""
+    now = now or timezone.now()
+    assessment, _ = SelfAssessment.objects.update_or_create(
+        user=user,
+        program=program,
+        stage=stage,
+        defaults={"ratings": ratings, "updated_at": now},
+        create_defaults={"ratings": ratings, "created_at": now, "updated_at": now},
+    )
+    return assessment

@@ -1,0 +1,180 @@
+"""Program analytics: counts only, groups below five hidden, CSV files that open safely
+in a spreadsheet, and a query count that does not grow with the number of teams."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from dashboards.analytics import spreadsheet_safe
+from programs.models import Unit
+from reflections.weeks import LocalWeek
+from teams.models import Team
+from tests import factories as f
+from tests.conftest import Cast
+from tests.dashboards.conftest import add_checkin, build_program, count_queries
+
+NOW = datetime.datetime(2026, 11, 20, 15, 0, tzinfo=datetime.UTC)
+LAST_WEEK = LocalWeek(2026, 46)
+
+
+@pytest.fixture(autouse=True)
+def _frozen() -> object:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def csv_rows(cast: Cast, table: str) -> list[dict[str, str]]:
+    response = cast.client_for("program_admin").get(
+        reverse("coaching:analytics_csv", args=[cast.program.pk, table])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def grow_team(cast: Cast, size: int, unit: Unit) -> Team:
+    """Make the cast's team `size` people, all in `unit`."""
+    for _ in range(size - 2):
+        f.add_participant(cast.team)
+    for member in cast.team.members.all():
+        member.user.profiles.update(unit=unit)
+    return cast.team
+
+
+def test_outsider_gets_404(cast: Cast) -> None:
+    client = cast.client_for("outsider")
+    assert client.get(reverse("coaching:analytics", args=[cast.program.pk])).status_code == 404
+    response = client.get(reverse("coaching:analytics_csv", args=[cast.program.pk, "weekly"]))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["coach", "sponsor", "participant", "former_participant"])
+def test_members_who_are_not_program_admins_get_403(cast: Cast, who: str) -> None:
+    client = cast.client_for(who)
+    assert client.get(reverse("coaching:analytics", args=[cast.program.pk])).status_code == 403
+    response = client.get(reverse("coaching:analytics_csv", args=[cast.program.pk, "teams"]))
+    assert response.status_code == 403
+
+
+def test_analytics_refuse_post(cast: Cast) -> None:
+    response = cast.client_for("program_admin").post(
+        reverse("coaching:analytics", args=[cast.program.pk])
+    )
+    assert response.status_code == 405
+
+
+def test_an_unknown_table_is_404(cast: Cast) -> None:
+    response = cast.client_for("program_admin").get(
+        reverse("coaching:analytics_csv", args=[cast.program.pk, "people"])
+    )
+    assert response.status_code == 404
+
+
+def test_groups_of_fewer_than_five_people_are_hidden(cast: Cast) -> None:
+    add_checkin(cast.participant, cast.program, LAST_WEEK)
+    html = cast.client_for("program_admin").get(
+        reverse("coaching:analytics", args=[cast.program.pk])
+    )
+    text = html.content.decode()
+    assert "fewer than 5" in text
+    rows = csv_rows(cast, "teams")
+    assert {row["Team"] for row in rows} == {"Flow Forward", "Safe Passage"}
+    assert all(row["Check-ins done"] == "fewer than 5" for row in rows)
+    assert all(row["People"] == "fewer than 5" for row in rows)
+
+
+def test_a_group_of_five_shows_its_counts(cast: Cast) -> None:
+    unit = f.UnitFactory(organization=cast.program.organization, name="Emergency Medicine")
+    team = grow_team(cast, 5, unit)
+    members = [m.user for m in team.members.all()]
+    for member in members[:4]:
+        add_checkin(member, cast.program, LAST_WEEK)
+    teams = {row["Team"]: row for row in csv_rows(cast, "teams")}
+    flow = teams["Flow Forward"]
+    assert flow["People"] == "5"
+    assert flow["Check-ins done"] == "4"
+    assert int(flow["Check-ins due"]) == 5 * 10  # weeks 37 to 46 of 2026 are complete
+    assert teams["Safe Passage"]["People"] == "fewer than 5"
+    units = {row["Unit"]: row for row in csv_rows(cast, "units")}
+    assert units["Emergency Medicine"]["Check-ins done"] == "4"
+
+
+def test_weekly_table_counts_check_ins_and_reflections_but_no_content(cast: Cast) -> None:
+    unit = f.UnitFactory(organization=cast.program.organization)
+    team = grow_team(cast, 5, unit)
+    from reflections.services import do_write_reflection
+
+    for member in [m.user for m in team.members.all()]:
+        add_checkin(member, cast.program, LAST_WEEK)
+    with time_machine.travel(datetime.datetime(2026, 11, 11, 12, tzinfo=datetime.UTC)):
+        do_write_reflection(
+            author=cast.participant,
+            program=cast.program,
+            title="Very private title",
+            body="Very private body",
+            tags=[],
+            visibility="private",
+            prompt=None,
+        )
+    rows = csv_rows(cast, "weekly")
+    assert list(rows[0]) == [
+        "Week",
+        "People",
+        "Check-ins done",
+        "Check-ins due",
+        "Completion (%)",
+        "Reflections written",
+    ]
+    last = next(row for row in rows if row["Week"] == "Week of 09 Nov 2026")
+    assert last["People"] == "6"
+    assert last["Check-ins done"] == "5"
+    assert last["Check-ins due"] == "6"
+    assert last["Completion (%)"] == "83"
+    assert last["Reflections written"] == "1"
+    assert rows[-1]["Week"] == "Everyone"
+    html = cast.client_for("program_admin").get(
+        reverse("coaching:analytics", args=[cast.program.pk])
+    )
+    assert "Very private" not in html.content.decode()
+    assert '<svg class="chart"' in html.content.decode()
+
+
+def test_phases_table_counts_projects_per_phase(cast: Cast) -> None:
+    rows = {row["Phase"]: row["Projects"] for row in csv_rows(cast, "phases")}
+    assert rows == {"Crafting": "2", "Carrying out": "0", "Transitioning": "0", "Completed": "0"}
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(cast: Cast) -> None:
+    cast.team.name = '=HYPERLINK("http://evil")'
+    cast.team.save()
+    rows = csv_rows(cast, "teams")
+    assert '\'=HYPERLINK("http://evil")' in {row["Team"] for row in rows}
+
+
+@pytest.mark.parametrize(
+    ("value", "safe"),
+    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("Ok", "Ok")],
+)
+def test_spreadsheet_safe_prefixes_formula_starts(value: str, safe: str) -> None:
+    assert spreadsheet_safe(value) == safe
+
+
+def test_analytics_run_the_same_queries_for_1_and_50_teams_and_at_most_10(db: None) -> None:
+    today = NOW.date()
+    small = build_program(1, today=today)
+    large = build_program(50, today=today)
+    small_count = count_queries(
+        small.admin, reverse("coaching:analytics", args=[small.program.pk])
+    )
+    large_count = count_queries(
+        large.admin, reverse("coaching:analytics", args=[large.program.pk])
+    )
+    assert small_count == large_count, f"{small_count} vs {large_count} queries"
+    assert large_count <= 10, f"{large_count} queries"

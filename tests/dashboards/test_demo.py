@@ -1,0 +1,36 @@
+"""The coach tools' demo data: believable, idempotent, and showing a flag."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from dashboards.demo import seed_coaching
+from teams.models import CoachNote, PulseResponse, PulseSurvey
+from tests import factories as f
+from tests.conftest import Cast
+
+
+def test_seed_coaching_adds_notes_and_pulses_once(cast: Cast) -> None:
+    f.add_participant(cast.team)
+    seed_coaching(program=cast.program)
+    counts = (
+        CoachNote.objects.count(),
+        PulseSurvey.objects.count(),
+        PulseResponse.objects.count(),
+    )
+    seed_coaching(program=cast.program)
+    assert counts == (
+        CoachNote.objects.count(),
+        PulseSurvey.objects.count(),
+        PulseResponse.objects.count(),
+    )
+    assert counts[0] == 4  # two notes for each of the two coached teams
+    assert counts[1] == 8  # four meetings each
+    assert counts[2] == 4 * 3 + 4 * 1  # every member answers
+
+
+def test_seeded_program_shows_a_pulse_flag_on_the_coach_dashboard(cast: Cast) -> None:
+    f.add_participant(cast.team)
+    seed_coaching(program=cast.program)
+    html = cast.client_for("coach").get(reverse("coaching:dashboard", args=[cast.program.pk]))
+    assert "Psychological safety fell two meetings in a row" in html.content.decode()

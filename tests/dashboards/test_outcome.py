@@ -1,0 +1,169 @@
+"""Self-assessment against the program's competencies, and the printable outcome report."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from programs.models import User
+from teams.coaching import do_save_self_assessment
+from teams.models import SelfAssessment
+from tests import factories as f
+from tests.conftest import Cast
+from tests.dashboards.conftest import build_program, count_queries
+
+COMPETENCIES = "Leading across boundaries\nAsking powerful questions\n"
+
+
+@pytest.fixture
+def with_competencies(cast: Cast) -> Cast:
+    cast.program.competencies = COMPETENCIES
+    cast.program.save()
+    return cast
+
+
+def ratings(stage: str = "baseline", first: int = 2, second: int = 3) -> dict[str, str]:
+    return {"stage": stage, "c0": str(first), "c1": str(second)}
+
+
+def test_participant_rates_themselves_and_sees_their_ratings(with_competencies: Cast) -> None:
+    cast = with_competencies
+    client = cast.client_for("participant")
+    url = reverse("coaching:self_assessment", args=[cast.program.pk])
+    response = client.post(url, ratings())
+    assert response.status_code == 302
+    saved = SelfAssessment.objects.get()
+    assert saved.ratings == {"Leading across boundaries": 2, "Asking powerful questions": 3}
+    html = client.get(url).content.decode()
+    assert "My ratings so far" in html
+
+
+def test_saving_a_stage_again_replaces_its_ratings(with_competencies: Cast) -> None:
+    cast = with_competencies
+    client = cast.client_for("participant")
+    url = reverse("coaching:self_assessment", args=[cast.program.pk])
+    client.post(url, ratings(first=2))
+    client.post(url, ratings(first=4))
+    assert SelfAssessment.objects.get().ratings["Leading across boundaries"] == 4
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"stage": "baseline", "c0": "2"},
+        ratings(first=9),
+        ratings(stage="someday"),
+    ],
+)
+def test_bad_ratings_get_a_form_error_and_save_nothing(
+    with_competencies: Cast, data: dict
+) -> None:
+    cast = with_competencies
+    response = cast.client_for("participant").post(
+        reverse("coaching:self_assessment", args=[cast.program.pk]), data
+    )
+    assert response.status_code == 400
+    assert "nothing has been saved yet" in response.content.decode()
+    assert not SelfAssessment.objects.exists()
+
+
+def test_a_program_without_competencies_says_what_to_do(cast: Cast) -> None:
+    html = cast.client_for("participant").get(
+        reverse("coaching:self_assessment", args=[cast.program.pk])
+    )
+    assert "no competencies listed yet" in html.content.decode()
+
+
+def test_teammates_and_coaches_never_see_someone_elses_ratings(with_competencies: Cast) -> None:
+    cast = with_competencies
+    do_save_self_assessment(
+        user=cast.participant,
+        program=cast.program,
+        stage="baseline",
+        ratings={"Leading across boundaries": 1, "Asking powerful questions": 1},
+    )
+    html = cast.client_for("teammate").get(
+        reverse("coaching:self_assessment", args=[cast.program.pk])
+    )
+    assert "My ratings so far" not in html.content.decode()
+
+
+@pytest.mark.parametrize("who", ["coach", "sponsor", "program_admin", "former_participant"])
+def test_only_participants_assess_themselves(with_competencies: Cast, who: str) -> None:
+    cast = with_competencies
+    response = cast.client_for(who).post(
+        reverse("coaching:self_assessment", args=[cast.program.pk]), ratings()
+    )
+    assert response.status_code == 403
+    assert not SelfAssessment.objects.exists()
+
+
+def test_outsider_gets_404(cast: Cast) -> None:
+    client = cast.client_for("outsider")
+    for name in ("coaching:self_assessment", "coaching:report"):
+        assert client.get(reverse(name, args=[cast.program.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["coach", "sponsor", "participant"])
+def test_only_program_admins_open_the_report(cast: Cast, who: str) -> None:
+    response = cast.client_for(who).get(reverse("coaching:report", args=[cast.program.pk]))
+    assert response.status_code == 403
+
+
+def test_report_refuses_post(cast: Cast) -> None:
+    response = cast.client_for("program_admin").post(
+        reverse("coaching:report", args=[cast.program.pk])
+    )
+    assert response.status_code == 405
+
+
+def rate(users: list[User], cast: Cast, stage: str, value: int) -> None:
+    for user in users:
+        do_save_self_assessment(
+            user=user,
+            program=cast.program,
+            stage=stage,
+            ratings={"Leading across boundaries": value, "Asking powerful questions": value},
+        )
+
+
+def test_report_shows_averages_only_for_five_or_more_people(with_competencies: Cast) -> None:
+    cast = with_competencies
+    team_members = [cast.participant, cast.teammate] + [
+        f.add_participant(cast.team) for _ in range(3)
+    ]
+    rate(team_members, cast, "baseline", 2)
+    rate(team_members[:4], cast, "end", 4)
+    html = cast.client_for("program_admin").get(reverse("coaching:report", args=[cast.program.pk]))
+    text = html.content.decode()
+    assert "2.0 (5 people)" in text
+    assert "4.0" not in text
+    assert "fewer than 5" in text
+    assert "Projects by phase" in text
+
+
+def test_ratings_of_people_who_left_the_program_are_not_counted(
+    with_competencies: Cast,
+) -> None:
+    cast = with_competencies
+    people = [cast.participant, cast.teammate] + [f.add_participant(cast.team) for _ in range(3)]
+    rate(people, cast, "baseline", 3)
+    cast.participant.memberships.update(is_active=False)
+    text = (
+        cast.client_for("program_admin")
+        .get(reverse("coaching:report", args=[cast.program.pk]))
+        .content.decode()
+    )
+    assert "(5 people)" not in text
+
+
+def test_report_runs_the_same_queries_for_1_and_50_teams_and_at_most_10(db: None) -> None:
+    today = datetime.date(2026, 11, 20)
+    small = build_program(1, today=today)
+    large = build_program(50, today=today)
+    small_count = count_queries(small.admin, reverse("coaching:report", args=[small.program.pk]))
+    large_count = count_queries(large.admin, reverse("coaching:report", args=[large.program.pk]))
+    assert small_count == large_count, f"{small_count} vs {large_count} queries"
+    assert large_count <= 10, f"{large_count} queries"
