@@ -183,7 +183,7 @@ class TransitionPlan(models.Model):
 
 class Action(models.Model):
     class Status(models.TextChoices):
-        TODO = "todo", "To do"
+        TO_DO = "todo", "To do"
         DOING = "doing", "Doing"
         DONE = "done", "Done"
         BLOCKED = "blocked", "Blocked"
@@ -194,7 +194,7 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     due_on = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TODO)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.TO_DO)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -48,7 +48,7 @@ class ActionForm(forms.Form):
         widget=DateInput(),
         error_messages={"invalid": "Enter the due date as a date, e.g. 2027-03-31."},
     )
-    status = forms.ChoiceField(choices=Action.Status.choices, initial=Action.Status.TODO)
+    status = forms.ChoiceField(choices=Action.Status.choices, initial=Action.Status.TO_DO)
 
     def __init__(self, *args: Any, members: Sequence[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

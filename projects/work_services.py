@@ -34,7 +34,7 @@ def do_create_action(
     title: str,
     owner: User,
     due_on: datetime.date | None,
-    status: str = Action.Status.TODO,
+    status: str = Action.Status.TO_DO,
 ) -> Action:
     """Add an action to the project. The owner must be on the team (the form checks)."""
     return Action.objects.create(
@@ -200,8 +200,8 @@ def seed_project_work(*, project: Project, members: Sequence[User], sponsor: Use
                 ("Map today's process with frontline staff", 0, -21, Action.Status.DONE),
                 ("Pull six months of baseline data", 1, -5, Action.Status.DOING),
                 ("Draft the pilot checklist", 2, 6, Action.Status.DOING),
-                ("Agree the pilot start date with unit leaders", 3, 12, Action.Status.TODO),
-                ("Book the mid-point review with the sponsor", 0, 20, Action.Status.TODO),
+                ("Agree the pilot start date with unit leaders", 3, 12, Action.Status.TO_DO),
+                ("Book the mid-point review with the sponsor", 0, 20, Action.Status.TO_DO),
                 ("Confirm report access with Information Services", 1, 9, Action.Status.BLOCKED),
             ):
                 Action.objects.create(

@@ -114,10 +114,10 @@ def test_weeks_before_the_cohort_started_are_not_counted_as_missed(
 def test_overdue_actions_are_flagged_with_the_oldest_date(cast: Cast, frozen: object) -> None:
     today = NOW.date()
     for due, status in (
-        (today - datetime.timedelta(days=10), Action.Status.TODO),
+        (today - datetime.timedelta(days=10), Action.Status.TO_DO),
         (today - datetime.timedelta(days=2), Action.Status.BLOCKED),
         (today - datetime.timedelta(days=30), Action.Status.DONE),
-        (today, Action.Status.TODO),
+        (today, Action.Status.TO_DO),
     ):
         Action.objects.create(project=cast.project, title="Step", due_on=due, status=status)
     html = dashboard(cast.client_for("coach"), cast)
