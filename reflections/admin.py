@@ -88,6 +88,7 @@ class PlanAdmin(MetadataOnlyAdmin):
         "partner_user",
         "partner_invited_at",
         "partner_confirmed_at",
+        "notify_partner",
         "checkin_weekday",
         "checkin_time",
         "time_zone",

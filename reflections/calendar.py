@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import uuid
 
 from django.conf import settings
 from django.urls import reverse
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, Timezone
 
+from core.text import one_line
 from programs.models import Program, User
 from reflections.models import CheckIn
 from reflections.weeks import next_slot, zone_named
@@ -30,11 +33,37 @@ def checkin_calendar(
     ends: local time in the person's zone (DTSTART with TZID and its VTIMEZONE, so that
     daylight saving keeps the meeting at the same local hour), ten minutes long, with a
     reminder and the two questions in the description."""
+    calendar = _checkin_calendar(
+        program.pk, program.name, program.ends_on, weekday, at, time_zone, now
+    )
+    return calendar.replace(_PERSON, str(user.pk).encode())
+
+
+# Only the two UIDs of the calendar name the person; everything else depends on the
+# program, the slot and the moment. A batch of reminders sends the same calendar to many
+# people at one moment, so it is made once per program, slot, zone and moment with this
+# stand-in for the person's id (random, so that no program name can contain it) and the
+# id is put in its place. Working out the zone's transitions and folding the lines takes
+# longer than rendering the rest of a reminder.
+_PERSON = uuid.uuid4().hex.encode()
+
+
+@functools.lru_cache(maxsize=64)
+def _checkin_calendar(
+    program_id: int,
+    program_name: str,
+    ends_on: datetime.date,
+    weekday: int,
+    at: datetime.time,
+    time_zone: str,
+    now: datetime.datetime,
+) -> bytes:
+    person = _PERSON.decode()
     zone = zone_named(time_zone)
     start = next_slot(now, weekday, at, zone)
-    url = settings.SITE_URL + reverse("reflections:checkin", args=[program.pk])
+    url = settings.SITE_URL + reverse("reflections:checkin", args=[program_id])
     event = Event.new(
-        uid=f"be-better-now-{program.pk}-{user.pk}@actionlab",
+        uid=f"be-better-now-{program_id}-{person}@actionlab",
         summary="Be Better Now check-in (10 minutes)",
         start=start,
         stamp=now,
@@ -49,7 +78,7 @@ def checkin_calendar(
     event.duration = CHECKIN_LENGTH
     recurrence: dict[str, object] = {"freq": "weekly", "byday": WEEKDAY_CODES[weekday]}
     last_day = datetime.datetime.combine(
-        program.ends_on, datetime.time(23, 59, 59), tzinfo=zone
+        ends_on, datetime.time(23, 59, 59), tzinfo=zone
     ).astimezone(datetime.UTC)
     if last_day > start:
         recurrence["until"] = last_day
@@ -61,14 +90,29 @@ def checkin_calendar(
 
     calendar = Calendar.new(
         prodid="-//ActionLab//Be Better Now check-in//EN",
-        name=f"Be Better Now · {program.name}",
+        # A calendar name is one content line: a line break in the program name would stop
+        # the file (and the reminder it goes with) from being written.
+        name=one_line(f"Be Better Now · {program_name}"),
         method="PUBLISH",
+        uid=f"be-better-now-calendar-{program_id}-{person}@actionlab",
     )
     calendar.add_component(event)
     # Transitions from just before the first meeting until well after the last one.
     until = last_day if last_day > start else start
-    calendar.add_missing_timezones(
-        first_date=start.date() - datetime.timedelta(days=7),
-        last_date=until.date() + datetime.timedelta(days=366),
-    )
+    first_date = start.date() - datetime.timedelta(days=7)
+    last_date = until.date() + datetime.timedelta(days=366)
+    for tzid in sorted(calendar.get_missing_tzids()):
+        if vtimezone := _vtimezone(tzid, first_date, last_date):
+            calendar.subcomponents.insert(0, vtimezone)
     return calendar.to_ical()
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first_date: datetime.date, last_date: datetime.date) -> Timezone | None:
+    """The zone's VTIMEZONE with its transitions between the two dates (None for a zone
+    icalendar does not know), worked out once per process: the next batch of reminders
+    asks for the same zones and dates at a new moment. Only ever read afterwards."""
+    try:
+        return Timezone.from_tzid(tzid, first_date=first_date, last_date=last_date)
+    except ValueError:
+        return None

@@ -59,6 +59,7 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "partner_user": current.partner_user_id,
             "partner_name": current.partner_name,
             "partner_email": current.partner_email,
+            "notify_partner": current.notify_partner,
             "checkin_weekday": current.checkin_weekday,
             "checkin_time": current.checkin_time,
             "time_zone": current.time_zone,
@@ -80,6 +81,7 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             checkin_weekday=data["checkin_weekday"],
             checkin_time=data["checkin_time"],
             time_zone=data["time_zone"],
+            notify_partner=data["notify_partner"],
         )
         note = ""
         if saved.partner_email and saved.partner_email != invited_before:

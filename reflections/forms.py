@@ -14,6 +14,11 @@ from reflections.models import CheckIn, CheckInVisibility, Prompt, Visibility
 from reflections.services import MAX_TAGS, normalize_tags
 
 BODY_LENGTH = 20000
+# Said when a reflection is too long; the form shows the text again with it.
+BODY_TOO_LONG = (
+    "The reflection is %(show_value)d characters long; the limit is %(limit_value)d. "
+    "Shorten it, or split it into two entries."
+)
 
 
 class Form(forms.Form):
@@ -50,7 +55,10 @@ class ReflectionForm(Form):
         max_length=BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text="Markdown works: **bold**, *italic*, lists, links. HTML is removed.",
-        error_messages={"required": "Write the reflection itself; it is empty."},
+        error_messages={
+            "required": "Write the reflection itself; it is empty.",
+            "max_length": BODY_TOO_LONG,
+        },
     )
     prompt = forms.ModelChoiceField(
         queryset=Prompt.objects.none(), required=False, empty_label="No prompt"
@@ -91,7 +99,12 @@ class DraftForm(Form):
 
     draft_token = forms.CharField(max_length=64)
     title = forms.CharField(max_length=200, required=False, strip=False)
-    body = forms.CharField(max_length=BODY_LENGTH, required=False, strip=False)
+    body = forms.CharField(
+        max_length=BODY_LENGTH,
+        required=False,
+        strip=False,
+        error_messages={"max_length": BODY_TOO_LONG},
+    )
     tags = forms.CharField(max_length=500, required=False)
     visibility = forms.ChoiceField(choices=Visibility.choices, required=False)
     prompt = forms.ModelChoiceField(queryset=Prompt.objects.none(), required=False)
@@ -110,7 +123,10 @@ class TeamReflectionForm(Form):
         max_length=BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text="Markdown works: **bold**, *italic*, lists, links. HTML is removed.",
-        error_messages={"required": "Write the reflection itself; it is empty."},
+        error_messages={
+            "required": "Write the reflection itself; it is empty.",
+            "max_length": BODY_TOO_LONG,
+        },
     )
     share_with_sponsor = forms.BooleanField(
         label="Share with our executive sponsor",
@@ -228,6 +244,12 @@ class PlanForm(Form):
         required=False,
         help_text="We send them one email asking whether they agree, with your “I will” "
         "sentence; nothing more unless they agree.",
+    )
+    notify_partner = forms.BooleanField(
+        label="Tell my accountability partner when I check in",
+        required=False,
+        help_text="Once a week, a short email that you checked in — never what you wrote. "
+        "Someone outside the program gets it only after agreeing to be your partner.",
     )
     checkin_weekday = forms.TypedChoiceField(
         label="Weekly check-in day", choices=Program.Weekday.choices, coerce=int

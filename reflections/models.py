@@ -281,6 +281,10 @@ class Plan(models.Model):
     partner_invited_email = models.EmailField(blank=True)
     partner_invited_at = models.DateTimeField(null=True, blank=True)
     partner_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Opt-in: the partner hears *that* the person checked in each week, never what they wrote.
+    notify_partner = models.BooleanField(
+        "tell my accountability partner when I check in", default=False
+    )
     checkin_weekday = models.PositiveSmallIntegerField(choices=Program.Weekday.choices)
     checkin_time = models.TimeField()
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
@@ -384,6 +388,9 @@ class CheckIn(models.Model):
                 name="checkin_visibility_valid",
             ),
         ]
+        # The weekly reports (coach dashboard, analytics, digests) read a program's
+        # check-ins of a range of weeks.
+        indexes = [models.Index(fields=["program", "week_starts_on"])]
 
     def __str__(self) -> str:
         return f"Check-in #{self.pk} ({self.iso_year}-W{self.iso_week:02d})"
@@ -445,6 +452,8 @@ class ReadReceipt(models.Model):
 
 class ReminderKind(models.TextChoices):
     CHECKIN = "checkin", "Weekly check-in reminder"
+    COACH_DIGEST = "coach_digest", "Weekly coach digest"
+    PARTNER_NUDGE = "partner_nudge", "Accountability partner note"
 
 
 class ReminderPreference(models.Model):
@@ -516,12 +525,28 @@ class ReminderDelivery(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "queued_at"]),
-            models.Index(fields=["program", "-iso_year", "-iso_week"]),
+            # The reminder log: a program's deliveries by week and status.
+            models.Index(fields=["program", "-iso_year", "-iso_week", "status"]),
             models.Index(fields=["planned_by"]),
         ]
 
     def __str__(self) -> str:
         return f"Reminder #{self.pk} ({self.iso_year}-W{self.iso_week:02d}, {self.status})"
+
+
+class PartnerNudgeOptOut(models.Model):
+    """An address that asked for no more check-in notes. An accountability partner from
+    outside the program has no account, so their one-click unsubscribe is kept by address;
+    a partner in the program turns the notes off with a `ReminderPreference`."""
+
+    email = models.EmailField(unique=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "partner note opt-out"
+
+    def __str__(self) -> str:
+        return f"Partner note opt-out #{self.pk}"
 
 
 class CalendarFeed(models.Model):

@@ -10,6 +10,11 @@ urlpatterns = [
         reminder_views.unsubscribe,
         name="unsubscribe",
     ),
+    path(
+        "reminders/partner-notes/unsubscribe/<str:token>/",
+        reminder_views.partner_unsubscribe,
+        name="partner_unsubscribe",
+    ),
     path("programs/<int:program_id>/reminders/", reminder_views.log, name="log"),
     path(
         "programs/<int:program_id>/calendar-feed/",

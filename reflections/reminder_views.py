@@ -19,6 +19,7 @@ from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Role
 from reflections.access import get_journal_for_user
+from reflections.digests import do_opt_out_of_partner_notes, email_from_partner_opt_out_token
 from reflections.models import ReminderDelivery, ReminderKind
 from reflections.reminders import (
     active_feed,
@@ -53,7 +54,33 @@ def unsubscribe(request: HttpRequest, kind: str, token: str) -> HttpResponse:
     return render(
         request,
         "reflections/reminders/unsubscribe.html",
-        {"person": person, "kind_label": ReminderKind(kind).label, "done": done},
+        {"person": person, "kind": kind, "kind_label": ReminderKind(kind).label, "done": done},
+    )
+
+
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def partner_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-click unsubscribe in a note to an accountability partner from outside the
+    program, who has no account: the signed token names their address."""
+    email = email_from_partner_opt_out_token(token)
+    if email is None:
+        return render(
+            request, "reflections/reminders/unsubscribe.html", {"invalid": True}, status=400
+        )
+    done = request.method == "POST"
+    if done:
+        do_opt_out_of_partner_notes(email=email)
+    return render(
+        request,
+        "reflections/reminders/unsubscribe.html",
+        {
+            "address": email,
+            "kind": ReminderKind.PARTNER_NUDGE,
+            "kind_label": ReminderKind.PARTNER_NUDGE.label,
+            "done": done,
+        },
     )
 
 

@@ -5,7 +5,7 @@ The tick (`do_plan_reminders`) asks the database which participants are due and 
 one `ReminderDelivery` per person, program, local ISO week and kind; the unique constraint
 makes a second or concurrent tick harmless. Sending happens in worker tasks, after commit,
 in batches of delivery ids; each delivery is sent under a row lock, so a task that runs
-twice sends once.
+twice sends once (see `do_send_reminders` for what a worker killed mid-batch leaves).
 
 A program counts as running while today's date *in UTC* lies within its dates: the
 program's own dates carry no time zone, and a reminder a few hours early or late on the
@@ -14,49 +14,53 @@ first or last day of a program matters less than one rule everybody can check.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
-import operator
 import secrets
 import uuid
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from smtplib import SMTPException
+from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import DatabaseError, connection, transaction
 from django.db.models import (
-    Case,
-    DateTimeField,
     Exists,
     F,
-    IntegerField,
+    Field,
+    FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
+from django.db.models.options import Options
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from core.text import one_line
 from programs.models import Membership, Milestone, Profile, Program, Role, User
 from reflections.calendar import checkin_calendar
 from reflections.models import (
     CalendarFeed,
     CheckIn,
     Plan,
+    Prompt,
     ReminderDelivery,
     ReminderKind,
     ReminderPreference,
 )
-from reflections.services import prompt_for_week
+from reflections.services import program_week
 from reflections.weeks import LocalWeek, zone_named
 
 # How many delivery ids one broker message carries.
@@ -65,14 +69,18 @@ SEND_BATCH_SIZE = 50
 SEND_MAX_RETRIES = 6
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 600
-# A delivery still queued this long after it was last handed to a worker was lost.
-STUCK_AFTER = datetime.timedelta(minutes=15)
+# A delivery still queued this long after it was last handed to a worker was lost
+# (REMINDERS_STUCK_AFTER_SECONDS, 15 minutes by default).
+STUCK_AFTER = datetime.timedelta(seconds=settings.REMINDERS_STUCK_AFTER_SECONDS)
 SWEEP_LIMIT = 5000
 TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 
 Status = ReminderDelivery.Status
 # The annotations `running_participants` adds.
 SLOT_FIELDS = ("slot_weekday", "slot_time", "slot_zone")
+# Due slots listed in one planning INSERT: six parameters each, far below the databases'
+# limits on parameters.
+PLAN_SLOTS_PER_STATEMENT = 1000
 
 
 # Planning ------------------------------------------------------------------------------
@@ -101,12 +109,10 @@ class Slot:
         due = datetime.datetime.combine(day, at, tzinfo=zone).astimezone(datetime.UTC)
         return cls(weekday, at, zone_name, week, due)
 
-    def matches(self) -> Q:
-        return Q(slot_weekday=self.weekday, slot_time=self.at, slot_zone=self.zone_name)
-
 
 def reminders_on(kind: str) -> Exists:
-    """Whether the user of the outer row has not turned reminders of `kind` off."""
+    """Whether the user of the outer row has turned reminders of `kind` off (a query
+    excludes these rows to keep the people whose reminders are on)."""
     return Exists(
         ReminderPreference.objects.filter(user=OuterRef("user"), kind=kind, enabled=False)
     )
@@ -117,11 +123,11 @@ def running_participants(
 ) -> QuerySet[Membership]:
     """Active participant memberships in running programs, with reminders on, each
     annotated with its check-in slot: the plan's, else the program's in the person's
-    time zone in the program's organisation (the site's zone without a profile)."""
-    plan = Plan.objects.filter(user=OuterRef("user"), program=OuterRef("program"))
-    profile_zone = Profile.objects.filter(
-        user=OuterRef("user"), organization=OuterRef("program__organization")
-    ).values("time_zone")[:1]
+    time zone in the program's organisation (the site's zone without a profile).
+
+    The plan and the profile are outer joins (at most one row each: one plan per person
+    and program, one profile per person and organisation), so each membership reads them
+    once however often the slot is compared, and the database can join them in bulk."""
     return (
         Membership.objects.filter(
             role=Role.PARTICIPANT,
@@ -131,16 +137,20 @@ def running_participants(
         )
         .exclude(reminders_on(kind))
         .annotate(
-            slot_weekday=Coalesce(
-                Subquery(plan.values("checkin_weekday")[:1]), F("program__checkin_weekday")
+            slot_plan=FilteredRelation(
+                "user__be_better_now_plans",
+                condition=Q(user__be_better_now_plans__program=F("program")),
             ),
-            slot_time=Coalesce(
-                Subquery(plan.values("checkin_time")[:1]), F("program__checkin_time")
+            slot_profile=FilteredRelation(
+                "user__profiles",
+                condition=Q(user__profiles__organization=F("program__organization")),
             ),
+        )
+        .annotate(
+            slot_weekday=Coalesce("slot_plan__checkin_weekday", "program__checkin_weekday"),
+            slot_time=Coalesce("slot_plan__checkin_time", "program__checkin_time"),
             slot_zone=Coalesce(
-                Subquery(plan.values("time_zone")[:1]),
-                Subquery(profile_zone),
-                Value(settings.TIME_ZONE),
+                "slot_plan__time_zone", "slot_profile__time_zone", Value(settings.TIME_ZONE)
             ),
         )
         .order_by()
@@ -169,67 +179,132 @@ def do_plan_reminders(
 
     Due: an active participant of a running program, reminders on, whose check-in slot
     this ISO week (on their own clock) has passed, who has not checked in that week and
-    has no delivery for it yet. The work is a constant number of queries whatever the
-    number of participants."""
+    has no delivery for it yet. Two statements whatever the number of participants: one
+    reads the distinct slots, one inserts the deliveries of the due ones (one more per
+    PLAN_SLOTS_PER_STATEMENT due slots)."""
     now = now or timezone.now()
     slots = due_slots(now, kind)
-    if not slots:
-        return []
-
-    def per_slot(values: list[object], output_field: IntegerField | DateTimeField) -> Case:
-        whens = [
-            When(slot.matches(), then=Value(value))
-            for slot, value in zip(slots, values, strict=True)
-        ]
-        return Case(*whens, output_field=output_field)
-
-    week_row = {
-        "user": OuterRef("user"),
-        "program": OuterRef("program"),
-        "iso_year": OuterRef("week_year"),
-        "iso_week": OuterRef("week_number"),
-    }
-    due = (
-        running_participants(now.astimezone(datetime.UTC).date(), kind)
-        .filter(functools.reduce(operator.or_, (slot.matches() for slot in slots)))
-        .annotate(
-            week_year=per_slot([slot.week.iso_year for slot in slots], IntegerField()),
-            week_number=per_slot([slot.week.iso_week for slot in slots], IntegerField()),
-            due_at=per_slot([slot.due_at for slot in slots], DateTimeField()),
-        )
-        .exclude(Exists(CheckIn.objects.filter(**week_row)))
-        .exclude(Exists(ReminderDelivery.objects.filter(kind=kind, **week_row)))
-        .values_list("user_id", "program_id", "week_year", "week_number", "due_at", "slot_zone")
-    )
     tick = uuid.uuid4()
-    ReminderDelivery.objects.bulk_create(
-        [
-            ReminderDelivery(
-                user_id=user_id,
-                program_id=program_id,
-                kind=kind,
-                iso_year=year,
-                iso_week=week,
-                time_zone=zone,
-                due_at=due_at,
-                planned_by=tick,
-                created_at=now,
-                queued_at=now,
-            )
-            for user_id, program_id, year, week, due_at, zone in due
-        ],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    # With ignore_conflicts the database does not return ids; the tick's own mark finds
-    # exactly the rows this call inserted, not those a concurrent tick won.
-    planned = list(
-        ReminderDelivery.objects.filter(planned_by=tick)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    planned: list[int] = []
+    for start in range(0, len(slots), PLAN_SLOTS_PER_STATEMENT):
+        planned += _insert_deliveries(
+            slots[start : start + PLAN_SLOTS_PER_STATEMENT], now=now, kind=kind, tick=tick
+        )
+    planned.sort()
     enqueue_sending(planned)
     return planned
+
+
+def _insert_deliveries(
+    slots: Sequence[Slot], *, now: datetime.datetime, kind: str, tick: uuid.UUID
+) -> list[int]:
+    """One INSERT … SELECT: the running participants whose slot is one of `slots`, joined
+    to a list of those slots with their week and instant, less whoever checked in that
+    week or has the delivery already. ON CONFLICT DO NOTHING leaves a row that a
+    concurrent tick inserted first to that tick. Returns the ids inserted.
+
+    The ORDER BY makes the database finish the SELECT (and its look-ups in the delivery
+    table) before the first row goes in, instead of scanning a table that grows under
+    it row by row; it also has concurrent ticks take their row locks in one order."""
+    quote = connection.ops.quote_name
+    delivery, checkin = ReminderDelivery._meta, CheckIn._meta
+
+    def field(meta: Options[Any], name: str) -> Field[Any, Any]:
+        found = meta.get_field(name)
+        if not isinstance(found, Field):
+            raise TypeError(f"{meta.label}.{name} is not a column.")
+        return found
+
+    def column(meta: Options[Any], name: str) -> str:
+        return quote(str(field(meta, name).column))
+
+    def param(meta: Options[Any], name: str, value: object) -> tuple[str, object]:
+        """A placeholder for `value` as the field `name` stores it. PostgreSQL is told the
+        type: an untyped parameter in a VALUES list or a select list would be text."""
+        target = field(meta, name)
+        placeholder = "%s"
+        if connection.vendor == "postgresql":
+            placeholder = f"CAST(%s AS {target.db_type(connection)})"
+        return placeholder, target.get_db_prep_save(value, connection)
+
+    rows, values_params = [], []
+    for slot in slots:
+        row = [
+            param(Plan._meta, "checkin_weekday", slot.weekday),
+            param(Plan._meta, "checkin_time", slot.at),
+            param(delivery, "time_zone", slot.zone_name),
+            param(delivery, "iso_year", slot.week.iso_year),
+            param(delivery, "iso_week", slot.week.iso_week),
+            param(delivery, "due_at", slot.due_at),
+        ]
+        rows.append(f"({', '.join(placeholder for placeholder, _ in row)})")
+        values_params += [value for _, value in row]
+    constants = [
+        (name, *param(delivery, name, value))
+        for name, value in (
+            ("kind", kind),
+            ("status", Status.QUEUED),
+            ("reason", ""),
+            ("attempts", 0),
+            ("planned_by", tick),
+            ("created_at", now),
+            ("queued_at", now),
+        )
+    ]
+    participants = running_participants(now.astimezone(datetime.UTC).date(), kind).values_list(
+        "user_id", "program_id", *SLOT_FIELDS
+    )
+    base_sql, base_params = participants.query.get_compiler(connection=connection).as_sql()
+    week_of_row = (
+        "{table}.{user} = p.user_id AND {table}.{program} = p.program_id"
+        " AND {table}.{year} = due.due_year AND {table}.{week} = due.due_week"
+    )
+
+    def same_week(meta: Options[Any], alias: str) -> str:
+        return week_of_row.format(
+            table=alias,
+            user=column(meta, "user"),
+            program=column(meta, "program"),
+            year=column(meta, "iso_year"),
+            week=column(meta, "iso_week"),
+        )
+
+    targets = ["user", "program", "iso_year", "iso_week", "time_zone", "due_at"]
+    targets += [name for name, _, _ in constants]
+    returning = ""
+    if connection.features.can_return_rows_from_bulk_insert:
+        returning = f" RETURNING {column(delivery, 'id')}"
+    # Only quoted identifiers from the models and placeholders go into the text.
+    sql = (
+        "WITH due (due_weekday, due_time, due_zone, due_year, due_week, due_at)"  # noqa: S608
+        f" AS (VALUES {', '.join(rows)})"
+        f" INSERT INTO {quote(delivery.db_table)}"
+        f" ({', '.join(column(delivery, name) for name in targets)})"
+        " SELECT p.user_id, p.program_id, due.due_year, due.due_week, p.slot_zone, due.due_at,"
+        f" {', '.join(placeholder for _, placeholder, _ in constants)}"
+        f" FROM ({base_sql}) p"
+        " INNER JOIN due ON p.slot_weekday = due.due_weekday"
+        " AND p.slot_time = due.due_time AND p.slot_zone = due.due_zone"
+        f" WHERE NOT EXISTS (SELECT 1 FROM {quote(checkin.db_table)} c"
+        f" WHERE {same_week(checkin, 'c')})"
+        f" AND NOT EXISTS (SELECT 1 FROM {quote(delivery.db_table)} d"
+        f" WHERE {same_week(delivery, 'd')} AND d.{column(delivery, 'kind')} = %s)"
+        " ORDER BY p.user_id, p.program_id"
+        f" ON CONFLICT DO NOTHING{returning}"
+    )
+    params = [
+        *values_params,
+        *(value for _, _, value in constants),
+        *base_params,
+        param(delivery, "kind", kind)[1],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if returning:
+            return [pk for (pk,) in cursor.fetchall()]
+    # The tick's own mark finds exactly the rows this call inserted, not those a
+    # concurrent tick won.
+    return list(ReminderDelivery.objects.filter(planned_by=tick).values_list("pk", flat=True))
 
 
 def enqueue_sending(delivery_ids: Sequence[int]) -> None:
@@ -249,7 +324,9 @@ def do_requeue_stuck_reminders(*, now: datetime.datetime | None = None) -> int:
     with transaction.atomic():
         stuck = list(
             ReminderDelivery.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.QUEUED, queued_at__lt=now - STUCK_AFTER)
+            .filter(
+                kind=ReminderKind.CHECKIN, status=Status.QUEUED, queued_at__lt=now - STUCK_AFTER
+            )
             .order_by("pk")
             .values_list("pk", flat=True)[:SWEEP_LIMIT]
         )
@@ -322,49 +399,132 @@ def _slot_for(user: User, program: Program) -> tuple[int, datetime.time, str, Pl
     return program.checkin_weekday, program.checkin_time, zone or settings.TIME_ZONE, None
 
 
-def _skip_reason(delivery: ReminderDelivery, now: datetime.datetime) -> str:
-    """Why the reminder should not go out any more ("" when it should)."""
-    if not reminders_enabled(delivery.user, delivery.kind):
-        return "Reminders turned off by the person."
-    if CheckIn.objects.filter(
-        user_id=delivery.user_id,
-        program_id=delivery.program_id,
-        iso_year=delivery.iso_year,
-        iso_week=delivery.iso_week,
-    ).exists():
-        return "Checked in before the reminder went out."
-    if not Membership.objects.filter(
-        user_id=delivery.user_id,
-        program_id=delivery.program_id,
-        role=Role.PARTICIPANT,
-        is_active=True,
-    ).exists():
-        return "No longer an active participant."
-    if (
-        not delivery.program.starts_on
-        <= now.astimezone(datetime.UTC).date()
-        <= (delivery.program.ends_on)
-    ):
-        return "The program is not running."
-    if LocalWeek.of(now, zone_named(delivery.time_zone)) != LocalWeek(
-        delivery.iso_year, delivery.iso_week
-    ):
-        return "The week ended before the reminder could be sent."
-    return ""
+@dataclass
+class BatchFacts:
+    """What sending a batch of deliveries needs to know besides the rows themselves, read
+    with one query per kind of fact for the whole batch instead of several per reminder."""
+
+    now: datetime.datetime
+    turned_off: set[tuple[int, str]]  # (user, kind)
+    checked_in: set[tuple[int, int, int, int]]  # (user, program, ISO year, ISO week)
+    participating: set[tuple[int, int]]  # (user, program): active participants
+    plans: dict[tuple[int, int], Plan]  # (user, program)
+    zones: dict[tuple[int, int], str]  # (user, organization): the profile's time zone
+    sent_before: set[tuple[int, int, str]]  # (user, program, kind) with a reminder sent
+    prompts: dict[tuple[int, int], Prompt | None]  # (program, program week), filled lazily
+
+    @classmethod
+    def load(cls, deliveries: Sequence[ReminderDelivery], now: datetime.datetime) -> BatchFacts:
+        users = {d.user_id for d in deliveries}
+        programs = {d.program_id for d in deliveries}
+        organizations = {d.program.organization_id for d in deliveries}
+        return cls(
+            now=now,
+            turned_off=set(
+                ReminderPreference.objects.filter(
+                    user_id__in=users, kind__in={d.kind for d in deliveries}, enabled=False
+                ).values_list("user_id", "kind")
+            ),
+            checked_in=set(
+                CheckIn.objects.filter(
+                    user_id__in=users,
+                    program_id__in=programs,
+                    iso_week__in={d.iso_week for d in deliveries},
+                ).values_list("user_id", "program_id", "iso_year", "iso_week")
+            ),
+            participating=set(
+                Membership.objects.filter(
+                    user_id__in=users,
+                    program_id__in=programs,
+                    role=Role.PARTICIPANT,
+                    is_active=True,
+                ).values_list("user_id", "program_id")
+            ),
+            plans={
+                (plan.user_id, plan.program_id): plan
+                for plan in Plan.objects.filter(user_id__in=users, program_id__in=programs)
+            },
+            zones={
+                (user, organization): zone
+                for user, organization, zone in Profile.objects.filter(
+                    user_id__in=users, organization_id__in=organizations
+                ).values_list("user_id", "organization_id", "time_zone")
+            },
+            sent_before=set(
+                ReminderDelivery.objects.filter(
+                    user_id__in=users, program_id__in=programs, status=Status.SENT
+                ).values_list("user_id", "program_id", "kind")
+            ),
+            prompts={},
+        )
+
+    def slot(self, delivery: ReminderDelivery) -> tuple[int, datetime.time, str, Plan | None]:
+        """The person's check-in slot (as `_slot_for` reads it) and plan, if any."""
+        plan = self.plans.get((delivery.user_id, delivery.program_id))
+        if plan is not None:
+            return plan.checkin_weekday, plan.checkin_time, plan.time_zone, plan
+        program = delivery.program
+        zone = self.zones.get((delivery.user_id, program.organization_id)) or settings.TIME_ZONE
+        return program.checkin_weekday, program.checkin_time, zone, None
+
+    def prompt(self, program: Program, today: datetime.date) -> Prompt | None:
+        """The prompt the program's schedule offers in the week of `today`, if any."""
+        key = (program.pk, program_week(program, today))
+        if key not in self.prompts:
+            self.prompts[key] = Prompt.objects.filter(program=program, week_number=key[1]).first()
+        return self.prompts[key]
+
+    def skip_reason(self, delivery: ReminderDelivery) -> str:
+        """Why the reminder should not go out any more ("" when it should)."""
+        user, program = delivery.user_id, delivery.program_id
+        if (user, delivery.kind) in self.turned_off:
+            return "Reminders turned off by the person."
+        if (user, program, delivery.iso_year, delivery.iso_week) in self.checked_in:
+            return "Checked in before the reminder went out."
+        if (user, program) not in self.participating:
+            return "No longer an active participant."
+        if not (
+            delivery.program.starts_on
+            <= self.now.astimezone(datetime.UTC).date()
+            <= delivery.program.ends_on
+        ):
+            return "The program is not running."
+        if LocalWeek.of(self.now, zone_named(delivery.time_zone)) != LocalWeek(
+            delivery.iso_year, delivery.iso_week
+        ):
+            return "The week ended before the reminder could be sent."
+        return ""
+
+    def first_of_its_kind(self, delivery: ReminderDelivery) -> bool:
+        return (delivery.user_id, delivery.program_id, delivery.kind) not in self.sent_before
 
 
-def reminder_message(delivery: ReminderDelivery, now: datetime.datetime) -> EmailMultiAlternatives:
+def message_id(delivery: ReminderDelivery) -> str:
+    """The same Message-ID for every attempt at one delivery: a copy sent again after an
+    unrecorded success (see `do_send_reminders`) is recognisably the same message."""
+    host = urlsplit(settings.SITE_URL).hostname or "actionlab.localhost"
+    return (
+        f"<reminder.{delivery.kind}.{delivery.iso_year}w{delivery.iso_week:02d}"
+        f".{delivery.pk}@{host}>"
+    )
+
+
+def reminder_message(
+    delivery: ReminderDelivery, now: datetime.datetime, facts: BatchFacts | None = None
+) -> EmailMultiAlternatives:
     """The check-in reminder: text and HTML, one-click unsubscribe headers, and the
-    calendar event with the person's first reminder."""
+    calendar event with the person's first reminder. `facts` are the batch's, read
+    here for this delivery alone when not given."""
+    facts = facts or BatchFacts.load([delivery], now)
     user, program = delivery.user, delivery.program
-    weekday, at, zone, plan = _slot_for(user, program)
+    weekday, at, zone, plan = facts.slot(delivery)
     local_today = now.astimezone(zone_named(delivery.time_zone)).date()
     unsubscribe = unsubscribe_url(user, delivery.kind)
     context = {
         "person": user,
         "program": program,
         "plan": plan,
-        "prompt": prompt_for_week(program, local_today),
+        "prompt": facts.prompt(program, local_today),
         "week": LocalWeek(delivery.iso_year, delivery.iso_week),
         "checkin_url": settings.SITE_URL + reverse("reflections:checkin", args=[program.pk]),
         "unsubscribe_url": unsubscribe,
@@ -372,10 +532,11 @@ def reminder_message(delivery: ReminderDelivery, now: datetime.datetime) -> Emai
         "focus_question": CheckIn.FOCUS_QUESTION,
     }
     message = EmailMultiAlternatives(
-        subject=f"Your Be Better Now check-in · {program.name}",
+        subject=one_line(f"Your Be Better Now check-in · {program.name}"),
         body=render_to_string("reflections/email/reminder_checkin.txt", context),
         to=[user.email],
         headers={
+            "Message-ID": message_id(delivery),
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
@@ -383,10 +544,7 @@ def reminder_message(delivery: ReminderDelivery, now: datetime.datetime) -> Emai
     message.attach_alternative(
         render_to_string("reflections/email/reminder_checkin.html", context), "text/html"
     )
-    first = not ReminderDelivery.objects.filter(
-        user=user, program=program, kind=delivery.kind, status=Status.SENT
-    ).exists()
-    if first:
+    if facts.first_of_its_kind(delivery):
         message.attach(
             "be-better-now-check-in.ics",
             checkin_calendar(
@@ -397,58 +555,155 @@ def reminder_message(delivery: ReminderDelivery, now: datetime.datetime) -> Emai
     return message
 
 
+@contextlib.contextmanager
+def _commits_not_waiting_for_disk() -> Iterator[None]:
+    """On PostgreSQL, commit without waiting for the WAL to reach the disk while the block
+    runs. A worker killed after a commit cannot undo it; only a crash of the database
+    server within a fraction of a second could, and then a reminder marked sent in that
+    moment goes out again (as after any lost "sent" mark). It saves a disk flush for every
+    reminder, the largest cost of recording them one by one."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except DatabaseError:
+            # A broken connection must not go back to the pool with the setting.
+            connection.close()
+            raise
+
+
+def _send_one(
+    delivery: ReminderDelivery,
+    facts: BatchFacts,
+    mailer: BaseEmailBackend,
+    *,
+    final_attempt: bool,
+) -> str:
+    """Claim the row, send, and record the outcome in one short transaction: the UPDATE
+    that marks the delivery sent holds its row lock until the commit, so a second worker
+    holding the same id waits for it and then finds the delivery no longer queued."""
+    now = facts.now
+    message = reminder_message(delivery, facts.now, facts)
+    rows = ReminderDelivery.objects.filter(pk=delivery.pk, status=Status.QUEUED)
+    try:
+        with transaction.atomic():
+            claimed = rows.update(
+                status=Status.SENT,
+                sent_at=now,
+                reason="",
+                attempts=F("attempts") + 1,
+                queued_at=now,
+            )
+            if claimed:
+                mailer.send_messages([message])
+    except TRANSIENT_ERRORS as error:
+        # The next message opens a new connection to the SMTP server.
+        with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
+            mailer.close()
+        status = Status.FAILED if final_attempt else Status.QUEUED
+        rows.update(
+            status=status,
+            reason=f"{type(error).__name__}: {error}"[:300],
+            attempts=F("attempts") + 1,
+            queued_at=now,
+        )
+        return status
+    if claimed:
+        return Status.SENT
+    return (
+        ReminderDelivery.objects.filter(pk=delivery.pk).values_list("status", flat=True).first()
+        or Status.SKIPPED
+    )
+
+
+def do_send_reminders(
+    *,
+    delivery_ids: Iterable[int],
+    final_attempt: bool = False,
+    now: datetime.datetime | None = None,
+) -> list[int]:
+    """Send a batch of reminders; returns the ids left queued by a transient failure,
+    for the caller to retry later.
+
+    Each reminder is sent unless it was sent, skipped or failed already, so a batch that
+    runs twice sends each reminder once. Skipped (with the reason) when the person checked
+    in meanwhile, turned reminders off, left the program, or the week is over. A transient
+    SMTP failure leaves it queued with the reason, or on the final attempt marks it failed.
+
+    The batch's facts are read with a few queries, its skips written with one UPDATE per
+    reason, and its messages go through one SMTP connection; each reminder is then
+    recorded in a transaction of its own around its send. A worker killed mid-batch
+    therefore leaves every reminder it finished recorded and the others queued, for the
+    broker's redelivery or the sweeper. One point stays at-least-once: a worker that dies
+    after the SMTP server accepted a message but before its commit (a round trip to the
+    database) leaves it queued, and it is sent again, with the same Message-ID."""
+    return [
+        pk
+        for pk, status in _send_batch(
+            list(delivery_ids), final_attempt=final_attempt, now=now or timezone.now()
+        ).items()
+        if status == Status.QUEUED
+    ]
+
+
 def do_send_reminder(
     *, delivery_id: int, final_attempt: bool = False, now: datetime.datetime | None = None
 ) -> str:
-    """Send one reminder unless it was sent, skipped or failed already, and return the
-    delivery's status afterwards. Safe to run twice: the row is locked while sending and
-    its status records the outcome.
+    """Send one reminder (as a batch of one) and return the delivery's status afterwards."""
+    statuses = _send_batch([delivery_id], final_attempt=final_attempt, now=now or timezone.now())
+    return statuses.get(delivery_id, Status.SKIPPED)
 
-    Skipped (with the reason) when the person checked in meanwhile, turned reminders off,
-    left the program, or the week is over. A transient SMTP failure leaves it queued with
-    the reason (so the caller retries), or on the final attempt marks it failed."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        delivery = (
-            ReminderDelivery.objects.select_for_update(of=("self",))
-            .select_related("user", "program__organization")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None:
-            return Status.SKIPPED
-        if delivery.status != Status.QUEUED:
-            return delivery.status
-        reason = _skip_reason(delivery, now)
-        if reason:
-            delivery.status = Status.SKIPPED
-            delivery.reason = reason
-            delivery.save(update_fields=["status", "reason"])
-            return delivery.status
-        delivery.attempts += 1
-        delivery.queued_at = now
-        try:
-            reminder_message(delivery, now).send()
-        except TRANSIENT_ERRORS as error:
-            delivery.reason = f"{type(error).__name__}: {error}"[:300]
-            if final_attempt:
-                delivery.status = Status.FAILED
+
+def _send_batch(
+    delivery_ids: list[int], *, final_attempt: bool, now: datetime.datetime
+) -> dict[int, str]:
+    """Each delivery's status after sending the batch (deliveries that do not exist any
+    more are left out)."""
+    deliveries = list(
+        ReminderDelivery.objects.filter(pk__in=delivery_ids)
+        .select_related("user", "program")
+        .order_by("pk")
+    )
+    statuses = {delivery.pk: delivery.status for delivery in deliveries}
+    queued = [delivery for delivery in deliveries if delivery.status == Status.QUEUED]
+    if not queued:
+        return statuses
+    facts = BatchFacts.load(queued, now)
+    skipped: dict[str, list[int]] = defaultdict(list)
+    to_send = []
+    for delivery in queued:
+        if reason := facts.skip_reason(delivery):
+            skipped[reason].append(delivery.pk)
         else:
-            delivery.status = Status.SENT
-            delivery.sent_at = now
-            delivery.reason = ""
-        delivery.save(update_fields=["status", "reason", "attempts", "queued_at", "sent_at"])
-        return delivery.status
-
-
-def do_send_reminders(*, delivery_ids: Iterable[int], final_attempt: bool = False) -> list[int]:
-    """Send a batch of reminders; returns the ids left queued by a transient failure,
-    for the caller to retry later."""
-    return [
-        delivery_id
-        for delivery_id in delivery_ids
-        if do_send_reminder(delivery_id=delivery_id, final_attempt=final_attempt) == Status.QUEUED
-    ]
+            to_send.append(delivery)
+    for reason, pks in skipped.items():
+        ReminderDelivery.objects.filter(pk__in=pks, status=Status.QUEUED).update(
+            status=Status.SKIPPED, reason=reason
+        )
+        statuses.update(ReminderDelivery.objects.filter(pk__in=pks).values_list("pk", "status"))
+    if to_send:
+        mailer = mailers.default
+        # One SMTP connection for the batch. A server that cannot be reached now fails each
+        # message's own attempt below, where the failure is recorded and retried.
+        with contextlib.suppress(*TRANSIENT_ERRORS):
+            mailer.open()
+        try:
+            with _commits_not_waiting_for_disk():
+                for delivery in to_send:
+                    statuses[delivery.pk] = _send_one(
+                        delivery, facts, mailer, final_attempt=final_attempt
+                    )
+        finally:
+            with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
+                mailer.close()
+    return statuses
 
 
 # Calendar feed -------------------------------------------------------------------------

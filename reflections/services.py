@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.text import one_line
 from programs.models import Profile, Program, User
 from reflections.models import (
     RESTORE_DAYS,
@@ -359,9 +360,11 @@ def do_save_plan(
     checkin_weekday: int,
     checkin_time: datetime.time,
     time_zone: str,
+    notify_partner: bool = False,
 ) -> Plan:
     """Create or update the person's plan. A partner from outside the program gets one
-    opt-in email, sent after the transaction commits; a new address gets its own."""
+    opt-in email, sent after the transaction commits; a new address gets its own. With
+    `notify_partner` the partner hears each week that the person checked in."""
     now = timezone.now()
     partner_email = "" if partner_user is not None else partner_email.strip().lower()
     partner_name = "" if partner_user is not None else partner_name.strip()
@@ -380,6 +383,7 @@ def do_save_plan(
     plan.checkin_weekday = checkin_weekday
     plan.checkin_time = checkin_time
     plan.time_zone = time_zone
+    plan.notify_partner = notify_partner
     plan.updated_at = now
     if partner_changed:
         plan.partner_confirmed_at = None
@@ -435,7 +439,9 @@ def do_send_partner_invitation(*, plan_id: int) -> bool:
             + reverse("reflections:partner_confirm", args=[partner_token(plan)]),
         }
         message = EmailMultiAlternatives(
-            subject=f"{plan.user.display_name} asks you to be their accountability partner",
+            subject=one_line(
+                f"{plan.user.display_name} asks you to be their accountability partner"
+            ),
             body=render_to_string("reflections/email/partner_invitation.txt", context),
             to=[plan.partner_email],
         )
@@ -486,13 +492,16 @@ def do_create_checkin(
     """Write this week's check-in, the week being the ISO week on the person's own clock.
 
     The database's unique constraint decides between two concurrent submissions: the
-    second raises CheckInExists carrying the check-in that was saved first."""
+    second raises CheckInExists carrying the check-in that was saved first. The person's
+    accountability partner hears that they checked in, if they asked for it."""
+    from reflections.digests import do_plan_partner_note
+
     now = now or timezone.now()
     zone = zone_named(time_zone)
     week = LocalWeek.of(now, zone)
     try:
         with transaction.atomic():
-            return CheckIn.objects.create(
+            checkin = CheckIn.objects.create(
                 user=user,
                 program=program,
                 team=team_in_program(user, program),
@@ -507,6 +516,8 @@ def do_create_checkin(
                 created_at=now,
                 updated_at=now,
             )
+            do_plan_partner_note(checkin=checkin, now=now)
+            return checkin
     except IntegrityError:
         existing = CheckIn.objects.filter(
             user=user, program=program, iso_year=week.iso_year, iso_week=week.iso_week
@@ -525,7 +536,11 @@ def do_update_checkin(
     visibility: str,
     now: datetime.datetime | None = None,
 ) -> CheckIn:
-    """Change this week's check-in; raises WeekIsOver once its week has ended."""
+    """Change this week's check-in; raises WeekIsOver once its week has ended. The
+    partner hears of the week once: an edit plans the note only when none was planned
+    yet (the person may have switched the notes on after checking in)."""
+    from reflections.digests import do_plan_partner_note
+
     now = now or timezone.now()
     if LocalWeek.of(now, zone_named(checkin.time_zone)) != LocalWeek(
         checkin.iso_year, checkin.iso_week
@@ -536,7 +551,9 @@ def do_update_checkin(
     checkin.progress = progress
     checkin.visibility = visibility
     checkin.updated_at = now
-    checkin.save(
-        update_fields=["steps_taken", "next_focus", "progress", "visibility", "updated_at"]
-    )
+    with transaction.atomic():
+        checkin.save(
+            update_fields=["steps_taken", "next_focus", "progress", "visibility", "updated_at"]
+        )
+        do_plan_partner_note(checkin=checkin, now=now)
     return checkin

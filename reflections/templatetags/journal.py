@@ -10,7 +10,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.safestring import SafeString
 
 from core.markdown import render_markdown as render
-from programs.models import Profile, Role
+from programs.models import Membership, Profile, Role
 from reflections.models import Draft
 from reflections.weeks import zone_named
 
@@ -61,3 +61,20 @@ def journal_links(memberships: Any) -> dict[str, Any]:
         elif membership.role == Role.COACH:
             coach_in.append(membership.program)
     return {"participant_in": participant_in, "coach_in": coach_in}
+
+
+@register.inclusion_tag("reflections/_former_programs.html", takes_context=True)
+def former_programs(context: dict[str, Any]) -> dict[str, Any]:
+    """Programs the reader took part in and no longer does, with the link to download all of
+    their own writing, which stays theirs after they leave (DESIGN.md, privacy rule 6)."""
+    user = context["request"].user
+    if not user.is_authenticated:
+        return {"ended": []}
+    current = Membership.objects.filter(user=user, role=Role.PARTICIPANT, is_active=True)
+    ended = (
+        Membership.objects.filter(user=user, role=Role.PARTICIPANT, is_active=False)
+        .exclude(program_id__in=current.values("program_id"))
+        .select_related("program")
+        .order_by("-ended_at", "program__name")
+    )
+    return {"ended": list(ended)}

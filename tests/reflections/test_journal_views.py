@@ -241,7 +241,7 @@ def test_the_write_page_names_the_team_and_coach_that_sharing_reaches(cast: Cast
         ({"title": "  "}, "Give the entry a title: a few words to find it again."),
         ({"tags": ",".join(f"theme{n}" for n in range(11))}, "Use at most 10 learning themes"),
         ({"visibility": "sponsor"}, "Select a valid choice."),
-        ({"body": "x" * 20001}, "Ensure this value has at most 20000 characters"),
+        ({"body": "x" * 20001}, "The reflection is 20001 characters long; the limit is 20000."),
     ],
 )
 def test_bad_input_gets_a_clear_form_error_and_saves_nothing(

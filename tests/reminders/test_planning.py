@@ -284,3 +284,36 @@ def test_a_checkin_week_matches_the_reminder_week(person: Person, cohort: Cohort
     delivery = ReminderDelivery.objects.get(user=member)
     assert (delivery.iso_year, delivery.iso_week) == (2026, 20)
     assert not CheckIn.objects.exists()
+
+
+def test_due_slots_beyond_one_statement_are_all_planned_once(
+    person: Person, cohort: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Four due slots, planned two per statement.
+    monkeypatch.setattr("reflections.reminders.PLAN_SLOTS_PER_STATEMENT", 2)
+    with_plan = person("America/New_York")
+    Plan.objects.create(
+        user=with_plan,
+        program=cohort.program,
+        aspect="Listening",
+        action="ask before I answer",
+        checkin_weekday=Program.Weekday.WEDNESDAY,
+        checkin_time=datetime.time(17, 0),
+        time_zone="UTC",
+        created_at=timezone.now(),
+        updated_at=timezone.now(),
+    )
+    due = {person(zone): zone for zone in ("Europe/London", "Asia/Kolkata", "Asia/Tokyo")}
+    person("Pacific/Auckland")  # already Monday there: next week's slot is still ahead
+    # Sunday 17 May 2026, 14:00 UTC.
+    now = at("2026-05-17 14:00")
+
+    planned = do_plan_reminders(now=now)
+
+    assert planned == sorted(planned)
+    deliveries = ReminderDelivery.objects.filter(pk__in=planned)
+    assert {d.user_id: d.time_zone for d in deliveries} == {
+        with_plan.pk: "UTC",
+        **{member.pk: zone for member, zone in due.items()},
+    }
+    assert do_plan_reminders(now=now + TICK) == []

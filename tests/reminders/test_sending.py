@@ -8,7 +8,9 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from reflections.reminders import (
     SEND_MAX_RETRIES,
     do_plan_reminders,
     do_send_reminder,
+    do_send_reminders,
     do_set_reminders,
     retry_countdown,
 )
@@ -215,3 +218,35 @@ def test_retries_back_off_exponentially_and_never_wait_beyond_ten_minutes() -> N
     waits = [retry_countdown(retries) for retries in range(SEND_MAX_RETRIES + 3)]
     assert waits[:5] == [30, 60, 120, 240, 480]
     assert max(waits) == RETRY_MAX_SECONDS == 600
+
+
+def test_a_reminder_sent_again_after_its_record_was_lost_keeps_its_message_id(
+    delivery: ReminderDelivery, mailoutbox: list[mail.EmailMessage]
+) -> None:
+    do_send_reminder(delivery_id=delivery.pk)
+    # As if the worker died between the SMTP server's acceptance and its commit.
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(status="queued")
+
+    do_send_reminder(delivery_id=delivery.pk)
+
+    first, second = mailoutbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert first.extra_headers["Message-ID"].endswith("@actionlab.example.org>")
+
+
+def test_a_batch_reads_what_it_needs_once_whatever_its_size(
+    person: Person, cohort: Cohort, mailoutbox: list[mail.EmailMessage]
+) -> None:
+    for _ in range(12):
+        person("Europe/London")
+    planned = do_plan_reminders()
+
+    with CaptureQueriesContext(connection) as two:
+        do_send_reminders(delivery_ids=planned[:2])
+    with CaptureQueriesContext(connection) as ten:
+        do_send_reminders(delivery_ids=planned[2:])
+
+    assert len(mailoutbox) == 12
+    # Each further reminder costs its own claim-and-record (an UPDATE, in a transaction
+    # or savepoint of its own), nothing more.
+    assert len(ten) - len(two) <= 8 * 3

@@ -1,0 +1,551 @@
+"""The coach's weekly digest and the accountability partner's check-in note (DESIGN.md,
+"Weekly reminders").
+
+Both are `ReminderDelivery` rows of their own kind, so "sent once" is the same database
+fact as for the check-in reminder: one row per person, program, ISO week and kind. They
+share its life (queued → sent, failed or skipped, with the reason), its retries and its
+signed one-click unsubscribe, and have their own tick, send task and sweeper.
+
+- **Coach digest**: one per coach and program each week, planned once the coach's own
+  Monday 08:00 has passed (the coach's time zone in the program's organisation), for
+  every active coach of a running program who guides at least one team there. It counts
+  check-in *completion* per team and week (n of m members) and names who has not checked
+  in: it never reads what a check-in or a reflection says.
+- **Partner note**: when a participant who switched it on in their plan checks in, their
+  accountability partner gets one short note that they did, that week; never what they
+  wrote. A partner from outside the program gets it only once they agreed to be the
+  partner. The delivery row belongs to the participant, so an edited check-in, or a
+  second one from another window, never sends a second note that week.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from core.text import one_line
+from programs.models import Membership, Profile, Program, Role, User
+from reflections.models import (
+    CheckIn,
+    PartnerNudgeOptOut,
+    Plan,
+    ReminderDelivery,
+    ReminderKind,
+)
+from reflections.reminders import (
+    SEND_BATCH_SIZE,
+    STUCK_AFTER,
+    SWEEP_LIMIT,
+    TRANSIENT_ERRORS,
+    Slot,
+    reminders_enabled,
+    reminders_on,
+    unsubscribe_url,
+)
+from reflections.weeks import LocalWeek, zone_named
+from teams.models import Team, TeamMember
+
+# The digest goes out on the coach's Monday morning: last week is complete by then, and
+# the coach can plan the week's team meetings with it.
+DIGEST_WEEKDAY = Program.Weekday.MONDAY
+DIGEST_TIME = datetime.time(8, 0)
+# This week and the four before it.
+DIGEST_WEEKS = 5
+KINDS = (ReminderKind.COACH_DIGEST, ReminderKind.PARTNER_NUDGE)
+PARTNER_OPT_OUT_SALT = "reflections.digests.partner-note-opt-out"
+# What the planner reads of `digest_coaches`, the annotated zone included.
+DIGEST_COACH_FIELDS = ("user_id", "program_id", "zone")
+
+Status = ReminderDelivery.Status
+
+
+def _is_running(program: Program, now: datetime.datetime) -> bool:
+    return program.starts_on <= now.astimezone(datetime.UTC).date() <= program.ends_on
+
+
+# Coach digest: planning ----------------------------------------------------------------
+
+
+def digest_coaches(today: datetime.date) -> QuerySet[Membership]:
+    """Active coach memberships in running programs (dates compared in UTC, as for the
+    check-in reminders) of coaches who guide a team there and have not turned the digest
+    off, each annotated with the coach's time zone in the program's organisation."""
+    profile_zone = Profile.objects.filter(
+        user=OuterRef("user"), organization=OuterRef("program__organization")
+    ).values("time_zone")[:1]
+    return (
+        Membership.objects.filter(
+            role=Role.COACH,
+            is_active=True,
+            user__is_active=True,
+            program__starts_on__lte=today,
+            program__ends_on__gte=today,
+        )
+        .filter(
+            Exists(
+                Team.objects.filter(coach=OuterRef("user"), cohort__program=OuterRef("program"))
+            )
+        )
+        .exclude(reminders_on(ReminderKind.COACH_DIGEST))
+        .annotate(zone=Coalesce(Subquery(profile_zone), Value(settings.TIME_ZONE)))
+        .order_by()
+    )
+
+
+@transaction.atomic
+def do_plan_coach_digests(*, now: datetime.datetime | None = None) -> list[int]:
+    """Insert this week's digest for every coach whose Monday 08:00 has passed and who has
+    none yet, and enqueue their sending after commit. Returns the ids this call inserted:
+    a second or concurrent tick inserts nothing, the unique constraint sees to that."""
+    now = now or timezone.now()
+    coaches = list(
+        digest_coaches(now.astimezone(datetime.UTC).date()).values_list(*DIGEST_COACH_FIELDS)
+    )
+    slots = {
+        zone: Slot.this_week(now, DIGEST_WEEKDAY, DIGEST_TIME, zone)
+        for zone in {zone for _, _, zone in coaches}
+    }
+    due = [
+        (user, program, slots[zone])
+        for user, program, zone in coaches
+        if slots[zone].due_at <= now
+    ]
+    if not due:
+        return []
+    planned_already = set(
+        ReminderDelivery.objects.filter(
+            kind=ReminderKind.COACH_DIGEST,
+            program_id__in={program for _, program, _ in due},
+            iso_year__in={slot.week.iso_year for _, _, slot in due},
+            iso_week__in={slot.week.iso_week for _, _, slot in due},
+        ).values_list("user_id", "program_id", "iso_year", "iso_week")
+    )
+    due = [
+        (user, program, slot)
+        for user, program, slot in due
+        if (user, program, slot.week.iso_year, slot.week.iso_week) not in planned_already
+    ]
+    if not due:
+        return []
+    tick = uuid.uuid4()
+    ReminderDelivery.objects.bulk_create(
+        [
+            ReminderDelivery(
+                user_id=user,
+                program_id=program,
+                kind=ReminderKind.COACH_DIGEST,
+                iso_year=slot.week.iso_year,
+                iso_week=slot.week.iso_week,
+                time_zone=slot.zone_name,
+                due_at=slot.due_at,
+                planned_by=tick,
+                created_at=now,
+                queued_at=now,
+            )
+            for user, program, slot in due
+        ],
+        ignore_conflicts=True,
+    )
+    return _enqueue_planned_by(tick)
+
+
+def _enqueue_planned_by(tick: uuid.UUID) -> list[int]:
+    # With ignore_conflicts the database returns no ids; the tick's mark finds exactly the
+    # rows this call inserted, not those another one won.
+    planned = list(
+        ReminderDelivery.objects.filter(planned_by=tick)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    enqueue_sending(planned)
+    return planned
+
+
+def enqueue_sending(delivery_ids: Sequence[int]) -> None:
+    """Hand digests and partner notes to workers after commit, in batches."""
+    from reflections.tasks import send_digest_deliveries
+
+    for start in range(0, len(delivery_ids), SEND_BATCH_SIZE):
+        batch = list(delivery_ids[start : start + SEND_BATCH_SIZE])
+        transaction.on_commit(functools.partial(send_digest_deliveries.delay, batch))
+
+
+def do_requeue_stuck_digests(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue again the digests and partner notes still queued STUCK_AFTER after they
+    were last handed to a worker. Sending twice is harmless: the row is locked and its
+    status checked before anything is sent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        stuck = list(
+            ReminderDelivery.objects.select_for_update(skip_locked=True)
+            .filter(kind__in=KINDS, status=Status.QUEUED, queued_at__lt=now - STUCK_AFTER)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:SWEEP_LIMIT]
+        )
+        ReminderDelivery.objects.filter(pk__in=stuck).update(queued_at=now)
+        enqueue_sending(stuck)
+    return len(stuck)
+
+
+# Coach digest: content -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    """How many of a team's members checked in during one week (`started` is False for
+    a week before the team's cohort began)."""
+
+    week: LocalWeek
+    done: int
+    members: int
+    started: bool = True
+
+
+@dataclass(frozen=True)
+class TeamDigest:
+    team: Team
+    weeks: list[WeekCount]
+    # Display names of the members without a check-in last week: completion, not content.
+    missed_last_week: list[str]
+
+
+def digest_weeks(current: LocalWeek, program: Program) -> list[LocalWeek]:
+    """This week and the ones before it, newest first, none before the program began."""
+    weeks = [current]
+    while len(weeks) < DIGEST_WEEKS:
+        weeks.append(weeks[-1].previous())
+    return [week for week in weeks if week.ends_on >= program.starts_on]
+
+
+def build_coach_digest(*, coach: User, program: Program, current: LocalWeek) -> list[TeamDigest]:
+    """Check-in completion of the teams `coach` guides in `program`, for the digest's
+    weeks. Members are the team's active participants. Three queries whatever the
+    number of teams, and none of them reads a check-in's text."""
+    weeks = digest_weeks(current, program)
+    teams = list(
+        Team.objects.filter(cohort__program=program, coach=coach)
+        .select_related("cohort")
+        .order_by("name")
+    )
+    active = Membership.objects.filter(
+        user=OuterRef("user"), program=program, role=Role.PARTICIPANT, is_active=True
+    )
+    members: dict[int, list[User]] = defaultdict(list)
+    for member in (
+        TeamMember.objects.filter(team__in=teams)
+        .filter(Exists(active))
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "pk")
+    ):
+        members[member.team_id].append(member.user)
+    done: set[tuple[int, LocalWeek]] = {
+        (user_id, LocalWeek(year, week))
+        for user_id, year, week in CheckIn.objects.filter(
+            program=program,
+            user_id__in=[user.pk for people in members.values() for user in people],
+            week_starts_on__in=[week.starts_on for week in weeks],
+        ).values_list("user_id", "iso_year", "iso_week")
+    }
+    last_week = current.previous()
+    digests = []
+    for team in teams:
+        people = members[team.pk]
+        counts = [
+            WeekCount(
+                week=week,
+                done=sum((user.pk, week) in done for user in people),
+                members=len(people),
+                started=week.ends_on >= team.cohort.starts_on,
+            )
+            for week in weeks
+        ]
+        missed = []
+        if last_week in weeks and last_week.ends_on >= team.cohort.starts_on:
+            missed = [user.display_name for user in people if (user.pk, last_week) not in done]
+        digests.append(TeamDigest(team=team, weeks=counts, missed_last_week=missed))
+    return digests
+
+
+def _digest_skip_reason(delivery: ReminderDelivery, now: datetime.datetime) -> str:
+    """Why the digest should not go out any more ("" when it should)."""
+    if not reminders_enabled(delivery.user, delivery.kind):
+        return "Digests turned off by the coach."
+    if not _is_running(delivery.program, now):
+        return "The program is not running."
+    if not Membership.objects.filter(
+        user_id=delivery.user_id, program_id=delivery.program_id, role=Role.COACH, is_active=True
+    ).exists():
+        return "No longer a coach in the program."
+    if not Team.objects.filter(
+        coach_id=delivery.user_id, cohort__program_id=delivery.program_id
+    ).exists():
+        return "Guides no team in the program any more."
+    if LocalWeek.of(now, zone_named(delivery.time_zone)) != LocalWeek(
+        delivery.iso_year, delivery.iso_week
+    ):
+        return "The week ended before the digest could be sent."
+    return ""
+
+
+def _message(
+    *, subject: str, template: str, context: dict[str, object], to: str, unsubscribe: str
+) -> EmailMultiAlternatives:
+    """Text and HTML email with the one-click unsubscribe headers (RFC 8058)."""
+    context = {**context, "unsubscribe_url": unsubscribe}
+    message = EmailMultiAlternatives(
+        subject=one_line(subject),
+        body=render_to_string(f"reflections/email/{template}.txt", context),
+        to=[to],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(
+        render_to_string(f"reflections/email/{template}.html", context), "text/html"
+    )
+    return message
+
+
+def digest_message(delivery: ReminderDelivery) -> EmailMultiAlternatives:
+    coach, program = delivery.user, delivery.program
+    current = LocalWeek(delivery.iso_year, delivery.iso_week)
+    return _message(
+        subject=f"Check-in completion of your teams, week of {week_start(current)} · "
+        f"{program.name}",
+        template="coach_digest",
+        context={
+            "coach": coach,
+            "program": program,
+            "current": current,
+            "teams": build_coach_digest(coach=coach, program=program, current=current),
+            "dashboard_url": settings.SITE_URL + reverse("coaching:dashboard", args=[program.pk]),
+        },
+        to=coach.email,
+        unsubscribe=unsubscribe_url(coach, ReminderKind.COACH_DIGEST),
+    )
+
+
+def week_start(week: LocalWeek) -> str:
+    return f"{week.starts_on:%-d %B %Y}"
+
+
+# Partner note --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str
+    unsubscribe_url: str
+
+
+def partner_opt_out_token(email: str) -> str:
+    """A signed token naming an address that wants no more partner notes. It does not
+    expire: the link in a months-old note must still work."""
+    return signing.dumps({"email": email.lower()}, salt=PARTNER_OPT_OUT_SALT)
+
+
+def partner_opt_out_url(email: str) -> str:
+    return settings.SITE_URL + reverse(
+        "reminders:partner_unsubscribe", args=[partner_opt_out_token(email)]
+    )
+
+
+def email_from_partner_opt_out_token(token: str) -> str | None:
+    """The address a valid token names; None for a forged or altered token."""
+    try:
+        data = signing.loads(token, salt=PARTNER_OPT_OUT_SALT)
+    except signing.BadSignature:
+        return None
+    email = data.get("email") if isinstance(data, dict) else None
+    return email if isinstance(email, str) and "@" in email else None
+
+
+def do_opt_out_of_partner_notes(*, email: str) -> PartnerNudgeOptOut:
+    """No more partner notes to this address, whoever names it as their partner."""
+    opt_out, _ = PartnerNudgeOptOut.objects.get_or_create(
+        email=email.lower(), defaults={"created_at": timezone.now()}
+    )
+    return opt_out
+
+
+def partner_recipient(plan: Plan) -> Recipient | str:
+    """Who gets the note about this plan's check-ins, or why nobody does: a partner in
+    the program who has not turned the notes off, or a partner from outside it who
+    agreed to be the partner and has not unsubscribed."""
+    partner = plan.partner_user
+    if partner is not None:
+        if not partner.is_active:
+            return "The partner's account is closed."
+        if not reminders_enabled(partner, ReminderKind.PARTNER_NUDGE):
+            return "The partner turned these notes off."
+        return Recipient(
+            name=partner.first_name or partner.display_name,
+            email=partner.email,
+            unsubscribe_url=unsubscribe_url(partner, ReminderKind.PARTNER_NUDGE),
+        )
+    if not plan.partner_email:
+        return "The plan names no accountability partner."
+    if plan.partner_confirmed_at is None:
+        return "The partner has not agreed to be the accountability partner."
+    if PartnerNudgeOptOut.objects.filter(email=plan.partner_email.lower()).exists():
+        return "The partner turned these notes off."
+    return Recipient(
+        name=plan.partner_name,
+        email=plan.partner_email,
+        unsubscribe_url=partner_opt_out_url(plan.partner_email),
+    )
+
+
+def _opted_in_plan(user_id: int, program_id: int) -> Plan | None:
+    return (
+        Plan.objects.select_related("partner_user")
+        .filter(user_id=user_id, program_id=program_id, notify_partner=True)
+        .first()
+    )
+
+
+def do_plan_partner_note(*, checkin: CheckIn, now: datetime.datetime | None = None) -> int | None:
+    """Called when a check-in is saved: if its author asked to tell their partner and has
+    one who may hear from us, insert the week's note (once per person, program and week)
+    and enqueue its sending after commit. Returns the new delivery's id, or None (not
+    asked, nobody to tell, or this week's note exists already)."""
+    plan = _opted_in_plan(checkin.user_id, checkin.program_id)
+    if plan is None or not isinstance(partner_recipient(plan), Recipient):
+        return None
+    now = now or timezone.now()
+    tick = uuid.uuid4()
+    ReminderDelivery.objects.bulk_create(
+        [
+            ReminderDelivery(
+                user_id=checkin.user_id,
+                program_id=checkin.program_id,
+                kind=ReminderKind.PARTNER_NUDGE,
+                iso_year=checkin.iso_year,
+                iso_week=checkin.iso_week,
+                time_zone=checkin.time_zone,
+                due_at=now,
+                planned_by=tick,
+                created_at=now,
+                queued_at=now,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    planned = _enqueue_planned_by(tick)
+    return planned[0] if planned else None
+
+
+def _partner_note_recipient(delivery: ReminderDelivery) -> str | Recipient:
+    """The note's recipient, or why the note should not go out any more."""
+    plan = _opted_in_plan(delivery.user_id, delivery.program_id)
+    if plan is None:
+        return "The person no longer tells their partner."
+    if not CheckIn.objects.filter(
+        user_id=delivery.user_id,
+        program_id=delivery.program_id,
+        iso_year=delivery.iso_year,
+        iso_week=delivery.iso_week,
+    ).exists():
+        return "The check-in no longer exists."
+    return partner_recipient(plan)
+
+
+def partner_note_message(delivery: ReminderDelivery, to: Recipient) -> EmailMultiAlternatives:
+    person = delivery.user
+    week = LocalWeek(delivery.iso_year, delivery.iso_week)
+    return _message(
+        subject=f"{person.display_name} checked in this week · Be Better Now",
+        template="partner_nudge",
+        context={
+            "partner_name": to.name,
+            "person": person,
+            "program": delivery.program,
+            "week_start": week_start(week),
+        },
+        to=to.email,
+        unsubscribe=to.unsubscribe_url,
+    )
+
+
+# Sending -------------------------------------------------------------------------------
+
+
+def _compose(delivery: ReminderDelivery, now: datetime.datetime) -> EmailMultiAlternatives | str:
+    """The email to send for the delivery, or the reason to skip it."""
+    if delivery.kind == ReminderKind.COACH_DIGEST:
+        reason = _digest_skip_reason(delivery, now)
+        return reason or digest_message(delivery)
+    recipient = _partner_note_recipient(delivery)
+    if isinstance(recipient, str):
+        return recipient
+    return partner_note_message(delivery, recipient)
+
+
+def do_send_digest_delivery(
+    *, delivery_id: int, final_attempt: bool = False, now: datetime.datetime | None = None
+) -> str:
+    """Send one digest or partner note unless it was sent, skipped or failed already, and
+    return the delivery's status afterwards. Safe to run twice: the row is locked while
+    sending and its status records the outcome. A transient SMTP failure leaves it queued
+    with the reason (the caller retries), or on the final attempt marks it failed.
+    Deliveries of other kinds are left alone."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        delivery = (
+            ReminderDelivery.objects.select_for_update(of=("self",))
+            .select_related("user", "program__organization")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None:
+            return Status.SKIPPED
+        if delivery.status != Status.QUEUED or delivery.kind not in KINDS:
+            return delivery.status
+        outcome = _compose(delivery, now)
+        if isinstance(outcome, str):
+            delivery.status = Status.SKIPPED
+            delivery.reason = outcome
+            delivery.save(update_fields=["status", "reason"])
+            return delivery.status
+        delivery.attempts += 1
+        delivery.queued_at = now
+        try:
+            outcome.send()
+        except TRANSIENT_ERRORS as error:
+            delivery.reason = f"{type(error).__name__}: {error}"[:300]
+            if final_attempt:
+                delivery.status = Status.FAILED
+        else:
+            delivery.status = Status.SENT
+            delivery.sent_at = now
+            delivery.reason = ""
+        delivery.save(update_fields=["status", "reason", "attempts", "queued_at", "sent_at"])
+        return delivery.status
+
+
+def do_send_digest_deliveries(
+    *, delivery_ids: Iterable[int], final_attempt: bool = False
+) -> list[int]:
+    """Send a batch; returns the ids left queued by a transient failure, to retry."""
+    return [
+        delivery_id
+        for delivery_id in delivery_ids
+        if do_send_digest_delivery(delivery_id=delivery_id, final_attempt=final_attempt)
+        == Status.QUEUED
+    ]
