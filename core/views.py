@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -36,3 +36,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
                 timezone.now().timestamp() - float(last), 1
             )
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def session_probe(request: HttpRequest) -> HttpResponse:
+    """The smallest signed-in page: the whole middleware stack (session, sign-in, CSRF,
+    security headers) and nothing else. `make bench` measures every page against it."""
+    return HttpResponse(f"ok {request.user.pk}\n", content_type="text/plain; charset=utf-8")

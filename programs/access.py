@@ -26,6 +26,13 @@ class ProgramAccess:
         return Role.PROGRAM_ADMIN in self.roles
 
 
+ARCHIVED = (
+    "This program is archived: only its program admins can open it until they restore it. "
+    "Your own writing stays yours: download it from your home page."
+)
+ENDED = "Your membership in this program has ended."
+
+
 def program_roles(user: User, program_id: int) -> tuple[frozenset[str], bool]:
     """The user's active roles in a program, and whether they were ever a member."""
     rows = list(
@@ -34,6 +41,31 @@ def program_roles(user: User, program_id: int) -> tuple[frozenset[str], bool]:
         )
     )
     return frozenset(role for role, active in rows if active), bool(rows)
+
+
+def _check_roles(
+    user: User,
+    program_id: int,
+    active: frozenset[str],
+    known: bool,
+    roles: Collection[str] | None,
+) -> frozenset[str]:
+    """The rules of `require_member`, applied to the user's memberships in the program."""
+    if not known:
+        raise Http404("No such program.")
+    if not active:
+        raise PermissionDenied(_ended(user, program_id))
+    if roles is not None and not active.intersection(roles):
+        raise PermissionDenied("Your role in this program does not give access to this page.")
+    return active
+
+
+def _ended(user: User, program_id: int) -> str:
+    """Why the user's membership is no longer active, in words."""
+    paused = Membership.objects.filter(
+        user=user, program_id=program_id, ending=Membership.Ending.ARCHIVED
+    ).exists()
+    return ARCHIVED if paused else ENDED
 
 
 def require_member(
@@ -45,22 +77,25 @@ def require_member(
     membership has ended or when none of `roles` (if given) is among their roles.
     """
     active, known = program_roles(user, program_id)
-    if not known:
-        raise Http404("No such program.")
-    if not active:
-        raise PermissionDenied("Your membership in this program has ended.")
-    if roles is not None and not active.intersection(roles):
-        raise PermissionDenied("Your role in this program does not give access to this page.")
-    return active
+    return _check_roles(user, program_id, active, known, roles)
 
 
 def get_program_for_user(
     user: User, program_id: int, *, roles: Collection[str] | None = None
 ) -> ProgramAccess:
-    """The program, if the user may open it (any active member by default)."""
-    try:
-        program = Program.objects.select_related("organization").get(pk=program_id)
-    except Program.DoesNotExist:
-        raise Http404("No such program.") from None
-    active = require_member(user, program.pk, roles=roles)
-    return ProgramAccess(program=program, roles=active)
+    """The program, if the user may open it (any active member by default), with the
+    user's roles in it: one query. A program that does not exist is one the user has no
+    membership in."""
+    memberships = list(
+        Membership.objects.filter(user=user, program_id=program_id).select_related(
+            "program__organization"
+        )
+    )
+    active = _check_roles(
+        user,
+        program_id,
+        frozenset(m.role for m in memberships if m.is_active),
+        bool(memberships),
+        roles,
+    )
+    return ProgramAccess(program=memberships[0].program, roles=active)

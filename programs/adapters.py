@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
+
+from core.models import SecurityEvent
+from core.security import record_event
 
 INVITATION_SESSION_KEY = "invitation_token"
 
@@ -21,3 +27,13 @@ class AccountAdapter(DefaultAccountAdapter):
         if token:
             return reverse("programs:invitation", args=[token])
         return super().get_signup_redirect_url(request)
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        """allauth refuses a sign-in after too many failures without trying the password;
+        the refusal goes to the security log like a failed sign-in."""
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            login = credentials.get("email") or credentials.get("username") or ""
+            record_event(SecurityEvent.Kind.LOGIN_BLOCKED, request=request, login=login)
+            raise

@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.utils import timezone
 
 from programs.models import Cohort, Membership, Organization, Profile, Program, Unit, User
 
@@ -47,15 +49,35 @@ class CohortInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ("name", "organization", "starts_on", "ends_on")
+    list_display = ("name", "organization", "starts_on", "ends_on", "archived_at")
+    list_filter = ("archived_at",)
     search_fields = ("name",)
     inlines = (CohortInline,)
+    # Archiving pauses memberships, so it happens on the program's page, not here.
+    readonly_fields = ("archived_at", "archived_by")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Program | None = None) -> bool:
+        """As on the site, only an archived program is deleted for good: never in bulk, and
+        not through its organisation while one of its programs is still open."""
+        if obj is None or not obj.is_archived:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "program", "cohort", "role", "is_active")
-    list_filter = ("role", "is_active", "program")
+    list_display = ("user", "program", "cohort", "role", "is_active", "ended_at")
+    list_filter = ("role", "is_active", "ending", "program")
     search_fields = ("user__email", "user__last_name")
     list_select_related = ("user", "program", "cohort")
     raw_id_fields = ("user",)
+    readonly_fields = ("ended_at", "ending")
+
+    def save_model(
+        self, request: HttpRequest, obj: Membership, form: object, change: bool
+    ) -> None:
+        if obj.is_active:
+            obj.ended_at, obj.ending = None, ""
+        elif obj.ended_at is None:
+            obj.ended_at, obj.ending = timezone.now(), Membership.Ending.LEFT
+        super().save_model(request, obj, form, change)

@@ -14,7 +14,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, str]]:
     if not user.is_authenticated:
         return []
     programs = {
-        m.program_id: m.program.name
+        m.program_id: f"{m.program.name} (archived)" if m.program.is_archived else m.program.name
         for m in Membership.objects.for_user(user)
         .select_related("program")
         .order_by("program__name")

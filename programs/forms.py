@@ -15,7 +15,27 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
+# The longest description, list of goals or competencies a program or milestone takes.
+TEXT_LENGTH = 5000
+
+
 class ProgramForm(forms.ModelForm[Program]):
+    description = forms.CharField(
+        required=False, max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    learning_goals = forms.CharField(
+        required=False,
+        max_length=TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="One goal per line.",
+    )
+    competencies = forms.CharField(
+        required=False,
+        max_length=TEXT_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=Program._meta.get_field("competencies").help_text,
+    )
+
     class Meta:
         model = Program
         fields = [
@@ -34,12 +54,8 @@ class ProgramForm(forms.ModelForm[Program]):
             "starts_on": DateInput(),
             "ends_on": DateInput(),
             "checkin_time": TimeInput(format="%H:%M"),
-            "description": forms.Textarea(attrs={"rows": 3}),
-            "learning_goals": forms.Textarea(attrs={"rows": 4}),
-            "competencies": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
-            "learning_goals": "One goal per line.",
             "checkin_weekday": "The default day of the weekly check-in; people may choose "
             "their own.",
             "checkin_time": "Local time in each person's own time zone.",
@@ -104,11 +120,14 @@ class MilestoneForm(forms.ModelForm[Milestone]):
     class Meta:
         model = Milestone
         fields = ["kind", "title", "due_on", "description"]
-        widgets = {"due_on": DateInput(), "description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"due_on": DateInput()}
         labels = {"due_on": "Date"}
         help_texts = {"title": "Leave empty to use the kind's name."}
 
     title = forms.CharField(max_length=200, required=False)
+    description = forms.CharField(
+        required=False, max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -138,6 +157,10 @@ class InvitationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.program.is_archived:
+            raise forms.ValidationError(
+                "This program is archived: restore it before inviting anyone."
+            )
         role, cohort, email = data.get("role"), data.get("cohort"), data.get("email")
         if role == Role.PARTICIPANT and not cohort:
             self.add_error("cohort", "Choose the cohort this participant joins.")
@@ -159,4 +182,36 @@ class InvitationForm(forms.Form):
                     "email",
                     f"{email} already has an open invitation for this role: resend it instead.",
                 )
+        return data
+
+
+class DeleteProgramForm(forms.Form):
+    """Typing the program's name confirms deleting it for good."""
+
+    name = forms.CharField(
+        label="Type the program's name to confirm",
+        max_length=200,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "aria-describedby": "id_name_helptext",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.program = program
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.program.is_archived:
+            raise forms.ValidationError(
+                "Archive the program first: a program is deleted for good only from the archive."
+            )
+        name = data.get("name")
+        if name is not None and name != self.program.name:
+            self.add_error("name", f"This is not the program's name, “{self.program.name}”.")
         return data

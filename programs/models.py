@@ -176,6 +176,12 @@ class Program(models.Model):
     checkin_time = models.TimeField(default=datetime.time(9, 0))
     team_min_size = models.PositiveSmallIntegerField(default=4)
     team_max_size = models.PositiveSmallIntegerField(default=8)
+    # Archiving is the step before deleting for good, and can be undone: while a program is
+    # archived, everyone but its admins is paused (see `Membership.Ending.ARCHIVED`).
+    archived_at = models.DateTimeField(null=True, blank=True)
+    archived_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = ProgramQuerySet.as_manager()
 
@@ -194,6 +200,10 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def competency_list(self) -> list[str]:
         return [line.strip() for line in self.competencies.splitlines() if line.strip()]
@@ -243,8 +253,14 @@ class Membership(models.Model):
 
     One person may hold several roles in one program and different roles in different
     programs. A membership that has ended (`is_active=False`) keeps the person known to
-    the program, so its pages answer 403 rather than 404.
+    the program, so its pages answer 403 rather than 404. `ending` says why it ended: the
+    person left (or was taken off) the program, or the program was archived, in which case
+    restoring the program brings the membership back.
     """
+
+    class Ending(models.TextChoices):
+        LEFT = "left", "Left the program"
+        ARCHIVED = "archived", "Paused while the program is archived"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="memberships")
@@ -254,6 +270,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ending = models.CharField(max_length=10, choices=Ending.choices, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 
@@ -265,6 +283,10 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=~Q(role="participant") | Q(cohort__isnull=False),
                 name="membership_participant_has_cohort",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_active=False) | Q(ended_at__isnull=True, ending=""),
+                name="membership_active_has_not_ended",
             ),
         ]
         indexes = [models.Index(fields=["program", "role"])]

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.text import one_line
 from programs.models import (
     Cohort,
     Discipline,
@@ -69,7 +70,10 @@ def do_add_membership(
     if cohort is not None and cohort.program_id != program.pk:
         raise ValueError("The cohort belongs to another program.")
     membership, _ = Membership.objects.update_or_create(
-        user=user, program=program, role=role, defaults={"cohort": cohort, "is_active": True}
+        user=user,
+        program=program,
+        role=role,
+        defaults={"cohort": cohort, "is_active": True, "ended_at": None, "ending": ""},
     )
     return membership
 
@@ -102,6 +106,11 @@ def invitation_from_token(token: str) -> Invitation:
             "This invitation link is not valid. It may have been replaced by a newer one: "
             "use the most recent email, or ask your program admin to send it again."
         ) from None
+    if invitation.program.is_archived:
+        raise InvitationProblem(
+            f"{invitation.program.name} is archived, so nobody can join it now. "
+            "Ask your program admin."
+        )
     status = invitation.status(timezone.now())
     if status == Invitation.Status.ACCEPTED:
         raise InvitationProblem(
@@ -147,6 +156,8 @@ def do_resend_invitation(*, invitation: Invitation) -> Invitation:
     """Send a fresh link with a new expiry; links sent before stop working."""
     if invitation.accepted_at:
         raise ValidationError("This invitation has already been accepted.")
+    if invitation.program.is_archived:
+        raise ValidationError("The program is archived: restore it before sending invitations.")
     invitation.nonce = secrets.token_hex(16)
     invitation.revoked_at = None
     invitation.sent_at = None
@@ -187,7 +198,7 @@ def do_send_invitation_email(*, invitation_id: int, nonce: str) -> bool:
             "inviter": invitation.invited_by,
         }
         message = EmailMultiAlternatives(
-            subject=f"You are invited to {invitation.program.name}",
+            subject=one_line(f"You are invited to {invitation.program.name}"),
             body=render_to_string("programs/email/invitation.txt", context),
             to=[invitation.email],
         )
@@ -238,3 +249,61 @@ def do_create_program(*, organization: Organization, by: User, **fields: object)
     program = Program.objects.create(organization=organization, **fields)
     do_add_membership(program=program, user=by, role=Role.PROGRAM_ADMIN)
     return program
+
+
+# Archiving and deleting a program ------------------------------------------------------
+
+
+@transaction.atomic
+def do_archive_program(*, program: Program, by: User) -> int:
+    """Archive a program: the step before deleting it, and one that can be undone.
+
+    Every membership but the program admins' is paused (`Ending.ARCHIVED`), so the program's
+    pages, reminders, calendar feeds and shared writing close for everyone else exactly as
+    when a membership ends; nothing is deleted, and participants can still export their own
+    writing. Returns the number of memberships paused.
+    """
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    if locked.archived_at is not None:
+        raise ValidationError(f"“{locked.name}” is already archived.")
+    now = timezone.now()
+    paused = (
+        Membership.objects.filter(program=locked, is_active=True)
+        .exclude(role=Role.PROGRAM_ADMIN)
+        .update(is_active=False, ended_at=now, ending=Membership.Ending.ARCHIVED)
+    )
+    locked.archived_at, locked.archived_by = now, by
+    locked.save(update_fields=["archived_at", "archived_by"])
+    program.archived_at, program.archived_by = locked.archived_at, locked.archived_by
+    return paused
+
+
+@transaction.atomic
+def do_restore_program(*, program: Program) -> int:
+    """Bring an archived program back, with every membership its archiving paused (not the
+    ones that had ended before). Returns the number of memberships restored."""
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    if locked.archived_at is None:
+        raise ValidationError(f"“{locked.name}” is not archived.")
+    restored = Membership.objects.filter(
+        program=locked, is_active=False, ending=Membership.Ending.ARCHIVED
+    ).update(is_active=True, ended_at=None, ending="")
+    locked.archived_at, locked.archived_by = None, None
+    locked.save(update_fields=["archived_at", "archived_by"])
+    program.archived_at, program.archived_by = None, None
+    return restored
+
+
+@transaction.atomic
+def do_delete_program(*, program: Program, confirm_name: str) -> None:
+    """Delete an archived program for good, with everything in it (see the README's
+    "Deletion and retention"). Only from the archive, and only when `confirm_name` is the
+    program's name as typed by the admin."""
+    locked = Program.objects.select_for_update().get(pk=program.pk)
+    if locked.archived_at is None:
+        raise ValidationError(
+            "Archive the program first: a program is deleted for good only from the archive."
+        )
+    if confirm_name.strip() != locked.name:
+        raise ValidationError("Type the program's name exactly as shown to delete it.")
+    locked.delete()

@@ -1,12 +1,15 @@
 from django.urls import path
 
-from programs import views
+from programs import archive_views, views
 
 app_name = "programs"
 
 urlpatterns = [
     path("new/", views.program_create, name="create"),
     path("<int:program_id>/edit/", views.program_edit, name="edit"),
+    path("<int:program_id>/archive/", archive_views.archive, name="archive"),
+    path("<int:program_id>/restore/", archive_views.restore, name="restore"),
+    path("<int:program_id>/delete/", archive_views.delete, name="delete"),
     path("<int:program_id>/cohorts/new/", views.cohort_create, name="cohort_create"),
     path("<int:program_id>/cohorts/<int:cohort_id>/edit/", views.cohort_edit, name="cohort_edit"),
     path("<int:program_id>/schedule/", views.schedule, name="schedule"),

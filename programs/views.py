@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
@@ -11,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.models import SecurityEvent
+from core.security import record_event
 from programs.access import get_program_for_user
 from programs.adapters import INVITATION_SESSION_KEY
 from programs.forms import CohortForm, InvitationForm, MilestoneForm, NewProgramForm, ProgramForm
@@ -212,6 +215,8 @@ def invite(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     program = get_program_for_user(request.user, program_id, roles=ADMIN).program
     form = InvitationForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
+        if refused := consume_or_429(request, action="invite"):
+            return refused
         invitation = do_invite(
             program=program,
             email=form.cleaned_data["email"],
@@ -247,6 +252,8 @@ def invitation_resend(
     request: AuthenticatedHttpRequest, program_id: int, invitation_id: int
 ) -> HttpResponse:
     invitation = _admin_invitation(request, program_id, invitation_id)
+    if refused := consume_or_429(request, action="invite"):
+        return refused
     try:
         do_resend_invitation(invitation=invitation)
     except ValidationError as error:
@@ -294,6 +301,13 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 request, "programs/invitation_problem.html", {"problem": problem}, status=409
             )
         request.session.pop(INVITATION_SESSION_KEY, None)
+        record_event(
+            SecurityEvent.Kind.INVITATION_ACCEPTED,
+            request=request,
+            invitation_id=found.pk,
+            program_id=membership.program_id,
+            role=membership.role,
+        )
         messages.success(
             request,
             f"Welcome to {membership.program.name}, as {membership.get_role_display().lower()}.",

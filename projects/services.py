@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.text import checked_text
 from programs.models import Unit, User
 from projects.models import (
     CHARTER_SECTIONS,
@@ -61,15 +62,17 @@ def _event(
 def clean_section(section: str, text: str) -> str:
     if section not in CHARTER_SECTIONS:
         raise ValidationError("Unknown charter section.")
-    text = text.replace("\r\n", "\n").strip()
-    if section in REQUIRED_SECTIONS and not text:
-        raise ValidationError(f"{CHARTER_SECTIONS[section]} cannot be empty.")
+    label = CHARTER_SECTIONS[section]
     limit = SECTION_MAX_LENGTH.get(section, TEXT_MAX_LENGTH)
-    if len(text) > limit:
-        raise ValidationError(
-            f"{CHARTER_SECTIONS[section]} is {len(text):,} characters; the limit is {limit:,}."
-        )
+    text = checked_text(text, label=label, max_length=limit)
+    if section in REQUIRED_SECTIONS and not text:
+        raise ValidationError(f"{label} cannot be empty.")
     return text
+
+
+def _comment(text: str, label: str = "The comment") -> str:
+    """A comment or reason typed into a gate's form (no Django form checks it)."""
+    return checked_text(text, label=label, max_length=TEXT_MAX_LENGTH)
 
 
 def do_edit_charter_section(
@@ -111,9 +114,7 @@ def do_save_rationale(*, project: Project, criterion: int, rationale: str) -> Cr
     """The team's rationale for a criterion; a changed rationale goes back to the sponsor."""
     if criterion not in Criterion.values:
         raise ValidationError("Unknown criterion.")
-    rationale = rationale.strip()
-    if len(rationale) > TEXT_MAX_LENGTH:
-        raise ValidationError(f"The rationale is longer than {TEXT_MAX_LENGTH:,} characters.")
+    rationale = checked_text(rationale, label="The rationale", max_length=TEXT_MAX_LENGTH)
     assessment, created = CriterionAssessment.objects.get_or_create(
         project=project, criterion=criterion, defaults={"rationale": rationale}
     )
@@ -131,7 +132,7 @@ def do_review_criterion(
     assessment = CriterionAssessment.objects.filter(project=project, criterion=criterion).first()
     if assessment is None or not assessment.rationale:
         raise ValidationError("The team has not written a rationale for this criterion yet.")
-    comment = comment.strip()
+    comment = _comment(comment)
     if not confirm and not comment:
         raise ValidationError("Say what the team should add or change.")
     assessment.review = (
@@ -181,6 +182,7 @@ def do_submit_charter(*, project: Project, by: User) -> Project:
 @transaction.atomic
 def do_approve_charter(*, project: Project, by: User, comment: str = "") -> Project:
     """Approving the charter moves the project from crafting to carrying out."""
+    comment = _comment(comment)
     current = _locked(project)
     if current.phase != Phase.CRAFTING or not current.charter_submitted_at:
         raise GateRefused("There is no submitted charter to approve.")
@@ -196,20 +198,21 @@ def do_approve_charter(*, project: Project, by: User, comment: str = "") -> Proj
     current.phase_changed_at = timezone.now()
     current.charter_submitted_at = None
     current.save(update_fields=["phase", "phase_changed_at", "charter_submitted_at"])
-    _event(current, PhaseEvent.Kind.CHARTER_APPROVED, Phase.CRAFTING, by, comment.strip())
+    _event(current, PhaseEvent.Kind.CHARTER_APPROVED, Phase.CRAFTING, by, comment)
     return current
 
 
 @transaction.atomic
 def do_return_charter(*, project: Project, by: User, comment: str) -> Project:
+    comment = _comment(comment)
     current = _locked(project)
     if current.phase != Phase.CRAFTING or not current.charter_submitted_at:
         raise GateRefused("There is no submitted charter to return.")
-    if not comment.strip():
+    if not comment:
         raise GateRefused("Tell the team what to change before returning the charter.")
     current.charter_submitted_at = None
     current.save(update_fields=["charter_submitted_at"])
-    _event(current, PhaseEvent.Kind.CHARTER_RETURNED, current.phase, by, comment.strip())
+    _event(current, PhaseEvent.Kind.CHARTER_RETURNED, current.phase, by, comment)
     return current
 
 
@@ -233,12 +236,15 @@ def do_save_transition_plan(
         raise GateRefused("The transition plan is written once the project is transitioning.")
     if new_owner_unit.organization_id != project.team.cohort.program.organization_id:
         raise ValidationError("The new owner's unit must belong to the organisation.")
+    name_length = TransitionPlan._meta.get_field("new_owner_name").max_length or 200
     plan, _ = TransitionPlan.objects.update_or_create(
         project=project,
         defaults={
-            "new_owner_name": new_owner_name.strip(),
+            "new_owner_name": checked_text(
+                new_owner_name, label="The new owner's name", max_length=name_length
+            ),
             "new_owner_unit": new_owner_unit,
-            "sustainment": sustainment.strip(),
+            "sustainment": _comment(sustainment, "How the work is sustained"),
             "submitted_at": None,
             "accepted_at": None,
             "accepted_by": None,
@@ -285,15 +291,16 @@ def do_accept_transition_plan(*, project: Project, by: User) -> Project:
 
 @transaction.atomic
 def do_return_transition_plan(*, project: Project, by: User, comment: str) -> TransitionPlan:
+    comment = _comment(comment)
     current = _locked(project)
     plan = TransitionPlan.objects.filter(project=current).first()
     if plan is None or not plan.submitted_at or plan.accepted_at:
         raise GateRefused("There is no submitted transition plan to return.")
-    if not comment.strip():
+    if not comment:
         raise GateRefused("Tell the team what to change before returning the plan.")
     plan.submitted_at = None
     plan.save(update_fields=["submitted_at"])
-    _event(current, PhaseEvent.Kind.PLAN_RETURNED, current.phase, by, comment.strip())
+    _event(current, PhaseEvent.Kind.PLAN_RETURNED, current.phase, by, comment)
     return plan
 
 
@@ -301,17 +308,18 @@ def do_return_transition_plan(*, project: Project, by: User, comment: str) -> Tr
 def do_override_phase(*, project: Project, to_phase: str, reason: str, by: User) -> Project:
     """A program admin moves a project past (or back through) a gate, with a reason that
     stays on record."""
+    reason = _comment(reason, "The reason")
     current = _locked(project)
     if to_phase not in Phase.values:
         raise ValidationError("Unknown phase.")
     if to_phase == current.phase:
         raise ValidationError("The project is already in that phase.")
-    if len(reason.strip()) < 10:
+    if len(reason) < 10:
         raise ValidationError("Record why the gate is overridden (at least a sentence).")
     from_phase = current.phase
     current.phase = to_phase
     current.phase_changed_at = timezone.now()
     current.charter_submitted_at = None
     current.save(update_fields=["phase", "phase_changed_at", "charter_submitted_at"])
-    _event(current, PhaseEvent.Kind.OVERRIDE, from_phase, by, reason.strip())
+    _event(current, PhaseEvent.Kind.OVERRIDE, from_phase, by, reason)
     return current

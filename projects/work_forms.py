@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from programs.models import Unit, User
 from projects.models import Action, DoorRequest, EngagementLevel
+from projects.services import TEXT_MAX_LENGTH
 
 
 class DateInput(forms.DateInput):
@@ -97,7 +98,9 @@ class EngagementForm(forms.Form):
             "invalid": "Enter the date as a date, e.g. 2027-03-31.",
         },
     )
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX_LENGTH, required=False
+    )
 
     def __init__(self, *args: Any, units: Sequence[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,6 +133,7 @@ class DoorForm(forms.Form):
     request = forms.CharField(
         label="Our request",
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX_LENGTH,
         help_text="Whom or what you need, and why it matters to the project.",
         error_messages={"required": "Write what you ask the sponsor for."},
     )
@@ -139,6 +143,7 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(
         label="Your answer",
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TEXT_MAX_LENGTH,
         error_messages={"required": "Write your answer to the team."},
     )
 
@@ -146,17 +151,20 @@ class AnswerForm(forms.Form):
 class StatusUpdateForm(forms.Form):
     progress = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX_LENGTH,
         help_text="What moved since the last update.",
         error_messages={"required": "Say what progress the team made."},
     )
     next_steps = forms.CharField(
         label="Next steps",
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX_LENGTH,
         error_messages={"required": "Say what the team will do next."},
     )
     risks = forms.CharField(
         label="Risks and blockers",
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TEXT_MAX_LENGTH,
         required=False,
     )
 
@@ -165,5 +173,6 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label="Your comment",
         widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TEXT_MAX_LENGTH,
         error_messages={"required": "Write your comment to the team."},
     )

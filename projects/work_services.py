@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.text import one_line
 from programs.models import Unit, User
 from projects.models import (
     Action,
@@ -133,7 +134,7 @@ def do_send_door_request_email(*, door_id: int) -> bool:
             "url": door_url(door),
         }
         message = EmailMultiAlternatives(
-            subject=f"{door.project.team.name} asks you to open a door",
+            subject=one_line(f"{door.project.team.name} asks you to open a door"),
             body=render_to_string("projects/email/door_request.txt", context),
             to=[sponsor.email],
         )

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.csv import csv_text, unquote
 from programs.models import Cohort, Discipline, Membership, Profile, Program, Role, Unit, User
 from teams.models import PeopleImport, Team, TeamMember
 
@@ -44,8 +45,6 @@ COLUMNS = (
 )
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
-# A spreadsheet treats a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 NEW = "new"
 UPDATED = "updated"
@@ -95,14 +94,7 @@ ROLE_HELP = _words([str(label) for _, label in Role.choices])
 def _unquote(cell: str) -> str:
     """A cell as the person meant it: trimmed, without the quote an export puts in front of
     a value a spreadsheet would take for a formula."""
-    cell = cell.strip()
-    if len(cell) > 1 and cell[0] == "'" and cell[1] in FORMULA_STARTS:
-        cell = cell[1:].strip()
-    return cell
-
-
-def _neutralise(cell: str) -> str:
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    return unquote(cell.strip()).strip()
 
 
 @dataclass(frozen=True)
@@ -670,6 +662,7 @@ def _plan_membership(
         row.changes.append(f"joins the program as {row.role_label}{place}")
     elif not membership.is_active:
         membership.is_active = True
+        membership.ended_at, membership.ending = None, ""
         if row.is_participant:
             membership.cohort = cohort
         writes.reactivated.append(membership)
@@ -717,7 +710,9 @@ def _write(plan: ImportPlan) -> None:
         writes.changed_profiles, ["unit", "discipline", "job_title", "reports_to"]
     )
     Membership.objects.bulk_create(writes.new_memberships)
-    Membership.objects.bulk_update(writes.reactivated, ["is_active", "cohort"])
+    Membership.objects.bulk_update(
+        writes.reactivated, ["is_active", "ended_at", "ending", "cohort"]
+    )
     Team.objects.bulk_create(writes.teams)
     TeamMember.objects.bulk_create(writes.team_members)
 
@@ -746,6 +741,11 @@ def do_import_people(
                 return ImportPlan(
                     people_import=locked,
                     file_error=f"This file was already imported on {when:%d %B %Y at %H:%M}.",
+                )
+            if locked.program.archived_at is not None:
+                return ImportPlan(
+                    people_import=locked,
+                    file_error="The program is archived: restore it before importing people.",
                 )
             plan = plan_import(locked)
             if not plan.is_valid:
@@ -805,9 +805,7 @@ def export_people_csv(program: Program, *, cohort: Cohort | None = None) -> str:
             role_order.get(m.role, 99),
         )
     )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    rows: list[list[str]] = []
     for membership in members:
         user = membership.user
         profile = profiles.get(user.pk)
@@ -825,11 +823,9 @@ def export_people_csv(program: Program, *, cohort: Cohort | None = None) -> str:
             team,
             profile.reports_to.email if profile and profile.reports_to else "",
         ]
-        writer.writerow([_neutralise(cell) for cell in cells])
-    return out.getvalue()
+        rows.append(cells)
+    return csv_text([COLUMNS, *rows])
 
 
 def example_csv() -> str:
-    out = io.StringIO()
-    csv.writer(out).writerow(COLUMNS)
-    return out.getvalue()
+    return csv_text([COLUMNS])

@@ -8,14 +8,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.pagination import OneQueryPaginator
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import (
@@ -38,6 +38,7 @@ from teams.services import (
     do_create_team,
     do_delete_team,
     do_set_advisors,
+    team_deletion_blockers,
 )
 
 ADMIN = {Role.PROGRAM_ADMIN}
@@ -83,6 +84,39 @@ def _filtered_members(program: Program, params: Any) -> QuerySet[Membership]:
     return members.order_by("user__last_name", "user__first_name", "role")
 
 
+def _with_profile_and_team(
+    members: QuerySet[Membership], program: Program
+) -> QuerySet[Membership]:
+    """Each membership with the person's job title, unit and discipline in the program's
+    organisation and their team in the program, read in the same query as the page."""
+    profile = Profile.objects.filter(
+        user=OuterRef("user"), organization_id=program.organization_id
+    )
+    team = TeamMember.objects.filter(user=OuterRef("user"), cohort__program=program)
+    return members.annotate(
+        profile_job_title=Subquery(profile.values("job_title")[:1]),
+        profile_unit=Subquery(profile.values("unit__name")[:1]),
+        profile_discipline=Subquery(profile.values("discipline")[:1]),
+        on_team_id=Subquery(team.values("team_id")[:1]),
+        on_team_name=Subquery(team.values("team__name")[:1]),
+    )
+
+
+def _person_row(membership: Membership) -> dict[str, object]:
+    """A row of the people list, from a membership read by `_with_profile_and_team`."""
+    facts = vars(membership)
+    discipline = facts["profile_discipline"]
+    team_id = facts["on_team_id"]
+    on_team = membership.role == Role.PARTICIPANT and team_id is not None
+    return {
+        "membership": membership,
+        "job_title": facts["profile_job_title"],
+        "unit": facts["profile_unit"],
+        "discipline": dict(Discipline.choices).get(discipline, discipline or ""),
+        "team": {"pk": team_id, "name": facts["on_team_name"]} if on_team else None,
+    }
+
+
 def _filtered_invitations(program: Program, status: str) -> QuerySet[Invitation]:
     now = timezone.now()
     invitations = Invitation.objects.filter(program=program).select_related("cohort")
@@ -105,28 +139,20 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     program's invitations by status; both paginated."""
     program = _admin_program(request, program_id)
     params = request.GET
-    page = Paginator(_filtered_members(program, params), PAGE_SIZE).get_page(params.get("page"))
-    members = list(page.object_list)
-    user_ids = [m.user_id for m in members]
-    profiles = _profiles_by_user(program, user_ids)
-    teams_by_user = {
-        tm.user_id: tm.team
-        for tm in TeamMember.objects.filter(
-            user_id__in=user_ids, cohort__program=program
-        ).select_related("team")
-    }
-    rows = [
-        {
-            "membership": m,
-            "profile": profiles.get(m.user_id),
-            "team": teams_by_user.get(m.user_id) if m.role == Role.PARTICIPANT else None,
-        }
-        for m in members
-    ]
+    page = OneQueryPaginator(
+        _with_profile_and_team(_filtered_members(program, params), program), PAGE_SIZE
+    ).get_page(params.get("page"))
+    rows = [_person_row(m) for m in page.object_list]
+    former_page = OneQueryPaginator(
+        Membership.objects.filter(program=program, is_active=False)
+        .select_related("user", "cohort")
+        .order_by("-ended_at", "user__last_name", "user__first_name", "role"),
+        PAGE_SIZE,
+    ).get_page(params.get("fpage"))
     status = params.get("status", "")
-    invitation_page = Paginator(_filtered_invitations(program, status), PAGE_SIZE).get_page(
-        params.get("ipage")
-    )
+    invitation_page = OneQueryPaginator(
+        _filtered_invitations(program, status), PAGE_SIZE
+    ).get_page(params.get("ipage"))
     now = timezone.now()
     invitations = [(inv, inv.status(now)) for inv in invitation_page.object_list]
     return render(
@@ -138,6 +164,8 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "page": page,
             "invitations": invitations,
             "invitation_page": invitation_page,
+            "former_page": former_page,
+            "former_querystring": _querystring_without(params, "fpage"),
             "filters": {k: params.get(k, "") for k in ("role", "unit", "discipline", "team")},
             "status": status,
             "roles": Role.choices,
@@ -331,7 +359,9 @@ def builder_team_delete(
         {
             "program": program,
             "title": f"Delete the team “{team.name}”?",
-            "body": "Only an empty team without a project can be deleted. This cannot be undone.",
+            "body": "Only an empty team without a project or anything written for it can be "
+            "deleted. This cannot be undone.",
+            "blockers": team_deletion_blockers(team),
             "submit": "Delete team",
             "cancel": reverse("teams:builder", args=[program.pk, cohort.pk]),
         },

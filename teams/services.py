@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from core.deletion import deletion_counts
+from core.text import checked_text
 from programs.models import Cohort, Membership, Role, User
 from teams.models import Team, TeamMember
 
@@ -43,7 +48,9 @@ def do_assign_member(*, cohort: Cohort, user: User, team: Team | None) -> TeamMe
 
 
 def do_create_team(*, cohort: Cohort, name: str) -> Team:
-    name = name.strip()
+    name = checked_text(
+        name, label="The team's name", max_length=Team._meta.get_field("name").max_length or 200
+    )
     if not name:
         raise ValidationError("Give the team a name.")
     if Team.objects.filter(cohort=cohort, name__iexact=name).exists():
@@ -68,13 +75,111 @@ def do_set_advisors(*, team: Team, coach: User | None, sponsor: User | None) -> 
     return team
 
 
+def team_deletion_blockers(team: Team) -> list[str]:
+    """Why the team cannot be deleted, in words; empty when it can.
+
+    A team is deleted only while deleting it takes nothing else with it: no members (they
+    are moved first, never dropped silently), no project (the project is the program's
+    record and goes only with the program) and nothing written for it (team reflections,
+    coach notes, pulses...). The rule follows the `on_delete` cascades, so a model added
+    later that hangs off a team blocks deletion too.
+    """
+    counts = deletion_counts(team)
+    counts.pop(Team, None)
+    members = counts.pop(TeamMember, 0)
+    # The project is found by name: teams sit below projects and do not import them.
+    has_project = any(model._meta.label == "projects.Project" for model in counts)
+    blockers = []
+    if members:
+        plural = "s" if members != 1 else ""
+        blockers.append(f"it has {members} member{plural}: move them to other teams first")
+    if has_project:
+        blockers.append("it has a project, which stays with the program")
+    elif counts:
+        blockers.append("it holds writing or records (team reflections, coach notes, pulses)")
+    return blockers
+
+
 def do_delete_team(*, team: Team) -> None:
-    """Delete an empty team that has no project yet; members are never dropped silently."""
-    if team.members.exists():
-        raise ValidationError("Move the team's members to other teams before deleting it.")
-    if Team.objects.filter(pk=team.pk, project__isnull=False).exists():
-        raise ValidationError("This team already has a project, so it cannot be deleted.")
-    team.delete()
+    """Delete a team that nothing depends on yet (see `team_deletion_blockers`)."""
+    with transaction.atomic():
+        locked = Team.objects.select_for_update().get(pk=team.pk)
+        blockers = team_deletion_blockers(locked)
+        if blockers:
+            raise ValidationError(f"“{locked.name}” cannot be deleted: {'; '.join(blockers)}.")
+        locked.delete()
+
+
+# Ending and restoring memberships -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndedMembership:
+    membership: Membership
+    left_teams: list[str]
+    advised_teams: list[str]
+
+
+@transaction.atomic
+def do_end_membership(*, membership: Membership) -> EndedMembership:
+    """End a person's role in a program: they can no longer open its pages (403), receive
+    its reminders or read what others share there. Nothing they wrote is deleted, and they
+    can still export it. A participant leaves their team; a coach or sponsor leaves the
+    teams they advised without one. The program keeps at least one active program admin.
+    Restoring the membership (`do_restore_membership`) gives the role back, not the team.
+    """
+    locked = (
+        Membership.objects.select_for_update()
+        .select_related("user", "program")
+        .get(pk=membership.pk)
+    )
+    if not locked.is_active and locked.ending != Membership.Ending.ARCHIVED:
+        raise ValidationError(f"{locked.user.display_name}'s membership has already ended.")
+    if (
+        locked.role == Role.PROGRAM_ADMIN
+        and not Membership.objects.filter(
+            program=locked.program, role=Role.PROGRAM_ADMIN, is_active=True
+        )
+        .exclude(pk=locked.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            "A program keeps at least one program admin: make someone else an admin first."
+        )
+    locked.is_active = False
+    locked.ended_at = timezone.now()
+    locked.ending = Membership.Ending.LEFT
+    locked.save(update_fields=["is_active", "ended_at", "ending"])
+
+    teams = Team.objects.filter(cohort__program=locked.program)
+    left: list[str] = []
+    advised: list[str] = []
+    if locked.role == Role.PARTICIPANT:
+        places = TeamMember.objects.filter(user=locked.user, cohort__program=locked.program)
+        left = sorted(places.values_list("team__name", flat=True))
+        places.delete()
+    elif locked.role in (Role.COACH, Role.SPONSOR):
+        field = "coach" if locked.role == Role.COACH else "sponsor"
+        mine = teams.filter(**{field: locked.user})
+        advised = sorted(mine.values_list("name", flat=True))
+        mine.update(**{field: None})
+    membership.refresh_from_db()
+    return EndedMembership(membership=locked, left_teams=left, advised_teams=advised)
+
+
+@transaction.atomic
+def do_restore_membership(*, membership: Membership) -> Membership:
+    """Give back a role that ended. A membership paused by archiving comes back with the
+    program instead; the team (or the teams advised) is chosen again in the team builder."""
+    locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if locked.is_active:
+        raise ValidationError(f"{locked.user.display_name}'s membership is active.")
+    if locked.ending == Membership.Ending.ARCHIVED:
+        raise ValidationError("This membership comes back when the program is restored.")
+    locked.is_active, locked.ended_at, locked.ending = True, None, ""
+    locked.save(update_fields=["is_active", "ended_at", "ending"])
+    membership.refresh_from_db()
+    return locked
 
 
 @transaction.atomic

@@ -1,12 +1,22 @@
 from django.urls import path
 
-from teams import program_views, views
+from teams import membership_views, program_views, views
 
 app_name = "teams"
 
 urlpatterns = [
     path("teams/<int:team_id>/", views.team_detail, name="detail"),
     path("programs/<int:program_id>/people/", program_views.people, name="people"),
+    path(
+        "programs/<int:program_id>/people/<int:membership_id>/end/",
+        membership_views.membership_end,
+        name="membership_end",
+    ),
+    path(
+        "programs/<int:program_id>/people/<int:membership_id>/restore/",
+        membership_views.membership_restore,
+        name="membership_restore",
+    ),
     path(
         "programs/<int:program_id>/cohorts/<int:cohort_id>/teams/",
         program_views.builder,

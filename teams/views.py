@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -28,20 +27,14 @@ def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
     access = get_team_for_user(request.user, team_id)
     team = access.team
     program = team.cohort.program
-    members = list(
-        team.members.select_related("user")
-        .prefetch_related(
-            Prefetch(
-                "user__profiles",
-                queryset=Profile.objects.filter(
-                    organization_id=program.organization_id
-                ).select_related("unit"),
-                to_attr="org_profiles",
-            )
-        )
-        .order_by("user__last_name", "user__first_name")
-    )
-    rows = [(member.user, next(iter(member.user.org_profiles), None)) for member in members]  # type: ignore[attr-defined]
+    # The access helper has read the members, in name order; only their profiles are left.
+    profiles = {
+        profile.user_id: profile
+        for profile in Profile.objects.filter(
+            organization_id=program.organization_id, user__in=access.members
+        ).select_related("unit")
+    }
+    rows = [(user, profiles.get(user.pk)) for user in access.members]
     composition = measure(
         [member_facts(user, profile) for user, profile in rows],
         min_size=program.team_min_size,

@@ -1,5 +1,6 @@
-"""The cast: one program with a program admin, a coach, a sponsor, two participants on one
-team, one participant on another team, and an outsider who belongs to another program."""
+"""The cast: one program with a program admin, two coaches, a sponsor, two participants on
+one team, one participant on another team, a former participant, an admin of another
+program (`outsider`, also `other_program_admin`) and a stranger who belongs to no program."""
 
 from __future__ import annotations
 
@@ -35,7 +36,16 @@ class Cast:
     teammate: User
     other_participant: User
     former_participant: User
+    # A program admin, of another program (in the same organisation).
     outsider: User
+    # The coach of `other_team`: a coach in the program, but not this team's.
+    other_coach: User
+    # Signed in, with no membership in any program.
+    stranger: User
+
+    @property
+    def other_program_admin(self) -> User:
+        return self.outsider
 
     def client_for(self, who: str) -> Client:
         client = Client()
@@ -43,13 +53,13 @@ class Cast:
         return client
 
 
-@pytest.fixture
-def cast(db: None) -> Cast:
+def build_cast() -> Cast:
+    """Write the cast to the database (see the module docstring)."""
     program = f.ProgramFactory(name="System Leadership Academy")
     cohort = f.CohortFactory(program=program, name="Cohort 1")
     coach = f.UserFactory(first_name="Casey", last_name="Coach")
     sponsor = f.UserFactory(first_name="Sam", last_name="Sponsor")
-    other_coach = f.UserFactory()
+    other_coach = f.UserFactory(first_name="Cory", last_name="Othercoach")
     team = f.TeamFactory(cohort=cohort, name="Flow Forward", coach=coach, sponsor=sponsor)
     other_team = f.TeamFactory(cohort=cohort, name="Safe Passage", coach=other_coach)
     program_admin = f.UserFactory(first_name="Dana", last_name="Admin")
@@ -66,6 +76,7 @@ def cast(db: None) -> Cast:
     )
     outsider = f.UserFactory(first_name="Olly", last_name="Outsider")
     f.MembershipFactory(user=outsider, role=Role.PROGRAM_ADMIN)  # admin of another program
+    stranger = f.UserFactory(first_name="Stevie", last_name="Stranger")
     return Cast(
         program=program,
         team=team,
@@ -80,4 +91,31 @@ def cast(db: None) -> Cast:
         other_participant=other_participant,
         former_participant=former,
         outsider=outsider,
+        other_coach=other_coach,
+        stranger=stranger,
     )
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return build_cast()
+
+
+# The authorization matrix (tests/test_access.py) counts the (URL, role, method) cases it
+# checks here, and the count is printed at the end of the run, so that CI's log shows it.
+MATRIX_TALLY = pytest.StashKey[dict[str, int]]()
+
+
+@pytest.fixture
+def matrix_tally(request: pytest.FixtureRequest) -> dict[str, int]:
+    return request.config.stash.setdefault(MATRIX_TALLY, {})
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    tally = terminalreporter.config.stash.get(MATRIX_TALLY, {})
+    if tally:
+        cases = sum(tally.values())
+        terminalreporter.write_sep("-", "authorization matrix")
+        terminalreporter.write_line(
+            f"{cases} (URL, role, method) cases checked on {len(tally)} URL rows"
+        )

@@ -1,0 +1,70 @@
+"""Two-factor authentication is required of the people who see across teams.
+
+With MFA_REQUIRED_FOR_STAFF on (the default when DEBUG is off), a program admin, a
+learning coach or a site admin (`is_staff`) without a TOTP authenticator is sent to
+allauth's authenticator set-up until they add one. Only the set-up pages (and the
+re-authentication they may ask for), signing out and static files stay open to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from programs.models import Membership, Role, User
+
+ROLES_NEEDING_MFA = (Role.PROGRAM_ADMIN, Role.COACH)
+
+
+def must_use_mfa(user: User) -> bool:
+    """Whether the user's roles require a second factor."""
+    return (
+        user.is_staff
+        or Membership.objects.filter(
+            user=user, is_active=True, role__in=ROLES_NEEDING_MFA
+        ).exists()
+    )
+
+
+def needs_mfa_set_up(user: User) -> bool:
+    """Whether the user must add a TOTP authenticator before going on."""
+    return must_use_mfa(user) and not is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
+
+
+def _open_paths() -> tuple[str, ...]:
+    return (
+        reverse("mfa_index"),  # /accounts/2fa/: set-up, recovery codes, MFA re-authentication
+        reverse("account_reauthenticate"),  # also its /code/ variants
+        reverse("account_logout"),
+        settings.STATIC_URL,  # Django gives it its leading slash
+    )
+
+
+class MfaRequiredMiddleware:
+    """Sends staff without a second factor to the TOTP set-up page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            settings.MFA_REQUIRED_FOR_STAFF
+            and isinstance(user, User)
+            and not request.path.startswith(_open_paths())
+            and needs_mfa_set_up(user)
+        ):
+            messages.warning(
+                request,
+                "Your role needs two-factor authentication. "
+                "Set up an authenticator app to continue.",
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
