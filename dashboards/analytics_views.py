@@ -2,23 +2,77 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from dashboards.analytics import build_analytics, table_csv
+from dashboards.analytics import Table, program_analytics, table_csv
 from dashboards.charts import bar_chart
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Role
 
+# A table longer than this (the teams of a large program) is shown a page at a time; its
+# CSV file holds every row.
+ROWS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class ShownTable:
+    table: Table
+    page: Page[list[object]]
+    body: SafeString
+    previous_url: str
+    next_url: str
+
+
+def page_url(params: QueryDict, name: str, number: int) -> str:
+    query = params.copy()
+    query[name] = str(number)
+    return f"?{query.urlencode()}"
+
+
+def shown_table(table: Table, params: QueryDict) -> ShownTable:
+    """One page of `table`, its rows made into HTML here rather than in a template loop,
+    which costs far less for a long table."""
+    name = f"{table.slug}_page"
+    page = Paginator(table.rows, ROWS_PER_PAGE).get_page(params.get(name))
+    body = format_html_join(
+        "\n",
+        "<tr>{}</tr>",
+        (
+            (
+                format_html_join(
+                    "",
+                    '<td data-label="{}">{}</td>',
+                    zip(table.columns, row, strict=True),
+                ),
+            )
+            for row in page.object_list
+        ),
+    )
+    return ShownTable(
+        table=table,
+        page=page,
+        body=body,
+        previous_url=page_url(params, name, page.previous_page_number())
+        if page.has_previous()
+        else "",
+        next_url=page_url(params, name, page.next_page_number()) if page.has_next() else "",
+    )
+
 
 @require_GET
 def analytics(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
-    data = build_analytics(program=access.program, today=timezone.localdate())
+    data = program_analytics(program=access.program, today=timezone.localdate())
     bars = [
         (f"{week.starts_on:%d %b}", None if tally.hidden else tally.completion)
         for week, tally in zip(data.weeks, data.weekly, strict=True)
@@ -36,14 +90,19 @@ def analytics(request: AuthenticatedHttpRequest, program_id: int) -> HttpRespons
     return render(
         request,
         "dashboards/analytics/analytics.html",
-        {"program": access.program, "data": data, "chart": chart},
+        {
+            "program": access.program,
+            "data": data,
+            "chart": chart,
+            "tables": [shown_table(table, request.GET) for table in data.tables],
+        },
     )
 
 
 @require_GET
 def analytics_csv(request: AuthenticatedHttpRequest, program_id: int, table: str) -> HttpResponse:
     access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
-    found = build_analytics(program=access.program, today=timezone.localdate()).table(table)
+    found = program_analytics(program=access.program, today=timezone.localdate()).table(table)
     if found is None:
         raise Http404("No such table.")
     filename = f"{slugify(access.program.name)}-{found.slug}.csv"

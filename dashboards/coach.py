@@ -4,7 +4,8 @@ why a team may need attention.
 
 Only completion is read from check-ins (done / not done per week), never their content
 (DESIGN.md, privacy rule 3). Everything is loaded in a fixed number of queries, however
-many teams the coach guides.
+many teams the coach guides; the teams come ten to a page, so that the members, weeks and
+pulses read and shown stay bounded too.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from programs.models import Profile, Program, User
 from projects.models import Action, Phase, Project
@@ -23,6 +27,7 @@ from teams.coaching import PulseScores, falling_dimensions, pulse_scores, with_p
 from teams.models import PulseSurvey, Team, TeamMember
 
 HEATMAP_WEEKS = 12
+TEAMS_PER_PAGE = 10
 MISSED_WEEKS_FLAG = 2
 
 # How long a project usually stays in each phase of a nine-month program. A project that
@@ -52,12 +57,38 @@ class Cell:
             "not-due": "not due",
         }[self.state]
 
+    @property
+    def symbol(self) -> str:
+        return {"done": "✓", "missed": "✗", "open": "○"}.get(self.state, "·")
+
+    @property
+    def html(self) -> SafeString:
+        return CELL_HTML[self.state]
+
+
+# Each cell is one of four fixed snippets, escaped once here.
+CELL_HTML = {
+    state: format_html(
+        '<td class="dash-cell dash-{}"><span aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}</span></td>',
+        state,
+        Cell(LocalWeek(2000, 1), state).symbol,
+        Cell(LocalWeek(2000, 1), state).label,
+    )
+    for state in ("done", "missed", "open", "not-due")
+}
+
 
 @dataclass
 class MemberRow:
     user: User
     cells: list[Cell]
     missed_in_a_row: int
+
+    def cells_html(self) -> SafeString:
+        """The row's heatmap cells, made here rather than in a template loop: a coach of
+        several teams sees hundreds of them."""
+        return mark_safe("".join(cell.html for cell in self.cells))  # noqa: S308 (fixed snippets)
 
 
 @dataclass
@@ -78,7 +109,9 @@ class TeamRow:
 @dataclass
 class CoachDashboard:
     weeks: list[LocalWeek]
+    # The teams on this page.
     teams: list[TeamRow]
+    page: Page[Team]
 
     @property
     def flag_count(self) -> int:
@@ -126,13 +159,14 @@ def weeks_since(moment: datetime.datetime, today: datetime.date) -> int:
 
 
 def build_coach_dashboard(
-    *, program: Program, coach: User, now: datetime.datetime
+    *, program: Program, coach: User, now: datetime.datetime, page_number: str | None = None
 ) -> CoachDashboard:
-    """The dashboard of the teams that `coach` guides in `program`, as of `now`."""
+    """The dashboard of the teams that `coach` guides in `program`, as of `now`: the page
+    `page_number` of them, in name order."""
     today = now.date()
     weeks = weeks_ending(LocalWeek.containing(today), HEATMAP_WEEKS)
     not_done = ~Q(project__actions__status=Action.Status.DONE)
-    teams = list(
+    teams: list[Team] = list(
         Team.objects.filter(cohort__program=program, coach=coach)
         .select_related("cohort", "project")
         .annotate(
@@ -145,6 +179,10 @@ def build_coach_dashboard(
         )
         .order_by("name")
     )
+    # The teams are few and their row is small: read them all (no separate count query),
+    # then everything else for this page's teams only.
+    page = Paginator(teams, TEAMS_PER_PAGE).get_page(page_number)
+    teams = list(page.object_list)
     team_ids = [team.pk for team in teams]
     own_zone = Profile.objects.filter(
         user=OuterRef("user"), organization_id=program.organization_id
@@ -193,7 +231,7 @@ def build_coach_dashboard(
         )
     for row in by_team.values():
         row.flags = team_flags(row)
-    return CoachDashboard(weeks=weeks, teams=list(by_team.values()))
+    return CoachDashboard(weeks=weeks, teams=list(by_team.values()), page=page)
 
 
 def team_flags(row: TeamRow) -> list[str]:

@@ -39,7 +39,10 @@ def coach_dashboard(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
     coaches in this program."""
     access = get_program_for_user(request.user, program_id, roles=[Role.COACH])
     dashboard = build_coach_dashboard(
-        program=access.program, coach=request.user, now=timezone.now()
+        program=access.program,
+        coach=request.user,
+        now=timezone.now(),
+        page_number=request.GET.get("page"),
     )
     return render(
         request,

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from dashboards.analytics import spreadsheet_safe
 from programs.models import Unit
 from reflections.weeks import LocalWeek
 from teams.models import Team
@@ -158,14 +157,6 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(cast: Cast) -> None:
     assert '\'=HYPERLINK("http://evil")' in {row["Team"] for row in rows}
 
 
-@pytest.mark.parametrize(
-    ("value", "safe"),
-    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"), ("Ok", "Ok")],
-)
-def test_spreadsheet_safe_prefixes_formula_starts(value: str, safe: str) -> None:
-    assert spreadsheet_safe(value) == safe
-
-
 def test_analytics_run_the_same_queries_for_1_and_50_teams_and_at_most_10(db: None) -> None:
     today = NOW.date()
     small = build_program(1, today=today)
@@ -178,3 +169,84 @@ def test_analytics_run_the_same_queries_for_1_and_50_teams_and_at_most_10(db: No
     )
     assert small_count == large_count, f"{small_count} vs {large_count} queries"
     assert large_count <= 10, f"{large_count} queries"
+
+
+def write_reflection_at(cast: Cast, moment: datetime.datetime) -> None:
+    from reflections.services import do_write_reflection
+
+    with time_machine.travel(moment, tick=False):
+        do_write_reflection(
+            author=cast.participant,
+            program=cast.program,
+            title="Entry",
+            body="Entry",
+            tags=[],
+            visibility="private",
+            prompt=None,
+        )
+
+
+def test_reflections_count_in_the_week_of_the_site_clock(cast: Cast, settings: object) -> None:
+    settings.TIME_ZONE = "America/New_York"  # type: ignore[attr-defined]
+    grow_team(cast, 5, f.UnitFactory(organization=cast.program.organization))
+    # Sunday evening in New York, already Monday in UTC: both count in the week before.
+    write_reflection_at(cast, datetime.datetime(2026, 11, 9, 3, tzinfo=datetime.UTC))
+    write_reflection_at(cast, datetime.datetime(2026, 11, 16, 4, 30, tzinfo=datetime.UTC))
+    # Monday morning in New York.
+    write_reflection_at(cast, datetime.datetime(2026, 11, 16, 5, 30, tzinfo=datetime.UTC))
+    written = {row["Week"]: row["Reflections written"] for row in csv_rows(cast, "weekly")}
+    assert written["Week of 02 Nov 2026"] == "1"
+    assert written["Week of 09 Nov 2026"] == "1"
+    assert "Week of 16 Nov 2026" not in written  # the current week is not complete
+    assert written["Everyone"] == "2"
+
+
+def test_figures_are_reused_for_a_few_minutes_and_recounted_the_next_day(cast: Cast) -> None:
+    grow_team(cast, 5, f.UnitFactory(organization=cast.program.organization))
+    members = [m.user for m in cast.team.members.all()]
+    add_checkin(members[0], cast.program, LAST_WEEK)
+
+    def last_week_done() -> str:
+        rows = csv_rows(cast, "weekly")
+        return next(r for r in rows if r["Week"] == "Week of 09 Nov 2026")["Check-ins done"]
+
+    assert last_week_done() == "1"
+    add_checkin(members[1], cast.program, LAST_WEEK)
+    assert last_week_done() == "1"
+    page = cast.client_for("program_admin").get(
+        reverse("coaching:analytics", args=[cast.program.pk])
+    )
+    assert "Counted at 15:00" in page.content.decode()
+    with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
+        assert last_week_done() == "2"
+
+
+def test_a_long_table_is_shown_a_page_at_a_time_and_whole_in_the_csv(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboards import analytics_views
+
+    monkeypatch.setattr(analytics_views, "ROWS_PER_PAGE", 1)
+    client = cast.client_for("program_admin")
+    url = reverse("coaching:analytics", args=[cast.program.pk])
+    first = client.get(url).content.decode()
+    assert '<td data-label="Team">Flow Forward</td>' in first
+    assert '<td data-label="Team">Safe Passage</td>' not in first
+    assert "Rows 1–1 of 2" in first
+    assert 'href="?teams_page=2#table-teams"' in first
+    second = client.get(url, {"teams_page": "2"}).content.decode()
+    assert '<td data-label="Team">Safe Passage</td>' in second
+    assert '<td data-label="Team">Flow Forward</td>' not in second
+    assert 'href="?teams_page=1#table-teams"' in second
+    assert {row["Team"] for row in csv_rows(cast, "teams")} == {"Flow Forward", "Safe Passage"}
+
+
+def test_names_in_the_tables_are_escaped(cast: Cast) -> None:
+    cast.team.name = "<b>Bold</b> & co"
+    cast.team.save()
+    page = cast.client_for("program_admin").get(
+        reverse("coaching:analytics", args=[cast.program.pk])
+    )
+    text = page.content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in text
+    assert "<b>Bold</b>" not in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from programs.models import (
     Cohort,
     Discipline,
     Invitation,
+    Membership,
     Milestone,
     Organization,
     Profile,
@@ -41,6 +43,9 @@ from projects.models import (
 )
 from projects.work_services import seed_project_work
 from reflections.demo import seed_reflections
+from reflections.digests import DIGEST_TIME, DIGEST_WEEKDAY
+from reflections.models import CheckIn, Plan, ReminderDelivery, ReminderKind
+from reflections.weeks import LocalWeek, zone_named
 from teams.models import Team
 from teams.services import do_add_team_member
 
@@ -273,6 +278,11 @@ LATECOMERS = [
     Person("Owen", "Gallagher", "Emergency Medicine", N, "ED Nurse Educator"),
 ]
 
+# A coach who stepped down three weeks ago: the people page lists her as a former member.
+FORMER_COACH = Person(
+    "Gwen", "Halloran", "Nursing Administration", N, "Director of Nursing Education"
+)
+
 
 RATIONALES = {
     Criterion.MAKE_SOMETHING_HAPPEN: "We change how beds are assigned on two units, not a report.",
@@ -323,6 +333,61 @@ def seed_criteria(project: Project, *, sponsor: User, member: User) -> None:
             from_phase=Phase.CRAFTING,
             to_phase=Phase.CRAFTING,
             by=member,
+        )
+
+
+def seed_partner_notes_and_digests(*, program: Program, participant: User) -> None:
+    """The demo participant tells her accountability partner when she checks in (a note
+    sent for each of her last four check-ins), and each coach had the Monday digest of
+    the last four weeks: both appear in the reminder log."""
+    Plan.objects.filter(user=participant, program=program).update(notify_partner=True)
+    checkins = CheckIn.objects.filter(user=participant, program=program).order_by(
+        "-iso_year", "-iso_week"
+    )
+    sent: list[tuple[User, str, LocalWeek, str, datetime.datetime]] = [
+        (
+            participant,
+            ReminderKind.PARTNER_NUDGE,
+            LocalWeek(c.iso_year, c.iso_week),
+            c.time_zone,
+            c.created_at,
+        )
+        for c in checkins[:4]
+    ]
+    for team in Team.objects.filter(cohort__program=program).select_related("coach"):
+        coach = team.coach
+        if coach is None:
+            continue
+        zone = zone_named(
+            Profile.objects.filter(user=coach, organization_id=program.organization_id)
+            .values_list("time_zone", flat=True)
+            .first()
+        )
+        week = LocalWeek.of(timezone.now(), zone)
+        for _ in range(4):
+            week = week.previous()
+            if week.ends_on < program.starts_on:
+                break
+            monday = week.starts_on + datetime.timedelta(days=DIGEST_WEEKDAY)
+            due = datetime.datetime.combine(monday, DIGEST_TIME, tzinfo=zone)
+            sent.append((coach, ReminderKind.COACH_DIGEST, week, zone.key, due))
+    for user, kind, week, zone_name, due in sent:
+        ReminderDelivery.objects.get_or_create(
+            user=user,
+            program=program,
+            kind=kind,
+            iso_year=week.iso_year,
+            iso_week=week.iso_week,
+            defaults={
+                "time_zone": zone_name,
+                "due_at": due,
+                "status": ReminderDelivery.Status.SENT,
+                "attempts": 1,
+                "planned_by": uuid.uuid4(),
+                "created_at": due,
+                "queued_at": due,
+                "sent_at": due + datetime.timedelta(seconds=3),
+            },
         )
 
 
@@ -475,6 +540,16 @@ class Command(BaseCommand):
                 program=program, user=person(late), role=Role.PARTICIPANT, cohort=cohort
             )
         now = timezone.now()
+        Membership.objects.get_or_create(
+            user=person(FORMER_COACH),
+            program=program,
+            role=Role.COACH,
+            defaults={
+                "is_active": False,
+                "ended_at": now - datetime.timedelta(weeks=3),
+                "ending": Membership.Ending.LEFT,
+            },
+        )
         for email, role, invited_cohort, expires in (
             (f"new.coach@{DOMAIN}", Role.COACH, None, now + datetime.timedelta(days=10)),
             (f"late.joiner@{DOMAIN}", Role.PARTICIPANT, cohort, now - datetime.timedelta(days=3)),
@@ -493,4 +568,7 @@ class Command(BaseCommand):
             )
         seed_reflections(program=program)
         seed_coaching(program=program)
+        seed_partner_notes_and_digests(
+            program=program, participant=User.objects.get(email=TEAMS[0]["members"][0].email)
+        )
         return logins

@@ -1,0 +1,61 @@
+"""The benchmark's floor page and how `bin/bench` reads wrk. The benchmark itself runs
+with `make bench`, never in `make test`."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from benchmarks.http_bench import parse_wrk, to_ms
+from tests import factories as f
+
+WRK_OUTPUT = """\
+Running 10s test @ http://127.0.0.1:8123/healthz/session
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    24.31ms    5.02ms  81.44ms   88.12%
+    Req/Sec   329.02     40.11   410.00     70.00%
+  Latency Distribution
+     50%   23.50ms
+     75%   25.90ms
+     90%   29.12ms
+     99%   46.70ms
+  6561 requests in 10.01s, 2.10MB read
+  Socket errors: connect 0, read 6561, write 0, timeout 2
+  Non-2xx or 3xx responses: 3
+Requests/sec:    655.43
+Transfer/sec:    214.67KB
+"""
+
+
+def test_floor_page_needs_a_signed_in_person(db: None) -> None:
+    path = reverse("session_probe")
+    anonymous = Client().get(path)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("account_login"))
+    client = Client()
+    user = f.UserFactory()
+    client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.content == f"ok {user.pk}\n".encode()
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_wrk_output_gives_throughput_percentiles_and_failures() -> None:
+    result = parse_wrk(WRK_OUTPUT)
+    assert result.requests_per_second == pytest.approx(655.43)
+    assert result.p50_ms == pytest.approx(23.5)
+    assert result.p99_ms == pytest.approx(46.7)
+    assert result.requests == 6561
+    # Closed connections (read errors) are how sync workers end each answer, not failures.
+    assert result.errors == 3 + 2
+
+
+def test_wrk_durations_in_every_unit() -> None:
+    assert to_ms("870.00us") == pytest.approx(0.87)
+    assert to_ms("1.50s") == pytest.approx(1500)
+    assert to_ms("2.00m") == pytest.approx(120_000)
+    with pytest.raises(ValueError, match="wrk duration"):
+        to_ms("fast")

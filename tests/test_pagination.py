@@ -1,0 +1,46 @@
+"""One query per page: the total comes with the page's rows."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.pagination import OneQueryPaginator
+from programs.models import Unit
+from tests import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_page_and_the_total_come_in_one_query() -> None:
+    organization = f.OrganizationFactory()
+    for n in range(7):
+        f.UnitFactory(organization=organization, name=f"Unit {n:02}")
+    with CaptureQueriesContext(connection) as queries:
+        page = OneQueryPaginator(Unit.objects.order_by("name"), 3).get_page("2")
+        names = [unit.name for unit in page.object_list]
+        summary = (page.number, page.paginator.count, page.paginator.num_pages)
+    assert names == ["Unit 03", "Unit 04", "Unit 05"]
+    assert summary == (2, 7, 3)
+    assert page.has_previous() and page.has_next()
+    assert len(queries) == 1
+
+
+def test_a_page_past_the_end_or_not_a_number_follows_djangos_rules() -> None:
+    organization = f.OrganizationFactory()
+    for n in range(4):
+        f.UnitFactory(organization=organization, name=f"Unit {n}")
+    past_end = OneQueryPaginator(Unit.objects.order_by("name"), 3).get_page("9")
+    assert (past_end.number, [u.name for u in past_end.object_list]) == (2, ["Unit 3"])
+    not_a_number = OneQueryPaginator(Unit.objects.order_by("name"), 3).get_page("x")
+    assert not_a_number.number == 1
+    assert [u.name for u in not_a_number.object_list] == ["Unit 0", "Unit 1", "Unit 2"]
+
+
+def test_an_empty_list_is_one_empty_page_from_one_query() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        page = OneQueryPaginator(Unit.objects.order_by("name"), 3).get_page(None)
+        assert list(page.object_list) == []
+        assert (page.number, page.paginator.count, page.paginator.num_pages) == (1, 0, 1)
+    assert len(queries) == 1
