@@ -1,5 +1,5 @@
 # ActionLab: `make run` serves the app with demo data; `make test` runs the test suite.
-.PHONY: run test lint typecheck check install clean
+.PHONY: run test lint typecheck check install clean bench bench-reminders
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -22,6 +22,15 @@ lint: install
 
 typecheck: install
 	DEBUG=1 $(VENV)/bin/mypy .
+
+# The HTTP benchmark on the scale dataset in PostgreSQL (README, "Performance"); not in `test`.
+bench: install
+	bin/bench
+
+# The weekly reminders' throughput: N reminders (50,000 unless N=...) planned and sent by two
+# Celery workers through Redis (REDIS_URL, else database 6), in a scratch PostgreSQL database.
+bench-reminders: install
+	DEBUG=1 $(PY) manage.py bench_reminders --reminders $(or $(N),50000)
 
 check: lint typecheck
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

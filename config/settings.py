@@ -80,6 +80,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Security: record refused requests; end idle and old sessions; send staff without a
+    # second factor to its set-up.
+    "core.security.SecurityEventMiddleware",
+    "core.sessions.SessionTimeoutMiddleware",
+    "programs.mfa.MfaRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -168,9 +173,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Weekly reminders: how often beat plans and sweeps them, and how long a delivery may stay
+# queued before the sweeper hands it to a worker again.
+REMINDERS_TICK_SECONDS = env_int("REMINDERS_TICK_SECONDS", 300)
+REMINDERS_SWEEP_SECONDS = env_int("REMINDERS_SWEEP_SECONDS", 300)
+REMINDERS_STUCK_AFTER_SECONDS = env_int("REMINDERS_STUCK_AFTER_SECONDS", 15 * 60)
 CELERY_BEAT_SCHEDULE = {
-    "reminders-tick": {"task": "reminders.tick", "schedule": 300.0},
-    "reminders-sweep": {"task": "reminders.sweep", "schedule": 300.0},
+    "reminders-tick": {"task": "reminders.tick", "schedule": float(REMINDERS_TICK_SECONDS)},
+    "reminders-sweep": {"task": "reminders.sweep", "schedule": float(REMINDERS_SWEEP_SECONDS)},
+    "digests-tick": {"task": "digests.tick", "schedule": 300.0},
+    "digests-sweep": {"task": "digests.sweep", "schedule": 300.0},
     "reflections-purge-deleted": {
         "task": "reflections.purge_deleted",
         "schedule": 24 * 60 * 60.0,
@@ -199,6 +211,10 @@ if EMAIL_URL_HOST:
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# Another backend by its dotted path, e.g. the local-memory one the reminder benchmark gives
+# its workers.
+if os.environ.get("EMAIL_BACKEND"):
+    MAILERS = {"default": {"BACKEND": os.environ["EMAIL_BACKEND"]}}
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "ActionLab <noreply@actionlab.localhost>"
 )
@@ -230,15 +246,34 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
-# allauth's rate limits run on the shared cache; a 6th wrong password for one account
-# within five minutes is refused.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# allauth's rate limits (amount/period/per ip, user or key, i.e. the email) run on the
+# shared cache: Redis when REDIS_URL is set, so every web process counts together. A 6th
+# wrong password for one account within five minutes is refused. "invite" is ours: the
+# program admins' invitation and resend views use it through allauth's helper.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
+    "request_login_code": "20/m/ip,3/m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "invite": "30/m/user,200/h/user,300/h/ip",
+}
+# X-Forwarded-For is ignored unless this many proxies in front of bin/web are trusted;
+# rate limits and the security log then take the client address from it.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ActionLab] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ActionLab"
+# Program admins, coaches and site admins must add a TOTP authenticator (programs/mfa.py).
+MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+# A signed-in session ends after SESSION_IDLE_TIMEOUT seconds without a request and
+# SESSION_ABSOLUTE_LIFETIME seconds after sign-in (core/sessions.py); the cookie's age is
+# the absolute lifetime.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_LIFETIME", 12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -272,6 +307,26 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# How much a request may carry. The largest form (a reflection, a team reflection, a coach
+# note or a charter section: 20,000 characters) is at most about 240 KB as a browser sends
+# it, so a pasted megabyte still reaches its form, which names the limit and shows the text
+# again. Past DATA_UPLOAD_MAX_MEMORY_SIZE of form data, DATA_UPLOAD_MAX_NUMBER_FIELDS fields
+# or MAX_UPLOAD_SIZE in all (files included, checked before the body is read), the request
+# gets templates/400.html, which says so (core/errors.py).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # 2.5 MB
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# The only upload is a people file (teams/people_import.py: at most 2 MB, refused by the
+# import page with its size beyond that): it is read in memory, a larger one from a
+# temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

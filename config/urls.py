@@ -12,6 +12,7 @@ urlpatterns = [
     path("", dashboard_views.home, name="home"),
     path("", include("dashboards.urls")),
     path("healthz", core_views.healthz, name="healthz"),
+    path("healthz/session", core_views.session_probe, name="session_probe"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
     path("programs/", include("teams.import_urls")),
@@ -23,3 +24,6 @@ urlpatterns = [
     path("coaching/", include("dashboards.coach_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A request Django refuses before any view (too large, too many fields) gets our own page.
+handler400 = "core.errors.bad_request"
