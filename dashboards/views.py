@@ -21,13 +21,20 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What each role needs first: participants their team, coaches and sponsors the teams
     they guide, program admins their programs."""
     user = request.user
-    memberships = list(Membership.objects.for_user(user).select_related("program", "cohort"))
+    # Ended memberships too, for the card that keeps a leaver's writing within reach.
+    every_membership = list(
+        Membership.objects.filter(user=user).select_related("program", "cohort")
+    )
+    memberships = [membership for membership in every_membership if membership.is_active]
     programs_by_role: dict[str, list[int]] = {}
     for membership in memberships:
         programs_by_role.setdefault(membership.role, []).append(membership.program_id)
 
     teams = Team.objects.select_related("cohort__program", "coach", "sponsor", "project")
-    context: dict[str, object] = {"memberships": memberships}
+    context: dict[str, object] = {
+        "memberships": memberships,
+        "every_membership": every_membership,
+    }
     if Role.PARTICIPANT in programs_by_role:
         context["my_teams"] = list(
             teams.filter(

@@ -3,6 +3,7 @@ unsaved-draft notice and the links to a participant's journal pages)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
@@ -10,7 +11,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.safestring import SafeString
 
 from core.markdown import render_markdown as render
-from programs.models import Membership, Profile, Role
+from programs.models import Profile, Role
 from reflections.models import Draft
 from reflections.weeks import zone_named
 
@@ -63,18 +64,21 @@ def journal_links(memberships: Any) -> dict[str, Any]:
     return {"participant_in": participant_in, "coach_in": coach_in}
 
 
-@register.inclusion_tag("reflections/_former_programs.html", takes_context=True)
-def former_programs(context: dict[str, Any]) -> dict[str, Any]:
+@register.inclusion_tag("reflections/_former_programs.html")
+def former_programs(memberships: Any) -> dict[str, Any]:
     """Programs the reader took part in and no longer does, with the link to download all of
-    their own writing, which stays theirs after they leave (DESIGN.md, privacy rule 6)."""
-    user = context["request"].user
-    if not user.is_authenticated:
-        return {"ended": []}
-    current = Membership.objects.filter(user=user, role=Role.PARTICIPANT, is_active=True)
-    ended = (
-        Membership.objects.filter(user=user, role=Role.PARTICIPANT, is_active=False)
-        .exclude(program_id__in=current.values("program_id"))
-        .select_related("program")
-        .order_by("-ended_at", "program__name")
+    their own writing, which stays theirs after they leave (DESIGN.md, privacy rule 6).
+    From all of the reader's memberships, ended ones included, which the page holds (no
+    query)."""
+    current = {m.program_id for m in memberships if m.role == Role.PARTICIPANT and m.is_active}
+    ended = [
+        m
+        for m in memberships
+        if m.role == Role.PARTICIPANT and not m.is_active and m.program_id not in current
+    ]
+    ended.sort(key=lambda m: m.program.name)
+    ended.sort(
+        key=lambda m: m.ended_at or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+        reverse=True,
     )
-    return {"ended": list(ended)}
+    return {"ended": ended}
