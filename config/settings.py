@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reflections.purge_deleted",
         "schedule": 24 * 60 * 60.0,
     },
+    "security-log-purge": {
+        "task": "core.tasks.purge_security_events",
+        "schedule": 24 * 60 * 60.0,
+    },
     "heartbeat": {
         "task": "core.tasks.heartbeat",
         "schedule": float(env_int("CELERY_HEARTBEAT_SECONDS", 60)),
@@ -274,6 +278,8 @@ MFA_REQUIRED_FOR_STAFF = env_bool("MFA_REQUIRED_FOR_STAFF", not DEBUG)
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 SESSION_ABSOLUTE_LIFETIME = env_int("SESSION_ABSOLUTE_LIFETIME", 12 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
+# How long the security event log keeps an event (core/security.py); purged daily by beat.
+SECURITY_LOG_RETENTION_DAYS = env_int("SECURITY_LOG_RETENTION_DAYS", 400)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -9,6 +9,7 @@ writing travels, and it must not reach the log.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -16,9 +17,11 @@ from typing import Any
 from allauth.account import signals as account_signals
 from allauth.account.adapter import get_adapter
 from allauth.mfa import signals as mfa_signals
+from django.conf import settings
 from django.contrib.auth import signals as auth_signals
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from core.models import SecurityEvent
 
@@ -38,6 +41,15 @@ def client_ip(request: HttpRequest | None) -> str | None:
         return get_adapter(request).get_client_ip(request)
     except PermissionDenied:  # no address at all, e.g. a request built in code
         return None
+
+
+def do_purge_security_events(*, now: datetime.datetime | None = None) -> int:
+    """Delete the events older than SECURITY_LOG_RETENTION_DAYS; returns how many."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(
+        days=settings.SECURITY_LOG_RETENTION_DAYS
+    )
+    deleted, _ = SecurityEvent.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 def _scalar(value: object) -> str | int | bool | None:

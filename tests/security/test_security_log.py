@@ -3,6 +3,7 @@ never anything people wrote."""
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import re
@@ -10,12 +11,15 @@ import uuid
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.conf import settings as django_settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.fixtures import Settings
 
 from core.models import SecurityEvent
+from core.tasks import purge_security_events
 from programs.models import Role, User
 from programs.services import do_invite, invitation_token
 from reflections.models import CheckIn, Reflection
@@ -383,3 +387,22 @@ def test_nothing_people_write_reaches_the_security_log_or_the_log_output(
     assert canary not in caplog.text
     # The check would notice a leak: the security logger's lines are captured.
     assert "security event login" in caplog.text
+
+
+# Retention. --------------------------------------------------------------------------------
+
+
+def test_events_past_their_retention_are_purged_by_the_daily_task(
+    person: User, settings: Settings
+) -> None:
+    settings.SECURITY_LOG_RETENTION_DAYS = 30
+    now = timezone.now()
+    old = SecurityEvent.objects.create(kind=Kind.LOGIN, user=person)
+    SecurityEvent.objects.filter(pk=old.pk).update(created_at=now - datetime.timedelta(days=31))
+    recent = SecurityEvent.objects.create(kind=Kind.LOGOUT, user=person)
+    SecurityEvent.objects.filter(pk=recent.pk).update(created_at=now - datetime.timedelta(days=29))
+
+    assert purge_security_events.delay().get() == 1
+
+    assert list(SecurityEvent.objects.values_list("kind", flat=True)) == [Kind.LOGOUT]
+    assert "security-log-purge" in django_settings.CELERY_BEAT_SCHEDULE
