@@ -523,22 +523,6 @@ def team_reflection(w: World) -> dict[str, Any]:
 MISSING = 987654
 
 
-@dataclass(frozen=True)
-class IdUrl:
-    """The row format of the per-view access tests in tests/projects/, which predate the
-    matrix (and which the matrix now covers too): one method, and the roles allowed,
-    forbidden (403) and hidden (404) on the cast."""
-
-    kwargs: Callable[[Cast], dict[str, int]]
-    allowed: tuple[str, ...]
-    forbidden: tuple[str, ...]
-    missing: dict[str, int]
-    method: str = "get"
-    data: Callable[[Cast], dict[str, object]] = lambda c: {}
-    ok: int = 200
-    hidden: tuple[str, ...] = ()
-
-
 def missing(kwargs: dict[str, Any]) -> dict[str, Any]:
     """The same URL with every id one that does not exist."""
     return {key: MISSING if isinstance(value, int) else value for key, value in kwargs.items()}

@@ -28,101 +28,15 @@ from projects.models import (
 from projects.work import work_context
 from tests import factories as f
 from tests.conftest import Cast
-from tests.test_access import MISSING, IdUrl, main_region
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TODAY = datetime.datetime(2027, 3, 10, 12, 0, tzinfo=datetime.UTC)
-READERS = ("program_admin", "coach", "sponsor", "participant", "teammate")
-TEAM = ("participant", "teammate")
-NOT_TEAM = ("program_admin", "coach", "sponsor", "other_participant", "former_participant")
 
 
 def an_action(c: Cast) -> Action:
     return c.project.actions.first() or Action.objects.create(
         project=c.project, title="Map the discharge process", owner=c.participant
     )
-
-
-def project_action(c: Cast) -> dict[str, int]:
-    return {"project_id": c.project.pk, "action_id": an_action(c).pk}
-
-
-# The rows for tests/test_access.py ID_URLS, checked here the same way.
-ROWS: dict[str, IdUrl] = {
-    "project_work:actions": IdUrl(
-        kwargs=lambda c: {"project_id": c.project.pk},
-        allowed=READERS,
-        forbidden=("other_participant", "former_participant"),
-        missing={"project_id": MISSING},
-    ),
-    "project_work:action_create": IdUrl(
-        kwargs=lambda c: {"project_id": c.project.pk},
-        allowed=TEAM,
-        forbidden=NOT_TEAM,
-        missing={"project_id": MISSING},
-        method="post",
-        data=lambda c: {
-            "title": "Call bed management",
-            "owner": c.participant.pk,
-            "status": "todo",
-        },
-        ok=302,
-    ),
-    "project_work:action_row": IdUrl(
-        kwargs=project_action,
-        allowed=READERS,
-        forbidden=("other_participant", "former_participant"),
-        missing={"project_id": MISSING, "action_id": MISSING},
-    ),
-    "project_work:action_edit": IdUrl(
-        kwargs=project_action,
-        allowed=TEAM,
-        forbidden=NOT_TEAM,
-        missing={"project_id": MISSING, "action_id": MISSING},
-    ),
-}
-
-
-def send(cast: Cast, who: str, url_name: str, kwargs: dict[str, int]) -> tuple[int, bytes]:
-    spec = ROWS[url_name]
-    client = cast.client_for(who)
-    url = reverse(url_name, kwargs=kwargs)
-    response = (client.post if spec.method == "post" else client.get)(url, spec.data(cast))
-    return response.status_code, response.content
-
-
-@pytest.mark.parametrize(
-    ("url_name", "who", "expected"),
-    [
-        (name, who, expected)
-        for name, spec in ROWS.items()
-        for who, expected in (
-            [(w, 200) for w in spec.allowed]
-            + [(w, 403) for w in spec.forbidden]
-            + [("outsider", 404)]
-        )
-    ],
-)
-def test_each_role_gets_the_status_its_rights_give(
-    cast: Cast, url_name: str, who: str, expected: int
-) -> None:
-    spec = ROWS[url_name]
-    status, _ = send(cast, who, url_name, spec.kwargs(cast))
-    assert status == (spec.ok if expected == 200 else expected)
-
-
-@pytest.mark.parametrize("url_name", list(ROWS))
-def test_outsider_gets_the_same_404_as_for_a_missing_id(cast: Cast, url_name: str) -> None:
-    spec = ROWS[url_name]
-    existing = send(cast, "outsider", url_name, spec.kwargs(cast))
-    missing = send(cast, "outsider", url_name, spec.missing)
-    assert existing[0] == missing[0] == 404
-    assert main_region(existing[1]) == main_region(missing[1])
-
-
-def test_creating_an_action_refuses_get(cast: Cast) -> None:
-    url = reverse("project_work:action_create", args=[cast.project.pk])
-    assert cast.client_for("participant").get(url).status_code == 405
 
 
 def test_an_action_of_another_project_is_not_found(cast: Cast) -> None:

@@ -19,7 +19,6 @@ from projects.tasks import send_door_request
 from projects.work import door_section
 from projects.work_services import do_answer_door, do_ask_door, do_send_door_request_email
 from tests.conftest import Cast
-from tests.test_access import MISSING, IdUrl, main_region
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 ASKED = datetime.datetime(2027, 3, 1, 15, 0, tzinfo=datetime.UTC)
@@ -32,91 +31,6 @@ def a_door(c: Cast) -> DoorRequest:
         request="An introduction to the CMO.",
         asked_by=c.participant,
     )
-
-
-def project_door(c: Cast) -> dict[str, int]:
-    return {"project_id": c.project.pk, "door_id": a_door(c).pk}
-
-
-ROWS: dict[str, IdUrl] = {
-    "project_work:doors": IdUrl(
-        kwargs=lambda c: {"project_id": c.project.pk},
-        allowed=("program_admin", "coach", "sponsor", "participant", "teammate"),
-        forbidden=("other_participant", "former_participant"),
-        missing={"project_id": MISSING},
-    ),
-    "project_work:door_create": IdUrl(
-        kwargs=lambda c: {"project_id": c.project.pk},
-        allowed=("participant", "teammate"),
-        forbidden=("program_admin", "coach", "sponsor", "other_participant", "former_participant"),
-        missing={"project_id": MISSING},
-        method="post",
-        data=lambda c: {"kind": "decision", "request": "Approve two hours of analyst time."},
-        ok=302,
-    ),
-    "project_work:door_answer": IdUrl(
-        kwargs=project_door,
-        allowed=("sponsor",),
-        forbidden=(
-            "program_admin",
-            "coach",
-            "participant",
-            "teammate",
-            "other_participant",
-            "former_participant",
-        ),
-        missing={"project_id": MISSING, "door_id": MISSING},
-        method="post",
-        data=lambda c: {"answer": "Done: see you on Tuesday."},
-        ok=302,
-    ),
-}
-
-
-def send(cast: Cast, who: str, url_name: str, kwargs: dict[str, int]) -> tuple[int, bytes]:
-    spec = ROWS[url_name]
-    client = cast.client_for(who)
-    url = reverse(url_name, kwargs=kwargs)
-    response = (client.post if spec.method == "post" else client.get)(url, spec.data(cast))
-    return response.status_code, response.content
-
-
-@pytest.mark.parametrize(
-    ("url_name", "who", "expected"),
-    [
-        (name, who, expected)
-        for name, spec in ROWS.items()
-        for who, expected in (
-            [(w, 200) for w in spec.allowed]
-            + [(w, 403) for w in spec.forbidden]
-            + [("outsider", 404)]
-        )
-    ],
-)
-def test_each_role_gets_the_status_its_rights_give(
-    cast: Cast, url_name: str, who: str, expected: int
-) -> None:
-    spec = ROWS[url_name]
-    status, _ = send(cast, who, url_name, spec.kwargs(cast))
-    assert status == (spec.ok if expected == 200 else expected)
-
-
-@pytest.mark.parametrize("url_name", list(ROWS))
-def test_outsider_gets_the_same_404_as_for_a_missing_id(cast: Cast, url_name: str) -> None:
-    spec = ROWS[url_name]
-    existing = send(cast, "outsider", url_name, spec.kwargs(cast))
-    missing = send(cast, "outsider", url_name, spec.missing)
-    assert existing[0] == missing[0] == 404
-    assert main_region(existing[1]) == main_region(missing[1])
-
-
-@pytest.mark.parametrize("name", ["project_work:door_create", "project_work:door_answer"])
-def test_writes_refuse_get(cast: Cast, name: str) -> None:
-    kwargs = {"project_id": cast.project.pk} | (
-        {"door_id": a_door(cast).pk} if name.endswith("answer") else {}
-    )
-    assert cast.client_for("sponsor").get(reverse(name, kwargs=kwargs)).status_code == 405
-    assert cast.client_for("participant").get(reverse(name, kwargs=kwargs)).status_code == 405
 
 
 def test_a_door_of_another_project_is_not_found(cast: Cast) -> None:

@@ -14,74 +14,9 @@ from projects.models import EngagementLevel, StakeholderEngagement
 from projects.work import Reach, stakeholder_section
 from tests import factories as f
 from tests.conftest import Cast
-from tests.test_access import MISSING, IdUrl, main_region
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 TODAY = datetime.datetime(2027, 3, 10, 12, 0, tzinfo=datetime.UTC)
-
-ROWS: dict[str, IdUrl] = {
-    "project_work:stakeholders": IdUrl(
-        kwargs=lambda c: {"project_id": c.project.pk},
-        allowed=("program_admin", "coach", "sponsor", "participant", "teammate"),
-        forbidden=("other_participant", "former_participant"),
-        missing={"project_id": MISSING},
-    ),
-    "project_work:engagement_create": IdUrl(
-        kwargs=lambda c: {"project_id": c.project.pk},
-        allowed=("participant", "teammate"),
-        forbidden=("program_admin", "coach", "sponsor", "other_participant", "former_participant"),
-        missing={"project_id": MISSING},
-        method="post",
-        data=lambda c: {
-            "stakeholder": "Director of Patient Access",
-            "level": "consult",
-            "engaged_on": "2026-10-01",
-        },
-        ok=302,
-    ),
-}
-
-
-def send(cast: Cast, who: str, url_name: str, kwargs: dict[str, int]) -> tuple[int, bytes]:
-    spec = ROWS[url_name]
-    client = cast.client_for(who)
-    url = reverse(url_name, kwargs=kwargs)
-    response = (client.post if spec.method == "post" else client.get)(url, spec.data(cast))
-    return response.status_code, response.content
-
-
-@pytest.mark.parametrize(
-    ("url_name", "who", "expected"),
-    [
-        (name, who, expected)
-        for name, spec in ROWS.items()
-        for who, expected in (
-            [(w, 200) for w in spec.allowed]
-            + [(w, 403) for w in spec.forbidden]
-            + [("outsider", 404)]
-        )
-    ],
-)
-def test_each_role_gets_the_status_its_rights_give(
-    cast: Cast, url_name: str, who: str, expected: int
-) -> None:
-    spec = ROWS[url_name]
-    status, _ = send(cast, who, url_name, spec.kwargs(cast))
-    assert status == (spec.ok if expected == 200 else expected)
-
-
-@pytest.mark.parametrize("url_name", list(ROWS))
-def test_outsider_gets_the_same_404_as_for_a_missing_id(cast: Cast, url_name: str) -> None:
-    spec = ROWS[url_name]
-    existing = send(cast, "outsider", url_name, spec.kwargs(cast))
-    missing = send(cast, "outsider", url_name, spec.missing)
-    assert existing[0] == missing[0] == 404
-    assert main_region(existing[1]) == main_region(missing[1])
-
-
-def test_logging_an_engagement_refuses_get(cast: Cast) -> None:
-    url = reverse("project_work:engagement_create", args=[cast.project.pk])
-    assert cast.client_for("participant").get(url).status_code == 405
 
 
 @time_machine.travel(TODAY, tick=False)

@@ -9,102 +9,14 @@ from projects.access import get_project_for_user
 from projects.models import SponsorComment, StatusUpdate
 from projects.work import update_section
 from tests.conftest import Cast
-from tests.test_access import MISSING, IdUrl, main_region
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
-TEAM = ("participant", "teammate")
-NOT_TEAM = ("program_admin", "coach", "sponsor", "other_participant", "former_participant")
 
 
 def an_update(c: Cast, progress: str = "Mapped the process.") -> StatusUpdate:
     return c.project.updates.first() or StatusUpdate.objects.create(
         project=c.project, progress=progress, next_steps="Pull data.", author=c.participant
     )
-
-
-def project_update(c: Cast) -> dict[str, int]:
-    return {"project_id": c.project.pk, "update_id": an_update(c).pk}
-
-
-ROWS: dict[str, IdUrl] = {
-    "project_work:updates": IdUrl(
-        kwargs=lambda c: {"project_id": c.project.pk},
-        allowed=("program_admin", "coach", "sponsor", "participant", "teammate"),
-        forbidden=("other_participant", "former_participant"),
-        missing={"project_id": MISSING},
-    ),
-    "project_work:update_create": IdUrl(
-        kwargs=lambda c: {"project_id": c.project.pk},
-        allowed=TEAM,
-        forbidden=NOT_TEAM,
-        missing={"project_id": MISSING},
-        method="post",
-        data=lambda c: {"progress": "Baseline done.", "next_steps": "Start the pilot."},
-        ok=302,
-    ),
-    "project_work:update_comment": IdUrl(
-        kwargs=project_update,
-        allowed=("sponsor",),
-        forbidden=(
-            "program_admin",
-            "coach",
-            "participant",
-            "teammate",
-            "other_participant",
-            "former_participant",
-        ),
-        missing={"project_id": MISSING, "update_id": MISSING},
-        method="post",
-        data=lambda c: {"body": "Good progress."},
-        ok=302,
-    ),
-}
-
-
-def send(cast: Cast, who: str, url_name: str, kwargs: dict[str, int]) -> tuple[int, bytes]:
-    spec = ROWS[url_name]
-    client = cast.client_for(who)
-    url = reverse(url_name, kwargs=kwargs)
-    response = (client.post if spec.method == "post" else client.get)(url, spec.data(cast))
-    return response.status_code, response.content
-
-
-@pytest.mark.parametrize(
-    ("url_name", "who", "expected"),
-    [
-        (name, who, expected)
-        for name, spec in ROWS.items()
-        for who, expected in (
-            [(w, 200) for w in spec.allowed]
-            + [(w, 403) for w in spec.forbidden]
-            + [("outsider", 404)]
-        )
-    ],
-)
-def test_each_role_gets_the_status_its_rights_give(
-    cast: Cast, url_name: str, who: str, expected: int
-) -> None:
-    spec = ROWS[url_name]
-    status, _ = send(cast, who, url_name, spec.kwargs(cast))
-    assert status == (spec.ok if expected == 200 else expected)
-
-
-@pytest.mark.parametrize("url_name", list(ROWS))
-def test_outsider_gets_the_same_404_as_for_a_missing_id(cast: Cast, url_name: str) -> None:
-    spec = ROWS[url_name]
-    existing = send(cast, "outsider", url_name, spec.kwargs(cast))
-    missing = send(cast, "outsider", url_name, spec.missing)
-    assert existing[0] == missing[0] == 404
-    assert main_region(existing[1]) == main_region(missing[1])
-
-
-@pytest.mark.parametrize("name", ["project_work:update_create", "project_work:update_comment"])
-def test_writes_refuse_get(cast: Cast, name: str) -> None:
-    kwargs = {"project_id": cast.project.pk} | (
-        {"update_id": an_update(cast).pk} if name.endswith("comment") else {}
-    )
-    for who in ("participant", "sponsor"):
-        assert cast.client_for(who).get(reverse(name, kwargs=kwargs)).status_code == 405
 
 
 def test_an_update_of_another_project_is_not_found(cast: Cast) -> None:
