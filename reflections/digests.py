@@ -21,7 +21,6 @@ signed one-click unsubscribe, and have their own tick, send task and sweeper.
 from __future__ import annotations
 
 import datetime
-import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -47,13 +46,12 @@ from reflections.models import (
     ReminderKind,
 )
 from reflections.reminders import (
-    SEND_BATCH_SIZE,
-    STUCK_AFTER,
-    SWEEP_LIMIT,
     TRANSIENT_ERRORS,
     Slot,
+    enqueue_batches,
     reminders_enabled,
     reminders_on,
+    requeue_stuck,
     unsubscribe_url,
 )
 from reflections.weeks import LocalWeek, zone_named
@@ -179,26 +177,12 @@ def enqueue_sending(delivery_ids: Sequence[int]) -> None:
     """Hand digests and partner notes to workers after commit, in batches."""
     from reflections.tasks import send_digest_deliveries
 
-    for start in range(0, len(delivery_ids), SEND_BATCH_SIZE):
-        batch = list(delivery_ids[start : start + SEND_BATCH_SIZE])
-        transaction.on_commit(functools.partial(send_digest_deliveries.delay, batch))
+    enqueue_batches(send_digest_deliveries.delay, delivery_ids)
 
 
 def do_requeue_stuck_digests(*, now: datetime.datetime | None = None) -> int:
-    """Enqueue again the digests and partner notes still queued STUCK_AFTER after they
-    were last handed to a worker. Sending twice is harmless: the row is locked and its
-    status checked before anything is sent."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        stuck = list(
-            ReminderDelivery.objects.select_for_update(skip_locked=True)
-            .filter(kind__in=KINDS, status=Status.QUEUED, queued_at__lt=now - STUCK_AFTER)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:SWEEP_LIMIT]
-        )
-        ReminderDelivery.objects.filter(pk__in=stuck).update(queued_at=now)
-        enqueue_sending(stuck)
-    return len(stuck)
+    """The digests' and partner notes' sweeper (see reminders.requeue_stuck)."""
+    return requeue_stuck(kinds=KINDS, enqueue=enqueue_sending, now=now)
 
 
 # Coach digest: content -----------------------------------------------------------------

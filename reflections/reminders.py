@@ -20,7 +20,7 @@ import functools
 import secrets
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from smtplib import SMTPException
 from typing import Any
@@ -307,32 +307,46 @@ def _insert_deliveries(
     return list(ReminderDelivery.objects.filter(planned_by=tick).values_list("pk", flat=True))
 
 
-def enqueue_sending(delivery_ids: Sequence[int]) -> None:
-    """Hand the deliveries to workers after commit, SEND_BATCH_SIZE ids per message."""
-    from reflections.tasks import send_reminders
-
+def enqueue_batches(delay: Callable[[list[int]], object], delivery_ids: Sequence[int]) -> None:
+    """Hand the deliveries to workers after commit (`delay`: a sending task's), with
+    SEND_BATCH_SIZE ids per message."""
     for start in range(0, len(delivery_ids), SEND_BATCH_SIZE):
         batch = list(delivery_ids[start : start + SEND_BATCH_SIZE])
-        transaction.on_commit(functools.partial(send_reminders.delay, batch))
+        transaction.on_commit(functools.partial(delay, batch))
 
 
-def do_requeue_stuck_reminders(*, now: datetime.datetime | None = None) -> int:
-    """Enqueue again the deliveries still queued STUCK_AFTER after they were last handed
-    to a worker (a lost message, a worker killed mid-batch). Sending them twice is
-    harmless: the send checks the row's status under a lock."""
+def enqueue_sending(delivery_ids: Sequence[int]) -> None:
+    """Hand the check-in reminders to workers after commit, in batches."""
+    from reflections.tasks import send_reminders
+
+    enqueue_batches(send_reminders.delay, delivery_ids)
+
+
+def requeue_stuck(
+    *,
+    kinds: Sequence[str],
+    enqueue: Callable[[Sequence[int]], None],
+    now: datetime.datetime | None = None,
+) -> int:
+    """Enqueue again the deliveries of `kinds` still queued STUCK_AFTER after they were
+    last handed to a worker (a lost message, a worker killed mid-batch). Sending them twice
+    is harmless: the send checks the row's status under a lock."""
     now = now or timezone.now()
     with transaction.atomic():
         stuck = list(
             ReminderDelivery.objects.select_for_update(skip_locked=True)
-            .filter(
-                kind=ReminderKind.CHECKIN, status=Status.QUEUED, queued_at__lt=now - STUCK_AFTER
-            )
+            .filter(kind__in=kinds, status=Status.QUEUED, queued_at__lt=now - STUCK_AFTER)
             .order_by("pk")
             .values_list("pk", flat=True)[:SWEEP_LIMIT]
         )
         ReminderDelivery.objects.filter(pk__in=stuck).update(queued_at=now)
-        enqueue_sending(stuck)
+        enqueue(stuck)
     return len(stuck)
+
+
+def do_requeue_stuck_reminders(*, now: datetime.datetime | None = None) -> int:
+    """The check-in reminders' sweeper (see `requeue_stuck`)."""
+    return requeue_stuck(kinds=[ReminderKind.CHECKIN], enqueue=enqueue_sending, now=now)
 
 
 # Sending -------------------------------------------------------------------------------
