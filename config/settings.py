@@ -17,11 +17,25 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 django_stubs_ext.monkeypatch()
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
 def env_bool(name: str, default: bool) -> bool:
+    """A yes/no variable. Anything but 1/0, true/false, yes/no or on/off (any case) stops
+    the start: a typo such as MFA_REQUIRED_FOR_STAFF=required must not turn a protection
+    off without a word."""
     value = os.environ.get(name)
-    if value is None or value == "":
+    if value is None or value.strip() == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value: use one of 1/0, true/false, yes/no, on/off."
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:

@@ -89,3 +89,24 @@ def test_anonymous_login_page_has_security_headers(db: None) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_a_yes_no_setting_with_a_typo_stops_the_start_and_names_the_variable() -> None:
+    env = PRODUCTION_ENV | {"MFA_REQUIRED_FOR_STAFF": "required"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "MFA_REQUIRED_FOR_STAFF='required' is not a yes/no value" in result.stderr
+
+
+def test_yes_no_settings_accept_the_usual_words_in_any_case() -> None:
+    from config.settings import env_bool
+
+    words = {"1": True, "TRUE": True, "Yes": True, "on": True}
+    words |= {"0": False, "false": False, "NO": False, " off ": False}
+    for word, expected in words.items():
+        os.environ["ACTIONLAB_TEST_FLAG"] = word
+        try:
+            assert env_bool("ACTIONLAB_TEST_FLAG", not expected) is expected, word
+        finally:
+            del os.environ["ACTIONLAB_TEST_FLAG"]
+    assert env_bool("ACTIONLAB_TEST_FLAG", True) is True  # unset keeps the default
