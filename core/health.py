@@ -1,4 +1,8 @@
-"""Probes for /healthz: each returns None when the part answers, or the error in words."""
+"""Probes for /healthz: each returns None when the part answers, or the error in words.
+
+The error goes to the server's log (core/views.py), never into the response: a driver's
+message names hosts, ports and users.
+"""
 
 from __future__ import annotations
 
