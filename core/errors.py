@@ -1,5 +1,5 @@
 """The page for a request Django refuses before any view runs (400): too large, too many
-fields, or not readable. It says what happened and that nothing was saved.
+fields, a NUL character, or not readable. It says what happened and that nothing was saved.
 
 It is rendered without the request's context processors (the request may be the very thing
 that cannot be read), so it stands on its own like the 500 page. An htmx request gets the
@@ -14,6 +14,8 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponseBadRequest
 from django.template.loader import render_to_string
 
+from core.middleware import NulCharacterInRequest
+
 MEGABYTE = 1024 * 1024
 
 
@@ -25,6 +27,7 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponseBadRe
     context = {
         "too_large": isinstance(exception, RequestDataTooBig),
         "too_many": isinstance(exception, TooManyFieldsSent | TooManyFilesSent),
+        "nul": isinstance(exception, NulCharacterInRequest),
         "text_limit": _megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
         "upload_limit": _megabytes(settings.MAX_UPLOAD_SIZE),
     }
