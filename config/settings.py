@@ -60,8 +60,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-# The address people reach the site at; links in emails start with it.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address people reach the site at; links in emails and calendar files start with it.
+# Unset, it is the address `make run` serves: http://127.0.0.1 on PORT.
+SITE_URL = (os.environ.get("SITE_URL") or f"http://127.0.0.1:{env_int('PORT', 8000)}").rstrip("/")
 INVITATION_EXPIRY_DAYS = env_int("INVITATION_EXPIRY_DAYS", 14)
 
 INSTALLED_APPS = [
@@ -151,6 +152,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     (BASE_DIR / "var").mkdir(exist_ok=True)
+    # The web process and the worker write to one file. WAL lets readers go on while one
+    # writes; every transaction takes the write lock when it begins (IMMEDIATE), so it waits
+    # for another writer (up to the timeout, in seconds) instead of failing with "database
+    # is locked" halfway, after it has read or sent something.
+    DATABASES["default"]["OPTIONS"] = DATABASES["default"].get("OPTIONS", {}) | {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: broker and cache when REDIS_URL is set; otherwise everything runs without a server.

@@ -15,6 +15,8 @@ urlpatterns = [
     path("healthz/session", core_views.session_probe, name="session_probe"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
+    path("organisations/", include("programs.org_urls")),
+    path("programs/", include("reflections.prompt_urls")),
     path("programs/", include("teams.import_urls")),
     path("", include("teams.urls")),
     path("projects/", include("projects.urls")),

@@ -27,6 +27,8 @@ class SecurityEvent(models.Model):
         PASSWORD_SET = "password_set", "Password set"
         PASSWORD_RESET = "password_reset", "Password reset"
         INVITATION_ACCEPTED = "invitation_accepted", "Invitation accepted"
+        ORGANIZATION_ADMIN_GRANTED = "org_admin_granted", "Organisation admin role given"
+        ORGANIZATION_ADMIN_REMOVED = "org_admin_removed", "Organisation admin role removed"
         PERMISSION_DENIED = "permission_denied", "Access refused (403)"
         RATE_LIMITED = "rate_limited", "Too many requests (429)"
 

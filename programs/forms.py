@@ -83,6 +83,8 @@ class NewProgramForm(ProgramForm):
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
+        if len(organizations) == 1:
+            self.fields["organization"].initial = organizations[0]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

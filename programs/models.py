@@ -70,11 +70,38 @@ class User(AbstractUser):
         return full or self.email
 
 
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def administered_by(self, user: User | AnonymousUser) -> OrganizationQuerySet:
+        """The organisations the user is an organisation admin of: the one place that
+        says who administers an organisation."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(admins__user=user)
+
+    def known_to(self, user: User | AnonymousUser) -> OrganizationQuerySet:
+        """The organisations the user belongs to in any way: a profile there, a membership
+        (even ended) in one of its programs, or its administration."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            Q(profiles__user=user) | Q(programs__memberships__user=user) | Q(admins__user=user)
+        ).distinct()
+
+
 class Organization(models.Model):
     """The client, e.g. an academic health system."""
 
     name = models.CharField(max_length=200, unique=True)
+    time_zone = models.CharField(
+        "default time zone",
+        max_length=64,
+        default="America/New_York",
+        validators=[validate_time_zone],
+        help_text="The time zone new people in this organisation start with.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = OrganizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -83,11 +110,49 @@ class Organization(models.Model):
         return self.name
 
 
+class OrganizationAdmin(models.Model):
+    """A person who manages one organisation: its units, its admins, its programs."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="admins"
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="organization_admin_roles"
+    )
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["granted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="organization_admin_unique_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · admin of {self.organization}"
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def active(self) -> UnitQuerySet:
+        """Units one may pick for a person: not retired."""
+        return self.filter(retired_at__isnull=True)
+
+
 class Unit(models.Model):
-    """A department, service line or site within an organisation."""
+    """A department, service line or site within an organisation.
+
+    A retired unit stays on the profiles that name it but is offered for no new one.
+    """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="units")
     name = models.CharField(max_length=200)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -382,9 +447,56 @@ class Invitation(models.Model):
 
     def status(self, now: datetime.datetime) -> str:
         if self.accepted_at:
-            return self.Status.ACCEPTED
+            return Invitation.Status.ACCEPTED
         if self.revoked_at:
-            return self.Status.REVOKED
+            return Invitation.Status.REVOKED
         if self.expires_at <= now:
-            return self.Status.EXPIRED
-        return self.Status.PENDING
+            return Invitation.Status.EXPIRED
+        return Invitation.Status.PENDING
+
+
+class OrganizationInvitationQuerySet(models.QuerySet["OrganizationInvitation"]):
+    def pending(self, now: datetime.datetime) -> OrganizationInvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+class OrganizationInvitation(models.Model):
+    """An emailed, signed, single-use link that makes the recipient an organisation admin.
+
+    Kept apart from `Invitation`, which is always into a program with a role there.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="admin_invitations"
+    )
+    email = models.EmailField()
+    # Changing the nonce kills every link sent before.
+    nonce = models.CharField(max_length=32)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrganizationInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="organization_invitation_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · organisation admin · {self.organization}"
+
+    def status(self, now: datetime.datetime) -> str:
+        # The same four states, read from the same three dates, as a program's invitation.
+        return Invitation.status(self, now)  # type: ignore[arg-type]

@@ -486,9 +486,9 @@ def do_send_digest_delivery(
 ) -> str:
     """Send one digest or partner note unless it was sent, skipped or failed already, and
     return the delivery's status afterwards. Safe to run twice: the row is locked while
-    sending and its status records the outcome. A transient SMTP failure leaves it queued
-    with the reason (the caller retries), or on the final attempt marks it failed.
-    Deliveries of other kinds are left alone."""
+    sending and its status, written before the email goes out, records the outcome. A
+    transient SMTP failure leaves it queued with the reason (the caller retries), or on
+    the final attempt marks it failed. Deliveries of other kinds are left alone."""
     now = now or timezone.now()
     with transaction.atomic():
         delivery = (
@@ -507,19 +507,23 @@ def do_send_digest_delivery(
             delivery.reason = outcome
             delivery.save(update_fields=["status", "reason"])
             return delivery.status
+        # Marked sent before the email goes out, in the same transaction: a database too
+        # busy to record it fails the task here, before anything was sent, and its retry
+        # sends the email once.
+        fields = ["status", "reason", "attempts", "queued_at", "sent_at"]
         delivery.attempts += 1
         delivery.queued_at = now
+        delivery.status = Status.SENT
+        delivery.sent_at = now
+        delivery.reason = ""
+        delivery.save(update_fields=fields)
         try:
             outcome.send()
         except TRANSIENT_ERRORS as error:
+            delivery.status = Status.FAILED if final_attempt else Status.QUEUED
+            delivery.sent_at = None
             delivery.reason = f"{type(error).__name__}: {error}"[:300]
-            if final_attempt:
-                delivery.status = Status.FAILED
-        else:
-            delivery.status = Status.SENT
-            delivery.sent_at = now
-            delivery.reason = ""
-        delivery.save(update_fields=["status", "reason", "attempts", "queued_at", "sent_at"])
+            delivery.save(update_fields=fields)
         return delivery.status
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from programs.models import (
@@ -12,6 +13,7 @@ from programs.models import (
     Discipline,
     Membership,
     Organization,
+    OrganizationAdmin,
     Profile,
     Program,
     Role,
@@ -41,6 +43,15 @@ class OrganizationFactory(DjangoModelFactory[Organization]):
         django_get_or_create = ("name",)
 
     name = "Lakeside Health"
+
+
+class OrganizationAdminFactory(DjangoModelFactory[OrganizationAdmin]):
+    class Meta:
+        model = OrganizationAdmin
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    granted_at = factory.LazyFunction(timezone.now)
 
 
 class UnitFactory(DjangoModelFactory[Unit]):

@@ -51,12 +51,13 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from programs.models import Invitation, Membership, Milestone, Role
+from programs.models import Invitation, Membership, Milestone, OrganizationInvitation, Role
+from programs.org_services import organization_invitation_token
 from programs.services import invitation_token
 from projects.models import Action, DoorRequest, StatusUpdate
 from projects.services import do_save_rationale
 from reflections.digests import partner_opt_out_token
-from reflections.models import Reflection, ReminderDelivery
+from reflections.models import Prompt, Reflection, ReminderDelivery
 from reflections.reminders import do_create_calendar_feed, unsubscribe_token
 from reflections.services import (
     do_create_checkin,
@@ -74,9 +75,10 @@ OUR_APPS = ("core", "programs", "teams", "projects", "reflections", "dashboards"
 # Roles -----------------------------------------------------------------------------------
 
 ANONYMOUS = "anonymous"
-# Signed in, but no member of the program: one with no membership at all, and a program
-# admin of another program (in the same organisation).
-OUTSIDERS = ("stranger", "other_program_admin")
+# Signed in, but no member of the program: one with no membership at all, a program admin
+# of another program (in the same organisation), the organisation's admin (who runs no
+# program) and the installation's operator (staff).
+OUTSIDERS = ("stranger", "other_program_admin", "org_admin", "site_admin")
 SIGNED_IN = (
     *OUTSIDERS,
     "former_participant",  # membership ended
@@ -575,9 +577,9 @@ ROWS: dict[str, Row] = {
     ),
     # Program administration -----------------------------------------------------------------
     "programs:create": Row(
-        # A program admin (of any program) starts another; there is no object to hide.
-        get=Allow((*ADMIN, "other_program_admin"), outsiders=403),
-        post=Allow((*ADMIN, "other_program_admin"), 400, outsiders=403),
+        # An organisation admin starts a program; there is no object to hide.
+        get=Allow(("org_admin",), outsiders=403),
+        post=Allow(("org_admin",), 400, outsiders=403),
     ),
     "programs:edit": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
     "programs:cohort_create": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
@@ -1032,6 +1034,89 @@ ROWS |= {
     "project_work:update_comment (their update)": crossed(
         ours_with_theirs(project, update_id="update"), ("sponsor",), post=True
     ),
+}
+
+
+# Organisations and reflection prompts ------------------------------------------------------
+# An organisation's pages are its admins'. Everyone the organisation knows (a profile or a
+# membership in one of its programs) gets 403; whoever it does not know gets 404, the
+# site's operator included: they create organisations, they do not run them.
+
+ORG_ADMIN = ("org_admin",)
+# The admin of another program has a membership in the organisation, so is known to it.
+KNOWN_TO_THE_ORG = {"other_program_admin": 403}
+
+
+def organization(w: World) -> dict[str, Any]:
+    return {"organization_id": w.program.organization_id}
+
+
+def unit(w: World) -> dict[str, Any]:
+    return organization(w) | {"unit_id": w.participant.profiles.get().unit_id}
+
+
+def their_unit(w: World) -> dict[str, Any]:
+    elsewhere = f.OrganizationFactory(name="Hillcrest Clinics")
+    return organization(w) | {"unit_id": f.UnitFactory(organization=elsewhere).pk}
+
+
+def organization_admin(w: World) -> dict[str, Any]:
+    return organization(w) | {"admin_id": w.org_admin.organization_admin_roles.get().pk}
+
+
+def organization_invitation(w: World) -> dict[str, Any]:
+    invitation, _ = OrganizationInvitation.objects.get_or_create(
+        organization=w.program.organization,
+        email="next-org-admin@example.org",
+        defaults={"nonce": "o", "expires_at": timezone.now() + datetime.timedelta(days=5)},
+    )
+    return {"token": organization_invitation_token(invitation)}
+
+
+def prompt(w: World) -> dict[str, Any]:
+    found, _ = Prompt.objects.get_or_create(
+        program=w.program, text="What did you notice?", defaults={"week_number": 2}
+    )
+    return program(w) | {"prompt_id": found.pk}
+
+
+def org_page(status: int = 200) -> Allow:
+    return Allow(ORG_ADMIN, status, but=KNOWN_TO_THE_ORG)
+
+
+# Another organisation's unit under our organisation's id: nothing, for our admin.
+THEIR_UNIT = Allow(hidden=ORG_ADMIN, but=KNOWN_TO_THE_ORG)
+
+
+ROWS |= {
+    "organizations:list": Row(
+        get=Allow(("site_admin",), outsiders=403),
+        post=Allow(("site_admin",), 400, outsiders=403),
+    ),
+    "organizations:detail": Row(organization, get=org_page()),
+    "organizations:unit_create": Row(organization, post=org_page(400)),
+    "organizations:unit_edit": Row(unit, get=org_page(), post=org_page(400)),
+    "organizations:unit_edit (their unit)": Row(their_unit, get=THEIR_UNIT, post=THEIR_UNIT),
+    "organizations:unit_merge": Row(unit, get=org_page(), post=org_page(400)),
+    "organizations:unit_merge (their unit)": Row(their_unit, get=THEIR_UNIT, post=THEIR_UNIT),
+    "organizations:unit_retire": Row(unit, post=org_page(302)),
+    "organizations:unit_restore": Row(unit, post=org_page(302)),
+    "organizations:time_zone": Row(organization, post=org_page(400)),
+    "organizations:admin_invite": Row(organization, post=org_page(400)),
+    # The only admin is asked, then told it cannot be removed (302 back with the reason).
+    "organizations:admin_remove": Row(organization_admin, get=org_page(), post=org_page(302)),
+    "organizations:invitation": Row(
+        organization_invitation,
+        public=True,
+        get=Allow(ROLES),
+        post=Allow(SIGNED_IN, 409, but={ANONYMOUS: 302}),
+    ),
+    "organizations:invitation_signup": Row(
+        organization_invitation, public=True, post=Allow(ROLES, 302)
+    ),
+    "prompts:list": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
+    "prompts:edit": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
+    "prompts:delete": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 302)),
 }
 
 
