@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Membership, Milestone, Program, Role
+from programs.models import Membership, Milestone, Organization, Program, Role
 from teams.models import Team, TeamMember
 
 
@@ -67,6 +67,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
                 ),
             )
         )
+    context["administered_organizations"] = list(
+        Organization.objects.administered_by(user).order_by("name")
+    )
     return render(request, "dashboards/home.html", context)
 
 

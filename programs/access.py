@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from programs.models import Membership, Program, Role, User
+from programs.models import Membership, Organization, Program, Role, User
 
 
 @dataclass(frozen=True)
@@ -99,3 +99,33 @@ def get_program_for_user(
         roles,
     )
     return ProgramAccess(program=memberships[0].program, roles=active)
+
+
+# Organisations ------------------------------------------------------------------------
+
+
+def is_organization_admin(user: User, organization_id: int) -> bool:
+    """Whether the user is an organisation admin of this organisation."""
+    return Organization.objects.administered_by(user).filter(pk=organization_id).exists()
+
+
+def get_organization_for_admin(user: User, organization_id: int) -> Organization:
+    """The organisation, if the user administers it.
+
+    Someone the organisation does not know (no profile, membership or admin role there)
+    gets 404, exactly as for an organisation that does not exist; someone it knows
+    without the admin role gets 403.
+    """
+    organization = Organization.objects.administered_by(user).filter(pk=organization_id).first()
+    if organization is not None:
+        return organization
+    if not Organization.objects.known_to(user).filter(pk=organization_id).exists():
+        raise Http404("No such organisation.")
+    raise PermissionDenied("Only the organisation's admins can manage it.")
+
+
+def require_site_admin(user: User) -> None:
+    """The installation's operator (staff) only: everyone else gets 403, the same
+    whatever they ask for (there is no object to hide)."""
+    if not user.is_staff:
+        raise PermissionDenied("Only the site's administrators can manage organisations.")

@@ -12,13 +12,16 @@ from core.models import SecurityEvent
 from core.security import record_event
 
 INVITATION_SESSION_KEY = "invitation_token"
+ORGANIZATION_INVITATION_SESSION_KEY = "organization_invitation_token"
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """People join through a program's invitation: sign-up is open to the holder of a
         valid invitation link, and to everyone only when ACCOUNT_ALLOW_SIGNUP is on."""
-        if request.session.get(INVITATION_SESSION_KEY):
+        if request.session.get(INVITATION_SESSION_KEY) or request.session.get(
+            ORGANIZATION_INVITATION_SESSION_KEY
+        ):
             return True
         return bool(settings.ACCOUNT_ALLOW_SIGNUP)
 
@@ -26,6 +29,9 @@ class AccountAdapter(DefaultAccountAdapter):
         token = request.session.get(INVITATION_SESSION_KEY)
         if token:
             return reverse("programs:invitation", args=[token])
+        token = request.session.get(ORGANIZATION_INVITATION_SESSION_KEY)
+        if token:
+            return reverse("organizations:invitation", args=[token])
         return super().get_signup_redirect_url(request)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:

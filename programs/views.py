@@ -53,17 +53,14 @@ def _form_page(
 
 @require_http_methods(["GET", "POST"])
 def program_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """A program admin starts another program in an organisation they already serve."""
-    if request.user.is_staff:
-        organizations = Organization.objects.all()
-    else:
-        organizations = Organization.objects.filter(
-            programs__memberships__user=request.user,
-            programs__memberships__role=Role.PROGRAM_ADMIN,
-            programs__memberships__is_active=True,
-        ).distinct()
+    """An organisation admin starts a program in an organisation they administer, and
+    becomes its first program admin."""
+    organizations = Organization.objects.administered_by(request.user)
     if not organizations.exists():
-        raise PermissionDenied("Only program admins can start a new program.")
+        raise PermissionDenied(
+            "Only an organisation's admins can start a program: ask yours to start it, or "
+            "to make you an organisation admin."
+        )
     form = NewProgramForm(request.POST or None, organizations=organizations)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

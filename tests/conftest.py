@@ -1,6 +1,8 @@
 """The cast: one program with a program admin, two coaches, a sponsor, two participants on
 one team, one participant on another team, a former participant, an admin of another
-program (`outsider`, also `other_program_admin`) and a stranger who belongs to no program."""
+program (`outsider`, also `other_program_admin`), a stranger who belongs to no program, an
+organisation admin of the program's organisation (`org_admin`, in no program) and the
+installation's operator (`site_admin`, staff, in no program)."""
 
 from __future__ import annotations
 
@@ -42,6 +44,10 @@ class Cast:
     other_coach: User
     # Signed in, with no membership in any program.
     stranger: User
+    # Administers the program's organisation; holds no role in any program.
+    org_admin: User
+    # The installation's operator (`is_staff`); holds no role anywhere.
+    site_admin: User
 
     @property
     def other_program_admin(self) -> User:
@@ -77,6 +83,9 @@ def build_cast() -> Cast:
     outsider = f.UserFactory(first_name="Olly", last_name="Outsider")
     f.MembershipFactory(user=outsider, role=Role.PROGRAM_ADMIN)  # admin of another program
     stranger = f.UserFactory(first_name="Stevie", last_name="Stranger")
+    org_admin = f.UserFactory(first_name="Orla", last_name="Orgadmin")
+    f.OrganizationAdminFactory(user=org_admin, organization=program.organization)
+    site_admin = f.UserFactory(first_name="Sid", last_name="Siteadmin", is_staff=True)
     return Cast(
         program=program,
         team=team,
@@ -93,6 +102,8 @@ def build_cast() -> Cast:
         outsider=outsider,
         other_coach=other_coach,
         stranger=stranger,
+        org_admin=org_admin,
+        site_admin=site_admin,
     )
 
 

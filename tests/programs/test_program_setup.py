@@ -26,29 +26,34 @@ PROGRAM_FORM = {
 }
 
 
-def test_program_admin_creates_a_program_and_becomes_its_admin(cast: Cast) -> None:
-    client = cast.client_for("program_admin")
+def test_organisation_admin_creates_a_program_and_becomes_its_admin(cast: Cast) -> None:
+    client = cast.client_for("org_admin")
     data = PROGRAM_FORM | {"organization": str(cast.program.organization_id)}
     response = client.post(reverse("programs:create"), data)
     program = Program.objects.get(name="Emerging Leaders 2027")
     assert response["Location"] == reverse("dashboards:program", args=[program.pk])
     assert program.competency_list() == ["Coaching", "Delegation"]
-    assert program.memberships.get().user == cast.program_admin
+    assert program.memberships.get().user == cast.org_admin
     assert program.memberships.get().role == Role.PROGRAM_ADMIN
 
 
-def test_people_who_run_no_program_cannot_create_one(cast: Cast) -> None:
+def test_people_who_administer_no_organisation_cannot_create_a_program(cast: Cast) -> None:
+    # A program admin runs their program; starting another is the organisation's decision.
+    response = cast.client_for("program_admin").get(reverse("programs:create"))
+    assert response.status_code == 403
+    assert b"Only an organisation&#x27;s admins can start a program" in response.content
     assert cast.client_for("coach").get(reverse("programs:create")).status_code == 403
     assert (
         cast.client_for("participant").post(reverse("programs:create"), PROGRAM_FORM).status_code
         == 403
     )
+    assert not Program.objects.filter(name="Emerging Leaders 2027").exists()
 
 
 def test_a_program_cannot_be_created_in_an_organisation_one_does_not_serve(cast: Cast) -> None:
     elsewhere = f.OrganizationFactory(name="Another Health System")
     data = PROGRAM_FORM | {"organization": str(elsewhere.pk)}
-    response = cast.client_for("program_admin").post(reverse("programs:create"), data)
+    response = cast.client_for("org_admin").post(reverse("programs:create"), data)
     assert response.status_code == 400
     assert b"Select a valid choice" in response.content
     assert not Program.objects.filter(name="Emerging Leaders 2027").exists()
