@@ -31,6 +31,11 @@ class SecurityEvent(models.Model):
         ORGANIZATION_ADMIN_REMOVED = "org_admin_removed", "Organisation admin role removed"
         PERMISSION_DENIED = "permission_denied", "Access refused (403)"
         RATE_LIMITED = "rate_limited", "Too many requests (429)"
+        ADMIN_LOOKUP_REFUSED = "admin_lookup_refused", "Django admin: lookup on writing refused"
+        ADMIN_PASSWORD_RESET_SENT = (
+            "admin_password_reset_sent",
+            "Django admin: password reset link emailed",
+        )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     kind = models.CharField(max_length=32, choices=Kind.choices)

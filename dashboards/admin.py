@@ -11,11 +11,13 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from core.admin import WritingAdmin
 from teams.models import CoachNote, PulseSurvey
 
 
 @admin.register(CoachNote)
-class CoachNoteAdmin(admin.ModelAdmin[CoachNote]):
+class CoachNoteAdmin(WritingAdmin[CoachNote]):
+    protected_fields = ("body",)
     list_display = ("__str__", "team", "author", "held_on", "task_minutes", "process_minutes")
     list_filter = ("team__cohort__program",)
     list_select_related = ("team", "author")
@@ -30,7 +32,7 @@ class CoachNoteAdmin(admin.ModelAdmin[CoachNote]):
 
 
 @admin.register(PulseSurvey)
-class PulseSurveyAdmin(admin.ModelAdmin[PulseSurvey]):
+class PulseSurveyAdmin(WritingAdmin[PulseSurvey]):
     list_display = ("__str__", "team", "meeting_on", "answers")
     list_filter = ("team__cohort__program",)
     list_select_related = ("team",)

@@ -1,12 +1,16 @@
 """The Django admin shows metadata only: never a reflection's, check-in's, draft's or
 plan's text, not even its title (DESIGN.md, privacy rule 1). Writing is not added or
-changed here; it belongs to its author."""
+changed here; it belongs to its author. Each admin declares which text is protected
+(`core.admin.WritingAdmin`); learning themes are part of the entries that carry them, so
+they have no admin page of their own."""
 
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 
+from core.admin import WritingAdmin
 from reflections.models import (
     CheckIn,
     Draft,
@@ -14,12 +18,11 @@ from reflections.models import (
     Prompt,
     ReadReceipt,
     Reflection,
-    Tag,
     TeamReflection,
 )
 
 
-class MetadataOnlyAdmin(admin.ModelAdmin):
+class MetadataOnlyAdmin[M: models.Model](WritingAdmin[M]):
     """Read-only, listed fields only; search by the author's email, never by text."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -30,7 +33,9 @@ class MetadataOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reflection)
-class ReflectionAdmin(MetadataOnlyAdmin):
+class ReflectionAdmin(MetadataOnlyAdmin[Reflection]):
+    protected_fields = ("title", "body", "tags")
+    public_fields = ("visibility",)
     list_display = ("__str__", "author", "program", "visibility", "created_at", "deleted_at")
     list_filter = ("visibility", "program")
     list_select_related = ("author", "program")
@@ -40,7 +45,9 @@ class ReflectionAdmin(MetadataOnlyAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(MetadataOnlyAdmin):
+class CheckInAdmin(MetadataOnlyAdmin[CheckIn]):
+    protected_fields = ("steps_taken", "next_focus", "progress")
+    public_fields = ("time_zone", "visibility")
     list_display = ("__str__", "user", "program", "iso_year", "iso_week", "visibility")
     list_filter = ("visibility", "program")
     list_select_related = ("user", "program")
@@ -61,7 +68,8 @@ class CheckInAdmin(MetadataOnlyAdmin):
 
 
 @admin.register(TeamReflection)
-class TeamReflectionAdmin(MetadataOnlyAdmin):
+class TeamReflectionAdmin(MetadataOnlyAdmin[TeamReflection]):
+    protected_fields = ("title", "body")
     list_display = ("__str__", "team", "version", "share_with_sponsor", "updated_at")
     list_select_related = ("team",)
     search_fields = ("team__name",)
@@ -78,7 +86,16 @@ class TeamReflectionAdmin(MetadataOnlyAdmin):
 
 
 @admin.register(Plan)
-class PlanAdmin(MetadataOnlyAdmin):
+class PlanAdmin(MetadataOnlyAdmin[Plan]):
+    # The partner from outside the program is named by the person, in their plan.
+    protected_fields = (
+        "aspect",
+        "action",
+        "partner_name",
+        "partner_email",
+        "partner_invited_email",
+    )
+    public_fields = ("time_zone",)
     list_display = ("__str__", "user", "program", "checkin_weekday", "checkin_time", "time_zone")
     list_select_related = ("user", "program")
     search_fields = ("user__email",)
@@ -99,7 +116,9 @@ class PlanAdmin(MetadataOnlyAdmin):
 
 
 @admin.register(Draft)
-class DraftAdmin(MetadataOnlyAdmin):
+class DraftAdmin(MetadataOnlyAdmin[Draft]):
+    protected_fields = ("title", "body", "tags", "token")
+    public_fields = ("visibility",)
     list_display = ("__str__", "user", "program", "saved_at", "closed_at")
     list_select_related = ("user", "program")
     search_fields = ("user__email",)
@@ -108,7 +127,7 @@ class DraftAdmin(MetadataOnlyAdmin):
 
 
 @admin.register(ReadReceipt)
-class ReadReceiptAdmin(MetadataOnlyAdmin):
+class ReadReceiptAdmin(MetadataOnlyAdmin[ReadReceipt]):
     list_display = ("__str__", "reader", "reflection", "checkin", "read_at")
     list_select_related = ("reader", "reflection", "checkin")
     search_fields = ("reader__email",)
@@ -117,12 +136,9 @@ class ReadReceiptAdmin(MetadataOnlyAdmin):
 
 
 @admin.register(Prompt)
-class PromptAdmin(admin.ModelAdmin):
+class PromptAdmin(WritingAdmin[Prompt]):
+    # Prompts are the program's, written for every participant to read.
+    public_fields = ("text",)
     list_display = ("text", "program", "week_number")
     list_filter = ("program",)
     search_fields = ("text",)
-
-
-@admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
-    search_fields = ("name",)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import WritingAdmin
 from teams.models import Team, TeamMember
 
 
@@ -11,7 +12,8 @@ class TeamMemberInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(WritingAdmin[Team]):
+    public_fields = ("name",)
     list_display = ("name", "cohort", "coach", "sponsor")
     list_filter = ("cohort__program",)
     search_fields = ("name",)

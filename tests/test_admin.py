@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
-from django.test import Client
+from typing import Any
 
+import pytest
+from django.contrib import admin
+from django.db.models import Model
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from core.admin import WritingAdmin, filter_path, text_field_names, touches_writing
+from core.models import SecurityEvent
 from programs.models import User
 from tests.conftest import Cast
 
@@ -43,3 +50,100 @@ def test_program_people_without_staff_rights_cannot_use_the_admin(cast: Cast) ->
     response = cast.client_for("program_admin").get("/admin/programs/user/")
     assert response.status_code in (302, 403)
     assert b"root@example.org" not in response.content
+
+
+# One rule for writing: every model in the admin with a text field declares each of them
+# protected or public (core.admin.WritingAdmin), and no query string reaches a protected one.
+
+LOOKUP_ATTACKS = ("__startswith", "__contains", "__regex", "__gt", "", "__isnull")
+
+
+def _writing_admins() -> list[tuple[type[Model], WritingAdmin[Any]]]:
+    return [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if isinstance(model_admin, WritingAdmin)
+    ]
+
+
+def test_every_model_with_text_in_the_admin_declares_each_text_field() -> None:
+    for model, model_admin in admin.site._registry.items():
+        text = text_field_names(model)
+        if not text:
+            continue
+        label = model._meta.label
+        assert isinstance(model_admin, WritingAdmin), f"{label}: use core.admin.WritingAdmin"
+        protected, public = set(model_admin.protected_fields), set(model_admin.public_fields)
+        assert text <= protected | public, f"{label}: declare {sorted(text - protected - public)}"
+        assert not protected & public, label
+
+
+def test_the_writing_models_keep_their_text_protected() -> None:
+    protected = {
+        model._meta.label: set(model_admin.protected_fields)
+        for model, model_admin in _writing_admins()
+    }
+    assert protected["reflections.Reflection"] >= {"title", "body", "tags"}
+    assert protected["reflections.CheckIn"] >= {"steps_taken", "next_focus", "progress"}
+    assert protected["reflections.TeamReflection"] >= {"title", "body"}
+    assert protected["reflections.Plan"] >= {"aspect", "action"}
+    assert protected["reflections.Draft"] >= {"title", "body", "tags"}
+    assert protected["teams.CoachNote"] >= {"body"}
+    assert protected["projects.Project"] >= {"problem_statement", "scope"}
+    assert protected["programs.User"] >= {"password"}
+    assert protected["mfa.Authenticator"] >= {"data"}
+    # Learning themes are words from people's entries: no admin page lists them.
+    assert "reflections.Tag" not in {m._meta.label for m in admin.site._registry}
+
+
+def test_no_declared_filter_search_ordering_or_column_reaches_protected_text(
+    rf: RequestFactory,
+) -> None:
+    request = rf.get("/admin/")
+    for model, model_admin in admin.site._registry.items():
+        paths = [
+            *(p for p in map(filter_path, model_admin.list_filter) if p),
+            *model_admin.search_fields,
+            *(o for o in (model_admin.ordering or ()) if isinstance(o, str)),
+            *([model_admin.date_hierarchy] if model_admin.date_hierarchy else []),
+        ]
+        for path in paths:
+            assert not touches_writing(admin.site, model, path), (model._meta.label, path)
+        if isinstance(model_admin, WritingAdmin):
+            request.user = User(is_superuser=True, is_staff=True, is_active=True)
+            columns = set(model_admin.get_sortable_by(request))
+            assert not columns & set(model_admin.protected_fields), model._meta.label
+
+
+@pytest.mark.parametrize("attack", LOOKUP_ATTACKS)
+def test_no_lookup_on_a_protected_field_is_allowed(
+    cast: Cast, site_admin: Client, attack: str
+) -> None:
+    for model, model_admin in _writing_admins():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for name in model_admin.protected_fields:
+            lookup = f"{name}{attack}"
+            before = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.ADMIN_LOOKUP_REFUSED)
+            count = before.count()
+            response = site_admin.get(url, {lookup: "1" if attack != "__isnull" else "true"})
+            assert response.status_code == 400, (model._meta.label, lookup)
+            assert before.count() == count + 1
+            event = before.first()
+            assert event is not None
+            assert event.details == {"model": model._meta.label, "lookup": lookup}
+
+
+def test_a_relation_cannot_reach_protected_text_either(cast: Cast, site_admin: Client) -> None:
+    for url, lookup in [
+        ("/admin/programs/user/", "reflections__body__startswith"),
+        ("/admin/teams/team/", "reflections__body__startswith"),
+        ("/admin/teams/team/", "coach_notes__body__contains"),
+        ("/admin/programs/program/", "checkins__steps_taken__gt"),
+        ("/admin/projects/project/", "changes__new_text__startswith"),
+    ]:
+        assert site_admin.get(url, {lookup: "a"}).status_code == 400, (url, lookup)
+
+
+def test_a_popup_cannot_return_protected_text(cast: Cast, site_admin: Client) -> None:
+    response = site_admin.get("/admin/reflections/reflection/", {"_to_field": "body"})
+    assert response.status_code == 400

@@ -21,7 +21,7 @@ def site_admin(db: None) -> Client:
 
 @pytest.mark.parametrize(
     "model",
-    ["reflection", "checkin", "teamreflection", "plan", "draft", "readreceipt", "prompt", "tag"],
+    ["reflection", "checkin", "teamreflection", "plan", "draft", "readreceipt", "prompt"],
 )
 def test_site_admin_opens_the_journal_lists(cast: Cast, site_admin: Client, model: str) -> None:
     entry = write(cast.participant, cast.program, title="Listed title", tags=("listening",))
