@@ -14,6 +14,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import SecurityEvent
+from core.security import record_event
 from core.text import one_line
 from programs.models import (
     Cohort,
@@ -148,7 +150,60 @@ def do_invite(
         expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_EXPIRY_DAYS),
     )
     _enqueue_invitation_email(invitation)
+    if user_owns_email(by, invitation.email):
+        _record_self_invitation(invitation, by=by)
     return invitation
+
+
+def _record_self_invitation(invitation: Invitation, *, by: User) -> None:
+    """An admin who invites her own address to a role (coach, say) gives herself that
+    role: the security log says so at once, like any grant of a role."""
+    record_event(
+        SecurityEvent.Kind.ROLE_GRANTED,
+        user=by,
+        program=invitation.program_id,
+        role=invitation.role,
+        how="own invitation",
+        by=by.pk,
+        self_granted=True,
+        invitation_id=invitation.pk,
+    )
+
+
+@transaction.atomic
+def do_invite_many(
+    *, program: Program, invitations: list[tuple[str, str, Cohort | None]], by: User
+) -> list[Invitation]:
+    """Create many invitations, given as (email, role, cohort), in one query, and send
+    each by email once the transaction commits (a people import, a pasted list)."""
+    expires_at = timezone.now() + datetime.timedelta(days=settings.INVITATION_EXPIRY_DAYS)
+    created = Invitation.objects.bulk_create(
+        Invitation(
+            program=program,
+            cohort=cohort if role == Role.PARTICIPANT else None,
+            email=email.strip().lower(),
+            role=role,
+            nonce=secrets.token_hex(16),
+            invited_by=by,
+            expires_at=expires_at,
+        )
+        for email, role, cohort in invitations
+    )
+    if not created:
+        return created
+    from allauth.account.models import EmailAddress
+
+    own = {by.email.lower()} | {
+        email.lower()
+        for email in EmailAddress.objects.filter(user=by, verified=True).values_list(
+            "email", flat=True
+        )
+    }
+    for invitation in created:
+        _enqueue_invitation_email(invitation)
+        if invitation.email in own:
+            _record_self_invitation(invitation, by=by)
+    return created
 
 
 @transaction.atomic

@@ -13,5 +13,10 @@ urlpatterns = [
         views.import_confirm,
         name="confirm",
     ),
+    path(
+        "<int:program_id>/import/<int:import_id>/not-imported.csv",
+        views.rejected_rows,
+        name="rejected",
+    ),
     path("<int:program_id>/export.csv", views.export_people, name="export"),
 ]

@@ -19,6 +19,7 @@ from programs.models import Cohort, Discipline, Program, Role
 from teams.models import PeopleImport
 from teams.people_import import (
     COLUMNS,
+    HEADER_SYNONYMS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
     ImportFileError,
@@ -28,6 +29,7 @@ from teams.people_import import (
     export_people_csv,
     plan_import,
     read_upload,
+    rejected_rows_csv,
 )
 
 ADMIN = {Role.PROGRAM_ADMIN}
@@ -65,6 +67,17 @@ class PeopleFileForm(forms.Form):
         except ImportFileError as exc:
             raise forms.ValidationError(str(exc)) from None
         return upload
+
+
+class ConfirmImportForm(forms.Form):
+    """What the admin chose under the preview: create the unknown units or not, and import
+    every row (all or nothing) or only the valid rows."""
+
+    ALL, VALID = "all", "valid"
+    create_units = forms.BooleanField(required=False)
+    rows = forms.ChoiceField(
+        choices=[(ALL, "Every row"), (VALID, "The valid rows")], required=False
+    )
 
 
 def _people_import(program: Program, import_id: int) -> PeopleImport:
@@ -106,6 +119,7 @@ def import_start(request: AuthenticatedHttpRequest, program_id: int) -> HttpResp
             "form": form,
             "cohorts": cohorts,
             "columns": COLUMNS,
+            "synonyms": HEADER_SYNONYMS,
             "disciplines": Discipline.choices,
             "roles": Role.choices,
             "max_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
@@ -127,7 +141,7 @@ def import_preview(
     return render(
         request,
         "teams/import/preview.html",
-        {"program": program, "people_import": people_import, "plan": plan},
+        {"program": program, "people_import": people_import, "plan": plan, "columns": COLUMNS},
     )
 
 
@@ -135,13 +149,19 @@ def import_preview(
 def import_confirm(
     request: AuthenticatedHttpRequest, program_id: int, import_id: int
 ) -> HttpResponse:
-    """Write every row, or nothing; either way, back to the preview with the outcome."""
+    """Write every row, or nothing (or, when the admin chose so, the valid rows only);
+    either way, back to the preview with the outcome."""
     program = get_program_for_user(request.user, program_id, roles=ADMIN).program
     people_import = _people_import(program, import_id)
+    form = ConfirmImportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Nothing was imported: choose which rows to import.")
+        return redirect("people_import:preview", program.pk, people_import.pk)
     plan = do_import_people(
         people_import=people_import,
         by=request.user,
-        create_units=request.POST.get("create_units") == "on",
+        create_units=form.cleaned_data["create_units"],
+        valid_rows_only=form.cleaned_data["rows"] == ConfirmImportForm.VALID,
     )
     if plan.applied:
         messages.success(request, f"Imported. {plan.summary}")
@@ -154,6 +174,25 @@ def import_confirm(
             request, f"Nothing was imported: {problems:,} {rows}. They are marked below."
         )
     return redirect("people_import:preview", program.pk, people_import.pk)
+
+
+@require_GET
+def rejected_rows(
+    request: AuthenticatedHttpRequest, program_id: int, import_id: int
+) -> HttpResponse:
+    """The rows not imported (or, before confirming, those with a problem) as CSV, as the
+    file had them, with a `reason` column; every cell safe to open in a spreadsheet."""
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    people_import = _people_import(program, import_id)
+    stem = slugify(people_import.filename.removesuffix(".csv")) or "people"
+    response = HttpResponse(
+        "\ufeff" + rejected_rows_csv(people_import), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{stem}-rows-not-imported.csv"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

@@ -98,6 +98,8 @@ class PeopleImport(models.Model):
     create_units = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     applied_at = models.DateTimeField(null=True, blank=True)
+    # When only the valid rows were imported: the others, as CSV with a `reason` column.
+    rejected_rows = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,10 +1,20 @@
 """Import and export of a program's people as CSV.
 
 A program admin uploads a file for one cohort. The file is checked (size, encoding, header,
-number of rows) and kept as a `PeopleImport`; nothing else is written. The preview shows,
-row by row, what confirming would do and what stops it. Confirming checks every row again
-against the database as it is then and writes all of them in one transaction, or nothing.
-The writes are a fixed number of bulk queries, however long the file.
+number of rows) and kept as a `PeopleImport`; nothing else is written. The header is read
+the way people write it in a spreadsheet: any case, spaces, hyphens or underscores, in any
+order, with common synonyms ("Given name", "E-mail", "Dept", "Manager email"…). The preview
+shows, row by row, what confirming would do and what stops it. Confirming checks every row
+again against the database as it is then and writes all of them in one transaction, or, when
+the admin chooses "import the valid rows", the rows without a problem, keeping the others
+for download with the reason each was rejected. The writes are a fixed number of bulk
+queries, however long the file.
+
+An import never reaches into another organisation: an existing account that has no profile
+in the program's organisation (and no membership in any of its programs) is not enrolled;
+it gets an invitation that its owner must accept. Previews show only what the admin typed,
+never what an existing account stores. Everyone imported hears of it by email: new people
+get an invitation to set up their account, existing members a note that they were added.
 
 The export writes the same columns, so an exported file imports again with no change.
 """
@@ -15,19 +25,41 @@ import csv
 import io
 import logging
 import math
+import zoneinfo
 from dataclasses import dataclass, field
+from functools import cache
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
-from core.csv import csv_text, unquote
-from programs.models import Cohort, Discipline, Membership, Profile, Program, Role, Unit, User
+from core.csv import FORMULA_STARTS, csv_text, unquote
+from core.events import announce
+from core.models import SecurityEvent
+from core.security import record_events
+from core.text import one_line
+from programs.models import (
+    Cohort,
+    Discipline,
+    Invitation,
+    Membership,
+    Profile,
+    Program,
+    Role,
+    Unit,
+    User,
+)
+from programs.services import do_invite_many
+from teams.events import TeamsCreated
 from teams.models import PeopleImport, Team, TeamMember
 
 logger = logging.getLogger(__name__)
@@ -42,18 +74,22 @@ COLUMNS = (
     "role",
     "team",
     "reports_to_email",
+    "time_zone",
 )
+REQUIRED_COLUMNS = ("email", "role")
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 
 NEW = "new"
 UPDATED = "updated"
 UNCHANGED = "unchanged"
+INVITED = "invited"
 PROBLEM = "problem"
 STATUS_LABELS = {
     NEW: "New person",
     UPDATED: "Updated",
     UNCHANGED: "Unchanged",
+    INVITED: "Invitation",
     PROBLEM: "Not imported",
 }
 
@@ -70,6 +106,51 @@ def _choice_key(text: str) -> str:
     return " ".join(text.replace("_", " ").replace("-", " ").casefold().split())
 
 
+def _header_key(text: str) -> str:
+    """“First name”, “first_name”, “FIRST-NAME” and “Firstname” are the same column."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+# What people write at the top of a column, beyond the column's own name.
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "email": ("e-mail", "email address", "e-mail address", "mail", "work email"),
+    "first_name": ("first", "given name", "forename", "first names"),
+    "last_name": ("last", "surname", "family name"),
+    "unit": ("department", "dept", "service line", "site", "unit name"),
+    "discipline": ("profession", "professional discipline"),
+    "job_title": ("title", "position", "job", "role title"),
+    "role": ("program role", "programme role"),
+    "team": ("team name", "set", "action learning set"),
+    "reports_to_email": (
+        "reports to",
+        "manager",
+        "manager email",
+        "manager e-mail",
+        "line manager email",
+        "supervisor email",
+        "reports to e-mail",
+    ),
+    "time_zone": ("timezone", "tz", "zone", "iana time zone"),
+}
+HEADERS = {
+    _header_key(name): column
+    for column, names in HEADER_SYNONYMS.items()
+    for name in (column, *names)
+}
+COLUMN_LABELS = {
+    "email": "email",
+    "first_name": "first name",
+    "last_name": "last name",
+    "unit": "unit",
+    "discipline": "discipline",
+    "job_title": "job title",
+    "role": "role",
+    "team": "team",
+    "reports_to_email": "reports-to email",
+    "time_zone": "time zone",
+}
+
+
 def _choices(pairs: list[tuple[str, str]], extra: dict[str, str]) -> dict[str, str]:
     found = {_choice_key(value): value for value, _ in pairs}
     found.update({_choice_key(label): value for value, label in pairs})
@@ -78,9 +159,18 @@ def _choices(pairs: list[tuple[str, str]], extra: dict[str, str]) -> dict[str, s
 
 
 DISCIPLINES = _choices(Discipline.choices, {})
-ROLES = _choices(Role.choices, {"admin": Role.PROGRAM_ADMIN})
+ROLES = _choices(
+    Role.choices,
+    {"admin": Role.PROGRAM_ADMIN, "coach": Role.COACH, "sponsor": Role.SPONSOR},
+)
 DISCIPLINE_LABELS = {value: str(label) for value, label in Discipline.choices}
 ROLE_LABELS = {value: str(label) for value, label in Role.choices}
+
+
+@cache
+def _time_zones() -> dict[str, str]:
+    """Every IANA zone by its name in lower case, so “europe/london” is Europe/London."""
+    return {name.casefold(): name for name in zoneinfo.available_timezones()}
 
 
 def _words(labels: list[str]) -> str:
@@ -97,59 +187,111 @@ def _unquote(cell: str) -> str:
     return unquote(cell.strip()).strip()
 
 
+def runs_as_formula(cell: str) -> bool:
+    """True for a cell a spreadsheet would run as a formula (see `core.csv`)."""
+    return cell.lstrip(" ").startswith(FORMULA_STARTS)
+
+
 @dataclass(frozen=True)
 class SourceRow:
     number: int  # as a spreadsheet numbers it: the header is row 1
-    cells: tuple[str, ...]
-    problem: str = ""
+    cells: tuple[str, ...]  # in the order of COLUMNS
+    raw: tuple[str, ...] = ()  # as in the file, in the file's order
+    problems: tuple[str, ...] = ()
 
 
-def read_rows(text: str) -> list[SourceRow]:
+@dataclass(frozen=True)
+class SourceFile:
+    header: tuple[str, ...]  # as written in the file
+    rows: list[SourceRow]
+    ignored: tuple[str, ...] = ()  # header cells that name no column we know
+
+
+def _read_header(cells: list[str]) -> tuple[list[int | None], list[str]]:
+    """Where each of COLUMNS is in the file, and the header cells that name none."""
+    positions: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, cell in enumerate(cells):
+        column = HEADERS.get(_header_key(unquote(cell)))
+        if column is None:
+            if cell:
+                ignored.append(cell)
+            continue
+        if column in positions:
+            raise ImportFileError(
+                f"Two columns of the first row mean {COLUMN_LABELS[column]}: "
+                f"“{cells[positions[column]]}” and “{cell}”. Keep one of them."
+            )
+        positions[column] = index
+    missing = [COLUMN_LABELS[c] for c in REQUIRED_COLUMNS if c not in positions]
+    if missing:
+        raise ImportFileError(
+            f"The first row must name the columns, and at least {_words(missing)}. "
+            f"This file's first row is: {', '.join(cells)}. Known columns: "
+            f"{', '.join(COLUMNS)} (in any order, any case; e.g. “First name” or "
+            "“Reports-to email” are understood too)."
+        )
+    return [positions.get(column) for column in COLUMNS], ignored
+
+
+def read_file(text: str) -> SourceFile:
     """The people rows of a file's text, after checking its header and length.
 
     Raises ImportFileError for a file that cannot be a people file at all.
     """
-    expected = ", ".join(COLUMNS)
     reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
     header: list[str] | None = None
+    positions: list[int | None] = []
+    ignored: list[str] = []
     rows: list[SourceRow] = []
     try:
         for number, record in enumerate(reader, start=1):
-            cells = [cell.strip() for cell in record]
-            while cells and not cells[-1]:
-                cells.pop()
-            if not cells:
+            raw = list(record)
+            while raw and not raw[-1].strip():
+                raw.pop()
+            if not raw:
                 continue
             if header is None:
-                header = [cell.casefold() for cell in cells]
-                if tuple(header) != COLUMNS:
-                    raise ImportFileError(
-                        "The first row must name the columns, in this order: "
-                        f"{expected}. This file's first row is: {', '.join(cells)}."
-                    )
+                header = [cell.strip() for cell in raw]
+                positions, ignored = _read_header(header)
                 continue
             if len(rows) >= MAX_ROWS:
                 raise ImportFileError(
                     f"The file has more than {MAX_ROWS:,} people rows; at most {MAX_ROWS:,} can "
                     "be imported at a time. Split it into smaller files."
                 )
-            problem = ""
-            if len(cells) > len(COLUMNS):
-                problem = (
-                    f"has {len(cells)} values where {len(COLUMNS)} columns are expected "
+            problems: list[str] = []
+            if len(raw) > len(header):
+                problems.append(
+                    f"has {len(raw)} values where the header names {len(header)} columns "
                     "(is there a comma inside a value that is not in quotes?)"
                 )
-            cells += [""] * (len(COLUMNS) - len(cells))
-            rows.append(SourceRow(number, tuple(_unquote(c) for c in cells), problem))
+            padded = raw + [""] * (len(header) - len(raw))
+            cells = tuple("" if at is None else _unquote(padded[at]) for at in positions)
+            for column, at in zip(COLUMNS, positions, strict=True):
+                if at is not None and runs_as_formula(padded[at]):
+                    problems.append(
+                        f"{COLUMN_LABELS[column]} “{padded[at].strip()}” starts with "
+                        f"“{padded[at].lstrip(' ')[:1].strip() or 'a tab'}”, which a "
+                        "spreadsheet would run as a formula; remove it or correct the value"
+                    )
+            rows.append(SourceRow(number, cells, tuple(raw), tuple(problems)))
     except csv.Error as exc:
         raise ImportFileError(
             f"The file could not be read as CSV near row {reader.line_num}: {exc}."
         ) from None
     if header is None:
-        raise ImportFileError(f"The file is empty. Its first row must be the header: {expected}.")
+        raise ImportFileError(
+            f"The file is empty. Its first row must name the columns: {', '.join(COLUMNS)}."
+        )
     if not rows:
         raise ImportFileError("The file has the header row but no people under it.")
-    return rows
+    return SourceFile(tuple(header), rows, tuple(ignored))
+
+
+def read_rows(text: str) -> list[SourceRow]:
+    """The people rows of a file's text (see `read_file`)."""
+    return read_file(text).rows
 
 
 def read_upload(upload: UploadedFile) -> str:
@@ -171,7 +313,7 @@ def read_upload(upload: UploadedFile) -> str:
         ) from None
     if "\x00" in text:
         raise ImportFileError("The file is not a CSV text file.")
-    read_rows(text)
+    read_file(text)
     return text
 
 
@@ -180,7 +322,11 @@ def read_upload(upload: UploadedFile) -> str:
 
 @dataclass
 class RowPlan:
-    """One row of the file: what it says, what confirming would do, what stops it."""
+    """One row of the file: what it says, what confirming would do, what stops it.
+
+    Everything shown of a row is what the file says or what the import would write; what
+    an existing account stores (its name, above all) is never shown.
+    """
 
     number: int
     email: str = ""
@@ -192,6 +338,8 @@ class RowPlan:
     role: str = ""  # the choice's value once recognised, else as written
     team: str = ""
     reports_to_email: str = ""
+    time_zone: str = ""  # the zone's IANA name once recognised, else as written
+    raw: tuple[str, ...] = ()
     errors: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -200,6 +348,7 @@ class RowPlan:
     role_ok: bool = False
     reports_to_ok: bool = False
     unit_is_unknown: bool = False
+    flagged: bool = False  # a cell a spreadsheet would run as a formula
 
     @property
     def name(self) -> str:
@@ -222,6 +371,13 @@ class RowPlan:
         return self.role_ok and self.role == Role.PARTICIPANT
 
 
+@dataclass(frozen=True)
+class PlannedInvitation:
+    email: str
+    role: str
+    cohort: Cohort | None
+
+
 @dataclass
 class _Writes:
     units: list[Unit] = field(default_factory=list)
@@ -232,6 +388,17 @@ class _Writes:
     reactivated: list[Membership] = field(default_factory=list)
     teams: list[Team] = field(default_factory=list)
     team_members: list[TeamMember] = field(default_factory=list)
+    # Who hears of it: an invitation (new people, accounts outside the organisation), or
+    # a note that they were added (members of the organisation given a role).
+    invitations: list[PlannedInvitation] = field(default_factory=list)
+    added: dict[str, User] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    number: int
+    raw: tuple[str, ...]
+    reasons: tuple[str, ...]
 
 
 @dataclass
@@ -241,14 +408,21 @@ class ImportPlan:
     people_import: PeopleImport
     rows: list[RowPlan] = field(default_factory=list)
     file_error: str = ""
+    header: tuple[str, ...] = ()
+    ignored_columns: tuple[str, ...] = ()
     new_units: list[str] = field(default_factory=list)
     new_teams: list[str] = field(default_factory=list)
+    rejected: list[RejectedRow] = field(default_factory=list)
     applied: bool = False
     writes: _Writes = field(default_factory=_Writes)
 
     @property
     def problem_rows(self) -> list[RowPlan]:
         return [row for row in self.rows if row.errors]
+
+    @property
+    def valid_rows(self) -> list[RowPlan]:
+        return [row for row in self.rows if not row.errors]
 
     @property
     def is_valid(self) -> bool:
@@ -262,6 +436,25 @@ class ImportPlan:
             and bool(self.rows)
             and all(row.unit_is_unknown and len(row.errors) == 1 for row in self.problem_rows)
         )
+
+    @property
+    def unit_only_rows(self) -> list[RowPlan]:
+        """Rows whose one problem is a unit to create."""
+        return [row for row in self.problem_rows if row.unit_is_unknown and len(row.errors) == 1]
+
+    @property
+    def can_import_valid_rows(self) -> bool:
+        """True when some rows have a problem and others could be imported without them
+        (those with no problem, and those whose one problem is a unit to create)."""
+        return (
+            not self.file_error
+            and not self.can_confirm
+            and bool(self.valid_rows or self.unit_only_rows)
+        )
+
+    @property
+    def only_units_are_unknown(self) -> bool:
+        return bool(self.problem_rows) and self.can_confirm
 
     def count(self, status: str) -> int:
         return sum(1 for row in self.rows if row.status == status)
@@ -279,19 +472,28 @@ class ImportPlan:
         return self.count(UNCHANGED)
 
     @property
+    def count_invited(self) -> int:
+        return self.count(INVITED)
+
+    @property
     def summary(self) -> str:
         parts = [
             f"{self.count(NEW):,} new",
             f"{self.count(UPDATED):,} updated",
             f"{self.count(UNCHANGED):,} unchanged",
         ]
+        if self.count(INVITED):
+            parts.append(f"{self.count(INVITED):,} invited")
         made = []
         if self.new_units:
             made.append(_plural(len(self.new_units), "unit"))
         if self.new_teams:
             made.append(_plural(len(self.new_teams), "team"))
         created = f"; {' and '.join(made)} created" if made else ""
-        return f"{_plural(len(self.rows), 'row')}: {', '.join(parts)}{created}."
+        rejected = ""
+        if self.rejected:
+            rejected = f" {_plural(len(self.rejected), 'row')} not imported."
+        return f"{_plural(len(self.rows), 'row')}: {', '.join(parts)}{created}.{rejected}"
 
 
 def _plural(count: int, noun: str) -> str:
@@ -311,7 +513,7 @@ LIMITS = (("first_name", 150), ("last_name", 150), ("unit", 200), ("job_title", 
 
 def _parse(source: SourceRow) -> RowPlan:
     """The row's own checks: those that need neither the database nor the other rows."""
-    email, first, last, unit, discipline, title, role, team, manager = source.cells
+    email, first, last, unit, discipline, title, role, team, manager, zone = source.cells
     row = RowPlan(
         number=source.number,
         email=email.lower(),
@@ -323,9 +525,11 @@ def _parse(source: SourceRow) -> RowPlan:
         role=ROLES.get(_choice_key(role), role),
         team=team,
         reports_to_email=manager.lower(),
+        time_zone=_time_zones().get(zone.casefold(), zone),
+        raw=source.raw,
     )
-    if source.problem:
-        row.errors.append(source.problem)
+    row.errors.extend(source.problems)
+    row.flagged = any("spreadsheet would run as a formula" in p for p in source.problems)
     if not email:
         row.errors.append("email is missing")
     elif not _email_ok(row.email):
@@ -342,6 +546,11 @@ def _parse(source: SourceRow) -> RowPlan:
         row.discipline = Discipline.OTHER
     elif row.discipline not in DISCIPLINE_LABELS:
         row.errors.append(f"unknown discipline “{discipline}” (use {DISCIPLINE_HELP})")
+    if zone and row.time_zone not in _time_zones().values():
+        row.errors.append(
+            f"unknown time zone “{zone}” (use an IANA name such as Europe/London, "
+            "America/New_York or Asia/Kolkata)"
+        )
     for column, limit in LIMITS:
         if len(getattr(row, column)) > limit:
             row.errors.append(f"{column} is longer than {limit} characters")
@@ -368,6 +577,7 @@ PERSON_FIELDS = (
     ("discipline", "discipline"),
     ("job_title", "job title"),
     ("reports_to_email", "reports_to_email"),
+    ("time_zone", "time zone"),
 )
 
 
@@ -423,31 +633,60 @@ def _user_label(user: User | None) -> str:
     return user.email if user else "nobody"
 
 
-def plan_import(people_import: PeopleImport) -> ImportPlan:
+def _in_organization(organization_id: int, user_ids: list[int]) -> set[int]:
+    """The accounts the organisation knows: a profile there, or a membership (even ended)
+    in one of its programs. Only these are enrolled by an import; others are invited."""
+    if not user_ids:
+        return set()
+    with_profile = Profile.objects.filter(
+        organization_id=organization_id, user_id__in=user_ids
+    ).values_list("user_id", flat=True)
+    with_membership = Membership.objects.filter(
+        program__organization_id=organization_id, user_id__in=user_ids
+    ).values_list("user_id", flat=True)
+    return set(with_profile) | set(with_membership)
+
+
+def plan_import(people_import: PeopleImport, *, skip: frozenset[int] = frozenset()) -> ImportPlan:
     """What confirming the import would do now, row by row, without writing anything.
 
-    Reads a fixed number of queries, however many rows the file has.
+    Rows numbered in `skip` are left out, as if they were not in the file. Reads a fixed
+    number of queries, however many rows the file has.
     """
     plan = ImportPlan(people_import=people_import)
     try:
-        source = read_rows(people_import.content)
+        source = read_file(people_import.content)
     except ImportFileError as exc:
         plan.file_error = str(exc)
         return plan
+    plan.header, plan.ignored_columns = source.header, source.ignored
     program, cohort = people_import.program, people_import.cohort
-    organization_id = program.organization_id
-    rows = plan.rows = [_parse(row) for row in source]
+    organization = program.organization
+    organization_id = organization.pk
+    rows = plan.rows = [_parse(row) for row in source.rows if row.number not in skip]
     _check_repeats(rows)
 
     file_emails = {row.email for row in rows if row.email_ok}
     managers = {row.reports_to_email for row in rows if row.reports_to_ok}
     users = _load_users(file_emails | managers)
     known_ids = [user.pk for user in users.values()]
-    # An address can also be someone's additional address, under another main address.
+    ours = _in_organization(organization_id, known_ids)
+    # An address can also be someone's additional address, under another main address:
+    # that person is invited, and accepts with the account the address belongs to.
     other_accounts = set(
         EmailAddress.objects.filter(email__in=file_emails - users.keys()).values_list(
             "email", flat=True
         )
+    )
+    other_accounts = {email.lower() for email in other_accounts}
+    open_invitations = set(
+        Invitation.objects.filter(
+            program=program,
+            email__in=file_emails,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).values_list("email", "role")
     )
     profiles = {
         profile.user_id: profile
@@ -477,13 +716,24 @@ def plan_import(people_import: PeopleImport) -> ImportPlan:
     new_units: dict[str, Unit] = {}
     new_teams: dict[str, Team] = {}
     person: dict[str, User] = {}  # the account each email in the file stands for
+    outside: set[str] = set()  # emails of accounts the organisation does not know
     for row in rows:
         if not row.email_ok or row.email in person:
             continue
         user = users.get(row.email)
+        if user is None and row.email in other_accounts:
+            outside.add(row.email)
+            continue
         if user is None:
-            user = User(email=row.email, first_name=row.first_name, last_name=row.last_name)
+            user = User(
+                email=row.email,
+                first_name=row.first_name,
+                last_name=row.last_name,
+                time_zone=row.time_zone or organization.time_zone,
+            )
             writes.users.append(user)
+        elif user.pk not in ours:
+            outside.add(row.email)
         person[row.email] = user
     member_ids = {
         user_id
@@ -510,51 +760,57 @@ def plan_import(people_import: PeopleImport) -> ImportPlan:
         return unit
 
     profiled: set[str] = set()
+    invited: set[str] = set()
     for row in rows:
         if not row.email_ok:
             row.status = PROBLEM
+            continue
+        if row.email in outside:
+            _plan_invitation(row, cohort, open_invitations, writes)
+            row.status = PROBLEM if row.errors else INVITED
             continue
         user = person[row.email]
         is_new = user.pk is None
         profile = profiles.get(user.pk) if not is_new else None
 
-        if is_new and row.email in other_accounts:
-            row.errors.append(
-                f"{row.email} is an additional address of an existing account; "
-                "use that account's main address"
-            )
-        if is_new and not (row.first_name and row.last_name):
-            row.errors.append("first_name and last_name are needed for a new person")
-        if (
-            not is_new
-            and (user.first_name or user.last_name)
-            and (row.first_name, row.last_name) != (user.first_name, user.last_name)
-        ):
-            row.notes.append(f"the account's name, {user.display_name}, is kept")
+        typed_name = (row.first_name, row.last_name)
+        if not is_new and row.first_name and typed_name != (user.first_name, user.last_name):
+            row.notes.append("an existing account keeps the name its owner gave")
+        if not is_new and row.time_zone and row.time_zone != user.time_zone:
+            row.notes.append("an existing account keeps the time zone its owner chose")
 
         manager: User | None = None
         if row.reports_to_ok:
-            manager = person.get(row.reports_to_email) or users.get(row.reports_to_email)
-            is_current = (
-                profile is not None
-                and profile.reports_to is not None
-                and profile.reports_to.email.lower() == row.reports_to_email
-            )
-            if (
-                row.reports_to_email not in person
-                and not is_current
-                and (manager is None or manager.pk not in member_ids)
-            ):
-                row.errors.append(
-                    f"reports_to_email “{row.reports_to_email}” is neither in this file "
-                    "nor a member of the program"
+            if row.reports_to_email in outside:
+                row.notes.append(
+                    f"reports to {row.reports_to_email}: set once they have joined the program"
                 )
+            else:
+                manager = person.get(row.reports_to_email) or users.get(row.reports_to_email)
+                is_current = (
+                    profile is not None
+                    and profile.reports_to is not None
+                    and profile.reports_to.email.lower() == row.reports_to_email
+                )
+                if (
+                    row.reports_to_email not in person
+                    and not is_current
+                    and (manager is None or manager.pk not in member_ids)
+                ):
+                    manager = None
+                    row.errors.append(
+                        f"reports_to_email “{row.reports_to_email}” is neither in this file "
+                        "nor a member of the program"
+                    )
 
         unit = unit_for(row)
         if row.email not in profiled:
             profiled.add(row.email)
-            _plan_profile(row, user, profile, unit, manager, organization_id, writes)
-        _plan_membership(row, user, memberships.get(user.pk, {}), program, cohort, writes)
+            unresolved = row.reports_to_ok and manager is None
+            _plan_profile(row, user, profile, unit, manager, unresolved, organization_id, writes)
+        granted = _plan_membership(
+            row, user, memberships.get(user.pk, {}), program, cohort, writes
+        )
         if row.is_participant and row.team:
             team = team_by_name.get(row.team) or team_by_name.get(row.team.casefold())
             if team is None:
@@ -572,6 +828,19 @@ def plan_import(people_import: PeopleImport) -> ImportPlan:
                     "a participant is on one team per cohort"
                 )
 
+        if is_new and row.email not in invited and row.role_ok:
+            invited.add(row.email)
+            if (row.email, row.role) in open_invitations:
+                row.notes.append("an invitation is already open; resend it from the people page")
+            else:
+                writes.invitations.append(
+                    PlannedInvitation(row.email, row.role, cohort if row.is_participant else None)
+                )
+                row.changes.append("gets an invitation to set up their account")
+        elif granted and not is_new:
+            writes.added[row.email] = user
+            row.changes.append("is told by email that they were added")
+
         if row.errors:
             row.status = PROBLEM
         elif is_new:
@@ -587,12 +856,44 @@ def plan_import(people_import: PeopleImport) -> ImportPlan:
     return plan
 
 
+def _plan_invitation(
+    row: RowPlan,
+    cohort: Cohort,
+    open_invitations: set[tuple[str, str]],
+    writes: _Writes,
+) -> None:
+    """A row naming an account the organisation does not know: an invitation its owner
+    must accept, and nothing else. What is said about it is only what the file says."""
+    if not row.role_ok:
+        return
+    place = f" in {cohort.name}" if row.is_participant else ""
+    if (row.email, row.role) in open_invitations:
+        row.notes.append(
+            f"an invitation to join as {row.role_label}{place} is already open; "
+            "resend it from the people page"
+        )
+    else:
+        writes.invitations.append(
+            PlannedInvitation(row.email, row.role, cohort if row.is_participant else None)
+        )
+        row.changes.append(
+            f"gets an invitation to join as {row.role_label}{place}; "
+            "they join only when they accept it"
+        )
+    if row.team or row.unit or row.job_title or row.reports_to_email:
+        row.notes.append(
+            "this row's team, unit, job title and manager are not applied: an invited person "
+            "gives their own details when they accept, and is placed on a team afterwards"
+        )
+
+
 def _plan_profile(
     row: RowPlan,
     user: User,
     profile: Profile | None,
     unit: Unit | None,
     manager: User | None,
+    unresolved: bool,
     organization_id: int,
     writes: _Writes,
 ) -> None:
@@ -626,7 +927,6 @@ def _plan_profile(
     if row.job_title != profile.job_title:
         changes.append(f"job title: “{profile.job_title}” → “{row.job_title}”")
         profile.job_title = row.job_title
-    unresolved = row.reports_to_ok and manager is None  # reported as a problem already
     if not unresolved and (
         (manager.pk if manager else None) != profile.reports_to_id
         or (manager is not None and manager.pk is None)
@@ -645,9 +945,10 @@ def _plan_membership(
     program: Program,
     cohort: Cohort,
     writes: _Writes,
-) -> None:
+) -> bool:
+    """Plan the row's role in the program; True when it is a new (or returning) role."""
     if not row.role_ok:
-        return
+        return False
     place = f" in {cohort.name}" if row.is_participant else ""
     membership = held.get(row.role)
     if membership is None:
@@ -660,18 +961,21 @@ def _plan_membership(
             )
         )
         row.changes.append(f"joins the program as {row.role_label}{place}")
-    elif not membership.is_active:
+        return True
+    if not membership.is_active:
         membership.is_active = True
         membership.ended_at, membership.ending = None, ""
         if row.is_participant:
             membership.cohort = cohort
         writes.reactivated.append(membership)
         row.changes.append(f"returns to the program as {row.role_label}{place}")
-    elif row.is_participant and membership.cohort_id != cohort.pk:
+        return True
+    if row.is_participant and membership.cohort_id != cohort.pk:
         row.errors.append(
             f"already a participant in {membership.cohort.name if membership.cohort else '—'}; "
             "import them with that cohort"
         )
+    return False
 
 
 # Writing ---------------------------------------------------------------------------------
@@ -692,13 +996,14 @@ def do_upload_people_file(
     )
 
 
-def _write(plan: ImportPlan) -> None:
+def _write(plan: ImportPlan, *, by: User) -> None:
     writes = plan.writes
+    program = plan.people_import.program
     # Parents first: bulk_create fills in the new rows' ids, and the children built
     # around unsaved parents pick those ids up when they are saved in turn.
     Unit.objects.bulk_create(writes.units)
     for user in writes.users:
-        # People sign in with an emailed code or set a password through a reset link.
+        # People set up their account through the invitation they are sent.
         user.set_unusable_password()
     User.objects.bulk_create(writes.users)
     EmailAddress.objects.bulk_create(
@@ -714,17 +1019,94 @@ def _write(plan: ImportPlan) -> None:
         writes.reactivated, ["is_active", "ended_at", "ending", "cohort"]
     )
     Team.objects.bulk_create(writes.teams)
+    announce(TeamsCreated(teams=tuple(writes.teams)))
     TeamMember.objects.bulk_create(writes.team_members)
+    # Every role given is a security event, like any grant of a role; one an admin gives
+    # herself (listing her own address as coach, say) says so.
+    record_events(
+        SecurityEvent.Kind.ROLE_GRANTED,
+        [
+            (
+                membership.user,
+                {
+                    "program": program.pk,
+                    "role": membership.role,
+                    "how": "import",
+                    "by": by.pk,
+                    "self_granted": membership.user_id == by.pk,
+                    "import_id": plan.people_import.pk,
+                },
+            )
+            for membership in [*writes.new_memberships, *writes.reactivated]
+        ],
+    )
+    do_invite_many(
+        program=program,
+        invitations=[(i.email, i.role, i.cohort) for i in writes.invitations],
+        by=by,
+    )
+    added = [user.pk for user in writes.added.values()]
+    if added:
+        from teams.tasks import send_import_added_emails
+
+        import_id = plan.people_import.pk
+        transaction.on_commit(lambda: send_import_added_emails.delay(import_id, added))
+
+
+def _rejected_csv(header: tuple[str, ...], rejected: list[RejectedRow]) -> str:
+    """The rejected rows as the file had them, with a last column saying why."""
+    width = len(header)
+    rows = [[*row.raw, *[""] * (width - len(row.raw)), "; ".join(row.reasons)] for row in rejected]
+    return csv_text([[*header, "reason"], *rows])
+
+
+def rejected_rows_csv(people_import: PeopleImport) -> str:
+    """The rows of an import that were not (or would not be) imported, as CSV with a
+    `reason` column: the rows kept when the valid ones were imported, or, before that, the
+    rows the preview shows a problem for. Every cell is spreadsheet-safe."""
+    if people_import.applied_at is not None:
+        return people_import.rejected_rows
+    plan = plan_import(people_import)
+    if plan.file_error:
+        return csv_text([["reason"], [plan.file_error]])
+    return _rejected_csv(
+        plan.header,
+        [RejectedRow(r.number, r.raw, tuple(r.errors)) for r in plan.problem_rows],
+    )
+
+
+def _plan_valid_rows(people_import: PeopleImport) -> ImportPlan:
+    """The plan without the rows that have a problem. Leaving a row out can make another
+    one wrong (its manager was on the row left out), so this repeats until every row left
+    is right; each row left out keeps the reasons it was first left out for."""
+    plan = plan_import(people_import)
+    rejected: dict[int, RejectedRow] = {}
+    while plan.problem_rows and not plan.file_error:
+        for row in plan.problem_rows:
+            rejected[row.number] = RejectedRow(row.number, row.raw, tuple(row.errors))
+        plan = plan_import(people_import, skip=frozenset(rejected))
+    plan.rejected = sorted(rejected.values(), key=lambda row: row.number)
+    if not plan.rows and not plan.file_error:
+        plan.file_error = "No row can be imported: every row has a problem."
+    return plan
 
 
 def do_import_people(
-    *, people_import: PeopleImport, by: User, create_units: bool | None = None
+    *,
+    people_import: PeopleImport,
+    by: User,
+    create_units: bool | None = None,
+    valid_rows_only: bool = False,
 ) -> ImportPlan:
     """Check the file again against the database as it is now and write every row, or,
-    if any row has a problem, nothing. Importing the same file again changes nothing.
+    if any row has a problem, nothing. With `valid_rows_only`, write the rows without a
+    problem and keep the others, with their reasons, for download. Importing the same file
+    again changes nothing.
 
     `create_units`, when given, records the admin's choice first. The returned plan says
-    what was done (`applied`) or what stopped it (`file_error`, `problem_rows`).
+    what was done (`applied`, `rejected`) or what stopped it (`file_error`, `problem_rows`).
+    Everyone imported is emailed once the transaction commits: an invitation, or a note
+    that they were added.
     """
     if create_units is not None and create_units != people_import.create_units:
         people_import.create_units = create_units
@@ -733,7 +1115,7 @@ def do_import_people(
         with transaction.atomic():
             locked = (
                 PeopleImport.objects.select_for_update(of=("self",))
-                .select_related("program", "cohort")
+                .select_related("program__organization", "cohort")
                 .get(pk=people_import.pk)
             )
             if locked.applied_at is not None:
@@ -747,12 +1129,15 @@ def do_import_people(
                     people_import=locked,
                     file_error="The program is archived: restore it before importing people.",
                 )
-            plan = plan_import(locked)
+            plan = _plan_valid_rows(locked) if valid_rows_only else plan_import(locked)
             if not plan.is_valid:
                 return plan
-            _write(plan)
+            _write(plan, by=by)
             locked.applied_at = timezone.now()
-            locked.save(update_fields=["applied_at"])
+            locked.rejected_rows = (
+                _rejected_csv(plan.header, plan.rejected) if plan.rejected else ""
+            )
+            locked.save(update_fields=["applied_at", "rejected_rows"])
     except IntegrityError:
         logger.warning("people import %s collided with a concurrent change", people_import.pk)
         return ImportPlan(
@@ -763,9 +1148,58 @@ def do_import_people(
             ),
         )
     people_import.applied_at = locked.applied_at
+    people_import.rejected_rows = locked.rejected_rows
     plan.applied = True
     logger.info("people import %s applied by user %s: %s", people_import.pk, by.pk, plan.summary)
     return plan
+
+
+def do_send_import_added_emails(*, people_import_id: int, user_ids: list[int]) -> int:
+    """Tell the members of the organisation an import gave a role that they were added,
+    with their roles in the program now. Returns the number of emails sent."""
+    people_import = (
+        PeopleImport.objects.select_related("program__organization", "uploaded_by")
+        .filter(pk=people_import_id)
+        .first()
+    )
+    if people_import is None:
+        return 0
+    program = people_import.program
+    held: dict[int, list[Membership]] = {}
+    for membership in Membership.objects.filter(
+        program=program, user_id__in=user_ids, is_active=True
+    ).select_related("user", "cohort"):
+        held.setdefault(membership.user_id, []).append(membership)
+    messages = []
+    for memberships in held.values():
+        user = memberships[0].user
+        roles = _words(
+            [
+                f"{m.get_role_display().lower()}"
+                + (f" in {m.cohort.name}" if m.cohort and m.role == Role.PARTICIPANT else "")
+                for m in memberships
+            ]
+        )
+        context = {
+            "user": user,
+            "program": program,
+            "roles": roles,
+            "by": people_import.uploaded_by,
+            "url": f"{settings.SITE_URL}{reverse('home')}",
+        }
+        message = EmailMultiAlternatives(
+            subject=one_line(f"You were added to {program.name}"),
+            body=render_to_string("teams/import/email/added.txt", context),
+            to=[user.email],
+        )
+        message.attach_alternative(
+            render_to_string("teams/import/email/added.html", context), "text/html"
+        )
+        messages.append(message)
+    if messages:
+        with get_connection() as connection:
+            connection.send_messages(messages)
+    return len(messages)
 
 
 # Export ----------------------------------------------------------------------------------
@@ -822,6 +1256,7 @@ def export_people_csv(program: Program, *, cohort: Cohort | None = None) -> str:
             ROLE_LABELS.get(membership.role, membership.role),
             team,
             profile.reports_to.email if profile and profile.reports_to else "",
+            user.time_zone,
         ]
         rows.append(cells)
     return csv_text([COLUMNS, *rows])

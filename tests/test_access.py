@@ -632,6 +632,9 @@ ROWS: dict[str, Row] = {
     "people_import:confirm": Row(
         lambda w: program(w) | {"import_id": w.people_import.pk}, post=Allow(ADMIN, 302)
     ),
+    "people_import:rejected": Row(
+        lambda w: program(w) | {"import_id": w.people_import.pk}, get=Allow(ADMIN)
+    ),
     "people_import:export": Row(program, get=Allow(ADMIN)),
     "teams:builder": Row(cohort, get=Allow(ADMIN)),
     "teams:builder_assign": Row(
@@ -1004,6 +1007,9 @@ ROWS |= {
     ),
     "people_import:confirm (their import)": crossed(
         ours_with_theirs(program, import_id="import"), ADMIN, post=True
+    ),
+    "people_import:rejected (their import)": crossed(
+        ours_with_theirs(program, import_id="import"), ADMIN, get=True
     ),
     "teams:builder (their cohort)": crossed(THEIR_COHORT, ADMIN, get=True),
     "teams:builder_assign (their cohort)": crossed(THEIR_COHORT, ADMIN, post=True),

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -17,7 +18,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from programs.models import Discipline, Membership, Profile, Program, Role, Unit, User
+from programs.models import (
+    Discipline,
+    Invitation,
+    Membership,
+    Profile,
+    Program,
+    Role,
+    Unit,
+    User,
+)
 from teams.models import PeopleImport, Team, TeamMember
 from teams.people_import import COLUMNS, MAX_UPLOAD_BYTES
 from tests import factories as f
@@ -45,8 +55,9 @@ def person(
     role: str = "participant",
     team: str = "",
     reports_to: str = "",
+    zone: str = "",
 ) -> list[str]:
-    return [email, first, last, unit, discipline, title, role, team, reports_to]
+    return [email, first, last, unit, discipline, title, role, team, reports_to, zone]
 
 
 def make_people_import(cast: Cast, content: str = "", create_units: bool = False) -> PeopleImport:
@@ -96,9 +107,12 @@ def preview_url(people_import: PeopleImport) -> str:
     return reverse("people_import:preview", args=[people_import.program_id, people_import.pk])
 
 
-def confirm(client: Client, people_import: PeopleImport, create_units: bool = False) -> str:
+def confirm(
+    client: Client, people_import: PeopleImport, create_units: bool = False, rows: str = "all"
+) -> str:
     url = reverse("people_import:confirm", args=[people_import.program_id, people_import.pk])
-    response = client.post(url, {"create_units": "on"} if create_units else {}, follow=True)
+    data = {"rows": rows} | ({"create_units": "on"} if create_units else {})
+    response = client.post(url, data, follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == preview_url(people_import)
     return text(response.content)
@@ -108,7 +122,9 @@ def snapshot() -> dict[str, list[tuple[object, ...]]]:
     """Every row an import may write, as plain values."""
     return {
         "users": sorted(
-            User.objects.values_list("pk", "email", "first_name", "last_name", "password")
+            User.objects.values_list(
+                "pk", "email", "first_name", "last_name", "password", "time_zone"
+            )
         ),
         "email_addresses": sorted(
             EmailAddress.objects.values_list("user_id", "email", "verified", "primary")
@@ -121,7 +137,6 @@ def snapshot() -> dict[str, list[tuple[object, ...]]]:
                 "unit_id",
                 "discipline",
                 "job_title",
-                "time_zone",
                 "reports_to_id",
             )
         ),
@@ -182,7 +197,7 @@ def test_preview_names_the_row_and_the_problem_for_each_kind_of_error(cast: Cast
             person("e@example.org", unit=unit, role="coach", team="Flow Forward"),  # row 8
             person("f@example.org", unit="Imaginary Ward"),  # row 9
             person(cast.participant.email, unit=unit, team="Safe Passage"),  # row 10
-            person("g@example.org", first="", last="", unit=unit),  # row 11
+            person("g@example.org", unit=unit, zone="Mars/Olympus"),  # row 11
         ),
     )
     expected = [
@@ -199,7 +214,7 @@ def test_preview_names_the_row_and_the_problem_for_each_kind_of_error(cast: Cast
         "Row 9: unknown unit “Imaginary Ward”: tick “Create these units” to add it",
         "Row 10: already on team “Flow Forward” in Cohort 1; a participant is on one team "
         "per cohort",
-        "Row 11: first_name and last_name are needed for a new person",
+        "Row 11: unknown time zone “Mars/Olympus” (use an IANA name such as Europe/London",
     ]
     for message in expected:
         assert message in page
@@ -226,16 +241,21 @@ def test_same_person_with_two_roles_is_fine_but_their_details_must_agree(cast: C
     )
 
 
-def test_an_additional_address_of_an_existing_account_is_not_made_a_new_person(
+def test_an_additional_address_of_an_existing_account_is_invited_not_made_a_new_person(
     cast: Cast,
 ) -> None:
     EmailAddress.objects.create(user=cast.coach, email="casey.alt@example.org", verified=True)
-    _, page = upload_and_preview(cast, csv_text(person("casey.alt@example.org")))
+    users = User.objects.count()
+    people_import, page = upload_and_preview(cast, csv_text(person("casey.alt@example.org")))
     assert (
-        "Row 2: casey.alt@example.org is an additional address of an existing account; "
-        "use that account's main address" in page
+        "gets an invitation to join as Participant in Cohort 1; they join only when they "
+        "accept it" in page
     )
     assert "Casey Coach" not in page.split("Rows")[-1]
+    confirm(cast.client_for("program_admin"), people_import)
+    assert User.objects.count() == users
+    invitation = Invitation.objects.get(email="casey.alt@example.org")
+    assert (invitation.role, invitation.cohort) == (Role.PARTICIPANT, cast.team.cohort)
 
 
 def test_values_and_labels_are_accepted_in_any_case(cast: Cast) -> None:
@@ -409,7 +429,8 @@ def test_existing_person_is_matched_by_email_in_any_case_and_brought_up_to_date(
     )
     assert "Updated" in page
     assert "job title: “Old” → “Scientist”" in page
-    assert "the account's name, Rae Ray, is kept" in page
+    assert "an existing account keeps the name its owner gave" in page
+    assert "Rae Ray" not in page.split("Rows")[-1]
     confirm(cast.client_for("program_admin"), people_import)
     assert User.objects.count() == users_before
     newcomer.refresh_from_db()
@@ -542,7 +563,14 @@ def test_export_lists_the_programs_active_people_in_the_import_format(cast: Cast
     pat = by_email[cast.participant.email]
     assert pat[1:3] == ["Pat", "Participant"]
     assert pat[3] == unit_of(cast.participant).name
-    assert pat[4:] == ["Nurse", "Nurse Manager", "Participant", "Flow Forward", ""]
+    assert pat[4:] == [
+        "Nurse",
+        "Nurse Manager",
+        "Participant",
+        "Flow Forward",
+        "",
+        cast.participant.time_zone,
+    ]
     assert by_email[cast.coach.email][6:8] == ["Learning coach", ""]
 
 
@@ -623,12 +651,20 @@ def test_a_file_with_more_than_5000_rows_is_refused(cast: Cast) -> None:
     assert "more than 5,000 people rows; at most 5,000 can be imported at a time" in page
 
 
-def test_a_wrong_header_names_the_expected_columns(cast: Cast) -> None:
-    page = start_page_error(cast, "Email,Name,Role\nx@example.org,X,participant\n")
+def test_a_header_without_email_or_role_names_the_columns_it_needs(cast: Cast) -> None:
+    page = start_page_error(cast, "E-mail,Name,Position\nx@example.org,X,Nurse\n")
     assert (
-        "The first row must name the columns, in this order: email, first_name, last_name, "
-        "unit, discipline, job_title, role, team, reports_to_email. This file's first row is: "
-        "Email, Name, Role." in page
+        "The first row must name the columns, and at least role. This file's first row is: "
+        "E-mail, Name, Position. Known columns: email, first_name, last_name, unit, "
+        "discipline, job_title, role, team, reports_to_email, time_zone" in page
+    )
+
+
+def test_two_columns_that_mean_the_same_are_refused(cast: Cast) -> None:
+    page = start_page_error(cast, "Email,Role,Surname,Family name\nx@example.org,coach,A,B\n")
+    assert (
+        "Two columns of the first row mean last name: “Surname” and “Family name”. "
+        "Keep one of them." in page
     )
 
 
@@ -808,3 +844,184 @@ def test_anonymous_visitor_is_sent_to_sign_in(cast: Cast) -> None:
     response = Client().post(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+# Real spreadsheets ------------------------------------------------------------------------
+
+
+SPREADSHEET_HEADER = (
+    "Given Name",
+    "Surname",
+    "E-mail Address",
+    "Dept",
+    "Position",
+    "Reports-to email",
+    "Program Role",
+    "Time zone",
+    "Employee ID",
+)
+
+
+def test_a_spreadsheet_header_is_read_whatever_its_case_order_and_synonyms(cast: Cast) -> None:
+    unit = unit_of(cast.participant).name
+    people_import, page = upload_and_preview(
+        cast,
+        csv_text(
+            [
+                "Nia",
+                "Newton",
+                "nia@example.org",
+                unit,
+                "Attending",
+                "",
+                "participant",
+                "asia/kolkata",
+                "E-1",
+            ],
+            ["Bo", "Boss", "bo@example.org", unit, "VP", "", "Executive sponsor", "", "E-2"],
+            ["Ola", "Obi", "ola@example.org", unit, "", "bo@example.org", "coach", "", "E-3"],
+            header=SPREADSHEET_HEADER,
+        ),
+    )
+    assert_no_problems(page)
+    assert "Columns not used: Employee ID" in page
+    confirm(cast.client_for("program_admin"), people_import)
+    nia = User.objects.get(email="nia@example.org")
+    assert (nia.first_name, nia.last_name, nia.time_zone) == ("Nia", "Newton", "Asia/Kolkata")
+    assert nia.profiles.get().job_title == "Attending"
+    bo = User.objects.get(email="bo@example.org")
+    assert bo.time_zone == cast.program.organization.time_zone
+    assert User.objects.get(email="ola@example.org").profiles.get().reports_to == bo
+
+
+def test_a_time_zone_that_is_not_an_iana_zone_is_a_problem(cast: Cast) -> None:
+    _, page = upload_and_preview(cast, csv_text(person("x@example.org", zone="EST+5")))
+    assert "Row 2: unknown time zone “EST+5”" in page
+
+
+def test_a_value_a_spreadsheet_would_run_is_flagged_even_as_a_valid_address(cast: Cast) -> None:
+    unit = unit_of(cast.participant).name
+    _, page = upload_and_preview(
+        cast,
+        csv_text(
+            person("-cmd@example.org", unit=unit),
+            person("ok@example.org", first='=HYPERLINK("http://x")', unit=unit),
+            person("tab@example.org", title="\tNurse", unit=unit),
+        ),
+    )
+    assert (
+        "Row 2: email “-cmd@example.org” starts with “-”, which a spreadsheet would run as "
+        "a formula" in page
+    )
+    assert 'Row 3: first name “=HYPERLINK("http://x")” starts with “=”' in page
+    assert "Row 4: job title “Nurse” starts with “a tab”" in page
+    assert page.count("Formula") >= 3
+
+
+def test_create_these_units_is_offered_when_other_rows_have_other_problems(cast: Cast) -> None:
+    _, page = upload_and_preview(
+        cast,
+        csv_text(person("x@example.org", unit="Oncology"), person("bad", unit="Oncology")),
+    )
+    assert "Units not yet in Lakeside Health" in page
+    assert 'name="create_units"' in page or "Create these units" in page
+    assert "Import the valid rows" in page
+
+
+def test_the_preview_table_wraps_instead_of_scrolling_sideways(cast: Cast) -> None:
+    people_import, _ = upload_and_preview(cast, csv_text(person("x@example.org")))
+    page = cast.client_for("program_admin").get(preview_url(people_import)).content.decode()
+    assert '<table class="stack wrap">' in page
+    assert "table-scroll" not in page
+
+
+def rejected_csv(client: Client, people_import: PeopleImport) -> list[list[str]]:
+    url = reverse("people_import:rejected", args=[people_import.program_id, people_import.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_import_the_valid_rows_keeps_the_others_for_download_with_a_reason(cast: Cast) -> None:
+    unit = unit_of(cast.participant).name
+    people_import, page = upload_and_preview(
+        cast,
+        csv_text(
+            person("good@example.org", unit=unit, team="Night Owls"),
+            person("bad@example.org", unit=unit, discipline="Wizard"),
+            person("@SUM(1+1)", unit=unit),
+            person("needs-boss@example.org", unit=unit, reports_to="bad@example.org"),
+        ),
+    )
+    assert "Import the valid rows" in page
+    client = cast.client_for("program_admin")
+    before = rejected_csv(client, people_import)
+    assert before[0] == [*COLUMNS, "reason"]
+    assert [row[0] for row in before[1:]] == ["bad@example.org", "'@SUM(1+1)"]
+
+    page = confirm(client, people_import, rows="valid")
+    assert (
+        "Imported. 1 row: 1 new, 0 updated, 0 unchanged; 1 team created. 3 rows not imported."
+        in page
+    )
+    assert "Some rows were not imported" in page
+    assert set(
+        Membership.objects.filter(
+            program=cast.program,
+            user__email__in=["good@example.org", "needs-boss@example.org", "bad@example.org"],
+        ).values_list("user__email", flat=True)
+    ) == {"good@example.org"}
+
+    rows = rejected_csv(client, people_import)
+    assert rows[0] == [*COLUMNS, "reason"]
+    by_email = {row[0]: row for row in rows[1:]}
+    assert list(by_email) == ["bad@example.org", "'@SUM(1+1)", "needs-boss@example.org"]
+    assert "unknown discipline “Wizard”" in by_email["bad@example.org"][-1]
+    assert "is not a valid email address" in by_email["'@SUM(1+1)"][-1]  # formula-safe
+    # Its manager's row was left out, so this row was too, rather than lose its manager.
+    assert (
+        "reports_to_email “bad@example.org” is neither in this file nor a member"
+        in by_email["needs-boss@example.org"][-1]
+    )
+
+
+def test_import_the_valid_rows_with_none_valid_writes_nothing(cast: Cast) -> None:
+    people_import, _ = upload_and_preview(cast, csv_text(person("nope")))
+    before = snapshot()
+    page = confirm(cast.client_for("program_admin"), people_import, rows="valid")
+    assert "Nothing was imported. No row can be imported: every row has a problem." in page
+    assert snapshot() == before
+
+
+# Everyone imported is told -----------------------------------------------------------------
+
+
+def test_new_people_get_an_invitation_and_members_a_note_that_they_were_added(
+    cast: Cast,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    member = f.UserFactory(email="rae@example.org", first_name="Rae")
+    f.ProfileFactory(user=member, organization=cast.program.organization)
+    unit = unit_of(cast.participant).name
+    people_import, _ = upload_and_preview(
+        cast,
+        csv_text(
+            person("new@example.org", first="Nia", last="New", unit=unit),
+            person("rae@example.org", role="coach", unit=unit, discipline="Nurse"),
+            person(cast.participant.email, unit=unit, team="Flow Forward"),  # unchanged
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(cast.client_for("program_admin"), people_import, create_units=True)
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {"new@example.org", "rae@example.org"}
+    invitation = by_recipient["new@example.org"]
+    assert invitation.subject.endswith("You are invited to System Leadership Academy")
+    assert Invitation.objects.get(email="new@example.org").role == Role.PARTICIPANT
+    added = by_recipient["rae@example.org"]
+    assert added.subject.endswith("You were added to System Leadership Academy")
+    assert "Dana Admin added you to System Leadership Academy" in added.body
+    assert "you are now learning coach" in added.body
+    assert added.alternatives
