@@ -6,6 +6,7 @@ a project through a gate it has not passed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -22,8 +23,11 @@ from projects.models import (
     Phase,
     PhaseEvent,
     Project,
+    ProjectType,
     TransitionPlan,
 )
+from teams.events import TeamsCreated
+from teams.models import Team
 
 REQUIRED_SECTIONS = {"title", "problem_statement"}
 SECTION_MAX_LENGTH = {"title": 200}
@@ -75,6 +79,80 @@ def _comment(text: str, label: str = "The comment") -> str:
     return checked_text(text, label=label, max_length=TEXT_MAX_LENGTH)
 
 
+def first_title(team_name: str) -> str:
+    """The title a project starts with, until its team gives it one."""
+    return f"Project of {team_name}"[: SECTION_MAX_LENGTH["title"]]
+
+
+def do_start_projects(*, teams: Sequence[Team]) -> list[Project]:
+    """Give each new team its project, in crafting, in the caller's transaction: a team
+    never exists without its project. The team sets the title and type while crafting."""
+    return Project.objects.bulk_create(
+        Project(team=team, title=first_title(team.name), phase=Phase.CRAFTING) for team in teams
+    )
+
+
+def start_projects_for(event: TeamsCreated) -> None:
+    """Subscribed to `TeamsCreated` in `ProjectsConfig.ready`."""
+    do_start_projects(teams=event.teams)
+
+
+def _title_locked(project: Project) -> None:
+    if project.phase != Phase.CRAFTING:
+        raise ValidationError(
+            "The title and type are fixed once the sponsor has approved the charter."
+        )
+
+
+def do_name_project(
+    *, project: Project, title: str, project_type: str, base_version: int, by: User
+) -> Project:
+    """The team sets its project's title and type while crafting. Each change is kept in
+    the charter's history; a save from an older version is a CharterConflict."""
+    title = clean_section("title", title)
+    if project_type not in ProjectType.values:
+        raise ValidationError("Choose one of the project types.")
+    with transaction.atomic():
+        current = _locked(project)
+        _title_locked(current)
+        if current.version != base_version:
+            change = CharterChange.objects.filter(
+                project=current, version__gt=base_version
+            ).first()
+            raise CharterConflict(project=current, change=change)
+        changes = [
+            (section, old, new)
+            for section, old, new in (
+                ("title", current.title, title),
+                (
+                    "project_type",
+                    current.get_project_type_display(),
+                    ProjectType(project_type).label,
+                ),
+            )
+            if old != new
+        ]
+        if not changes:
+            return current
+        # Each change is one step of the charter's history, with its own version.
+        first = current.version + 1
+        current.title, current.project_type = title, project_type
+        current.version += len(changes)
+        current.save(update_fields=["title", "project_type", "version"])
+        CharterChange.objects.bulk_create(
+            CharterChange(
+                project=current,
+                section=section,
+                old_text=old,
+                new_text=new,
+                version=first + index,
+                changed_by=by,
+            )
+            for index, (section, old, new) in enumerate(changes)
+        )
+    return current
+
+
 def do_edit_charter_section(
     *, project: Project, section: str, text: str, base_version: int, by: User
 ) -> Project:
@@ -86,6 +164,8 @@ def do_edit_charter_section(
     text = clean_section(section, text)
     with transaction.atomic():
         current = _locked(project)
+        if section == "title":
+            _title_locked(current)
         if current.version != base_version:
             change = (
                 CharterChange.objects.filter(project=current, version__gt=base_version)

@@ -6,6 +6,7 @@ app_name = "projects"
 
 urlpatterns = [
     path("<int:project_id>/", views.project_detail, name="detail"),
+    path("<int:project_id>/name/", views.name_project, name="name"),
     path("<int:project_id>/charter/history/", views.charter_history, name="charter_history"),
     path(
         "<int:project_id>/charter/<slug:section>/", views.charter_section, name="charter_section"

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Unit
 from projects.access import ProjectAccess, get_project_for_user
+from projects.forms import ProjectNameForm
 from projects.models import (
     CHARTER_SECTIONS,
     Action,
@@ -26,6 +27,7 @@ from projects.models import (
     Phase,
     PhaseEvent,
     Project,
+    ProjectType,
     StakeholderEngagement,
     StatusUpdate,
 )
@@ -35,6 +37,7 @@ from projects.services import (
     do_approve_charter,
     do_begin_transition,
     do_edit_charter_section,
+    do_name_project,
     do_override_phase,
     do_return_charter,
     do_return_transition_plan,
@@ -129,6 +132,7 @@ def _overview_context(access: ProjectAccess) -> dict[str, Any]:
         if project.phase == Phase.TRANSITIONING and access.can_edit
         else [],
         "phases": Phase.choices,
+        "project_types": ProjectType.choices,
     }
 
 
@@ -222,6 +226,37 @@ def charter_save(request: AuthenticatedHttpRequest, project_id: int, section: st
     )
 
 
+@require_POST
+def name_project(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
+    """The team sets its project's title and type while crafting."""
+    access = get_project_for_user(request.user, project_id)
+    access.require_edit()
+    form = ProjectNameForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"{problems} Nothing was saved.")
+        return redirect("projects:detail", access.project.pk)
+    try:
+        do_name_project(
+            project=access.project,
+            title=form.cleaned_data["title"],
+            project_type=form.cleaned_data["project_type"],
+            base_version=form.cleaned_data["version"],
+            by=request.user,
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages) + " Nothing was saved.")
+    except CharterConflict:
+        messages.error(
+            request,
+            "Someone saved the charter while you were editing: here is the latest version. "
+            "Nothing was saved.",
+        )
+    else:
+        messages.success(request, "Title and type saved.")
+    return redirect("projects:detail", access.project.pk)
+
+
 @require_GET
 def charter_history(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     access = get_project_for_user(request.user, project_id)
@@ -230,7 +265,8 @@ def charter_history(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
         .select_related("changed_by")
         .order_by("-version")[:200]
     )
-    rows = [(change, CHARTER_SECTIONS.get(change.section, change.section)) for change in changes]
+    labels = {**CHARTER_SECTIONS, "project_type": "Type"}
+    rows = [(change, labels.get(change.section, change.section)) for change in changes]
     return render(
         request,
         "projects/charter_history.html",

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import asdict
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
@@ -29,6 +30,7 @@ from programs.models import (
     Unit,
     User,
 )
+from teams.builder_forms import AdvisorsForm, PlaceMemberForm, TeamNameForm
 from teams.composition import MemberFacts, measure
 from teams.models import Team, TeamMember
 from teams.proposal import Candidate, mix_score, propose_teams, team_count_for
@@ -37,6 +39,7 @@ from teams.services import (
     do_assign_member,
     do_create_team,
     do_delete_team,
+    do_rename_team,
     do_set_advisors,
     team_deletion_blockers,
 )
@@ -275,22 +278,23 @@ def builder(request: AuthenticatedHttpRequest, program_id: int, cohort_id: int) 
     return render(request, "teams/builder.html", _builder_context(program, cohort))
 
 
+def _form_error(form: forms.Form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
 @require_POST
 def builder_assign(
     request: AuthenticatedHttpRequest, program_id: int, cohort_id: int
 ) -> HttpResponse:
+    """Place a participant on a team, move them to another team in one step, or take them
+    off their team (no team chosen)."""
     program = _admin_program(request, program_id)
     cohort = _cohort(program, cohort_id)
-    user = get_object_or_404(
-        User.objects.filter(
-            memberships__cohort=cohort,
-            memberships__role=Role.PARTICIPANT,
-            memberships__is_active=True,
-        ),
-        pk=request.POST.get("user", "0") if request.POST.get("user", "").isdigit() else 0,
-    )
-    team_id = request.POST.get("team", "")
-    team = get_object_or_404(cohort.teams.all(), pk=int(team_id)) if team_id.isdigit() else None
+    form = PlaceMemberForm(request.POST, cohort=cohort)
+    if not form.is_valid():
+        messages.error(request, _form_error(form))
+        return _builder_response(request, program, cohort, status=400)
+    user, team = form.cleaned_data["user"], form.cleaned_data["team"]
     do_assign_member(cohort=cohort, user=user, team=team)
     messages.success(
         request,
@@ -305,10 +309,14 @@ def builder_assign(
 def builder_team_create(
     request: AuthenticatedHttpRequest, program_id: int, cohort_id: int
 ) -> HttpResponse:
+    """A new team by name, with its project in crafting."""
     program = _admin_program(request, program_id)
     cohort = _cohort(program, cohort_id)
+    form = TeamNameForm(request.POST)
     try:
-        team = do_create_team(cohort=cohort, name=request.POST.get("name", ""))
+        if not form.is_valid():
+            raise ValidationError(_form_error(form))
+        team = do_create_team(cohort=cohort, name=form.cleaned_data["name"])
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _builder_response(request, program, cohort, status=400)
@@ -317,19 +325,41 @@ def builder_team_create(
 
 
 @require_POST
-def builder_team_advisors(
+def builder_team_rename(
     request: AuthenticatedHttpRequest, program_id: int, cohort_id: int, team_id: int
 ) -> HttpResponse:
+    """Rename a team; the name stays unique in the cohort."""
     program = _admin_program(request, program_id)
     cohort = _cohort(program, cohort_id)
     team = get_object_or_404(cohort.teams.select_related("cohort"), pk=team_id)
-
-    def person(field: str) -> User | None:
-        value = request.POST.get(field, "")
-        return User.objects.filter(pk=int(value)).first() if value.isdigit() else None
-
+    old_name = team.name
+    form = TeamNameForm(request.POST)
     try:
-        do_set_advisors(team=team, coach=person("coach"), sponsor=person("sponsor"))
+        if not form.is_valid():
+            raise ValidationError(_form_error(form))
+        do_rename_team(team=team, name=form.cleaned_data["name"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _builder_response(request, program, cohort, status=400)
+    messages.success(request, f"“{old_name}” is now called “{team.name}”.")
+    return _builder_response(request, program, cohort)
+
+
+@require_POST
+def builder_team_advisors(
+    request: AuthenticatedHttpRequest, program_id: int, cohort_id: int, team_id: int
+) -> HttpResponse:
+    """Set a team's coach and sponsor from the program's active coaches and sponsors."""
+    program = _admin_program(request, program_id)
+    cohort = _cohort(program, cohort_id)
+    team = get_object_or_404(cohort.teams.select_related("cohort"), pk=team_id)
+    form = AdvisorsForm(request.POST, cohort=cohort)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_form_error(form))
+        do_set_advisors(
+            team=team, coach=form.cleaned_data["coach"], sponsor=form.cleaned_data["sponsor"]
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return _builder_response(request, program, cohort, status=400)

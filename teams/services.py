@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.deletion import deletion_counts
+from core.events import announce
 from core.text import checked_text
 from programs.models import Cohort, Membership, Role, User
+from teams.events import TeamsCreated
 from teams.models import Team, TeamMember
 
 
@@ -47,15 +49,37 @@ def do_assign_member(*, cohort: Cohort, user: User, team: Team | None) -> TeamMe
     return member
 
 
-def do_create_team(*, cohort: Cohort, name: str) -> Team:
+def _team_name(cohort: Cohort, name: str, *, renaming: Team | None = None) -> str:
+    """A team's name, checked: not empty, not too long, and unique in the cohort whatever
+    its case."""
     name = checked_text(
         name, label="The team's name", max_length=Team._meta.get_field("name").max_length or 200
     )
     if not name:
         raise ValidationError("Give the team a name.")
-    if Team.objects.filter(cohort=cohort, name__iexact=name).exists():
+    others = Team.objects.filter(cohort=cohort, name__iexact=name)
+    if renaming is not None:
+        others = others.exclude(pk=renaming.pk)
+    if others.exists():
         raise ValidationError(f"{cohort.name} already has a team called “{name}”.")
-    return Team.objects.create(cohort=cohort, name=name)
+    return name
+
+
+@transaction.atomic
+def do_create_team(*, cohort: Cohort, name: str) -> Team:
+    """A new, empty team in the cohort, with its project in crafting."""
+    team = Team.objects.create(cohort=cohort, name=_team_name(cohort, name))
+    announce(TeamsCreated(teams=(team,)))
+    return team
+
+
+def do_rename_team(*, team: Team, name: str) -> Team:
+    """Rename a team; the name stays unique in its cohort."""
+    name = _team_name(team.cohort, name, renaming=team)
+    if name != team.name:
+        team.name = name
+        team.save(update_fields=["name"])
+    return team
 
 
 def do_set_advisors(*, team: Team, coach: User | None, sponsor: User | None) -> Team:
@@ -79,8 +103,9 @@ def team_deletion_blockers(team: Team) -> list[str]:
     """Why the team cannot be deleted, in words; empty when it can.
 
     A team is deleted only while deleting it takes nothing else with it: no members (they
-    are moved first, never dropped silently), no project (the project is the program's
-    record and goes only with the program) and nothing written for it (team reflections,
+    are moved first, never dropped silently), no project the team has worked on (the
+    project is the program's record and goes only with the program; the untouched one
+    started with the team goes with it) and nothing written for it (team reflections,
     coach notes, pulses...). The rule follows the `on_delete` cascades, so a model added
     later that hangs off a team blocks deletion too.
     """
@@ -88,7 +113,20 @@ def team_deletion_blockers(team: Team) -> list[str]:
     counts.pop(Team, None)
     members = counts.pop(TeamMember, 0)
     # The project is found by name: teams sit below projects and do not import them.
-    has_project = any(model._meta.label == "projects.Project" for model in counts)
+    project_model = next((m for m in counts if m._meta.label == "projects.Project"), None)
+    project = getattr(team, "project", None)
+    # Every team starts with its project; one nobody has touched yet (still its first
+    # version, in crafting, nothing hanging off it) goes with the empty team.
+    untouched = (
+        project is not None
+        and project.phase == "crafting"
+        and project.version == 1
+        and not project.charter_submitted_at
+    )
+    if project_model is not None and untouched:
+        counts.pop(project_model)
+        project_model = None
+    has_project = project_model is not None
     blockers = []
     if members:
         plural = "s" if members != 1 else ""
@@ -213,6 +251,7 @@ def do_apply_proposal(*, cohort: Cohort, groups: list[list[int]], first_number: 
         teams.append(Team(cohort=cohort, name=f"Team {number}"))
         number += 1
     Team.objects.bulk_create(teams)
+    announce(TeamsCreated(teams=tuple(teams)))
     TeamMember.objects.bulk_create(
         TeamMember(team=team, cohort=cohort, user_id=user_id)
         for team, group in zip(teams, groups, strict=True)

@@ -38,6 +38,11 @@ urlpatterns = [
         name="builder_team_advisors",
     ),
     path(
+        "programs/<int:program_id>/cohorts/<int:cohort_id>/teams/<int:team_id>/rename/",
+        program_views.builder_team_rename,
+        name="builder_team_rename",
+    ),
+    path(
         "programs/<int:program_id>/cohorts/<int:cohort_id>/teams/<int:team_id>/delete/",
         program_views.builder_team_delete,
         name="builder_team_delete",

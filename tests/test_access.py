@@ -648,6 +648,9 @@ ROWS: dict[str, Row] = {
     "teams:builder_team_delete": Row(
         other_team_in_cohort, get=Allow(ADMIN), post=Allow(ADMIN, 302)
     ),
+    "teams:builder_team_rename": Row(
+        other_team_in_cohort, post=Allow(ADMIN, 302, data=lambda w: {"name": "Pathfinders"})
+    ),
     # GET without a team count goes back to the builder with a message.
     "teams:builder_propose": Row(cohort, get=Allow(ADMIN, 302), post=Allow(ADMIN, 302)),
     # Teams and projects ----------------------------------------------------------------------
@@ -689,6 +692,18 @@ ROWS: dict[str, Row] = {
         lambda w: project(w) | {"action": "approve-charter"}, post=Allow(("sponsor",), 302)
     ),
     "projects:transition_plan": Row(project, post=Allow(TEAM, 302)),
+    "projects:name": Row(
+        project,
+        post=Allow(
+            TEAM,
+            302,
+            data=lambda w: {
+                "title": "Home by noon",
+                "project_type": "experiment",
+                "version": w.project.version,
+            },
+        ),
+    ),
     "projects:override": Row(project, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
     "project_work:sponsor_dashboard": Row(
         get=Allow(EVERYONE),
@@ -1020,6 +1035,9 @@ ROWS |= {
     ),
     "teams:builder_team_delete (their team)": crossed(
         ours_with_theirs(cohort, team_id="team"), ADMIN, get=True, post=True
+    ),
+    "teams:builder_team_rename (their team)": crossed(
+        ours_with_theirs(cohort, team_id="team"), ADMIN, post=True
     ),
     "project_work:action_row (their action)": crossed(
         ours_with_theirs(project, action_id="action"), TEAM_READERS, get=True

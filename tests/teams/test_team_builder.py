@@ -10,8 +10,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from programs.models import Cohort, Discipline, Program, Role, Unit, User
+from reflections.models import TeamReflection
 from teams.models import Team, TeamMember
 from tests import factories as f
 from tests.conftest import Cast
@@ -88,7 +90,8 @@ def test_someone_outside_the_cohort_cannot_be_placed(cast: Cast) -> None:
     response = cast.client_for("program_admin").post(
         url("teams:builder_assign", cast), {"user": cast.coach.pk, "team": cast.team.pk}, **HTMX
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert "Choose one of the people offered." in response.content.decode()
     assert not TeamMember.objects.filter(user=cast.coach).exists()
 
 
@@ -111,7 +114,7 @@ def test_a_participant_cannot_be_made_coach(cast: Cast) -> None:
         **HTMX,
     )
     assert response.status_code == 400
-    assert "is not a coach in this program" in response.content.decode()
+    assert "Choose one of the people offered." in response.content.decode()
     cast.other_team.refresh_from_db()
     assert cast.other_team.coach != cast.participant
 
@@ -266,3 +269,71 @@ def test_builder_and_proposal_run_the_same_queries_for_30_and_300_participants(d
         )
     assert counts[30] == counts[300]
     assert max(counts[300]) <= 12
+
+
+def test_a_team_is_renamed_and_a_name_taken_in_the_cohort_is_refused(cast: Cast) -> None:
+    client = cast.client_for("program_admin")
+    response = client.post(
+        url("teams:builder_team_rename", cast, cast.other_team.pk), {"name": "Night Owls"}, **HTMX
+    )
+    assert response.status_code == 200
+    assert "“Safe Passage” is now called “Night Owls”." in response.content.decode()
+    assert Team.objects.get(pk=cast.other_team.pk).name == "Night Owls"
+    taken = client.post(
+        url("teams:builder_team_rename", cast, cast.other_team.pk),
+        {"name": "flow forward"},
+        **HTMX,
+    )
+    assert taken.status_code == 400
+    assert "Cohort 1 already has a team called “flow forward”." in taken.content.decode()
+    empty = client.post(
+        url("teams:builder_team_rename", cast, cast.other_team.pk), {"name": "  "}, **HTMX
+    )
+    assert empty.status_code == 400
+    assert Team.objects.get(pk=cast.other_team.pk).name == "Night Owls"
+
+
+def test_a_member_moves_to_another_team_in_one_step_from_their_team_card(cast: Cast) -> None:
+    client = cast.client_for("program_admin")
+    builder = client.get(url("teams:builder", cast)).content.decode()
+    assert f'id="move-{cast.participant.pk}"' in builder
+    old_row = TeamMember.objects.get(user=cast.participant)
+    response = client.post(
+        url("teams:builder_assign", cast),
+        {"user": cast.participant.pk, "team": cast.other_team.pk},
+        **HTMX,
+    )
+    assert "Pat Participant moved to Safe Passage." in response.content.decode()
+    rows = list(TeamMember.objects.filter(user=cast.participant))
+    assert [row.team_id for row in rows] == [cast.other_team.pk]
+    assert rows[0].pk != old_row.pk  # the old place is gone, a new one was added
+
+
+def test_a_move_keeps_what_the_person_wrote_with_their_old_team(cast: Cast) -> None:
+    now = timezone.now()
+    written = TeamReflection.objects.create(
+        team=cast.team,
+        title="What we learnt",
+        body="Pat's part of it.",
+        created_by=cast.participant,
+        created_at=now,
+        updated_by=cast.participant,
+        updated_at=now,
+    )
+    cast.client_for("program_admin").post(
+        url("teams:builder_assign", cast),
+        {"user": cast.participant.pk, "team": cast.other_team.pk},
+    )
+    assert TeamReflection.objects.get(pk=written.pk).team_id == cast.team.pk
+
+
+def test_a_person_cannot_be_moved_to_a_team_of_another_cohort(cast: Cast) -> None:
+    assign = url("teams:builder_assign", cast)
+    elsewhere = f.TeamFactory(cohort=f.CohortFactory(program=cast.program, name="Cohort 2"))
+    response = cast.client_for("program_admin").post(
+        assign,
+        {"user": cast.participant.pk, "team": elsewhere.pk},
+        **HTMX,
+    )
+    assert response.status_code == 400
+    assert TeamMember.objects.get(user=cast.participant).team_id == cast.team.pk
