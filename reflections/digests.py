@@ -376,6 +376,11 @@ def partner_recipient(plan: Plan) -> Recipient | str:
     if partner is not None:
         if not partner.is_active:
             return "The partner's account is closed."
+        if not Membership.objects.filter(
+            user=partner, program_id=plan.program_id, is_active=True
+        ).exists():
+            # A partner chosen among the program's members hears nothing once they left it.
+            return "The partner's membership in the program ended."
         if not reminders_enabled(partner, ReminderKind.PARTNER_NUDGE):
             return "The partner turned these notes off."
         return Recipient(

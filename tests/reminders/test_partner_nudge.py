@@ -300,6 +300,48 @@ def test_a_note_is_skipped_when_the_person_switched_it_off_before_it_went_out(
     assert mailoutbox == []
 
 
+def test_a_partner_whose_membership_ended_hears_nothing_more(
+    cast: Cast, django_capture_on_commit_callbacks, mailoutbox: list[mail.EmailMessage]
+) -> None:  # type: ignore[no-untyped-def]
+    from programs.models import Membership
+    from teams.services import do_end_membership
+
+    make_plan(cast)
+    check_in(cast, django_capture_on_commit_callbacks)
+    assert [m.to for m in mailoutbox] == [[cast.teammate.email]]
+    terry = Membership.objects.get(user=cast.teammate, program=cast.program)
+    do_end_membership(membership=terry)
+    mailoutbox.clear()
+
+    # Pat checks in the next week: Terry left the program, so no note is planned or sent.
+    with time_machine.travel(NEXT_WEEK, tick=False):
+        check_in(cast, django_capture_on_commit_callbacks)
+    assert mailoutbox == []
+    assert len(notes()) == 1
+
+
+def test_a_note_planned_before_the_partner_left_is_skipped(
+    cast: Cast, django_capture_on_commit_callbacks, mailoutbox: list[mail.EmailMessage]
+) -> None:  # type: ignore[no-untyped-def]
+    from programs.models import Membership
+    from teams.services import do_end_membership
+
+    make_plan(cast)
+    with django_capture_on_commit_callbacks():  # planned; the worker has not run yet
+        cast.client_for("participant").post(
+            reverse("reflections:checkin", args=[cast.program.pk]),
+            {"steps_taken": "a", "next_focus": "b", "visibility": "private"},
+        )
+    terry = Membership.objects.get(user=cast.teammate, program=cast.program)
+    do_end_membership(membership=terry)
+
+    [note] = notes()
+    assert do_send_digest_delivery(delivery_id=note.pk) == "skipped"
+    note.refresh_from_db()
+    assert note.reason == "The partner's membership in the program ended."
+    assert mailoutbox == []
+
+
 @pytest.fixture
 def flaky_smtp(settings: object) -> Iterator[type[FlakyBackend]]:
     settings.MAILERS = {"default": {"BACKEND": "tests.reminders.flaky.FlakyBackend"}}  # type: ignore[attr-defined]
