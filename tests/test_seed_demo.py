@@ -81,7 +81,7 @@ def test_if_empty_leaves_an_existing_database_alone(seeded: str) -> None:
 
 def test_printed_logins_work_for_every_role(seeded: str) -> None:
     lines = [line.split() for line in seeded.splitlines() if "@" in line]
-    assert len(lines) == 4
+    assert len(lines) == 5
     password = seeded.split("password “")[1].split("”")[0]
     for *_, email in lines:
         client = Client()
@@ -102,3 +102,12 @@ def test_demo_shows_program_administration_at_work(seeded: str) -> None:
         user__team_memberships__cohort__program=program
     )
     assert unassigned.count() == 3  # the team builder has someone to propose a team for
+
+
+def test_demo_has_an_organisation_admin_who_can_start_a_program(seeded: str) -> None:
+    program = Program.objects.get()
+    client = Client()
+    client.force_login(User.objects.get(email="renee.castillo@riverside-health.example"))
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("organizations:detail", args=[program.organization_id]) in home
+    assert client.get(reverse("programs:create")).status_code == 200

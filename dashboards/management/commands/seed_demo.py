@@ -32,6 +32,7 @@ from programs.models import (
     Unit,
     User,
 )
+from programs.org_services import do_grant_organization_admin
 from programs.services import do_add_membership, do_ensure_person
 from projects.models import (
     Criterion,
@@ -88,6 +89,14 @@ ADMIN = Person(
     "Nursing Administration",
     Discipline.ADMINISTRATOR,
     "Director, Leadership Development",
+)
+# Runs Riverside in ActionLab: its units, its admins, and starting its programs.
+ORG_ADMIN = Person(
+    "Renee",
+    "Castillo",
+    "Nursing Administration",
+    Discipline.ADMINISTRATOR,
+    "Chief Learning Officer",
 )
 COACHES = [
     Person(
@@ -494,6 +503,8 @@ class Command(BaseCommand):
         admin = person(ADMIN)
         do_add_membership(program=program, user=admin, role=Role.PROGRAM_ADMIN)
         logins = [("program admin", admin.email)]
+        org_admin = person(ORG_ADMIN)
+        do_grant_organization_admin(organization=organization, user=org_admin, by=None)
         for index, spec in enumerate(TEAMS):
             coach = person(COACHES[index])
             sponsor = person(SPONSORS[index])
@@ -533,6 +544,7 @@ class Command(BaseCommand):
                     ("learning coach", coach.email),
                     ("executive sponsor", sponsor.email),
                     ("participant", next(iter(members.values())).email),
+                    ("organisation admin", org_admin.email),
                 ]
         # Three participants who joined late: the team builder proposes a team for them.
         for late in LATECOMERS:
