@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz/session", core_views.session_probe, name="session_probe"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
+    path("", include("programs.profile_urls")),
     path("organisations/", include("programs.org_urls")),
     path("programs/", include("reflections.prompt_urls")),
     path("programs/", include("teams.import_urls")),

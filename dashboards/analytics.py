@@ -4,7 +4,9 @@ team, and projects by phase.
 
 No figure singles out a person (DESIGN.md, privacy rule 4): a group of fewer than
 `MIN_GROUP` people shows "fewer than 5" instead of its numbers, in the page and in the
-CSV files alike. Everything is counted in the database in a fixed number of queries,
+CSV files alike; and no two shown figures differ by such a group either, so that no
+subtraction (the total minus the shown rows of a table, a unit minus a team inside it)
+recovers one (`suppress_differences`). Everything is counted in the database in a fixed number of queries,
 and kept for a few minutes in the shared cache (`program_analytics`).
 """
 
@@ -30,6 +32,9 @@ from teams.models import TeamMember
 
 MIN_GROUP = 5
 HIDDEN = f"fewer than {MIN_GROUP}"
+# A group large enough to show whose figures would, subtracted from another shown figure,
+# give a smaller group's.
+WITHHELD = "withheld"
 ANALYTICS_WEEKS = 12
 # Counted figures are kept this long in the shared cache, for the page and its CSV files
 # alike: the weeks counted are completed weeks, so a few minutes' delay in showing a
@@ -43,6 +48,9 @@ class Person:
     unit: str
     discipline: str
     team: str
+    # The day (on the site's clock) the person joined the program: they are due to check
+    # in from that week on, never for the weeks before.
+    joined_on: datetime.date
 
 
 @dataclass
@@ -54,10 +62,16 @@ class Tally:
     done: int = 0
     due: int = 0
     reflections: int = 0
+    # Set by `suppress_differences` on a group of at least MIN_GROUP people.
+    withheld: bool = False
+
+    @property
+    def small(self) -> bool:
+        return len(self.people) < MIN_GROUP
 
     @property
     def hidden(self) -> bool:
-        return len(self.people) < MIN_GROUP
+        return self.small or self.withheld
 
     @property
     def completion(self) -> int | None:
@@ -96,9 +110,16 @@ def due_weeks(program: Program, today: datetime.date) -> list[LocalWeek]:
     return weeks[::-1]
 
 
+def first_due(weeks: list[LocalWeek], joined_on: datetime.date) -> int:
+    """The index of the first of `weeks` a person who joined on `joined_on` is due in: the
+    week they joined counts, the weeks before do not (len(weeks) when none is due)."""
+    return next((i for i, week in enumerate(weeks) if week.ends_on >= joined_on), len(weeks))
+
+
 def load_people(program: Program) -> list[Person]:
     """The program's active participants with their unit and discipline in the program's
-    organization and their team in the program, in two queries whatever their number."""
+    organization, their team in the program and the day they joined, in two queries
+    whatever their number."""
     rows = (
         Membership.objects.filter(program=program, role=Role.PARTICIPANT, is_active=True)
         .annotate(
@@ -108,7 +129,7 @@ def load_people(program: Program) -> list[Person]:
             )
         )
         .order_by("pk")
-        .values_list("user_id", "org_profile__unit__name", "org_profile__discipline")
+        .values_list("user_id", "org_profile__unit__name", "org_profile__discipline", "created_at")
     )
     teams: dict[int, str] = {}
     for user_id, team_name in (
@@ -124,8 +145,9 @@ def load_people(program: Program) -> list[Person]:
             unit=unit or "No unit recorded",
             discipline=disciplines.get(discipline or "", "No discipline recorded"),
             team=teams.get(user_id) or "Not on a team",
+            joined_on=timezone.localdate(created_at),
         )
-        for user_id, unit, discipline in rows
+        for user_id, unit, discipline, created_at in rows
     ]
 
 
@@ -135,17 +157,20 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
 
 
 def weekly_counts(
-    rows: Iterable[tuple[int, ...]], ids: set[int], week_count: int
+    rows: Iterable[tuple[int, ...]], due_from: dict[int, int], week_count: int
 ) -> tuple[dict[int, int], list[int]]:
     """Rows of (person, count in week 1, …, count in week n) as totals per person and per
-    week, counting only the people in `ids`."""
+    week, counting only the people in `due_from` and only the weeks they are due in (from
+    the index `due_from` gives), so that a figure never counts more than was due."""
     per_person: dict[int, int] = {}
     per_week = [0] * week_count
     for user_id, *counts in rows:
-        if user_id not in ids:
+        start = due_from.get(user_id)
+        if start is None:
             continue
-        per_person[user_id] = per_person.get(user_id, 0) + sum(counts)
-        for index, count in enumerate(counts):
+        counted = counts[start:]
+        per_person[user_id] = per_person.get(user_id, 0) + sum(counted)
+        for index, count in enumerate(counted, start=start):
             per_week[index] += count
     return per_person, per_week
 
@@ -155,7 +180,10 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
     the work in Python grows with the number of people, not with their check-ins."""
     weeks = due_weeks(program, today)
     people = load_people(program)
-    ids = {person.user_id for person in people}
+    due_from: dict[int, int] = {}
+    for person in people:
+        start = first_due(weeks, person.joined_on)
+        due_from[person.user_id] = min(start, due_from.get(person.user_id, start))
     done_by_person: dict[int, int] = {}
     written_by_person: dict[int, int] = {}
     done_by_week = [0] * len(weeks)
@@ -174,7 +202,7 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
             .annotate(**{f"w{i}": Count("id", filter=q) for i, q in enumerate(in_week)})
             .values_list("user_id", *(f"w{i}" for i in range(len(weeks))))
         )
-        done_by_person, done_by_week = weekly_counts(checkins, ids, len(weeks))
+        done_by_person, done_by_week = weekly_counts(checkins, due_from, len(weeks))
         bounds = [local_midnight(week.starts_on) for week in weeks]
         bounds.append(local_midnight(weeks[-1].ends_on + datetime.timedelta(days=1)))
         written_in = [
@@ -188,7 +216,7 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
             .annotate(**{f"w{i}": Count("id", filter=q) for i, q in enumerate(written_in)})
             .values_list("author_id", *(f"w{i}" for i in range(len(weeks))))
         )
-        written_by_person, written_by_week = weekly_counts(reflections, ids, len(weeks))
+        written_by_person, written_by_week = weekly_counts(reflections, due_from, len(weeks))
     phases = dict(
         Project.objects.filter(team__cohort__program=program)
         .values_list("phase")
@@ -198,28 +226,37 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
 
     def tally(label: str, group: Iterable[Person]) -> Tally:
         result = Tally(label=label, people={person.user_id for person in group})
-        result.due = len(result.people) * len(weeks)
+        result.due = sum(len(weeks) - due_from[user_id] for user_id in result.people)
         result.done = sum(done_by_person.get(user_id, 0) for user_id in result.people)
         result.reflections = sum(written_by_person.get(user_id, 0) for user_id in result.people)
         return result
 
-    weekly = [
-        Tally(
-            label=f"Week of {week.starts_on:%d %b %Y}",
-            people=ids,
-            done=done_by_week[index],
-            due=len(ids),
-            reflections=written_by_week[index],
+    weekly = []
+    for index, week in enumerate(weeks):
+        due_people = {user_id for user_id, start in due_from.items() if start <= index}
+        weekly.append(
+            Tally(
+                label=f"Week of {week.starts_on:%d %b %Y}",
+                people=due_people,
+                done=done_by_week[index],
+                due=len(due_people),
+                reflections=written_by_week[index],
+            )
         )
-        for index, week in enumerate(weeks)
-    ]
     overall = tally("Everyone", people)
 
-    def grouped(slug: str, title: str, heading: str, key: Callable[[Person], str]) -> Table:
+    def partition(key: Callable[[Person], str]) -> list[Tally]:
         groups: dict[str, list[Person]] = defaultdict(list)
         for person in people:
             groups[key(person)].append(person)
-        tallies = [tally(name, groups[name]) for name in sorted(groups)]
+        return [tally(name, groups[name]) for name in sorted(groups)]
+
+    units = partition(lambda p: p.unit)
+    disciplines = partition(lambda p: p.discipline)
+    teams = partition(lambda p: p.team)
+    suppress_differences(overall=overall, partitions=[units, disciplines, teams])
+
+    def grouped(slug: str, title: str, heading: str, tallies: list[Tally]) -> Table:
         return Table(slug, title, [heading, *TALLY_COLUMNS], [tally_row(t) for t in tallies])
 
     tables = [
@@ -229,11 +266,9 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
             ["Week", *TALLY_COLUMNS],
             [tally_row(t) for t in weekly] + [tally_row(overall)],
         ),
-        grouped("units", "Participation by unit", "Unit", lambda p: p.unit),
-        grouped(
-            "disciplines", "Participation by discipline", "Discipline", lambda p: p.discipline
-        ),
-        grouped("teams", "Participation by team", "Team", lambda p: p.team),
+        grouped("units", "Participation by unit", "Unit", units),
+        grouped("disciplines", "Participation by discipline", "Discipline", disciplines),
+        grouped("teams", "Participation by team", "Team", teams),
         Table(
             "phases",
             "Projects by phase",
@@ -244,11 +279,52 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
     return Analytics(weeks=weeks, weekly=weekly, tables=tables)
 
 
+def suppress_differences(*, overall: Tally, partitions: list[list[Tally]]) -> None:
+    """Complementary suppression: withhold more groups until no shown figure differs from
+    another shown figure by a group of fewer than MIN_GROUP people.
+
+    - Each table (units, disciplines, teams) splits everyone into groups, and "Everyone" is
+      shown: the total minus the shown rows is the hidden rows together, so the hidden rows
+      of a table must hold at least MIN_GROUP people between them. While they do not, the
+      smallest shown row is withheld too.
+    - A shown group inside another shown group (a team inside a unit, a unit that is
+      everyone but two people) must not differ from it by fewer than MIN_GROUP people:
+      the smaller one is withheld.
+
+    Every figure of a group (done, due, reflections) is over the same weeks, so comparing
+    people is enough. Runs until nothing changes; each round withholds at least one group.
+    """
+    groups = [overall, *(row for rows in partitions for row in rows)]
+    changed = True
+    while changed:
+        changed = False
+        for rows in partitions:
+            hidden_people: set[int] = set()
+            for row in rows:
+                if row.hidden:
+                    hidden_people |= row.people
+            shown = [row for row in rows if not row.hidden]
+            if 0 < len(hidden_people) < MIN_GROUP and shown:
+                min(shown, key=lambda row: (len(row.people), row.label)).withheld = True
+                changed = True
+        shown = sorted(
+            (group for group in groups if not group.hidden), key=lambda g: len(g.people)
+        )
+        for inner in shown:
+            if any(
+                inner.people < outer.people and len(outer.people - inner.people) < MIN_GROUP
+                for outer in shown
+                if not outer.hidden
+            ):
+                inner.withheld = True
+                changed = True
+
+
 def program_analytics(*, program: Program, today: datetime.date) -> Analytics:
     """The analytics of `program` as of `today`, counted at most `CACHE_SECONDS` ago."""
-    # The cached value is a pickled `Analytics`: change "v1" when its shape changes.
+    # The cached value is a pickled `Analytics`: change "v2" when its shape changes.
     zone = timezone.get_current_timezone_name()
-    key = f"dashboards:analytics:v1:{program.pk}:{today.isoformat()}:{zone}"
+    key = f"dashboards:analytics:v2:{program.pk}:{today.isoformat()}:{zone}"
     found = cache.get(key)
     if isinstance(found, Analytics):
         return found
@@ -267,8 +343,10 @@ TALLY_COLUMNS = [
 
 
 def tally_row(tally: Tally) -> list[object]:
-    if tally.hidden:
+    if tally.small:
         return [tally.label, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN]
+    if tally.withheld:
+        return [tally.label, WITHHELD, WITHHELD, WITHHELD, WITHHELD, WITHHELD]
     completion = "" if tally.completion is None else tally.completion
     return [tally.label, len(tally.people), tally.done, tally.due, completion, tally.reflections]
 

@@ -15,14 +15,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Min, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from programs.models import Profile, Program, User
+from programs.models import Program, User
 from projects.models import Action, Phase, Project
 from reflections.models import CheckIn
-from reflections.weeks import LocalWeek, zone_named
+from reflections.weeks import LocalWeek
 from teams.coaching import PulseScores, falling_dimensions, pulse_scores, with_pulse_averages
 from teams.models import PulseSurvey, Team, TeamMember
 
@@ -184,13 +184,9 @@ def build_coach_dashboard(
     page = Paginator(teams, TEAMS_PER_PAGE).get_page(page_number)
     teams = list(page.object_list)
     team_ids = [team.pk for team in teams]
-    own_zone = Profile.objects.filter(
-        user=OuterRef("user"), organization_id=program.organization_id
-    ).values("time_zone")[:1]
     members = list(
         TeamMember.objects.filter(team_id__in=team_ids)
         .select_related("user")
-        .annotate(time_zone=Subquery(own_zone))
         .order_by("user__last_name", "user__first_name", "pk")
     )
     done: dict[int, set[LocalWeek]] = defaultdict(set)
@@ -220,7 +216,7 @@ def build_coach_dashboard(
     for member in members:
         row = by_team[member.team_id]
         starts_on = row.team.cohort.starts_on
-        own_current = LocalWeek.of(now, zone_named(getattr(member, "time_zone", None)))
+        own_current = LocalWeek.of(now, member.user.zone)
         member_done = done[member.user_id]
         row.members.append(
             MemberRow(

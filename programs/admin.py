@@ -29,7 +29,7 @@ class UserAdmin(WritingAdmin[User], DjangoUserAdmin):
     search_fields = ("email", "first_name", "last_name")
     fieldsets = (
         (None, {"fields": ("email", "password_reset")}),
-        ("Name", {"fields": ("first_name", "last_name")}),
+        ("Name and time zone", {"fields": ("first_name", "last_name", "time_zone")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
@@ -124,7 +124,7 @@ class OrganizationAdmin(WritingAdmin[Organization]):
 class ProfileAdmin(WritingAdmin[Profile]):
     public_fields = ("discipline", "job_title", "time_zone")
 
-    list_display = ("user", "organization", "unit", "discipline", "job_title", "time_zone")
+    list_display = ("user", "organization", "unit", "discipline", "job_title")
     list_filter = ("organization", "discipline")
     search_fields = ("user__email", "user__last_name", "job_title")
     list_select_related = ("user", "organization", "unit")

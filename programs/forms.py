@@ -3,8 +3,22 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import password_validation
+from django.db.models import Q
 
-from programs.models import Cohort, Invitation, Milestone, Organization, Program, Role
+from programs.models import (
+    Cohort,
+    Discipline,
+    Invitation,
+    Milestone,
+    Organization,
+    Profile,
+    Program,
+    Role,
+    Unit,
+    User,
+)
+from programs.time_zones import TimeZoneField
 
 
 class DateInput(forms.DateInput):
@@ -216,4 +230,104 @@ class DeleteProgramForm(forms.Form):
         name = data.get("name")
         if name is not None and name != self.program.name:
             self.add_error("name", f"This is not the program's name, “{self.program.name}”.")
+        return data
+
+
+# People's own profile ------------------------------------------------------------------
+
+
+class PersonForm(forms.Form):
+    """What a person says about themselves: their name and their one time zone."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    time_zone = TimeZoneField()
+
+    def __init__(self, *args: Any, suggest_zone: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if suggest_zone:
+            self.fields["time_zone"] = TimeZoneField(suggest=True)
+
+
+class OrganizationProfileForm(forms.Form):
+    """Unit, discipline and job title in one organisation, as the person or a program
+    admin there sets them. `only_missing` asks only for what is still empty."""
+
+    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False)
+    discipline = forms.ChoiceField(choices=Discipline.choices)
+    job_title = forms.CharField(label="Job title", max_length=200, required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        organization: Organization,
+        profile: Profile | None = None,
+        only_missing: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        if profile is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "unit": profile.unit_id,
+                    "discipline": profile.discipline,
+                    "job_title": profile.job_title,
+                },
+            )
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        units = Unit.objects.filter(organization=organization).filter(
+            Q(retired_at__isnull=True) | Q(pk=profile.unit_id if profile else None)
+        )
+        unit_field = self.fields["unit"]
+        unit_field.queryset = units  # type: ignore[attr-defined]
+        unit_field.label = f"Unit at {organization.name}"
+        unit_field.empty_label = "Not set"  # type: ignore[attr-defined]
+        if only_missing and profile is not None:
+            # The admin or an import filled these in already: the person can change them
+            # later on their profile.
+            if profile.unit_id is not None:
+                del self.fields["unit"]
+            if profile.discipline != Discipline.OTHER:
+                del self.fields["discipline"]
+            if profile.job_title:
+                del self.fields["job_title"]
+
+
+class InvitationSignupForm(PersonForm):
+    """Creating an account from an invitation: the address is the invited one, never a
+    field of the form."""
+
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Password (again)",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+        super().__init__(*args, suggest_zone=True, **kwargs)
+        self.email = email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, second = data.get("password1"), data.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            try:
+                password_validation.validate_password(
+                    first,
+                    User(
+                        email=self.email,
+                        first_name=data.get("first_name", ""),
+                        last_name=data.get("last_name", ""),
+                    ),
+                )
+            except forms.ValidationError as problem:
+                self.add_error("password1", problem)
         return data

@@ -6,6 +6,7 @@ import datetime
 import zoneinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not a known IANA time zone, e.g. America/New_York.")
+
+
+def zone_or_site(name: str | None) -> zoneinfo.ZoneInfo:
+    """The named IANA zone, or the site's zone when the name is empty or unknown."""
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 class UserManager(DjangoUserManager["User"]):
@@ -52,6 +61,11 @@ class UserManager(DjangoUserManager["User"]):
 class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
+    # The person's one clock: their check-in week, reminder slot, digests and every date
+    # and time shown to them. Read it through `zone`.
+    time_zone = models.CharField(
+        "time zone", max_length=64, default="UTC", validators=[validate_time_zone]
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -68,6 +82,11 @@ class User(AbstractUser):
     def display_name(self) -> str:
         full = f"{self.first_name} {self.last_name}".strip()
         return full or self.email
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The person's own time zone, used for everything that has a date or a time."""
+        return zone_or_site(self.time_zone)
 
 
 class OrganizationQuerySet(models.QuerySet["Organization"]):
@@ -174,7 +193,8 @@ class Discipline(models.TextChoices):
 
 
 class Profile(models.Model):
-    """A person as the organisation knows them: unit, discipline, title, time zone."""
+    """A person as the organisation knows them: unit, discipline, title. (Their time zone
+    is the person's own, on `User`.)"""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profiles")
     organization = models.ForeignKey(
@@ -185,9 +205,6 @@ class Profile(models.Model):
     )
     discipline = models.CharField(max_length=20, choices=Discipline.choices, default="other")
     job_title = models.CharField(max_length=200, blank=True)
-    time_zone = models.CharField(
-        max_length=64, default="America/New_York", validators=[validate_time_zone]
-    )
     reports_to = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="direct_reports"
     )
@@ -269,6 +286,11 @@ class Program(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    def runs_on(self, day: datetime.date) -> bool:
+        """Whether `day` lies within the program's dates. The dates carry no time zone:
+        `day` is a date on the clock of the person concerned."""
+        return self.starts_on <= day <= self.ends_on
 
     def competency_list(self) -> list[str]:
         return [line.strip() for line in self.competencies.splitlines() if line.strip()]

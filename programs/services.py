@@ -41,13 +41,20 @@ def do_ensure_person(
     unit: Unit | None,
     discipline: str = Discipline.OTHER,
     job_title: str = "",
-    time_zone: str = "America/New_York",
+    time_zone: str = "",
     password: str | None = None,
 ) -> User:
-    """Create the account and the organisation profile, or bring them up to date."""
+    """Create the account and the organisation profile, or bring the profile up to date.
+    A new account's time zone is `time_zone`, else the organisation's default; an
+    existing account keeps the zone its owner chose."""
     email = email.strip().lower()
     user, created = User.objects.get_or_create(
-        email=email, defaults={"first_name": first_name, "last_name": last_name}
+        email=email,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "time_zone": time_zone or organization.time_zone,
+        },
     )
     if created:
         user.set_password(password) if password else user.set_unusable_password()
@@ -59,7 +66,6 @@ def do_ensure_person(
             "unit": unit,
             "discipline": discipline,
             "job_title": job_title,
-            "time_zone": time_zone,
         },
     )
     return user
@@ -362,3 +368,82 @@ def do_delete_program(*, program: Program, confirm_name: str) -> None:
     if confirm_name.strip() != locked.name:
         raise ValidationError("Type the program's name exactly as shown to delete it.")
     locked.delete()
+
+
+# People's own profile ------------------------------------------------------------------
+
+
+def do_update_person(*, user: User, first_name: str, last_name: str, time_zone: str) -> User:
+    """The person changes their name or their time zone. A new zone moves their next
+    reminder, their check-in week and every time shown to them to that clock; a check-in
+    already written keeps the week it was written for, so nothing is lost or doubled."""
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.time_zone = time_zone
+    user.save(update_fields=["first_name", "last_name", "time_zone"])
+    return user
+
+
+def do_update_profile(
+    *,
+    user: User,
+    organization: Organization,
+    unit: Unit | None = None,
+    discipline: str | None = None,
+    job_title: str | None = None,
+) -> Profile:
+    """Set the person's unit, discipline and job title in one organisation (the person
+    themselves, or a program admin correcting them); a field left None stays as it is."""
+    if unit is not None and unit.organization_id != organization.pk:
+        raise ValueError("The unit belongs to another organisation.")
+    profile, _ = Profile.objects.get_or_create(user=user, organization=organization)
+    changed = []
+    for name, value in (("unit", unit), ("discipline", discipline), ("job_title", job_title)):
+        if value is not None and getattr(profile, name) != value:
+            setattr(profile, name, value.strip() if isinstance(value, str) else value)
+            changed.append(name)
+    if changed:
+        profile.save(update_fields=changed)
+    return profile
+
+
+@transaction.atomic
+def do_sign_up_from_invitation(
+    *,
+    invitation: Invitation,
+    first_name: str,
+    last_name: str,
+    time_zone: str,
+    password: str,
+    unit: Unit | None = None,
+    discipline: str | None = None,
+    job_title: str | None = None,
+) -> tuple[User, Membership]:
+    """Create the account of the invited address (and no other: the link proves that its
+    holder reads that mailbox, so the address is verified), fill in what the admin left
+    empty of the person's profile in the program's organisation, and accept the
+    invitation."""
+    from allauth.account.models import EmailAddress
+
+    email = invitation.email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvitationProblem(
+            f"An account for {email} exists already: sign in to accept the invitation."
+        )
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        time_zone=time_zone,
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    do_update_profile(
+        user=user,
+        organization=invitation.program.organization,
+        unit=unit,
+        discipline=discipline,
+        job_title=job_title,
+    )
+    membership = do_accept_invitation(invitation=invitation, user=user)
+    return user, membership

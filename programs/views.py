@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -15,8 +15,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.models import SecurityEvent
 from core.security import record_event
 from programs.access import get_program_for_user
-from programs.adapters import INVITATION_SESSION_KEY
-from programs.forms import CohortForm, InvitationForm, MilestoneForm, NewProgramForm, ProgramForm
+from programs.forms import (
+    CohortForm,
+    InvitationForm,
+    InvitationSignupForm,
+    MilestoneForm,
+    NewProgramForm,
+    OrganizationProfileForm,
+    ProgramForm,
+)
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Invitation, Organization, Program, Role, User
 from programs.services import (
@@ -26,6 +33,7 @@ from programs.services import (
     do_invite,
     do_resend_invitation,
     do_revoke_invitation,
+    do_sign_up_from_invitation,
     invitation_from_token,
     user_owns_email,
 )
@@ -282,7 +290,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     try:
         found = invitation_from_token(token)
     except InvitationProblem as problem:
-        request.session.pop(INVITATION_SESSION_KEY, None)
         return render(
             request, "programs/invitation_problem.html", {"problem": problem}, status=410
         )
@@ -297,7 +304,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request, "programs/invitation_problem.html", {"problem": problem}, status=409
             )
-        request.session.pop(INVITATION_SESSION_KEY, None)
         record_event(
             SecurityEvent.Kind.INVITATION_ACCEPTED,
             request=request,
@@ -323,19 +329,61 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_not_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
-    """Start allauth's sign-up for the invited email, which the link has verified."""
-    from allauth.account.adapter import get_adapter
-
+    """Create the account of the invited address, and only that address, and join: name,
+    time zone (the browser's suggested), password, and what the admin left empty of unit,
+    discipline and job title. The link proves the address, so it needs no confirmation."""
     try:
         found = invitation_from_token(token)
     except InvitationProblem as problem:
         return render(
             request, "programs/invitation_problem.html", {"problem": problem}, status=410
         )
-    if request.user.is_authenticated:
-        logout(request)
-    request.session[INVITATION_SESSION_KEY] = token
-    get_adapter(request).stash_verified_email(request, found.email)
-    return redirect("account_signup")
+    if User.objects.filter(email__iexact=found.email).exists():
+        messages.info(request, f"An account for {found.email} exists already: sign in to accept.")
+        return redirect("programs:invitation", token)
+    organization = found.program.organization
+    data = request.POST if request.method == "POST" else None
+    form = InvitationSignupForm(
+        data, email=found.email, initial={"time_zone": organization.time_zone}
+    )
+    place = OrganizationProfileForm(
+        data, organization=organization, prefix="org", only_missing=True
+    )
+    if request.method == "POST" and form.is_valid() and place.is_valid():
+        if request.user.is_authenticated:
+            logout(request)
+        try:
+            user, membership = do_sign_up_from_invitation(
+                invitation=found,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                time_zone=form.cleaned_data["time_zone"],
+                password=form.cleaned_data["password1"],
+                **place.cleaned_data,
+            )
+        except InvitationProblem as problem:
+            return render(
+                request, "programs/invitation_problem.html", {"problem": problem}, status=409
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        record_event(
+            SecurityEvent.Kind.INVITATION_ACCEPTED,
+            request=request,
+            invitation_id=found.pk,
+            program_id=membership.program_id,
+            role=membership.role,
+        )
+        messages.success(
+            request,
+            f"Welcome to {membership.program.name}, {user.first_name}, as "
+            f"{membership.get_role_display().lower()}.",
+        )
+        return redirect("home")
+    return render(
+        request,
+        "programs/invitation_signup.html",
+        {"invitation": found, "token": token, "form": form, "place": place},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from programs.models import Membership, Profile, Program, Role, User
+from programs.models import Membership, Program, Role, User
 from reflections.models import CheckIn, Reflection, TeamReflection
 from reflections.weeks import zone_named
 from teams.access import TeamAccess, get_team_for_user, team_access
@@ -67,16 +67,13 @@ def get_program_space(
     exist), PermissionDenied with `refusal` when none of `roles` is among their active
     roles, and when their membership has ended.
     """
-    profile_zone = Profile.objects.filter(
-        user_id=OuterRef("user_id"), organization_id=OuterRef("program__organization_id")
-    ).values("time_zone")[:1]
     team = TeamMember.objects.filter(
         user_id=OuterRef("user_id"), cohort__program_id=OuterRef("program_id")
     ).values("team_id")[:1]
     rows = list(
         Membership.objects.filter(user=user, program_id=program_id)
         .select_related("program__organization")
-        .annotate(profile_zone=Subquery(profile_zone), team_id=Subquery(team))
+        .annotate(team_id=Subquery(team))
     )
     if not rows:
         raise Http404("No such program.")
@@ -88,7 +85,7 @@ def get_program_space(
     return ProgramSpace(
         program=rows[0].program,
         roles=active,
-        time_zone=rows[0].profile_zone or "",
+        time_zone=user.time_zone,
         team_id=rows[0].team_id,
     )
 

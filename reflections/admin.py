@@ -96,7 +96,7 @@ class PlanAdmin(MetadataOnlyAdmin[Plan]):
         "partner_invited_email",
     )
     public_fields = ("time_zone",)
-    list_display = ("__str__", "user", "program", "checkin_weekday", "checkin_time", "time_zone")
+    list_display = ("__str__", "user", "program", "checkin_weekday", "checkin_time")
     list_select_related = ("user", "program")
     search_fields = ("user__email",)
     fields = (
@@ -108,7 +108,6 @@ class PlanAdmin(MetadataOnlyAdmin[Plan]):
         "notify_partner",
         "checkin_weekday",
         "checkin_time",
-        "time_zone",
         "created_at",
         "updated_at",
     )

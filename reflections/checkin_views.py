@@ -26,7 +26,6 @@ from reflections.services import (
     do_record_read,
     do_save_plan,
     do_update_checkin,
-    person_time_zone,
     plan_defaults,
     plan_from_partner_token,
 )
@@ -62,10 +61,9 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "notify_partner": current.notify_partner,
             "checkin_weekday": current.checkin_weekday,
             "checkin_time": current.checkin_time,
-            "time_zone": current.time_zone,
         }
     else:
-        initial = plan_defaults(program, space.time_zone)
+        initial = plan_defaults(program)
     form = PlanForm(request.POST or None, initial=initial, partners=partners)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -80,7 +78,6 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             partner_email=data["partner_email"],
             checkin_weekday=data["checkin_weekday"],
             checkin_time=data["checkin_time"],
-            time_zone=data["time_zone"],
             notify_partner=data["notify_partner"],
         )
         note = ""
@@ -101,7 +98,7 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             timezone.now(),
             current.checkin_weekday,
             current.checkin_time,
-            zone_named(current.time_zone),
+            request.user.zone,
         )
     return render(
         request,
@@ -125,15 +122,15 @@ def plan_calendar(request: AuthenticatedHttpRequest, program_id: int) -> HttpRes
     program = space.program
     current = Plan.objects.filter(user=request.user, program=program).first()
     if current is not None:
-        weekday, at, zone = current.checkin_weekday, current.checkin_time, current.time_zone
+        weekday, at = current.checkin_weekday, current.checkin_time
     else:
-        weekday, at, zone = program.checkin_weekday, program.checkin_time, space.time_zone
+        weekday, at = program.checkin_weekday, program.checkin_time
     body = checkin_calendar(
         user=request.user,
         program=program,
         weekday=weekday,
         at=at,
-        time_zone=zone,
+        time_zone=request.user.zone.key,
         now=timezone.now(),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -305,7 +302,7 @@ def checkin_detail(request: AuthenticatedHttpRequest, checkin_id: int) -> HttpRe
             "program": found.program,
             "own": own,
             "week_label": _week_label(week),
-            "zone": zone_named(person_time_zone(request.user, found.program)),
+            "zone": request.user.zone,
             "receipts": read_receipts(checkin=found) if own else [],
             "editable": own and week == LocalWeek.of(timezone.now(), zone_named(found.time_zone)),
         },

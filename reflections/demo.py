@@ -15,7 +15,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from programs.models import Membership, Profile, Program, Role, User
+from programs.models import Membership, Program, Role, User
 from reflections.models import (
     CheckIn,
     CheckInVisibility,
@@ -30,7 +30,7 @@ from reflections.models import (
     TeamReflectionEdit,
     Visibility,
 )
-from reflections.weeks import LocalWeek, zone_named
+from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
 
 PROMPTS = [
@@ -133,15 +133,6 @@ TEAM_REFLECTION = (
 )
 
 
-def _zone_for(user: User, program: Program) -> str:
-    zone = (
-        Profile.objects.filter(user=user, organization_id=program.organization_id)
-        .values_list("time_zone", flat=True)
-        .first()
-    )
-    return zone_named(zone).key
-
-
 def _seed_prompts(program: Program) -> None:
     for week, text in PROMPTS:
         Prompt.objects.get_or_create(program=program, text=text, defaults={"week_number": week})
@@ -158,7 +149,6 @@ def _seed_plan(user: User, program: Program, index: int, partner: User | None) -
             "partner_user": partner,
             "checkin_weekday": program.checkin_weekday,
             "checkin_time": program.checkin_time,
-            "time_zone": _zone_for(user, program),
             "created_at": now,
             "updated_at": now,
         },
@@ -166,7 +156,7 @@ def _seed_plan(user: User, program: Program, index: int, partner: User | None) -
 
 
 def _seed_checkins(user: User, program: Program, index: int, team: Team) -> None:
-    zone = zone_named(_zone_for(user, program))
+    zone = user.zone
     this_week = LocalWeek.of(timezone.now(), zone)
     week = this_week.previous()
     for weeks_ago in range(1, 11):
@@ -301,7 +291,7 @@ def _seed_reminders(program: Program) -> None:
     )
     for index, membership in enumerate(memberships):
         user = membership.user
-        zone = zone_named(_zone_for(user, program))
+        zone = user.zone
         week = LocalWeek.of(now, zone).previous()
         for weeks_ago in range(1, 5):
             if week.ends_on < program.starts_on:

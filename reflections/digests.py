@@ -30,14 +30,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core.text import one_line
-from programs.models import Membership, Profile, Program, Role, User
+from programs.models import Membership, Program, Role, User
 from reflections.models import (
     CheckIn,
     PartnerNudgeOptOut,
@@ -71,20 +70,18 @@ DIGEST_COACH_FIELDS = ("user_id", "program_id", "zone")
 Status = ReminderDelivery.Status
 
 
-def _is_running(program: Program, now: datetime.datetime) -> bool:
-    return program.starts_on <= now.astimezone(datetime.UTC).date() <= program.ends_on
+def _is_running(program: Program, now: datetime.datetime, time_zone: str) -> bool:
+    """Whether the program runs on the person's day of `now`, on their clock."""
+    return program.runs_on(now.astimezone(zone_named(time_zone)).date())
 
 
 # Coach digest: planning ----------------------------------------------------------------
 
 
 def digest_coaches(today: datetime.date) -> QuerySet[Membership]:
-    """Active coach memberships in running programs (dates compared in UTC, as for the
-    check-in reminders) of coaches who guide a team there and have not turned the digest
-    off, each annotated with the coach's time zone in the program's organisation."""
-    profile_zone = Profile.objects.filter(
-        user=OuterRef("user"), organization=OuterRef("program__organization")
-    ).values("time_zone")[:1]
+    """Active coach memberships in running programs (dates compared in UTC) of coaches
+    who guide a team there and have not turned the digest off, each annotated with the
+    coach's own time zone."""
     return (
         Membership.objects.filter(
             role=Role.COACH,
@@ -99,7 +96,7 @@ def digest_coaches(today: datetime.date) -> QuerySet[Membership]:
             )
         )
         .exclude(reminders_on(ReminderKind.COACH_DIGEST))
-        .annotate(zone=Coalesce(Subquery(profile_zone), Value(settings.TIME_ZONE)))
+        .annotate(zone=F("user__time_zone"))
         .order_by()
     )
 
@@ -268,7 +265,7 @@ def _digest_skip_reason(delivery: ReminderDelivery, now: datetime.datetime) -> s
     """Why the digest should not go out any more ("" when it should)."""
     if not reminders_enabled(delivery.user, delivery.kind):
         return "Digests turned off by the coach."
-    if not _is_running(delivery.program, now):
+    if not _is_running(delivery.program, now, delivery.time_zone):
         return "The program is not running."
     if not Membership.objects.filter(
         user_id=delivery.user_id, program_id=delivery.program_id, role=Role.COACH, is_active=True

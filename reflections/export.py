@@ -104,7 +104,7 @@ def writing_of(user: User) -> dict[str, Any]:
                 "accountability_partner": p.partner_display,
                 "checkin_weekday": p.get_checkin_weekday_display(),
                 "checkin_time": p.checkin_time.strftime("%H:%M"),
-                "time_zone": p.time_zone,
+                "time_zone": user.time_zone,
                 "updated_at": _when(p.updated_at),
             }
             for p in plans

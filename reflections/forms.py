@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
 from programs.models import Program, User
-from reflections.models import CheckIn, CheckInVisibility, Prompt, Visibility
+from reflections.models import CheckIn, CheckInVisibility, Prompt, ReminderKind, Visibility
 from reflections.services import MAX_TAGS, normalize_tags
 
 BODY_LENGTH = 20000
@@ -213,10 +212,6 @@ def clean_action(value: str) -> str:
     return text
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
-
-
 class PlanForm(Form):
     aspect = forms.CharField(
         label="One aspect of my professional life that would benefit from more or "
@@ -257,7 +252,6 @@ class PlanForm(Form):
     checkin_time = forms.TimeField(
         label="at", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
-    time_zone = forms.ChoiceField(label="Time zone", choices=time_zone_choices)
 
     def __init__(self, *args: Any, partners: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -335,3 +329,14 @@ class CheckInForm(Form):
                 "program member in your plan first."
             )
         return value
+
+
+class NotificationSettingsForm(Form):
+    """One switch per kind of email, on by default."""
+
+    def __init__(self, *args: Any, enabled: dict[str, bool], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for kind, label in ReminderKind.choices:
+            self.fields[kind] = forms.BooleanField(
+                label=label, required=False, initial=enabled.get(kind, True)
+            )

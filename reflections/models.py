@@ -286,8 +286,8 @@ class Plan(models.Model):
         "tell my accountability partner when I check in", default=False
     )
     checkin_weekday = models.PositiveSmallIntegerField(choices=Program.Weekday.choices)
+    # The slot is on the person's own clock (`User.time_zone`), wherever they are now.
     checkin_time = models.TimeField()
-    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
 

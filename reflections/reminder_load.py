@@ -64,6 +64,7 @@ def seed_due_participants(
                 email=participant_email(label, n),
                 first_name=f"Person{n}",
                 last_name="Load",
+                time_zone=ZONES[n % len(ZONES)],
                 password=password,
                 date_joined=now,
             )
@@ -74,8 +75,7 @@ def seed_due_participants(
             for user in users
         )
         Profile.objects.bulk_create(
-            Profile(user=user, organization=organization, time_zone=ZONES[n % len(ZONES)])
-            for n, user in zip(numbers, users, strict=True)
+            Profile(user=user, organization=organization) for user in users
         )
         Plan.objects.bulk_create(
             Plan(
@@ -85,7 +85,6 @@ def seed_due_participants(
                 action="ask one open question in every huddle",
                 checkin_weekday=SLOT_WEEKDAY,
                 checkin_time=SLOT_TIME,
-                time_zone=ZONES[n % len(ZONES)],
                 created_at=now,
                 updated_at=now,
             )
@@ -111,14 +110,10 @@ def queue_deliveries_directly(
 
     now = now or timezone.now()
     tick = uuid.uuid4()
-    zones = dict(
-        Profile.objects.filter(organization_id=program.organization_id).values_list(
-            "user_id", "time_zone"
-        )
-    )
     rows = []
-    for user_id in Membership.objects.filter(program=program).values_list("user_id", flat=True):
-        zone = zones.get(user_id, "UTC")
+    for user_id, zone in Membership.objects.filter(program=program).values_list(
+        "user_id", "user__time_zone"
+    ):
         week = LocalWeek.of(now, zone_named(zone))
         rows.append(
             ReminderDelivery(

@@ -15,6 +15,7 @@ urlpatterns = [
         reminder_views.partner_unsubscribe,
         name="partner_unsubscribe",
     ),
+    path("reminders/settings/", reminder_views.notification_settings, name="settings"),
     path("programs/<int:program_id>/reminders/", reminder_views.log, name="log"),
     path(
         "programs/<int:program_id>/calendar-feed/",

@@ -20,6 +20,7 @@ from programs.http import AuthenticatedHttpRequest
 from programs.models import Role
 from reflections.access import get_journal_for_user
 from reflections.digests import do_opt_out_of_partner_notes, email_from_partner_opt_out_token
+from reflections.forms import NotificationSettingsForm
 from reflections.models import ReminderDelivery, ReminderKind
 from reflections.reminders import (
     active_feed,
@@ -28,6 +29,7 @@ from reflections.reminders import (
     do_revoke_calendar_feed,
     do_set_reminders,
     feed_from_token,
+    reminder_settings,
     user_from_unsubscribe_token,
 )
 
@@ -56,6 +58,27 @@ def unsubscribe(request: HttpRequest, kind: str, token: str) -> HttpResponse:
         "reflections/reminders/unsubscribe.html",
         {"person": person, "kind": kind, "kind_label": ReminderKind(kind).label, "done": done},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """My emails, one switch per kind: the weekly check-in reminder, the coach digest and
+    the accountability partner notes. Turning one back on undoes an unsubscribe."""
+    enabled = reminder_settings(request.user)
+    form = NotificationSettingsForm(request.POST or None, enabled=enabled)
+    if request.method == "POST" and form.is_valid():
+        changed = []
+        for kind, label in ReminderKind.choices:
+            wanted = bool(form.cleaned_data[kind])
+            if wanted != enabled[kind]:
+                do_set_reminders(user=request.user, kind=kind, enabled=wanted)
+                changed.append(f"{label.lower()}s {'on' if wanted else 'off'}")
+        if changed:
+            messages.success(request, "Saved: " + "; ".join(changed) + ".")
+        else:
+            messages.info(request, "Nothing changed.")
+        return redirect("reminders:settings")
+    return render(request, "reflections/reminders/settings.html", {"form": form})
 
 
 @login_not_required

@@ -7,9 +7,10 @@ makes a second or concurrent tick harmless. Sending happens in worker tasks, aft
 in batches of delivery ids; each delivery is sent under a row lock, so a task that runs
 twice sends once (see `do_send_reminders` for what a worker killed mid-batch leaves).
 
-A program counts as running while today's date *in UTC* lies within its dates: the
-program's own dates carry no time zone, and a reminder a few hours early or late on the
-first or last day of a program matters less than one rule everybody can check.
+A program's dates carry no time zone: each person reads them on their own clock. A
+reminder is due for a week when the person's slot that week falls on a day, in their zone,
+between the program's first and last day; so the first and the last week of a program each
+get their reminder at the person's slot, in every zone from UTC−12 to UTC+14.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Value,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.options import Options
@@ -49,7 +49,7 @@ from django.utils import timezone
 from icalendar import Calendar, Event
 
 from core.text import one_line
-from programs.models import Membership, Milestone, Profile, Program, Role, User
+from programs.models import Membership, Milestone, Program, Role, User
 from reflections.calendar import checkin_calendar
 from reflections.models import (
     CalendarFeed,
@@ -78,7 +78,7 @@ TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 Status = ReminderDelivery.Status
 # The annotations `running_participants` adds.
 SLOT_FIELDS = ("slot_weekday", "slot_time", "slot_zone")
-# Due slots listed in one planning INSERT: six parameters each, far below the databases'
+# Due slots listed in one planning INSERT: seven parameters each, far below the databases'
 # limits on parameters.
 PLAN_SLOTS_PER_STATEMENT = 1000
 
@@ -94,6 +94,8 @@ class Slot:
     at: datetime.time
     zone_name: str
     week: LocalWeek
+    # The slot's day on its clock, which the program's dates are compared with.
+    day: datetime.date
     due_at: datetime.datetime
 
     @classmethod
@@ -107,7 +109,7 @@ class Slot:
         week = LocalWeek.of(now, zone)
         day = datetime.date.fromisocalendar(week.iso_year, week.iso_week, weekday + 1)
         due = datetime.datetime.combine(day, at, tzinfo=zone).astimezone(datetime.UTC)
-        return cls(weekday, at, zone_name, week, due)
+        return cls(weekday, at, zone_name, week, day, due)
 
 
 def reminders_on(kind: str) -> Exists:
@@ -119,21 +121,26 @@ def reminders_on(kind: str) -> Exists:
 
 
 def running_participants(
-    today: datetime.date, kind: str = ReminderKind.CHECKIN
+    now: datetime.datetime, kind: str = ReminderKind.CHECKIN
 ) -> QuerySet[Membership]:
-    """Active participant memberships in running programs, with reminders on, each
-    annotated with its check-in slot: the plan's, else the program's in the person's
-    time zone in the program's organisation (the site's zone without a profile).
+    """Active participant memberships in programs that may be running on someone's clock
+    this week, with reminders on, each annotated with its check-in slot: the plan's day
+    and time, else the program's, on the person's own clock (`User.time_zone`), and with
+    the program's dates, which the planning compares with the slot's local day.
 
-    The plan and the profile are outer joins (at most one row each: one plan per person
-    and program, one profile per person and organisation), so each membership reads them
-    once however often the slot is compared, and the database can join them in bulk."""
+    The date filter is only a wide net: a slot this week lies at most seven days before
+    today in UTC, and a local date differs from the UTC date by at most one day.
+
+    The plan is an outer join (at most one row: one plan per person and program), so each
+    membership reads it once however often the slot is compared, and the database can
+    join the plans in bulk."""
+    today = now.astimezone(datetime.UTC).date()
     return (
         Membership.objects.filter(
             role=Role.PARTICIPANT,
             is_active=True,
-            program__starts_on__lte=today,
-            program__ends_on__gte=today,
+            program__starts_on__lte=today + datetime.timedelta(days=1),
+            program__ends_on__gte=today - datetime.timedelta(days=8),
         )
         .exclude(reminders_on(kind))
         .annotate(
@@ -141,30 +148,22 @@ def running_participants(
                 "user__be_better_now_plans",
                 condition=Q(user__be_better_now_plans__program=F("program")),
             ),
-            slot_profile=FilteredRelation(
-                "user__profiles",
-                condition=Q(user__profiles__organization=F("program__organization")),
-            ),
         )
         .annotate(
             slot_weekday=Coalesce("slot_plan__checkin_weekday", "program__checkin_weekday"),
             slot_time=Coalesce("slot_plan__checkin_time", "program__checkin_time"),
-            slot_zone=Coalesce(
-                "slot_plan__time_zone", "slot_profile__time_zone", Value(settings.TIME_ZONE)
-            ),
+            slot_zone=F("user__time_zone"),
+            program_starts_on=F("program__starts_on"),
+            program_ends_on=F("program__ends_on"),
         )
         .order_by()
     )
 
 
 def due_slots(now: datetime.datetime, kind: str = ReminderKind.CHECKIN) -> list[Slot]:
-    """The distinct slots of running participants whose moment this week has passed.
-    Slots are few (weekdays × times × zones), so their instants are computed here."""
-    combos = (
-        running_participants(now.astimezone(datetime.UTC).date(), kind)
-        .values_list(*SLOT_FIELDS)
-        .distinct()
-    )
+    """The distinct slots of participants whose moment this week has passed. Slots are
+    few (weekdays × times × zones), so their instants are computed here."""
+    combos = running_participants(now, kind).values_list(*SLOT_FIELDS).distinct()
     slots = [Slot.this_week(now, weekday, at, zone) for weekday, at, zone in combos]
     return [slot for slot in slots if slot.due_at <= now]
 
@@ -236,6 +235,7 @@ def _insert_deliveries(
             param(delivery, "iso_year", slot.week.iso_year),
             param(delivery, "iso_week", slot.week.iso_week),
             param(delivery, "due_at", slot.due_at),
+            param(Program._meta, "starts_on", slot.day),
         ]
         rows.append(f"({', '.join(placeholder for placeholder, _ in row)})")
         values_params += [value for _, value in row]
@@ -251,8 +251,8 @@ def _insert_deliveries(
             ("queued_at", now),
         )
     ]
-    participants = running_participants(now.astimezone(datetime.UTC).date(), kind).values_list(
-        "user_id", "program_id", *SLOT_FIELDS
+    participants = running_participants(now, kind).values_list(
+        "user_id", "program_id", *SLOT_FIELDS, "program_starts_on", "program_ends_on"
     )
     base_sql, base_params = participants.query.get_compiler(connection=connection).as_sql()
     week_of_row = (
@@ -276,7 +276,7 @@ def _insert_deliveries(
         returning = f" RETURNING {column(delivery, 'id')}"
     # Only quoted identifiers from the models and placeholders go into the text.
     sql = (
-        "WITH due (due_weekday, due_time, due_zone, due_year, due_week, due_at)"  # noqa: S608
+        "WITH due (due_weekday, due_time, due_zone, due_year, due_week, due_at, due_on)"  # noqa: S608
         f" AS (VALUES {', '.join(rows)})"
         f" INSERT INTO {quote(delivery.db_table)}"
         f" ({', '.join(column(delivery, name) for name in targets)})"
@@ -285,6 +285,7 @@ def _insert_deliveries(
         f" FROM ({base_sql}) p"
         " INNER JOIN due ON p.slot_weekday = due.due_weekday"
         " AND p.slot_time = due.due_time AND p.slot_zone = due.due_zone"
+        " AND p.program_starts_on <= due.due_on AND p.program_ends_on >= due.due_on"
         f" WHERE NOT EXISTS (SELECT 1 FROM {quote(checkin.db_table)} c"
         f" WHERE {same_week(checkin, 'c')})"
         f" AND NOT EXISTS (SELECT 1 FROM {quote(delivery.db_table)} d"
@@ -389,6 +390,14 @@ def user_from_unsubscribe_token(kind: str, token: str) -> User | None:
     return User.objects.filter(pk=user_id, is_active=True).first()
 
 
+def reminder_settings(user: User) -> dict[str, bool]:
+    """Whether each kind of email is on for the person (no row means on)."""
+    off = set(
+        ReminderPreference.objects.filter(user=user, enabled=False).values_list("kind", flat=True)
+    )
+    return {kind: kind not in off for kind in ReminderKind.values}
+
+
 def reminders_enabled(user: User, kind: str) -> bool:
     return not ReminderPreference.objects.filter(user=user, kind=kind, enabled=False).exists()
 
@@ -402,15 +411,12 @@ def do_set_reminders(*, user: User, kind: str, enabled: bool) -> ReminderPrefere
 
 
 def _slot_for(user: User, program: Program) -> tuple[int, datetime.time, str, Plan | None]:
+    """The person's weekly slot in the program, on their own clock: their plan's day and
+    time, else the program's."""
     plan = Plan.objects.filter(user=user, program=program).first()
     if plan is not None:
-        return plan.checkin_weekday, plan.checkin_time, plan.time_zone, plan
-    zone = (
-        Profile.objects.filter(user=user, organization_id=program.organization_id)
-        .values_list("time_zone", flat=True)
-        .first()
-    )
-    return program.checkin_weekday, program.checkin_time, zone or settings.TIME_ZONE, None
+        return plan.checkin_weekday, plan.checkin_time, user.zone.key, plan
+    return program.checkin_weekday, program.checkin_time, user.zone.key, None
 
 
 @dataclass
@@ -423,7 +429,6 @@ class BatchFacts:
     checked_in: set[tuple[int, int, int, int]]  # (user, program, ISO year, ISO week)
     participating: set[tuple[int, int]]  # (user, program): active participants
     plans: dict[tuple[int, int], Plan]  # (user, program)
-    zones: dict[tuple[int, int], str]  # (user, organization): the profile's time zone
     sent_before: set[tuple[int, int, str]]  # (user, program, kind) with a reminder sent
     prompts: dict[tuple[int, int], Prompt | None]  # (program, program week), filled lazily
 
@@ -431,7 +436,6 @@ class BatchFacts:
     def load(cls, deliveries: Sequence[ReminderDelivery], now: datetime.datetime) -> BatchFacts:
         users = {d.user_id for d in deliveries}
         programs = {d.program_id for d in deliveries}
-        organizations = {d.program.organization_id for d in deliveries}
         return cls(
             now=now,
             turned_off=set(
@@ -458,12 +462,6 @@ class BatchFacts:
                 (plan.user_id, plan.program_id): plan
                 for plan in Plan.objects.filter(user_id__in=users, program_id__in=programs)
             },
-            zones={
-                (user, organization): zone
-                for user, organization, zone in Profile.objects.filter(
-                    user_id__in=users, organization_id__in=organizations
-                ).values_list("user_id", "organization_id", "time_zone")
-            },
             sent_before=set(
                 ReminderDelivery.objects.filter(
                     user_id__in=users, program_id__in=programs, status=Status.SENT
@@ -475,10 +473,10 @@ class BatchFacts:
     def slot(self, delivery: ReminderDelivery) -> tuple[int, datetime.time, str, Plan | None]:
         """The person's check-in slot (as `_slot_for` reads it) and plan, if any."""
         plan = self.plans.get((delivery.user_id, delivery.program_id))
+        zone = delivery.user.zone.key
         if plan is not None:
-            return plan.checkin_weekday, plan.checkin_time, plan.time_zone, plan
+            return plan.checkin_weekday, plan.checkin_time, zone, plan
         program = delivery.program
-        zone = self.zones.get((delivery.user_id, program.organization_id)) or settings.TIME_ZONE
         return program.checkin_weekday, program.checkin_time, zone, None
 
     def prompt(self, program: Program, today: datetime.date) -> Prompt | None:
@@ -497,10 +495,8 @@ class BatchFacts:
             return "Checked in before the reminder went out."
         if (user, program) not in self.participating:
             return "No longer an active participant."
-        if not (
-            delivery.program.starts_on
-            <= self.now.astimezone(datetime.UTC).date()
-            <= delivery.program.ends_on
+        if not delivery.program.runs_on(
+            delivery.due_at.astimezone(zone_named(delivery.time_zone)).date()
         ):
             return "The program is not running."
         if LocalWeek.of(self.now, zone_named(delivery.time_zone)) != LocalWeek(

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.text import one_line
-from programs.models import Profile, Program, User
+from programs.models import Program, User
 from reflections.models import (
     RESTORE_DAYS,
     CheckIn,
@@ -38,16 +38,6 @@ TAG_LENGTH = 40
 
 
 # Time zones and weeks ------------------------------------------------------------------
-
-
-def person_time_zone(user: User, program: Program) -> str:
-    """The person's IANA time zone in the program's organisation ("" when unknown)."""
-    return (
-        Profile.objects.filter(user=user, organization_id=program.organization_id)
-        .values_list("time_zone", flat=True)
-        .first()
-        or ""
-    )
 
 
 def program_week(program: Program, today: datetime.date) -> int:
@@ -337,13 +327,12 @@ def do_edit_team_reflection(
 PARTNER_SALT = "actionlab.reflections.partner"
 
 
-def plan_defaults(program: Program, time_zone: str) -> dict[str, object]:
-    """A new plan's check-in slot: the program's check-in day and time, in the person's
-    own time zone."""
+def plan_defaults(program: Program) -> dict[str, object]:
+    """A new plan's check-in slot: the program's check-in day and time (on the person's
+    own clock, as every slot is)."""
     return {
         "checkin_weekday": program.checkin_weekday,
         "checkin_time": program.checkin_time,
-        "time_zone": zone_named(time_zone).key,
     }
 
 
@@ -359,7 +348,6 @@ def do_save_plan(
     partner_email: str,
     checkin_weekday: int,
     checkin_time: datetime.time,
-    time_zone: str,
     notify_partner: bool = False,
 ) -> Plan:
     """Create or update the person's plan. A partner from outside the program gets one
@@ -382,7 +370,6 @@ def do_save_plan(
     plan.partner_email = partner_email
     plan.checkin_weekday = checkin_weekday
     plan.checkin_time = checkin_time
-    plan.time_zone = time_zone
     plan.notify_partner = notify_partner
     plan.updated_at = now
     if partner_changed:

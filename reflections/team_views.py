@@ -24,16 +24,14 @@ from reflections.services import (
     do_edit_team_reflection,
     do_record_team_read,
     do_write_team_reflection,
-    person_time_zone,
 )
 from reflections.views import read_receipts
-from reflections.weeks import zone_named
 
 PAGE_SIZE = 20
 
 
 def _zone(request: AuthenticatedHttpRequest, access: TeamReflectionAccess) -> ZoneInfo:
-    return zone_named(person_time_zone(request.user, access.team.team.cohort.program))
+    return request.user.zone
 
 
 @require_GET

@@ -4,7 +4,6 @@ with who can read it and who did, the bin, entries shared with me, and the expor
 from __future__ import annotations
 
 import secrets
-import zoneinfo
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -18,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Program, User
+from programs.models import User
 from reflections.access import (
     get_journal_for_user,
     get_own_reflection,
@@ -38,11 +37,9 @@ from reflections.services import (
     do_write_reflection,
     normalize_tags,
     open_draft,
-    person_time_zone,
     prompt_for_week,
     team_in_program,
 )
-from reflections.weeks import zone_named
 from teams.models import TeamMember
 
 PAGE_SIZE = 20
@@ -269,10 +266,6 @@ def read_receipts(**subject: object) -> list[dict[str, object]]:
     return [row | {"reader": people[row["reader"]]} for row in rows if row["reader"] in people]
 
 
-def _reader_zone(user: User, program: Program) -> zoneinfo.ZoneInfo:
-    return zone_named(person_time_zone(user, program))
-
-
 @require_GET
 def detail(request: AuthenticatedHttpRequest, reflection_id: int) -> HttpResponse:
     """An entry: its rendered text, who can read it, and for its author who read it.
@@ -289,7 +282,7 @@ def detail(request: AuthenticatedHttpRequest, reflection_id: int) -> HttpRespons
             "program": reflection.program,
             "team_id": reflection.team_id if own else None,
             "own": own,
-            "zone": _reader_zone(request.user, reflection.program),
+            "zone": request.user.zone,
             "audience": describe_audience(reflection, request.user),
             "tags": list(reflection.tags.all()),
             "receipts": read_receipts(reflection=reflection) if own else [],
@@ -327,7 +320,7 @@ def edit(request: AuthenticatedHttpRequest, reflection_id: int) -> HttpResponse:
             "form": form,
             "reflection": reflection,
             "team": reflection.team,
-            "zone": _reader_zone(request.user, program),
+            "zone": request.user.zone,
         },
         status=400 if form.errors else 200,
     )
@@ -337,9 +330,7 @@ def edit(request: AuthenticatedHttpRequest, reflection_id: int) -> HttpResponse:
 def delete(request: AuthenticatedHttpRequest, reflection_id: int) -> HttpResponse:
     """Move an entry to the bin (restorable for 30 days)."""
     reflection = do_delete_reflection(reflection=get_own_reflection(request.user, reflection_id))
-    until = (reflection.restorable_until() or timezone.now()).astimezone(
-        _reader_zone(request.user, reflection.program)
-    )
+    until = (reflection.restorable_until() or timezone.now()).astimezone(request.user.zone)
     messages.success(
         request,
         f"“{reflection.title}” is moved to your deleted entries; nobody else can read it "

@@ -7,15 +7,10 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
+from programs.models import zone_or_site
 
-
-def zone_named(name: str | None) -> zoneinfo.ZoneInfo:
-    """The named IANA zone, or the site's zone when the name is empty or unknown."""
-    try:
-        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+# A zone name stored on a row (a check-in's, a delivery's) read back as a zone.
+zone_named = zone_or_site
 
 
 @dataclass(frozen=True, order=True)

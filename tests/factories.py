@@ -65,12 +65,24 @@ class UnitFactory(DjangoModelFactory[Unit]):
 class ProfileFactory(DjangoModelFactory[Profile]):
     class Meta:
         model = Profile
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     organization = factory.SubFactory(OrganizationFactory)
     unit = factory.SubFactory(UnitFactory, organization=factory.SelfAttribute("..organization"))
     discipline = Discipline.NURSE
     job_title = "Nurse Manager"
+
+    @factory.post_generation
+    def time_zone(obj: Profile, create: bool, extracted: str | None, **kwargs: object) -> None:
+        """`time_zone=` sets the person's own zone (a person has one zone, not one per
+        organisation). Without it, someone still on the site's zone (UTC, the default)
+        takes the organisation's default zone, as a person joining it does."""
+        zone = extracted or (obj.organization.time_zone if obj.user.time_zone == "UTC" else "")
+        if zone and zone != obj.user.time_zone:
+            obj.user.time_zone = zone
+            if create:
+                obj.user.save(update_fields=["time_zone"])
 
 
 class ProgramFactory(DjangoModelFactory[Program]):

@@ -284,7 +284,6 @@ def build_world() -> World:
         partner_email="alex.mentor@example.com",
         checkin_weekday=4,
         checkin_time=datetime.time(9, 0),
-        time_zone="America/New_York",
     )
     for user, prog, week in (
         (c.participant, program, 40),
@@ -610,10 +609,26 @@ ROWS: dict[str, Row] = {
         get=Allow(ROLES),
         post=Allow(SIGNED_IN, 409, but={ANONYMOUS: 302}),
     ),
+    # Whoever holds the link may open the sign-up form; it creates only the invited
+    # address's account (an empty form is refused, and changes nothing).
     "programs:invitation_signup": Row(
         lambda w: {"token": invitation_token(w.invitation)},
         public=True,
-        post=Allow(ROLES, 302),
+        get=Allow(ROLES),
+        post=Allow(ROLES, 400),
+    ),
+    # Everyone's own profile; a program admin corrects a member's unit, discipline and
+    # title, and someone who was never in the program does not exist there.
+    "profile:edit": Row(get=Allow(EVERYONE), post=Allow(EVERYONE, 400)),
+    "profile:member": Row(
+        lambda w: program(w) | {"user_id": w.participant.pk},
+        get=Allow(ADMIN),
+        post=Allow(ADMIN, 302, data=lambda w: {"discipline": "nurse", "job_title": "Lead"}),
+    ),
+    "profile:member someone-outside-the-program": Row(
+        lambda w: program(w) | {"user_id": w.stranger.pk},
+        get=Allow(but={"program_admin": 404}),
+        post=Allow(but={"program_admin": 404}, data=lambda w: {"discipline": "nurse"}),
     ),
     # People, import and export, team builder -----------------------------------------------
     "teams:people": Row(
@@ -893,6 +908,7 @@ ROWS: dict[str, Row] = {
         get=Allow(ROLES),
         post=Allow(ROLES),
     ),
+    "reminders:settings": Row(get=Allow(EVERYONE), post=Allow(EVERYONE, 302)),
     "reminders:log": Row(
         program,
         get=Allow(ADMIN),

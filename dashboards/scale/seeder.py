@@ -358,9 +358,23 @@ class Seeder:
 
         w.write(
             User,
-            "id password is_superuser first_name last_name is_staff is_active date_joined email",
             (
-                (p.user_id, self.password, False, p.first, p.last, False, True, joined, p.email)
+                "id password is_superuser first_name last_name is_staff is_active date_joined "
+                "email time_zone"
+            ),
+            (
+                (
+                    p.user_id,
+                    self.password,
+                    False,
+                    p.first,
+                    p.last,
+                    False,
+                    True,
+                    joined,
+                    p.email,
+                    p.time_zone,
+                )
                 for p in everyone
             ),
         )
@@ -372,7 +386,7 @@ class Seeder:
         organization_id = self.program.organization_id
         w.write(
             Profile,
-            "user organization unit discipline job_title time_zone",
+            "user organization unit discipline job_title",
             (
                 (
                     p.user_id,
@@ -380,7 +394,6 @@ class Seeder:
                     p.unit_id,
                     p.discipline,
                     JOB_TITLES[p.discipline][p.user_id % len(JOB_TITLES[p.discipline])],
-                    p.time_zone,
                 )
                 for p in everyone
             ),

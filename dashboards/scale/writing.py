@@ -79,7 +79,6 @@ def seed_checkins_and_plans(s: Seeder) -> None:
                     "",
                     program.checkin_weekday,
                     program.checkin_time,
-                    person.time_zone,
                     created,
                     created,
                 )
@@ -92,7 +91,7 @@ def seed_checkins_and_plans(s: Seeder) -> None:
         Plan,
         (
             "user program aspect action partner_user partner_name partner_email "
-            "partner_invited_email checkin_weekday checkin_time time_zone created_at "
+            "partner_invited_email checkin_weekday checkin_time created_at "
             "updated_at"
         ),
         plan_rows,

@@ -7,13 +7,11 @@ import datetime
 from typing import Any
 
 from django import template
-from django.db.models import OuterRef, Subquery
 from django.utils.safestring import SafeString
 
 from core.markdown import render_markdown as render
-from programs.models import Profile, Role
+from programs.models import Role
 from reflections.models import Draft
-from reflections.weeks import zone_named
 
 register = template.Library()
 
@@ -32,19 +30,15 @@ def draft_notice(context: dict[str, Any]) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"drafts": []}
-    profile_zone = Profile.objects.filter(
-        user_id=OuterRef("user_id"), organization_id=OuterRef("program__organization_id")
-    ).values("time_zone")[:1]
     drafts = [
         draft
         for draft in Draft.objects.filter(user=user, closed_at__isnull=True)
         .select_related("program")
-        .annotate(profile_zone=Subquery(profile_zone))
         .order_by("-saved_at")
         if draft.is_open
     ]
     for draft in drafts:
-        draft.zone = zone_named(draft.profile_zone)  # type: ignore[attr-defined]
+        draft.zone = user.zone  # type: ignore[attr-defined]
     return {"drafts": drafts, "csrf_token": context.get("csrf_token"), "here": request.path}
 
 

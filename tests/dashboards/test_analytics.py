@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from programs.models import Unit
+from programs.models import Membership, Role, Unit
 from reflections.weeks import LocalWeek
 from teams.models import Team
 from tests import factories as f
@@ -45,6 +45,14 @@ def grow_team(cast: Cast, size: int, unit: Unit) -> Team:
     for member in cast.team.members.all():
         member.user.profiles.update(unit=unit)
     return cast.team
+
+
+def joined_at_the_start(cast: Cast) -> None:
+    """Everyone in the program so far joined on its first day."""
+    start = datetime.datetime.combine(
+        cast.program.starts_on, datetime.time(9), tzinfo=datetime.UTC
+    )
+    Membership.objects.filter(program=cast.program).update(created_at=start)
 
 
 def test_outsider_gets_404(cast: Cast) -> None:
@@ -92,15 +100,23 @@ def test_groups_of_fewer_than_five_people_are_hidden(cast: Cast) -> None:
 def test_a_group_of_five_shows_its_counts(cast: Cast) -> None:
     unit = f.UnitFactory(organization=cast.program.organization, name="Emergency Medicine")
     team = grow_team(cast, 5, unit)
+    joined_at_the_start(cast)
     members = [m.user for m in team.members.all()]
     for member in members[:4]:
         add_checkin(member, cast.program, LAST_WEEK)
+    # Another team of five in one unit: with a single person there, "Everyone" minus Flow
+    # Forward would be that person, so Flow Forward would be withheld.
+    surgery = f.UnitFactory(organization=cast.program.organization, name="Surgery")
+    for _ in range(4):
+        f.add_participant(cast.other_team)
+    for member in cast.other_team.members.all():
+        member.user.profiles.update(unit=surgery)
     teams = {row["Team"]: row for row in csv_rows(cast, "teams")}
     flow = teams["Flow Forward"]
     assert flow["People"] == "5"
     assert flow["Check-ins done"] == "4"
     assert int(flow["Check-ins due"]) == 5 * 10  # weeks 37 to 46 of 2026 are complete
-    assert teams["Safe Passage"]["People"] == "fewer than 5"
+    assert teams["Safe Passage"]["People"] == "5"
     units = {row["Unit"]: row for row in csv_rows(cast, "units")}
     assert units["Emergency Medicine"]["Check-ins done"] == "4"
 
@@ -108,6 +124,7 @@ def test_a_group_of_five_shows_its_counts(cast: Cast) -> None:
 def test_weekly_table_counts_check_ins_and_reflections_but_no_content(cast: Cast) -> None:
     unit = f.UnitFactory(organization=cast.program.organization)
     team = grow_team(cast, 5, unit)
+    joined_at_the_start(cast)
     from reflections.services import do_write_reflection
 
     for member in [m.user for m in team.members.all()]:
@@ -189,6 +206,7 @@ def write_reflection_at(cast: Cast, moment: datetime.datetime) -> None:
 def test_reflections_count_in_the_week_of_the_site_clock(cast: Cast, settings: object) -> None:
     settings.TIME_ZONE = "America/New_York"  # type: ignore[attr-defined]
     grow_team(cast, 5, f.UnitFactory(organization=cast.program.organization))
+    joined_at_the_start(cast)
     # Sunday evening in New York, already Monday in UTC: both count in the week before.
     write_reflection_at(cast, datetime.datetime(2026, 11, 9, 3, tzinfo=datetime.UTC))
     write_reflection_at(cast, datetime.datetime(2026, 11, 16, 4, 30, tzinfo=datetime.UTC))
@@ -203,6 +221,7 @@ def test_reflections_count_in_the_week_of_the_site_clock(cast: Cast, settings: o
 
 def test_figures_are_reused_for_a_few_minutes_and_recounted_the_next_day(cast: Cast) -> None:
     grow_team(cast, 5, f.UnitFactory(organization=cast.program.organization))
+    joined_at_the_start(cast)
     members = [m.user for m in cast.team.members.all()]
     add_checkin(members[0], cast.program, LAST_WEEK)
 
@@ -250,3 +269,25 @@ def test_names_in_the_tables_are_escaped(cast: Cast) -> None:
     text = page.content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in text
     assert "<b>Bold</b>" not in text
+
+
+def test_a_person_is_due_only_from_the_week_they_joined(cast: Cast) -> None:
+    grow_team(cast, 5, f.UnitFactory(organization=cast.program.organization))
+    joined_at_the_start(cast)  # six people, due in each of the ten complete weeks
+    late = f.UserFactory()
+    f.ProfileFactory(user=late, organization=cast.program.organization)
+    with time_machine.travel(datetime.datetime(2026, 11, 4, 10, tzinfo=datetime.UTC)):
+        f.MembershipFactory(
+            user=late, program=cast.program, cohort=cast.team.cohort, role=Role.PARTICIPANT
+        )
+    # A check-in from the week before they joined counts for nothing; from then on it does.
+    add_checkin(late, cast.program, LocalWeek(2026, 44))
+    add_checkin(late, cast.program, LocalWeek(2026, 45))
+    weekly = {row["Week"]: row for row in csv_rows(cast, "weekly")}
+    before = weekly["Week of 26 Oct 2026"]
+    assert (before["People"], before["Check-ins due"], before["Check-ins done"]) == ("6", "6", "0")
+    joined = weekly["Week of 02 Nov 2026"]
+    assert (joined["People"], joined["Check-ins due"], joined["Check-ins done"]) == ("7", "7", "1")
+    everyone = weekly["Everyone"]
+    assert everyone["Check-ins due"] == str(6 * 10 + 2)
+    assert everyone["Check-ins done"] == "1"

@@ -177,7 +177,6 @@ def build_world(size: Size, name: str) -> World:
             unit=units[n % len(units)],
             discipline=disciplines[n % len(disciplines)],
             job_title="Nurse manager",
-            time_zone=ZONE,
             # The second member of each team reports to the first.
             reports_to=members[n - 1] if n % size.members_per_team == 1 else None,
         )
@@ -472,7 +471,6 @@ def build_world(size: Size, name: str) -> World:
         partner_user=members[1],
         checkin_weekday=4,
         checkin_time=datetime.time(9, 0),
-        time_zone=ZONE,
         created_at=now,
         updated_at=now,
     )

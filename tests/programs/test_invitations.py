@@ -88,7 +88,7 @@ def test_a_rolled_back_invitation_sends_nothing(
     assert mail.outbox == []
 
 
-def test_a_new_person_creates_an_account_through_allauth_and_joins(
+def test_a_new_person_creates_an_account_with_name_and_time_zone_and_joins(
     cast: Cast, sent: tuple[Invitation, str]
 ) -> None:
     invitation, link = sent
@@ -96,27 +96,35 @@ def test_a_new_person_creates_an_account_through_allauth_and_joins(
     page = client.get(link)
     assert page.status_code == 200
     assert b"Create my account" in page.content
-    response = client.post(reverse("programs:invitation_signup", args=[link.split("/")[-2]]))
-    assert response["Location"] == reverse("account_signup")
-    signup = client.get(reverse("account_signup"))
-    assert b"new.leader@example.org" in signup.content  # prefilled
+    signup_url = reverse("programs:invitation_signup", args=[link.split("/")[-2]])
+    form = client.get(signup_url)
+    assert b"new.leader@example.org" in form.content
     response = client.post(
-        reverse("account_signup"),
+        signup_url,
         {
-            "email": "new.leader@example.org",
+            "first_name": "Priya",
+            "last_name": "Natarajan",
+            "time_zone": "Asia/Kolkata",
             "password1": "a-Strong-passphrase-9",
             "password2": "a-Strong-passphrase-9",
+            "org-discipline": "nurse",
+            "org-job_title": "Nurse Manager",
         },
+        follow=True,
     )
-    assert response.status_code == 302
-    assert response["Location"] == link
+    assert b"Welcome to System Leadership Academy, Priya" in response.content
     user = User.objects.get(email="new.leader@example.org")
+    assert (user.first_name, user.last_name, user.time_zone) == (
+        "Priya",
+        "Natarajan",
+        "Asia/Kolkata",
+    )
     assert EmailAddress.objects.get(user=user).verified  # the link proved the address
-    assert not Membership.objects.filter(user=user).exists()  # nothing before accepting
-    client.post(link)
     membership = Membership.objects.get(user=user)
     assert (membership.program, membership.role) == (cast.program, Role.PARTICIPANT)
     assert membership.cohort == cast.program.cohorts.get()
+    profile = user.profiles.get(organization=cast.program.organization)
+    assert (profile.discipline, profile.job_title) == ("nurse", "Nurse Manager")
     invitation.refresh_from_db()
     assert invitation.accepted_by == user
 

@@ -92,5 +92,4 @@ def plan_for(user: User, program: Program, *, partner: User | None = None) -> Pl
         partner_email="" if partner else "alex.mentor@example.com",
         checkin_weekday=4,
         checkin_time=datetime.time(9, 0),
-        time_zone="America/New_York",
     )

@@ -47,7 +47,6 @@ def make_plan(cast: Cast, **partner: object) -> Plan:
         action="ask one open question before I advise",
         checkin_weekday=4,
         checkin_time=datetime.time(9, 0),
-        time_zone="America/New_York",
         created_at=now,
         updated_at=now,
         **(fields | partner),

@@ -51,7 +51,6 @@ def londoner(person: Person, cohort: Cohort) -> User:
         action="ask one open question in every huddle",
         checkin_weekday=6,
         checkin_time=datetime.time(9, 0),
-        time_zone="Europe/London",
         created_at=timezone.now(),
         updated_at=timezone.now(),
     )

@@ -458,7 +458,6 @@ def build_world(cast: Cast, payload: str) -> World:
         partner_email="partner@example.org",
         checkin_weekday=2,
         checkin_time=datetime.time(9, 0),
-        time_zone="America/New_York",
     )
     checkin = do_create_checkin(
         user=c.participant,

@@ -46,7 +46,7 @@ from projects.work_services import seed_project_work
 from reflections.demo import seed_reflections
 from reflections.digests import DIGEST_TIME, DIGEST_WEEKDAY
 from reflections.models import CheckIn, Plan, ReminderDelivery, ReminderKind
-from reflections.weeks import LocalWeek, zone_named
+from reflections.weeks import LocalWeek
 from teams.models import Team
 from teams.services import do_add_team_member
 
@@ -112,6 +112,7 @@ COACHES = [
         "Nursing Administration",
         Discipline.NURSE,
         "Nurse Educator and Certified Coach",
+        "Europe/Oslo",
     ),
     Person("Tomás", "Ribeiro", "Internal Medicine", Discipline.PHYSICIAN, "Physician Coach"),
     Person("Leah", "Abernathy", "Finance", Discipline.ADMINISTRATOR, "Executive Coach"),
@@ -179,7 +180,7 @@ TEAMS: list[dict[str, Any]] = [
                 "Clinical Systems Analyst",
                 "America/Chicago",
             ),
-            Person("Mei", "Lin", "Pharmacy", AH, "Clinical Pharmacist"),
+            Person("Mei", "Lin", "Pharmacy", AH, "Clinical Pharmacist", "America/Los_Angeles"),
         ],
     },
     {
@@ -201,7 +202,7 @@ TEAMS: list[dict[str, Any]] = [
             Person("Grace", "Adeyemi", "Nursing Administration", N, "Charge Nurse"),
             Person("Samuel", "Whitaker", "Surgical Services", P, "General Surgeon"),
             Person("Olivia", "Brennan", "Quality & Patient Safety", A, "Quality Improvement Lead"),
-            Person("Rahul", "Iyer", "Cardiology", P, "Cardiology Fellow Director"),
+            Person("Rahul", "Iyer", "Cardiology", P, "Cardiology Fellow Director", "Asia/Kolkata"),
             Person("Chloe", "Martin", "Finance", A, "Revenue Cycle Manager"),
             Person(
                 "Jamal",
@@ -367,11 +368,7 @@ def seed_partner_notes_and_digests(*, program: Program, participant: User) -> No
         coach = team.coach
         if coach is None:
             continue
-        zone = zone_named(
-            Profile.objects.filter(user=coach, organization_id=program.organization_id)
-            .values_list("time_zone", flat=True)
-            .first()
-        )
+        zone = coach.zone
         week = LocalWeek.of(timezone.now(), zone)
         for _ in range(4):
             week = week.previous()
