@@ -132,9 +132,7 @@ class Organization(models.Model):
 class OrganizationAdmin(models.Model):
     """A person who manages one organisation: its units, its admins, its programs."""
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="admins"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="admins")
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="organization_admin_roles"
     )
