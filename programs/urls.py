@@ -24,6 +24,7 @@ urlpatterns = [
         name="milestone_delete",
     ),
     path("<int:program_id>/invite/", views.invite, name="invite"),
+    path("<int:program_id>/invite/many/", views.invite_many, name="invite_many"),
     path(
         "<int:program_id>/invitations/<int:invitation_id>/resend/",
         views.invitation_resend,

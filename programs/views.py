@@ -25,12 +25,14 @@ from programs.forms import (
     ProgramForm,
 )
 from programs.http import AuthenticatedHttpRequest
+from programs.invite_forms import INVITE, BulkInvitationForm, PastedAddress
 from programs.models import Invitation, Organization, Program, Role, User
 from programs.services import (
     InvitationProblem,
     do_accept_invitation,
     do_create_program,
     do_invite,
+    do_invite_many,
     do_resend_invitation,
     do_revoke_invitation,
     do_sign_up_from_invitation,
@@ -217,6 +219,7 @@ def milestone_delete(
 
 @require_http_methods(["GET", "POST"])
 def invite(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """Invite one person; the same page has the form to invite many at once."""
     program = get_program_for_user(request.user, program_id, roles=ADMIN).program
     form = InvitationForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
@@ -234,14 +237,66 @@ def invite(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             f"Invitation sent to {invitation.email} as {invitation.get_role_display().lower()}.",
         )
         return redirect("teams:people", program.pk)
-    return _form_page(
+    return _invite_page(
         request,
-        form=form,
-        title=f"Invite someone to {program.name}",
-        submit="Send invitation",
-        cancel=reverse("teams:people", args=[program.pk]),
         program=program,
+        form=form,
+        many=BulkInvitationForm(program=program),
         status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def invite_many(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """Invite every pasted address with one role, and say what happened to each entry."""
+    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    many = BulkInvitationForm(request.POST, program=program)
+    if not many.is_valid():
+        return _invite_page(
+            request, program=program, form=InvitationForm(program=program), many=many, status=400
+        )
+    if refused := consume_or_429(request, action="invite"):
+        return refused
+    do_invite_many(
+        program=program,
+        invitations=[
+            (email, many.cleaned_data["role"], many.cleaned_data["cohort"])
+            for email in many.to_invite
+        ],
+        by=request.user,
+    )
+    return _invite_page(
+        request,
+        program=program,
+        form=InvitationForm(program=program),
+        many=BulkInvitationForm(program=program),
+        results=many.entries,
+        role=dict(Role.choices)[many.cleaned_data["role"]],
+    )
+
+
+def _invite_page(
+    request: HttpRequest,
+    *,
+    program: Program,
+    form: InvitationForm,
+    many: BulkInvitationForm,
+    results: list[PastedAddress] | None = None,
+    role: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "programs/invite.html",
+        {
+            "program": program,
+            "form": form,
+            "many": many,
+            "results": results,
+            "invited": sum(1 for r in results or [] if r.outcome == INVITE),
+            "role": role,
+        },
+        status=status,
     )
 
 

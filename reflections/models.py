@@ -237,7 +237,9 @@ class TeamReflection(models.Model):
 
 
 class TeamReflectionEdit(models.Model):
-    """Who saved which version of a team reflection, and when."""
+    """Who saved which version of a team reflection, when, and the text as they saved it:
+    their own revision, which is what their export carries (never the team's text as
+    others changed it later)."""
 
     team_reflection = models.ForeignKey(
         TeamReflection, on_delete=models.CASCADE, related_name="edits"
@@ -247,6 +249,9 @@ class TeamReflectionEdit(models.Model):
     )
     version = models.PositiveIntegerField()
     edited_at = models.DateTimeField()
+    # Empty for versions saved before revisions were kept (only the latest one is known).
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-version"]

@@ -284,7 +284,9 @@ def do_write_team_reflection(
         updated_by=by,
         updated_at=now,
     )
-    TeamReflectionEdit.objects.create(team_reflection=entry, editor=by, version=1, edited_at=now)
+    TeamReflectionEdit.objects.create(
+        team_reflection=entry, editor=by, version=1, edited_at=now, title=title, body=body
+    )
     return entry
 
 
@@ -318,6 +320,8 @@ def do_edit_team_reflection(
         editor=by,
         version=team_reflection.version,
         edited_at=now,
+        title=title,
+        body=body,
     )
     return team_reflection
 

@@ -595,6 +595,7 @@ ROWS: dict[str, Row] = {
         post=Allow(ADMIN, 302),
     ),
     "programs:invite": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
+    "programs:invite_many": Row(program, post=Allow(ADMIN, 400)),
     "programs:invitation_resend": Row(
         lambda w: program(w) | {"invitation_id": w.invitation.pk}, post=Allow(ADMIN, 302)
     ),
