@@ -238,7 +238,12 @@ def _seed_team_reflection(team: Team, members: list[User], index: int) -> None:
     )
     if created:
         TeamReflectionEdit.objects.create(
-            team_reflection=entry, editor=members[0], version=1, edited_at=written
+            team_reflection=entry,
+            editor=members[0],
+            version=1,
+            edited_at=written,
+            title=title,
+            body=body,
         )
         if len(members) > 1:
             TeamReflectionEdit.objects.create(
@@ -246,6 +251,8 @@ def _seed_team_reflection(team: Team, members: list[User], index: int) -> None:
                 editor=members[-1],
                 version=2,
                 edited_at=written + datetime.timedelta(days=1),
+                title=title,
+                body=body,
             )
 
 

@@ -1,6 +1,12 @@
 """A person's own writing, in every program, as a zip of Markdown files and one JSON file
-(DESIGN.md, privacy rule 6). Only what the person wrote: their live journal entries, their
-check-ins and plans, and the team reflections they started or edited."""
+(DESIGN.md, privacy rule 6).
+
+Everything the person wrote, and only that: their journal entries (the bin's too), the
+open draft, check-ins, plans and self-assessments; of a team reflection, the versions
+*they* saved, never its current text, which teammates may have written after they left;
+their coach notes and pulse answers; and what they wrote on their team's project
+(charter sections they saved, stakeholder notes, doors asked or answered, status updates,
+comments). The answers others gave them are not theirs and are left out."""
 
 from __future__ import annotations
 
@@ -10,23 +16,37 @@ import json
 import zipfile
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
 from django.utils.text import slugify
 
 from programs.models import User
+from projects.models import (
+    CHARTER_SECTIONS,
+    Action,
+    CharterChange,
+    DoorRequest,
+    PhaseEvent,
+    SponsorComment,
+    StakeholderEngagement,
+    StatusUpdate,
+)
 from reflections.models import (
     CheckIn,
+    Draft,
     Plan,
     Reflection,
-    TeamReflection,
     TeamReflectionEdit,
 )
+from teams.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, SelfAssessment
 
 JSON_NAME = "actionlab-writing.json"
 
 
 def _when(moment: datetime.datetime | None) -> str | None:
     return moment.astimezone(datetime.UTC).isoformat() if moment else None
+
+
+def _day(moment: datetime.date | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _slug(text: str, fallback: str) -> str:
@@ -39,15 +59,124 @@ def _markdown(title: str, facts: list[tuple[str, str]], body: str) -> str:
     return "\n".join([*lines, "", body.strip(), ""])
 
 
+def _entry(r: Reflection) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "program": r.program.name,
+        "title": r.title,
+        "body": r.body,
+        "prompt": r.prompt.text if r.prompt else None,
+        "learning_themes": [tag.name for tag in r.tags.all()],
+        "visibility": r.visibility,
+        "created_at": _when(r.created_at),
+        "updated_at": _when(r.updated_at),
+        "deleted_at": _when(r.deleted_at),
+    }
+
+
+def _project_writing(user: User) -> dict[str, list[dict[str, Any]]]:
+    """What the person wrote on their teams' projects (as a member or an adviser)."""
+
+    def project(obj: Any) -> dict[str, str]:
+        return {"project": obj.project.title, "team": obj.project.team.name}
+
+    related = ("project__team",)
+    return {
+        "charter_sections": [
+            {
+                **project(c),
+                "section": CHARTER_SECTIONS.get(c.section, c.section),
+                "version": c.version,
+                "text": c.new_text,
+                "saved_at": _when(c.changed_at),
+            }
+            for c in CharterChange.objects.filter(changed_by=user)
+            .select_related(*related)
+            .order_by("project_id", "version")
+        ],
+        "actions": [
+            {
+                **project(a),
+                "title": a.title,
+                "status": a.get_status_display(),
+                "due_on": _day(a.due_on),
+            }
+            for a in Action.objects.filter(owner=user).select_related(*related)
+        ],
+        "stakeholder_engagements": [
+            {
+                **project(e),
+                "stakeholder": e.stakeholder,
+                "level": e.get_level_display(),
+                "engaged_on": _day(e.engaged_on),
+                "note": e.note,
+            }
+            for e in StakeholderEngagement.objects.filter(recorded_by=user).select_related(
+                *related
+            )
+        ],
+        "doors_asked": [
+            {
+                **project(d),
+                "kind": d.get_kind_display(),
+                "request": d.request,
+                "asked_at": _when(d.asked_at),
+                "answered": d.answered_at is not None,
+            }
+            for d in DoorRequest.objects.filter(asked_by=user).select_related(*related)
+        ],
+        "doors_answered": [
+            {**project(d), "answer": d.answer, "answered_at": _when(d.answered_at)}
+            for d in DoorRequest.objects.filter(answered_by=user).select_related(*related)
+        ],
+        "status_updates": [
+            {
+                **project(u),
+                "progress": u.progress,
+                "next_steps": u.next_steps,
+                "risks": u.risks,
+                "created_at": _when(u.created_at),
+            }
+            for u in StatusUpdate.objects.filter(author=user).select_related(*related)
+        ],
+        "comments_on_updates": [
+            {
+                "project": c.update.project.title,
+                "team": c.update.project.team.name,
+                "comment": c.body,
+                "created_at": _when(c.created_at),
+            }
+            for c in SponsorComment.objects.filter(author=user).select_related(
+                "update__project__team"
+            )
+        ],
+        "phase_comments": [
+            {
+                **project(e),
+                "step": e.get_kind_display(),
+                "comment": e.comment,
+                "at": _when(e.at),
+            }
+            for e in PhaseEvent.objects.filter(by=user)
+            .exclude(comment="")
+            .select_related(*related)
+        ],
+    }
+
+
 def writing_of(user: User) -> dict[str, Any]:
     """Everything the person wrote, as plain data."""
     reflections = (
-        Reflection.objects.live()
-        .filter(author=user)
+        Reflection.objects.filter(author=user)
         .select_related("program", "prompt")
         .prefetch_related("tags")
         .order_by("program__name", "created_at", "pk")
     )
+    drafts = [
+        d
+        for d in Draft.objects.filter(user=user).select_related("program").order_by("pk")
+        if d.is_open
+    ]
     checkins = (
         CheckIn.objects.filter(user=user)
         .select_related("program")
@@ -58,27 +187,40 @@ def writing_of(user: User) -> dict[str, Any]:
         .select_related("program", "partner_user")
         .order_by("program__name")
     )
-    edited = TeamReflectionEdit.objects.filter(team_reflection=OuterRef("pk"), editor=user)
-    team_reflections = (
-        TeamReflection.objects.filter(Q(created_by=user) | Exists(edited))
+    # Their own revisions: the text of each version they saved, as they saved it.
+    revisions = (
+        TeamReflectionEdit.objects.filter(editor=user)
+        .select_related("team_reflection__team__cohort__program")
+        .order_by("team_reflection__team__name", "team_reflection_id", "version")
+    )
+    assessments = (
+        SelfAssessment.objects.filter(user=user)
+        .select_related("program")
+        .order_by("program__name", "created_at")
+    )
+    notes = (
+        CoachNote.objects.filter(author=user)
         .select_related("team__cohort__program")
-        .order_by("team__name", "created_at", "pk")
+        .order_by("team__name", "held_on", "pk")
+    )
+    pulses = (
+        PulseResponse.objects.filter(respondent=user)
+        .select_related("survey__team")
+        .order_by("survey__meeting_on", "pk")
     )
     return {
         "person": {"email": user.email, "name": user.display_name},
-        "reflections": [
+        "reflections": [_entry(r) for r in reflections if r.deleted_at is None],
+        "bin": [_entry(r) for r in reflections if r.deleted_at is not None],
+        "drafts": [
             {
-                "id": r.pk,
-                "program": r.program.name,
-                "title": r.title,
-                "body": r.body,
-                "prompt": r.prompt.text if r.prompt else None,
-                "learning_themes": [tag.name for tag in r.tags.all()],
-                "visibility": r.visibility,
-                "created_at": _when(r.created_at),
-                "updated_at": _when(r.updated_at),
+                "program": d.program.name,
+                "title": d.title,
+                "body": d.body,
+                "learning_themes": d.tags,
+                "saved_at": _when(d.saved_at),
             }
-            for r in reflections
+            for d in drafts
         ],
         "check_ins": [
             {
@@ -111,43 +253,82 @@ def writing_of(user: User) -> dict[str, Any]:
         ],
         "team_reflections": [
             {
-                "id": t.pk,
-                "program": t.team.cohort.program.name,
-                "team": t.team.name,
-                "title": t.title,
-                "body": t.body,
-                "version": t.version,
-                "shared_with_sponsor": t.share_with_sponsor,
-                "created_at": _when(t.created_at),
-                "updated_at": _when(t.updated_at),
+                "id": e.team_reflection.pk,
+                "program": e.team_reflection.team.cohort.program.name,
+                "team": e.team_reflection.team.name,
+                "version": e.version,
+                "title": e.title,
+                "body": e.body,
+                "saved_at": _when(e.edited_at),
             }
-            for t in team_reflections
+            for e in revisions
         ],
+        "self_assessments": [
+            {
+                "program": a.program.name,
+                "stage": a.get_stage_display(),
+                "ratings": a.ratings,
+                "updated_at": _when(a.updated_at),
+            }
+            for a in assessments
+        ],
+        "coach_notes": [
+            {
+                "id": n.pk,
+                "program": n.team.cohort.program.name,
+                "team": n.team.name,
+                "session": _day(n.held_on),
+                "body": n.body,
+                "task_minutes": n.task_minutes,
+                "process_minutes": n.process_minutes,
+            }
+            for n in notes
+        ],
+        "pulse_answers": [
+            {
+                "team": r.survey.team.name,
+                "meeting_on": _day(r.survey.meeting_on),
+                **{name: getattr(r, name) for name in PULSE_DIMENSIONS},
+                "comment": r.comment,
+            }
+            for r in pulses
+        ],
+        "project": _project_writing(user),
     }
 
 
 def build_export(user: User, *, now: datetime.datetime) -> bytes:
-    """The zip file: one Markdown file per entry, check-in and plan, and all of it again
-    in one JSON file."""
+    """The zip file: one Markdown file per entry, draft, check-in, plan, version of a
+    team reflection, self-assessment and coach note, one for the project work, and all of
+    it again in one JSON file."""
     data = writing_of(user)
     data["exported_at"] = _when(now)
     files: dict[str, str] = {}
-    for r in data["reflections"]:
-        day = r["created_at"][:10]
-        path = (
-            f"reflections/{_slug(r['program'], 'program')}/"
-            f"{day}-{_slug(r['title'], 'entry')}-{r['id']}.md"
-        )
+    for folder, entries in (("reflections", data["reflections"]), ("bin", data["bin"])):
+        for r in entries:
+            day = r["created_at"][:10]
+            path = (
+                f"{folder}/{_slug(r['program'], 'program')}/"
+                f"{day}-{_slug(r['title'], 'entry')}-{r['id']}.md"
+            )
+            files[path] = _markdown(
+                r["title"],
+                [
+                    ("Program", r["program"]),
+                    ("Written", r["created_at"]),
+                    ("Deleted", r["deleted_at"] or ""),
+                    ("Who can read it", r["visibility"]),
+                    ("Prompt", r["prompt"] or ""),
+                    ("Learning themes", ", ".join(r["learning_themes"])),
+                ],
+                r["body"],
+            )
+    for d in data["drafts"]:
+        path = f"drafts/{_slug(d['program'], 'program')}.md"
         files[path] = _markdown(
-            r["title"],
-            [
-                ("Program", r["program"]),
-                ("Written", r["created_at"]),
-                ("Who can read it", r["visibility"]),
-                ("Prompt", r["prompt"] or ""),
-                ("Learning themes", ", ".join(r["learning_themes"])),
-            ],
-            r["body"],
+            d["title"] or "Draft",
+            [("Program", d["program"]), ("Saved", d["saved_at"])],
+            d["body"],
         )
     for c in data["check_ins"]:
         path = f"check-ins/{_slug(c['program'], 'program')}/{c['week']}.md"
@@ -179,12 +360,46 @@ def build_export(user: User, *, now: datetime.datetime) -> bytes:
     for t in data["team_reflections"]:
         path = (
             f"team-reflections/{_slug(t['program'], 'program')}/{_slug(t['team'], 'team')}/"
-            f"{t['created_at'][:10]}-{_slug(t['title'], 'entry')}-{t['id']}.md"
+            f"{t['id']}-v{t['version']}-{_slug(t['title'], 'entry')}.md"
         )
         files[path] = _markdown(
-            t["title"],
-            [("Team", t["team"]), ("Version", str(t["version"])), ("Updated", t["updated_at"])],
-            t["body"],
+            t["title"] or "Team reflection",
+            [
+                ("Team", t["team"]),
+                ("Version I saved", str(t["version"])),
+                ("Saved", t["saved_at"]),
+            ],
+            t["body"] or "(The text of this version was not kept.)",
+        )
+    for a in data["self_assessments"]:
+        path = f"self-assessments/{_slug(a['program'], 'program')}-{_slug(a['stage'], 'stage')}.md"
+        ratings = "\n".join(f"- {name}: {value}" for name, value in a["ratings"].items())
+        files[path] = _markdown(
+            f"Self-assessment: {a['stage']}", [("Program", a["program"])], ratings
+        )
+    for n in data["coach_notes"]:
+        path = f"coach-notes/{_slug(n['team'], 'team')}/{n['session']}-{n['id']}.md"
+        files[path] = _markdown(
+            f"Session of {n['session']}",
+            [
+                ("Team", n["team"]),
+                ("Minutes on the task", str(n["task_minutes"])),
+                ("Minutes on the process", str(n["process_minutes"])),
+            ],
+            n["body"],
+        )
+    project_lines = [
+        f"## {heading.replace('_', ' ').capitalize()}\n\n"
+        + "\n".join(
+            "- " + "; ".join(f"{k}: {v}" for k, v in item.items() if v not in ("", None))
+            for item in items
+        )
+        for heading, items in data["project"].items()
+        if items
+    ]
+    if project_lines:
+        files["project-work.md"] = _markdown(
+            "What I wrote on our project", [], "\n\n".join(project_lines)
         )
     files[JSON_NAME] = json.dumps(data, ensure_ascii=False, indent=2)
 

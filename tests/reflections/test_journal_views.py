@@ -507,8 +507,10 @@ def test_the_export_holds_every_entry_of_mine_and_nothing_of_anyone_else(cast: C
     assert len(data["be_better_now_plans"]) == 1  # type: ignore[arg-type]
     assert [t["title"] for t in data["team_reflections"]] == [started.title]  # type: ignore[index]
     everything = json.dumps(data) + "".join(files.values())
-    for theirs in ("Teammate shared", "Teammate steps", "Teammate team entry", "Mine deleted"):
+    for theirs in ("Teammate shared", "Teammate steps", "Teammate team entry"):
         assert theirs not in everything
+    # A deleted entry is still mine: it comes in the bin.
+    assert [r["title"] for r in data["bin"]] == [gone.title]  # type: ignore[index]
     assert any(name.startswith("reflections/") and "mine-private" in name for name in files)
     assert any(name.startswith("check-ins/") for name in files)
     assert any(name.startswith("be-better-now/") for name in files)
