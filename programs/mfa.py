@@ -1,9 +1,10 @@
 """Two-factor authentication is required of the people who see across teams.
 
 With MFA_REQUIRED_FOR_STAFF on (the default when DEBUG is off), a program admin, a
-learning coach or a site admin (`is_staff`) without a TOTP authenticator is sent to
-allauth's authenticator set-up until they add one. Only the set-up pages (and the
-re-authentication they may ask for), signing out and static files stay open to them.
+learning coach, an organisation admin or a site admin (`is_staff`) without a TOTP
+authenticator is sent to allauth's authenticator set-up until they add one. Only the
+set-up pages (and the re-authentication they may ask for), signing out and static files
+stay open to them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from programs.models import Membership, Role, User
+from programs.models import Membership, Organization, Role, User
 
 ROLES_NEEDING_MFA = (Role.PROGRAM_ADMIN, Role.COACH)
 
@@ -30,6 +31,7 @@ def must_use_mfa(user: User) -> bool:
         or Membership.objects.filter(
             user=user, is_active=True, role__in=ROLES_NEEDING_MFA
         ).exists()
+        or Organization.objects.administered_by(user).exists()
     )
 
 

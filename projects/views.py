@@ -128,7 +128,7 @@ def _overview_context(access: ProjectAccess) -> dict[str, Any]:
         "missing": missing_for_submission(project)
         if project.phase == Phase.CRAFTING and access.can_edit
         else [],
-        "units": list(Unit.objects.filter(organization_id=program.organization_id))
+        "units": list(Unit.objects.active().filter(organization_id=program.organization_id))
         if project.phase == Phase.TRANSITIONING and access.can_edit
         else [],
         "phases": Phase.choices,
@@ -382,9 +382,9 @@ def transition_plan(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
     project = access.project
     unit_id = request.POST.get("new_owner_unit", "")
     unit = (
-        Unit.objects.filter(
-            pk=int(unit_id), organization_id=project.team.cohort.program.organization_id
-        ).first()
+        Unit.objects.active()
+        .filter(pk=int(unit_id), organization_id=project.team.cohort.program.organization_id)
+        .first()
         if unit_id.isdigit()
         else None
     )

@@ -53,7 +53,9 @@ def team_members(access: ProjectAccess) -> list[User]:
 
 
 def organisation_units(project: Project) -> list[Unit]:
-    return list(Unit.objects.filter(organization_id=project.team.cohort.program.organization_id))
+    return list(
+        Unit.objects.active().filter(organization_id=project.team.cohort.program.organization_id)
+    )
 
 
 # Actions --------------------------------------------------------------------------------

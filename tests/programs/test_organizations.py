@@ -305,3 +305,15 @@ def test_an_admin_removes_another_after_confirming(cast: Cast) -> None:
     assert SecurityEvent.objects.filter(
         kind=SecurityEvent.Kind.ORGANIZATION_ADMIN_REMOVED, details__removed=second.user_id
     ).exists()
+
+
+def test_a_retired_unit_is_not_offered_when_a_team_logs_a_stakeholder(cast: Cast) -> None:
+    retired = cast.participant.profiles.get().unit
+    kept = cast.teammate.profiles.get().unit
+    cast.client_for("org_admin").post(org_url(cast, "unit_retire", retired.pk))
+    page = cast.client_for("participant").get(
+        reverse("project_work:stakeholders", args=[cast.project.pk])
+    )
+    content = page.content.decode()
+    assert f">{kept.name}</option>" in content
+    assert f">{retired.name}</option>" not in content

@@ -1,5 +1,6 @@
-"""Program admins, coaches and site admins must set up two-factor authentication when
-MFA_REQUIRED_FOR_STAFF is on; the Django admin signs in through the same allauth pages."""
+"""Program admins, coaches, organisation admins and site admins must set up two-factor
+authentication when MFA_REQUIRED_FOR_STAFF is on; the Django admin signs in through the
+same allauth pages."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ def home_for(client: Client):  # type: ignore[no-untyped-def]
     return client.get(reverse("home"))
 
 
-@pytest.mark.parametrize("who", ["program_admin", "coach"])
+@pytest.mark.parametrize("who", ["program_admin", "coach", "org_admin"])
 def test_program_admins_and_coaches_without_an_authenticator_are_sent_to_set_one_up(
     cast: Cast, who: str
 ) -> None:
