@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from dashboards.analytics import program_analytics
+from dashboards.management.commands.seed_demo import PROGRAM
 from programs.models import Discipline, Membership, Program, Role, Unit, User
 from projects.models import Project
+from reflections.models import CheckIn, Reflection
+from reflections.weeks import LocalWeek
 from teams.composition import MemberFacts, measure
 from teams.models import Team
+from tests import factories as f
 
 
 def seed(*args: str) -> str:
@@ -75,8 +83,83 @@ def test_seeding_twice_changes_nothing(seeded: str) -> None:
     )
 
 
-def test_if_empty_leaves_an_existing_database_alone(seeded: str) -> None:
-    assert "not loaded" in seed("--if-empty")
+def printed_logins(output: str) -> list[str]:
+    return [line.split()[-1] for line in output.splitlines() if "@" in line]
+
+
+DEMO_LOGINS = [
+    "dana.whitfield@riverside-health.example",
+    "marcus.oyelaran@riverside-health.example",
+    "evelyn.castellanos@riverside-health.example",
+    "aisha.mensah@riverside-health.example",
+    "renee.castillo@riverside-health.example",
+]
+
+
+def test_if_empty_loads_the_demo_into_an_empty_database_and_prints_the_logins(
+    db: None,
+) -> None:
+    output = seed("--if-empty")
+    assert Program.objects.filter(name=PROGRAM).exists()
+    assert printed_logins(output) == DEMO_LOGINS
+
+
+def test_if_empty_leaves_a_database_with_programs_of_its_own_alone(db: None) -> None:
+    own = f.ProgramFactory(name="Our own academy")
+    f.MembershipFactory(program=own, role=Role.PROGRAM_ADMIN)
+    output = seed("--if-empty")
+    assert "not loaded" in output
+    assert printed_logins(output) == []
+    assert list(Program.objects.all()) == [own]
+
+
+def test_if_empty_on_an_up_to_date_demo_changes_nothing_and_prints_the_logins(
+    seeded: str,
+) -> None:
+    counts = (User.objects.count(), CheckIn.objects.count(), Reflection.objects.count())
+    output = seed("--if-empty")
+    assert "up to date" in output
+    assert printed_logins(output) == DEMO_LOGINS
+    assert (User.objects.count(), CheckIn.objects.count(), Reflection.objects.count()) == counts
+
+
+def test_if_empty_brings_a_demo_loaded_weeks_ago_up_to_today(db: None) -> None:
+    with time_machine.travel(timezone.now() - datetime.timedelta(weeks=8)):
+        seed()
+    output = seed("--if-empty")
+    assert printed_logins(output) == DEMO_LOGINS
+    last_week = LocalWeek.containing(timezone.localdate()).previous()
+    assert (
+        CheckIn.objects.filter(iso_year=last_week.iso_year, iso_week=last_week.iso_week).count()
+        >= 12
+    )
+
+
+def test_if_empty_fills_a_demo_database_from_before_check_ins_existed(seeded: str) -> None:
+    # What a stale database file gave a fresh clone: the demo's program and people, and
+    # no check-ins, reflections or pulses.
+    CheckIn.objects.all().delete()
+    output = seed("--if-empty")
+    assert "is ready" in output
+    assert CheckIn.objects.count() >= 100
+
+
+def test_the_coach_grid_shows_weeks_of_check_ins_up_to_this_week(seeded: str) -> None:
+    program = Program.objects.get(name=PROGRAM)
+    client = Client()
+    client.force_login(User.objects.get(email=DEMO_LOGINS[1]))
+    html = client.get(reverse("coaching:dashboard", args=[program.pk])).content.decode()
+    done, missed = html.count("dash-cell dash-done"), html.count("dash-cell dash-missed")
+    assert done >= 40  # six members, about three weeks in four checked in
+    assert missed < done / 2
+
+
+def test_analytics_count_check_ins_in_each_recent_week(seeded: str) -> None:
+    program = Program.objects.get(name=PROGRAM)
+    analytics = program_analytics(program=program, today=timezone.localdate())
+    recent = analytics.weekly[-8:]
+    assert len(recent) == 8
+    assert all(tally.done > 0 for tally in recent), [(t.label, t.done) for t in recent]
 
 
 def test_printed_logins_work_for_every_role(seeded: str) -> None:

@@ -401,6 +401,33 @@ def monday_on_or_before(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+def holds_programs_of_its_own() -> bool:
+    """Whether the database holds a program that is not the demo's: one without any demo
+    account among its members (programs a demo account created count as the demo's)."""
+    return Program.objects.exclude(memberships__user__email__endswith=f"@{DOMAIN}").exists()
+
+
+def demo_is_current(today: datetime.date) -> bool:
+    """Whether the demo has check-ins of the last two weeks. A demo loaded weeks ago (or by
+    an older version of this command) has none, and loading it again brings its weeks of
+    check-ins, reflections, pulses and the reminder log up to today."""
+    return CheckIn.objects.filter(
+        program__name=PROGRAM,
+        program__organization__name=ORGANIZATION,
+        week_starts_on__gte=monday_on_or_before(today) - datetime.timedelta(weeks=2),
+    ).exists()
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [
+        ("program admin", ADMIN.email),
+        ("learning coach", COACHES[0].email),
+        ("executive sponsor", SPONSORS[0].email),
+        ("participant", TEAMS[0]["members"][0].email),
+        ("organisation admin", ORG_ADMIN.email),
+    ]
+
+
 class Command(BaseCommand):
     help = "Load the demo program (idempotent) and print the demo logins."
 
@@ -408,16 +435,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing when the database already holds a program.",
+            help=(
+                "Leave a database that holds programs of its own alone, and a demo that is "
+                "up to date as it is (only its logins are printed)."
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["if_empty"] and Program.objects.exists():
-            self.stdout.write("The database already holds a program; demo data not loaded.")
-            return
+        if options["if_empty"]:
+            if holds_programs_of_its_own():
+                self.stdout.write(
+                    "The database already holds programs of its own; demo data not loaded."
+                )
+                return
+            if demo_is_current(timezone.localdate()):
+                self.stdout.write(f"Demo program “{PROGRAM}” is loaded and up to date.")
+                self.print_logins(demo_logins())
+                return
         with transaction.atomic():
             logins = self.seed()
         self.stdout.write(self.style.SUCCESS(f"Demo program “{PROGRAM}” is ready."))
+        self.print_logins(logins)
+
+    def print_logins(self, logins: list[tuple[str, str]]) -> None:
         self.stdout.write(f"Sign in at /accounts/login/ with password “{DEMO_PASSWORD}” as:")
         for role, email in logins:
             self.stdout.write(f"  {role:<20} {email}")
