@@ -1,0 +1,89 @@
+"""A program's first and last day are read on each person's clock: the first and the last
+week of a program each get their reminder at the person's slot, in every zone from UTC−12
+to UTC+14, and no reminder comes for a slot before the first day or after the last."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+import time_machine
+
+from programs.models import Program, Role, User
+from reflections.models import ReminderDelivery
+from reflections.reminders import do_plan_reminders
+from tests import factories as f
+
+# A three-week program from Friday 4 to Friday 25 September 2026, checking in on Fridays.
+FIRST_DAY = datetime.date(2026, 9, 4)
+LAST_DAY = datetime.date(2026, 9, 25)
+ZONES = (
+    "Etc/GMT+12",  # UTC−12, the last place on Earth where a day ends
+    "America/New_York",
+    "UTC",
+    "Asia/Kolkata",  # UTC+05:30
+    "Pacific/Kiritimati",  # UTC+14, the first place where a day begins
+)
+# Just after midnight and just before: the slots whose UTC date differs from the local one.
+SLOT_TIMES = (datetime.time(0, 30), datetime.time(23, 30))
+MINUTE = datetime.timedelta(minutes=1)
+
+
+def participant_in(zone: str, slot: datetime.time) -> User:
+    program = f.ProgramFactory(
+        starts_on=FIRST_DAY,
+        ends_on=LAST_DAY,
+        checkin_weekday=Program.Weekday.FRIDAY,
+        checkin_time=slot,
+    )
+    cohort = f.CohortFactory(program=program, starts_on=FIRST_DAY, ends_on=LAST_DAY)
+    person = f.UserFactory(time_zone=zone)
+    f.MembershipFactory(user=person, program=program, cohort=cohort, role=Role.PARTICIPANT)
+    return person
+
+
+def slot_on(day: datetime.date, slot: datetime.time, zone: str) -> datetime.datetime:
+    return datetime.datetime.combine(day, slot, tzinfo=zoneinfo.ZoneInfo(zone))
+
+
+def tick_at(moment: datetime.datetime) -> list[int]:
+    with time_machine.travel(moment, tick=False):
+        return do_plan_reminders()
+
+
+@pytest.mark.parametrize("slot", SLOT_TIMES, ids=lambda t: t.strftime("%H%M"))
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("day", [FIRST_DAY, LAST_DAY], ids=["first-week", "last-week"])
+def test_the_first_and_last_week_get_their_reminder_at_the_persons_slot(
+    db: None, zone: str, slot: datetime.time, day: datetime.date
+) -> None:
+    person = participant_in(zone, slot)
+    due = slot_on(day, slot, zone)
+
+    assert tick_at(due - MINUTE) == []
+    [planned] = tick_at(due)
+
+    delivery = ReminderDelivery.objects.get(pk=planned)
+    assert delivery.user == person
+    assert delivery.due_at == due
+    assert delivery.time_zone == zone
+    assert (delivery.iso_year, delivery.iso_week) == day.isocalendar()[:2]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_no_reminder_for_the_slot_before_the_first_day_or_after_the_last(
+    db: None, zone: str
+) -> None:
+    slot = datetime.time(23, 30)
+    participant_in(zone, slot)
+    week = datetime.timedelta(days=7)
+    before, after = FIRST_DAY - week, LAST_DAY + week
+    # At the slot and for the rest of its week (Sunday night, local time).
+    for day in (before, after):
+        due = slot_on(day, slot, zone)
+        assert tick_at(due) == []
+        assert (
+            tick_at(slot_on(day + datetime.timedelta(days=2), datetime.time(23, 55), zone)) == []
+        )
+    assert not ReminderDelivery.objects.exists()
