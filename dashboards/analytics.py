@@ -6,8 +6,8 @@ No figure singles out a person (DESIGN.md, privacy rule 4): a group of fewer tha
 `MIN_GROUP` people shows "fewer than 5" instead of its numbers, in the page and in the
 CSV files alike; and no two shown figures differ by such a group either, so that no
 subtraction (the total minus the shown rows of a table, a unit minus a team inside it)
-recovers one (`suppress_differences`). Everything is counted in the database in a fixed number of queries,
-and kept for a few minutes in the shared cache (`program_analytics`).
+recovers one (`suppress_differences`). Everything is counted in the database in a fixed
+number of queries, and kept for a few minutes in the shared cache (`program_analytics`).
 """
 
 from __future__ import annotations
