@@ -2,6 +2,7 @@ from allauth.account.forms import ResetPasswordForm
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -67,6 +68,8 @@ class UserAdmin(WritingAdmin[User], DjangoUserAdmin):
         user = self.get_object(request, unquote(id))
         if user is None:
             raise Http404
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
         if user.pk == request.user.pk:
             return super().user_change_password(request, id, form_url)
         # Someone else's password: refused (403, a security event), with the reset link
@@ -92,6 +95,8 @@ class UserAdmin(WritingAdmin[User], DjangoUserAdmin):
         user = self.get_object(request, str(user_id))
         if user is None:
             raise Http404
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
         form = ResetPasswordForm(data={"email": user.email})
         if form.is_valid():
             form.save(request)

@@ -1231,6 +1231,22 @@ def check_row(w: World, key: str) -> tuple[list[str], int]:
     return problems, cases
 
 
+# The Django admin's password pages for someone else's account (tests/security/adversary/
+# test_site_admin_takeover.py): whoever is not staff is sent to the admin's sign-in; the
+# matrix's site admin is staff without the right to change people, so gets 403.
+NOT_STAFF = Allow(others=302, outsiders=302, but={"site_admin": 403})
+ROWS |= {
+    "admin:auth_user_password_change": Row(
+        lambda w: {"id": w.cast.participant.pk}, get=NOT_STAFF, post=NOT_STAFF
+    ),
+    "admin:programs_user_send_password_reset": Row(
+        lambda w: {"user_id": w.cast.participant.pk},
+        get=Allow(others=302, outsiders=302, but={"site_admin": 405}),
+        post=NOT_STAFF,
+    ),
+}
+
+
 @pytest.mark.parametrize("key", list(ROWS))
 def test_each_role_gets_what_its_rights_give(
     world: World, db: None, matrix_tally: dict[str, int], key: str
