@@ -6,6 +6,7 @@ app_name = "organizations"
 
 urlpatterns = [
     path("", org_views.organizations, name="list"),
+    path("<int:organization_id>/invite/", org_views.site_invite, name="site_invite"),
     path("<int:organization_id>/", org_views.organization, name="detail"),
     path("<int:organization_id>/units/", org_views.unit_create, name="unit_create"),
     path("<int:organization_id>/units/<int:unit_id>/edit/", org_views.unit_edit, name="unit_edit"),
@@ -28,6 +29,11 @@ urlpatterns = [
         "<int:organization_id>/admins/<int:admin_id>/remove/",
         org_views.admin_remove,
         name="admin_remove",
+    ),
+    path(
+        "<int:organization_id>/invitations/<int:invitation_id>/revoke/",
+        org_views.invitation_revoke,
+        name="invitation_revoke",
     ),
     path("invitations/<str:token>/", org_views.invitation, name="invitation"),
     path(

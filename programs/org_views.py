@@ -40,6 +40,7 @@ from programs.org_services import (
     do_rename_unit,
     do_restore_unit,
     do_retire_unit,
+    do_revoke_organization_invitation,
     do_set_organization_time_zone,
     organization_invitation_from_token,
 )
@@ -83,6 +84,27 @@ def organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+def site_invite(request: AuthenticatedHttpRequest, organization_id: int) -> HttpResponse:
+    """The site admin invites an organisation admin again, e.g. when the first invitation
+    expired before anyone accepted it (a new link replaces the open one)."""
+    require_site_admin(request.user)
+    organization = get_object_or_404(Organization, pk=organization_id)
+    form = OrganizationAdminInviteForm(request.POST, organization=organization)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors["email"]))
+        return redirect("organizations:list")
+    if refused := consume_or_429(request, action="invite"):
+        return refused
+    invitation = do_invite_organization_admin(
+        organization=organization, email=form.cleaned_data["email"], by=request.user
+    )
+    messages.success(
+        request, f"Invitation to administer {organization.name} sent to {invitation.email}."
+    )
+    return redirect("organizations:list")
 
 
 # One organisation, for its admins ---------------------------------------------------------
@@ -282,6 +304,21 @@ def admin_remove(
             "cancel": cancel,
         },
     )
+
+
+@require_POST
+def invitation_revoke(
+    request: AuthenticatedHttpRequest, organization_id: int, invitation_id: int
+) -> HttpResponse:
+    organization = get_organization_for_admin(request.user, organization_id)
+    invitation = get_object_or_404(organization.admin_invitations.all(), pk=invitation_id)
+    try:
+        do_revoke_organization_invitation(invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
+    return redirect("organizations:detail", organization.pk)
 
 
 # Accepting an invitation to administer an organisation ----------------------------------

@@ -1105,13 +1105,21 @@ def organization_admin(w: World) -> dict[str, Any]:
     return organization(w) | {"admin_id": w.org_admin.organization_admin_roles.get().pk}
 
 
-def organization_invitation(w: World) -> dict[str, Any]:
+def _organization_invitation(w: World) -> OrganizationInvitation:
     invitation, _ = OrganizationInvitation.objects.get_or_create(
         organization=w.program.organization,
         email="next-org-admin@example.org",
         defaults={"nonce": "o", "expires_at": timezone.now() + datetime.timedelta(days=5)},
     )
-    return {"token": organization_invitation_token(invitation)}
+    return invitation
+
+
+def organization_invitation(w: World) -> dict[str, Any]:
+    return {"token": organization_invitation_token(_organization_invitation(w))}
+
+
+def organization_invitation_id(w: World) -> int:
+    return _organization_invitation(w).pk
 
 
 def prompt(w: World) -> dict[str, Any]:
@@ -1134,6 +1142,9 @@ ROWS |= {
         get=Allow(("site_admin",), outsiders=403),
         post=Allow(("site_admin",), 400, outsiders=403),
     ),
+    "organizations:site_invite": Row(
+        organization, post=Allow(("site_admin",), 302, outsiders=403)
+    ),
     "organizations:detail": Row(organization, get=org_page()),
     "organizations:unit_create": Row(organization, post=org_page(400)),
     "organizations:unit_edit": Row(unit, get=org_page(), post=org_page(400)),
@@ -1146,6 +1157,10 @@ ROWS |= {
     "organizations:admin_invite": Row(organization, post=org_page(400)),
     # The only admin is asked, then told it cannot be removed (302 back with the reason).
     "organizations:admin_remove": Row(organization_admin, get=org_page(), post=org_page(302)),
+    "organizations:invitation_revoke": Row(
+        lambda w: organization(w) | {"invitation_id": organization_invitation_id(w)},
+        post=org_page(302),
+    ),
     "organizations:invitation": Row(
         organization_invitation,
         public=True,

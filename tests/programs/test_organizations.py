@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from core.models import SecurityEvent
 from programs.models import Organization, OrganizationAdmin, OrganizationInvitation, Unit
-from programs.org_services import do_invite_organization_admin
+from programs.org_services import do_invite_organization_admin, organization_invitation_token
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -75,8 +75,6 @@ def test_a_new_person_accepting_starts_an_account_for_the_invited_email(cast: Ca
     invitation = do_invite_organization_admin(
         organization=cast.program.organization, email="new.admin@example.org", by=None
     )
-    from programs.org_services import organization_invitation_token
-
     token = organization_invitation_token(invitation)
     client = Client()
     assert (
@@ -92,8 +90,6 @@ def test_someone_else_cannot_accept_an_organisation_invitation(cast: Cast) -> No
     invitation = do_invite_organization_admin(
         organization=cast.program.organization, email="new.admin@example.org", by=None
     )
-    from programs.org_services import organization_invitation_token
-
     url = reverse("organizations:invitation", args=[organization_invitation_token(invitation)])
     response = cast.client_for("program_admin").post(url)
     assert response.status_code == 409
@@ -317,3 +313,45 @@ def test_a_retired_unit_is_not_offered_when_a_team_logs_a_stakeholder(cast: Cast
     content = page.content.decode()
     assert f">{kept.name}</option>" in content
     assert f">{retired.name}</option>" not in content
+
+
+def test_site_admin_invites_again_when_the_first_invitation_lapsed(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    organization = f.OrganizationFactory(name="Hillcrest Clinics")
+    first = do_invite_organization_admin(
+        organization=organization, email="director@hillcrest.example", by=None
+    )
+    client = cast.client_for("site_admin")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("organizations:site_invite", args=[organization.pk]),
+            {"email": "director@hillcrest.example"},
+        )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.revoked_at is not None  # the old link stops working
+    assert [m.to for m in mail.outbox] == [["director@hillcrest.example"]]
+    assert organization.admin_invitations.pending(first.created_at).count() == 1
+
+
+def test_site_admin_inviting_without_an_email_is_told_and_nothing_is_sent(cast: Cast) -> None:
+    response = cast.client_for("site_admin").post(
+        reverse("organizations:site_invite", args=[cast.program.organization_id]),
+        {"email": "not an email"},
+        follow=True,
+    )
+    assert b"Enter a valid email address." in response.content
+    assert not OrganizationInvitation.objects.exists()
+
+
+def test_org_admin_withdraws_an_invitation_and_its_link_stops_working(cast: Cast) -> None:
+    invitation = do_invite_organization_admin(
+        organization=cast.program.organization, email="second@example.org", by=cast.org_admin
+    )
+    link = reverse("organizations:invitation", args=[organization_invitation_token(invitation)])
+    response = cast.client_for("org_admin").post(
+        org_url(cast, "invitation_revoke", invitation.pk), follow=True
+    )
+    assert b"The invitation to second@example.org was withdrawn." in response.content
+    assert Client().get(link).status_code == 410
