@@ -45,7 +45,7 @@ EXPECTED_WEEKS_IN_PHASE = {
 class Cell:
     week: LocalWeek
     # "done", "missed", "open" (this week, not written yet) or "not-due" (before the
-    # cohort started, or after the person's own current week).
+    # cohort started or the person joined the team, or after their own current week).
     state: str
 
     @property
@@ -108,6 +108,8 @@ class TeamRow:
 
 @dataclass
 class CoachDashboard:
+    # The grid's columns: from the program's first week (or the last `HEATMAP_WEEKS`
+    # weeks, when it began earlier) to this week (or the program's last week).
     weeks: list[LocalWeek]
     # The teams on this page.
     teams: list[TeamRow]
@@ -123,6 +125,17 @@ def weeks_ending(current: LocalWeek, count: int) -> list[LocalWeek]:
     while len(weeks) < count:
         weeks.append(weeks[-1].previous())
     return weeks[::-1]
+
+
+def grid_weeks(program: Program, current: LocalWeek) -> list[LocalWeek]:
+    """The grid's weeks: at most `HEATMAP_WEEKS`, ending this week (or the program's last
+    week once it is over) and never starting before the program's first week; none before
+    the program begins."""
+    first = LocalWeek.containing(program.starts_on)
+    last = min(current, LocalWeek.containing(program.ends_on))
+    if last < first:
+        return []
+    return [week for week in weeks_ending(last, HEATMAP_WEEKS) if week >= first]
 
 
 def member_cells(
@@ -142,13 +155,16 @@ def member_cells(
     return cells
 
 
-def missed_in_a_row(done: set[LocalWeek], own_current: LocalWeek, starts_on: datetime.date) -> int:
+def missed_in_a_row(
+    done: set[LocalWeek], own_current: LocalWeek, starts_on: datetime.date, weeks: list[LocalWeek]
+) -> int:
     """Completed weeks without a check-in, counting back from last week (this week is
-    still open), within the cohort's dates."""
+    still open), from the day the person is due (cohort start or joining the team)."""
     count = 0
     week = own_current.previous()
-    # Only the weeks on the heatmap are loaded: count no further back than they go.
-    while week not in done and week.ends_on >= starts_on and count < HEATMAP_WEEKS - 1:
+    # Only the weeks on the grid are loaded: count no further back than they go.
+    shown = set(weeks)
+    while week not in done and week.ends_on >= starts_on and week in shown:
         count += 1
         week = week.previous()
     return count
@@ -164,7 +180,7 @@ def build_coach_dashboard(
     """The dashboard of the teams that `coach` guides in `program`, as of `now`: the page
     `page_number` of them, in name order."""
     today = now.date()
-    weeks = weeks_ending(LocalWeek.containing(today), HEATMAP_WEEKS)
+    weeks = grid_weeks(program, LocalWeek.containing(today))
     not_done = ~Q(project__actions__status=Action.Status.DONE)
     teams: list[Team] = list(
         Team.objects.filter(cohort__program=program, coach=coach)
@@ -193,8 +209,8 @@ def build_coach_dashboard(
     # One week more than shown: a person ahead of UTC may already be in the next week.
     rows = CheckIn.objects.filter(
         program=program,
-        user_id__in=[m.user_id for m in members],
-        week_starts_on__gte=weeks[0].starts_on - datetime.timedelta(days=7),
+        user_id__in=[m.user_id for m in members] if weeks else [],
+        week_starts_on__gte=(weeks[0].starts_on if weeks else today) - datetime.timedelta(days=7),
     ).values_list("user_id", "iso_year", "iso_week")
     for user_id, iso_year, iso_week in rows:
         done[user_id].add(LocalWeek(iso_year, iso_week))
@@ -215,14 +231,16 @@ def build_coach_dashboard(
         by_team[team.pk] = row
     for member in members:
         row = by_team[member.team_id]
-        starts_on = row.team.cohort.starts_on
-        own_current = LocalWeek.of(now, member.user.zone)
+        zone = member.user.zone
+        # Due from the week the person joined the team, never for the weeks before.
+        starts_on = max(row.team.cohort.starts_on, member.joined_at.astimezone(zone).date())
+        own_current = LocalWeek.of(now, zone)
         member_done = done[member.user_id]
         row.members.append(
             MemberRow(
                 user=member.user,
                 cells=member_cells(weeks, member_done, own_current, starts_on),
-                missed_in_a_row=missed_in_a_row(member_done, own_current, starts_on),
+                missed_in_a_row=missed_in_a_row(member_done, own_current, starts_on, weeks),
             )
         )
     for row in by_team.values():

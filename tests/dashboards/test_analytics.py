@@ -203,8 +203,10 @@ def write_reflection_at(cast: Cast, moment: datetime.datetime) -> None:
         )
 
 
-def test_reflections_count_in_the_week_of_the_site_clock(cast: Cast, settings: object) -> None:
-    settings.TIME_ZONE = "America/New_York"  # type: ignore[attr-defined]
+def test_reflections_count_in_the_week_of_the_readers_clock(cast: Cast, settings: object) -> None:
+    settings.TIME_ZONE = "UTC"  # type: ignore[attr-defined]
+    cast.program_admin.time_zone = "America/New_York"
+    cast.program_admin.save(update_fields=["time_zone"])
     grow_team(cast, 5, f.UnitFactory(organization=cast.program.organization))
     joined_at_the_start(cast)
     # Sunday evening in New York, already Monday in UTC: both count in the week before.

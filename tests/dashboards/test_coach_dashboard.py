@@ -10,8 +10,11 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from programs.models import Role
 from projects.models import Action, Phase, Project
 from reflections.weeks import LocalWeek
+from teams.models import TeamMember
+from tests import factories as f
 from tests.conftest import Cast
 from tests.dashboards.conftest import add_checkin, add_pulse, build_program, count_queries
 
@@ -33,7 +36,12 @@ def weeks_back(n: int) -> LocalWeek:
 
 
 @pytest.fixture
-def frozen() -> object:
+def frozen(cast: Cast) -> object:
+    """Friday of week 47; the cast's members joined their teams when the program began."""
+    start = datetime.datetime.combine(
+        cast.program.starts_on, datetime.time(9), tzinfo=datetime.UTC
+    )
+    TeamMember.objects.filter(team__cohort__program=cast.program).update(joined_at=start)
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -71,7 +79,8 @@ def test_heatmap_shows_completion_per_week_but_never_what_was_written(
     assert html.count("dash-cell dash-done") == 1
     assert "Secret steps" not in html
     assert "Secret focus" not in html
-    assert f"W{weeks_back(1).iso_week}" in html
+    last_week = weeks_back(1).starts_on
+    assert f'<abbr title="Week of {last_week.day} Nov 2026">{last_week.day} Nov</abbr>' in html
 
 
 def test_coach_without_teams_is_told_what_happens_next(cast: Cast, frozen: object) -> None:
@@ -208,9 +217,61 @@ def test_dashboard_runs_the_same_queries_for_1_and_50_teams_and_at_most_10(db: N
 def test_a_long_silence_is_counted_only_over_the_weeks_shown(cast: Cast, frozen: object) -> None:
     # The cohort started months ago; the dashboard counts back only over its 11 completed
     # weeks, so it says "every week shown" rather than a number it cannot know.
+    cast.program.starts_on = datetime.date(2026, 3, 2)
+    cast.program.save()
+    TeamMember.objects.filter(team=cast.team).update(
+        joined_at=datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)
+    )
     cohort = cast.team.cohort
     cohort.starts_on = datetime.date(2026, 3, 2)
     cohort.save()
     add_checkin(cast.participant, cast.program, weeks_back(1))
     html = dashboard(cast.client_for("coach"), cast)
     assert "Terry Teammate has missed every weekly check-in of the last 11 weeks." in html
+
+
+def test_the_grid_starts_at_the_programs_first_week_with_columns_labelled_by_date(
+    cast: Cast, frozen: object
+) -> None:
+    # The program began on Monday 2 November (week 45): three columns, not twelve.
+    cast.program.starts_on = datetime.date(2026, 11, 2)
+    cast.program.save()
+    html = dashboard(cast.client_for("coach"), cast)
+    assert "Weekly check-ins, weeks of 2 Nov to 16 Nov 2026" in html
+    heading = html.split('class="dash-heatmap"')[1].split("</thead>")[0]
+    assert heading.count("<abbr") == 3
+    assert ">2 Nov</abbr>" in heading and ">9 Nov</abbr>" in heading
+    assert ">16 Nov</abbr>" in heading and "26 Oct" not in heading
+
+
+def test_before_the_program_begins_the_grid_says_when_it_starts(
+    cast: Cast, frozen: object
+) -> None:
+    cast.program.starts_on = datetime.date(2026, 12, 7)
+    cast.program.save()
+    html = dashboard(cast.client_for("coach"), cast)
+    assert "The program starts on 7 December 2026" in html
+    assert 'class="dash-heatmap"' not in html
+
+
+def test_a_member_who_joined_the_team_last_week_is_not_due_for_the_weeks_before(
+    cast: Cast, frozen: object
+) -> None:
+    newcomer = f.UserFactory(first_name="Nell", last_name="Newcomer")
+    f.MembershipFactory(
+        user=newcomer, program=cast.program, cohort=cast.team.cohort, role=Role.PARTICIPANT
+    )
+    joined = datetime.datetime(2026, 11, 11, 12, tzinfo=datetime.UTC)  # week 46
+    f.TeamMemberFactory(team=cast.team, user=newcomer).__class__.objects.filter(
+        user=newcomer
+    ).update(joined_at=joined)
+    for user in (cast.participant, cast.teammate):
+        add_checkin(user, cast.program, weeks_back(1))
+        add_checkin(user, cast.program, weeks_back(2))
+    html = dashboard(cast.client_for("coach"), cast)
+    # Nell missed last week only: one missed week is not a flag, the weeks before are
+    # not due, and her row shows exactly one "not done" among the completed weeks.
+    assert "Nell Newcomer has missed" not in html
+    row = html.split("Nell Newcomer")[1].split("</tr>")[0]
+    assert row.count("not done") == 1
+    assert row.count("not due") == 9  # weeks 37 to 45; the program began in week 37
