@@ -33,6 +33,7 @@ ADMIN = "dana.whitfield@riverside-health.example"
 COACH = "marcus.oyelaran@riverside-health.example"
 SPONSOR = "evelyn.castellanos@riverside-health.example"
 PARTICIPANT = "aisha.mensah@riverside-health.example"
+ORG_ADMIN = "renee.castillo@riverside-health.example"
 
 
 def _require(thing: str, present: bool) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from projects.models import DoorRequest, Phase, Project
 from teams.models import Team
-from tests.e2e.conftest import ADMIN, COACH, PARTICIPANT, sign_in
+from tests.e2e.conftest import COACH, ORG_ADMIN, PARTICIPANT, sign_in
 
 CSV = (
     "email,first_name,last_name,unit,discipline,job_title,role,team,reports_to_email\n"
@@ -20,11 +20,12 @@ CSV = (
 )
 
 
-def test_program_admin_creates_a_program_imports_people_and_forms_teams(
+def test_organisation_admin_creates_a_program_imports_people_and_forms_teams(
     browser: object, demo: str, tmp_path: Path
 ) -> None:
-    page = sign_in(browser, demo, ADMIN)
-    page.goto(f"{demo}/programs/new/")
+    # The organisation admin starts the program from home and becomes its program admin.
+    page = sign_in(browser, demo, ORG_ADMIN)
+    page.click("main >> text=New program")
     page.select_option("#id_organization", index=1)
     page.fill("#id_name", "Emerging Leaders 2027")
     page.fill("#id_starts_on", "2027-01-11")
