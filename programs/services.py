@@ -6,6 +6,7 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
@@ -408,6 +409,21 @@ def do_update_profile(
     return profile
 
 
+def account_to_set_up(email: str) -> User | None:
+    """The account a people import (or a script) made for this address, never used since:
+    no password, never signed in. Its owner sets it up through their invitation, as a
+    new person signs up."""
+    return (
+        User.objects.filter(
+            email__iexact=email,
+            last_login__isnull=True,
+            password__startswith=UNUSABLE_PASSWORD_PREFIX,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
 @transaction.atomic
 def do_sign_up_from_invitation(
     *,
@@ -427,18 +443,28 @@ def do_sign_up_from_invitation(
     from allauth.account.models import EmailAddress
 
     email = invitation.email.strip().lower()
-    if User.objects.filter(email__iexact=email).exists():
+    user = account_to_set_up(email)
+    if user is None and User.objects.filter(email__iexact=email).exists():
         raise InvitationProblem(
             f"An account for {email} exists already: sign in to accept the invitation."
         )
-    user = User.objects.create_user(
-        email=email,
-        password=password,
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
-        time_zone=time_zone,
-    )
-    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            password=password,
+            first_name=first_name.strip(),
+            last_name=last_name.strip(),
+            time_zone=time_zone,
+        )
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    else:
+        # Made by a people import and never used: setting it up is the sign-up.
+        user.first_name, user.last_name = first_name.strip(), last_name.strip()
+        user.time_zone = time_zone
+        user.set_password(password)
+        user.save(update_fields=["first_name", "last_name", "time_zone", "password"])
+        if not EmailAddress.objects.filter(user=user, email__iexact=email).update(verified=True):
+            EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     do_update_profile(
         user=user,
         organization=invitation.program.organization,

@@ -29,6 +29,7 @@ from programs.invite_forms import INVITE, BulkInvitationForm, PastedAddress
 from programs.models import Invitation, Organization, Program, Role, User
 from programs.services import (
     InvitationProblem,
+    account_to_set_up,
     do_accept_invitation,
     do_create_program,
     do_invite,
@@ -378,7 +379,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             "invitation": found,
             "token": token,
             "owns_email": owns,
-            "has_account": User.objects.filter(email__iexact=found.email).exists(),
+            "has_account": User.objects.filter(email__iexact=found.email).exists()
+            and account_to_set_up(found.email) is None,
         },
     )
 
@@ -395,16 +397,28 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "programs/invitation_problem.html", {"problem": problem}, status=410
         )
-    if User.objects.filter(email__iexact=found.email).exists():
+    to_set_up = account_to_set_up(found.email)
+    if to_set_up is None and User.objects.filter(email__iexact=found.email).exists():
         messages.info(request, f"An account for {found.email} exists already: sign in to accept.")
         return redirect("programs:invitation", token)
     organization = found.program.organization
     data = request.POST if request.method == "POST" else None
-    form = InvitationSignupForm(
-        data, email=found.email, initial={"time_zone": organization.time_zone}
-    )
+    initial = {"time_zone": organization.time_zone}
+    if to_set_up is not None:  # made by an import: what the admin typed is the start
+        initial |= {
+            "first_name": to_set_up.first_name,
+            "last_name": to_set_up.last_name,
+            "time_zone": to_set_up.time_zone,
+        }
+    form = InvitationSignupForm(data, email=found.email, initial=initial)
     place = OrganizationProfileForm(
-        data, organization=organization, prefix="org", only_missing=True
+        data,
+        organization=organization,
+        profile=to_set_up.profiles.filter(organization=organization).first()
+        if to_set_up
+        else None,
+        prefix="org",
+        only_missing=True,
     )
     if request.method == "POST" and form.is_valid() and place.is_valid():
         if request.user.is_authenticated:

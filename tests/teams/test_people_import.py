@@ -1025,3 +1025,41 @@ def test_new_people_get_an_invitation_and_members_a_note_that_they_were_added(
     assert "Dana Admin added you to System Leadership Academy" in added.body
     assert "you are now learning coach" in added.body
     assert added.alternatives
+
+
+def test_a_new_person_sets_up_the_account_the_import_made_through_their_invitation(
+    cast: Cast,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    unit = unit_of(cast.participant).name
+    people_import, _ = upload_and_preview(
+        cast,
+        csv_text(person("nia@example.org", first="Nia", last="N", unit=unit, team="Night Owls")),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        confirm(cast.client_for("program_admin"), people_import)
+    [message] = mail.outbox
+    link = next(word for word in message.body.split() if "/invitations/" in word)
+    visitor = Client()
+    assert "Create my account" in text(visitor.get(link).content)
+    signup = reverse("programs:invitation_signup", args=[link.rstrip("/").split("/")[-1]])
+    form = text(visitor.get(signup).content)
+    assert "nia@example.org" in form
+    response = visitor.post(
+        signup,
+        {
+            "first_name": "Nia",
+            "last_name": "Newton",
+            "time_zone": "Europe/Lisbon",
+            "password1": "a-Strong-passphrase-9",
+            "password2": "a-Strong-passphrase-9",
+        },
+        follow=True,
+    )
+    assert "Welcome to System Leadership Academy, Nia" in text(response.content)
+    nia = User.objects.get(email="nia@example.org")  # the same account, set up
+    assert (nia.last_name, nia.time_zone) == ("Newton", "Europe/Lisbon")
+    assert nia.check_password("a-Strong-passphrase-9")
+    assert EmailAddress.objects.get(user=nia).verified
+    assert TeamMember.objects.get(user=nia).team.name == "Night Owls"
+    assert Invitation.objects.get(email="nia@example.org").accepted_by == nia
