@@ -46,6 +46,29 @@ def text_field_names(model: type[models.Model]) -> set[str]:
     }
 
 
+def undeclared_writing(site: AdminSite) -> list[str]:
+    """What breaks the rule on `site`: a registered model with text whose admin is not a
+    `WritingAdmin`, or a text field declared neither protected nor public."""
+    problems = []
+    for model, model_admin in site._registry.items():
+        text = text_field_names(model)
+        if not text:
+            continue
+        label = model._meta.label
+        if not isinstance(model_admin, WritingAdmin):
+            problems.append(f"{label}: its admin must be a core.admin.WritingAdmin")
+            continue
+        protected, public = set(model_admin.protected_fields), set(model_admin.public_fields)
+        problems += [
+            f"{label}.{name}: declare it protected or public"
+            for name in sorted(text - protected - public)
+        ]
+        problems += [
+            f"{label}.{name}: both protected and public" for name in sorted(protected & public)
+        ]
+    return problems
+
+
 def _declared(site: AdminSite, model: type[models.Model]) -> tuple[set[str], set[str]]:
     model_admin = site._registry.get(model)
     if isinstance(model_admin, WritingAdmin):
