@@ -233,7 +233,8 @@ EMAIL_URL_HOST = os.environ.get("EMAIL_HOST", "")
 if EMAIL_URL_HOST:
     MAILERS = {
         "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            # Django's SMTP backend with SMTPUTF8 for addresses like jörg@example.org.
+            "BACKEND": "core.email_addresses.EmailBackend",
             "OPTIONS": {
                 "host": EMAIL_URL_HOST,
                 "port": env_int("EMAIL_PORT", 587),
