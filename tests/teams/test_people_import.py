@@ -918,13 +918,23 @@ def test_a_value_a_spreadsheet_would_run_is_flagged_even_as_a_valid_address(cast
     assert page.count("Formula") >= 3
 
 
-def test_create_these_units_is_offered_when_other_rows_have_other_problems(cast: Cast) -> None:
-    _, page = upload_and_preview(
+@pytest.mark.parametrize("discipline", ["Nurse", "Wizard"])
+def test_create_these_units_is_a_real_box_whenever_unknown_units_are_a_problem(
+    cast: Cast, discipline: str
+) -> None:
+    """Offered when the other rows have other problems, and even when the row with the
+    unknown unit has another problem too."""
+    people_import, page = upload_and_preview(
         cast,
-        csv_text(person("x@example.org", unit="Oncology"), person("bad", unit="Oncology")),
+        csv_text(
+            person("x@example.org", unit="Oncology", discipline=discipline),
+            person("bad", unit="Oncology"),
+        ),
     )
-    assert "Units not yet in Lakeside Health" in page
-    assert 'name="create_units"' in page or "Create these units" in page
+    assert "tick “Create these units” to add it" in page
+    html_page = cast.client_for("program_admin").get(preview_url(people_import)).content
+    assert b'<input type="checkbox" name="create_units" id="id_create_units">' in html_page
+    assert b'<label class="checkbox" for="id_create_units">' in html_page
     assert "Import the valid rows" in page
 
 
