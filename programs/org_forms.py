@@ -2,39 +2,26 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
 from typing import Any
 
 from django import forms
 
 from programs.models import Organization, Unit
+from programs.time_zones import TimeZoneField
 
 
-@cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    """Every IANA zone a person can live in (the legacy aliases, such as US/Eastern or
-    EST5EDT, left out), sorted by name."""
-    zones = sorted(
-        zone
-        for zone in zoneinfo.available_timezones()
-        if "/" in zone and not zone.startswith(("Etc/", "US/", "SystemV/", "posix/", "right/"))
+def default_zone_field(**kwargs: Any) -> TimeZoneField:
+    """The one time-zone picker, asking for the organisation's default zone."""
+    return TimeZoneField(
+        label="Default time zone",
+        help_text="New people in the organisation start with this zone; they can change it.",
+        **kwargs,
     )
-    return [(zone, zone.replace("_", " ")) for zone in [*zones, "UTC"]]
-
-
-class TimeZoneField(forms.ChoiceField):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("label", "Default time zone")
-        kwargs.setdefault(
-            "help_text", "New people in the organisation start with this zone; they can change it."
-        )
-        super().__init__(choices=time_zone_choices, **kwargs)
 
 
 class NewOrganizationForm(forms.Form):
     name = forms.CharField(max_length=200)
-    time_zone = TimeZoneField(initial="America/New_York")
+    time_zone = default_zone_field(initial="America/New_York")
     admin_email = forms.EmailField(
         label="First organisation admin's email",
         help_text="They get an invitation to manage the organisation's units, admins and "
@@ -52,7 +39,7 @@ class NewOrganizationForm(forms.Form):
 
 
 class OrganizationTimeZoneForm(forms.Form):
-    time_zone = TimeZoneField()
+    time_zone = default_zone_field()
 
 
 class UnitForm(forms.Form):
