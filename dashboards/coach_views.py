@@ -16,8 +16,10 @@ from programs.http import AuthenticatedHttpRequest
 from programs.models import Role
 from teams.coaching import (
     MIN_PULSE_RESPONSES,
+    PULSE_OPEN_DAYS,
     QUESTIONING_PROTOCOL,
     AlreadyAnswered,
+    PulseClosed,
     PulseScores,
     do_answer_pulse,
     do_open_pulse,
@@ -27,6 +29,7 @@ from teams.coaching import (
     get_pulse_for_respondent,
     get_pulse_team,
     is_team_coach,
+    pulse_is_open,
     pulse_scores,
     with_pulse_averages,
 )
@@ -130,6 +133,7 @@ def _pulse_context(request: AuthenticatedHttpRequest, team_id: int) -> dict[str,
         "history": history,
         "answered": answered,
         "minimum": MIN_PULSE_RESPONSES,
+        "open_days": PULSE_OPEN_DAYS,
         "member_count": len(access.members),
         "dimensions": list(PULSE_DIMENSIONS.values()),
     }
@@ -195,6 +199,9 @@ def pulse_open(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pulse_answer(request: AuthenticatedHttpRequest, survey_id: int) -> HttpResponse:
     survey = get_pulse_for_respondent(request.user, survey_id)
+    if not pulse_is_open(survey):
+        messages.info(request, "This pulse has closed: its results are final.")
+        return redirect("coaching:pulse", survey.team_id)
     already = PulseResponse.objects.filter(survey=survey, respondent=request.user).exists()
     form = PulseAnswerForm(request.POST or None)
     if request.method == "POST" and not already and form.is_valid():
@@ -207,6 +214,9 @@ def pulse_answer(request: AuthenticatedHttpRequest, survey_id: int) -> HttpRespo
             )
         except AlreadyAnswered:
             already = True
+        except PulseClosed:
+            messages.info(request, "This pulse closed before your answers arrived.")
+            return redirect("coaching:pulse", survey.team_id)
         else:
             messages.success(request, "Thank you: your answers are saved, without your name.")
             return redirect("coaching:pulse", survey.team_id)

@@ -76,7 +76,13 @@ def seed_coaching(*, program: Program) -> None:
             survey, _ = PulseSurvey.objects.get_or_create(
                 team=team,
                 meeting_on=meeting_on,
-                defaults={"opened_by": team.coach, "created_at": now},
+                # Opened on the meeting's evening: the pulses of past meetings have closed.
+                defaults={
+                    "opened_by": team.coach,
+                    "created_at": datetime.datetime.combine(
+                        meeting_on, datetime.time(18), tzinfo=datetime.UTC
+                    ),
+                },
             )
             for member_index, user_id in enumerate(member_ids):
                 scores = {

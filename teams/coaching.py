@@ -30,6 +30,21 @@ from teams.models import (
 )
 
 MIN_PULSE_RESPONSES = 3
+# A pulse takes answers for PULSE_OPEN_DAYS after it was opened, then closes. Its averages
+# (and, for the coach, its comments, in alphabetical order without names or times) appear
+# only once it has closed with at least MIN_PULSE_RESPONSES answers, never while answers
+# still arrive: so no one can compare the figures before and after a teammate answered to
+# read that teammate's scores, or spot their comment as the new line.
+PULSE_OPEN_DAYS = 3
+
+
+def pulse_closes_at(survey: PulseSurvey) -> datetime.datetime:
+    return survey.created_at + datetime.timedelta(days=PULSE_OPEN_DAYS)
+
+
+def pulse_is_open(survey: PulseSurvey, now: datetime.datetime | None = None) -> bool:
+    return (now or timezone.now()) < pulse_closes_at(survey)
+
 
 QUESTIONING_PROTOCOL = (
     "What did we try?\n\n\n"
@@ -132,6 +147,10 @@ class AlreadyAnswered(Exception):
     """The member has answered this pulse already."""
 
 
+class PulseClosed(Exception):
+    """The pulse no longer takes answers: its results are final."""
+
+
 def do_answer_pulse(
     *,
     survey: PulseSurvey,
@@ -140,8 +159,11 @@ def do_answer_pulse(
     comment: str,
     now: datetime.datetime | None = None,
 ) -> PulseResponse:
-    """Record one member's answers; a second answer raises AlreadyAnswered."""
+    """Record one member's answers; a second answer raises AlreadyAnswered, an answer
+    after the pulse closed raises PulseClosed (so that its shown averages never change)."""
     now = now or timezone.now()
+    if not pulse_is_open(survey, now):
+        raise PulseClosed
     try:
         with transaction.atomic():
             return PulseResponse.objects.create(
@@ -168,8 +190,14 @@ def with_pulse_averages(surveys: QuerySet[PulseSurvey]) -> QuerySet[PulseSurvey]
 class PulseScores:
     survey: PulseSurvey
     responses: int
-    # Dimension → average rounded to one decimal; empty below the minimum of responses.
+    # Dimension → average rounded to one decimal; empty while the pulse is open and for a
+    # closed pulse with fewer than the minimum of responses.
     averages: dict[str, float]
+    is_open: bool = False
+
+    @property
+    def closes_at(self) -> datetime.datetime:
+        return pulse_closes_at(self.survey)
 
     @property
     def shown(self) -> bool:
@@ -179,15 +207,17 @@ class PulseScores:
         return [(label, self.averages.get(name)) for name, label in PULSE_DIMENSIONS.items()]
 
 
-def pulse_scores(survey: PulseSurvey) -> PulseScores:
-    """The averages of a survey annotated by `with_pulse_averages`, if enough answered."""
+def pulse_scores(survey: PulseSurvey, now: datetime.datetime | None = None) -> PulseScores:
+    """The averages of a survey annotated by `with_pulse_averages`, once it has closed
+    with enough answers."""
     count = int(getattr(survey, "response_count", 0))
+    is_open = pulse_is_open(survey, now)
     averages: dict[str, float] = {}
-    if count >= MIN_PULSE_RESPONSES:
+    if not is_open and count >= MIN_PULSE_RESPONSES:
         averages = {
             name: round(float(getattr(survey, f"avg_{name}")), 1) for name in PULSE_DIMENSIONS
         }
-    return PulseScores(survey=survey, responses=count, averages=averages)
+    return PulseScores(survey=survey, responses=count, averages=averages, is_open=is_open)
 
 
 def falling_dimensions(history: list[PulseScores]) -> list[tuple[str, list[float]]]:

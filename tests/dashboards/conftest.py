@@ -43,10 +43,10 @@ def checkin_fields(
 
 
 def add_pulse(team: Team, meeting_on: datetime.date, answers: list[dict[str, int]]) -> PulseSurvey:
-    """A pulse for the meeting, answered by new members of the team, one per answer."""
-    survey = PulseSurvey.objects.create(
-        team=team, meeting_on=meeting_on, created_at=timezone.now()
-    )
+    """A pulse for the meeting, answered by new members of the team, one per answer; opened
+    at the end of the meeting day, so a pulse of a meeting days ago has closed."""
+    opened = datetime.datetime.combine(meeting_on, datetime.time(18), tzinfo=datetime.UTC)
+    survey = PulseSurvey.objects.create(team=team, meeting_on=meeting_on, created_at=opened)
     for scores in answers:
         respondent = f.UserFactory()
         PulseResponse.objects.create(

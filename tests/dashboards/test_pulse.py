@@ -15,6 +15,8 @@ from tests.conftest import Cast
 from tests.dashboards.conftest import add_pulse
 
 NOW = datetime.datetime(2026, 11, 20, 15, 0, tzinfo=datetime.UTC)
+# A pulse opened at NOW has closed by then.
+CLOSED = NOW + datetime.timedelta(days=3, minutes=1)
 
 
 @pytest.fixture(autouse=True)
@@ -131,12 +133,13 @@ def test_averages_stay_hidden_below_three_answers(cast: Cast) -> None:
         cast.client_for(who).post(
             reverse("coaching:pulse_answer", args=[survey.pk]), answers(score)
         )
-    for who in ("participant", "coach"):
-        html = cast.client_for(who).get(reverse("coaching:pulse", args=[cast.team.pk]))
-        text = html.content.decode()
-        assert "2 of 2" in text
-        assert "fewer than 3 answers" in text
-        assert "3.0" not in text
+    with time_machine.travel(CLOSED, tick=False):
+        for who in ("participant", "coach"):
+            html = cast.client_for(who).get(reverse("coaching:pulse", args=[cast.team.pk]))
+            text = html.content.decode()
+            assert "2 of 2" in text
+            assert "fewer than 3 answers" in text
+            assert "3.0" not in text
 
 
 def test_averages_appear_from_three_answers(cast: Cast) -> None:
@@ -150,7 +153,27 @@ def test_averages_appear_from_three_answers(cast: Cast) -> None:
             **dict.fromkeys(PULSE_DIMENSIONS, score),
         )
     html = cast.client_for("teammate").get(reverse("coaching:pulse", args=[cast.team.pk]))
+    assert "4.0" not in html.content.decode()  # not while the pulse takes answers
+    assert "open until 23 Nov" in html.content.decode()
+    with time_machine.travel(CLOSED, tick=False):
+        html = cast.client_for("teammate").get(reverse("coaching:pulse", args=[cast.team.pk]))
     assert "4.0" in html.content.decode()
+
+
+def test_a_closed_pulse_takes_no_more_answers(cast: Cast) -> None:
+    survey = open_pulse(cast)
+    with time_machine.travel(CLOSED, tick=False):
+        client = cast.client_for("teammate")
+        page = client.get(reverse("coaching:pulse", args=[cast.team.pk])).content.decode()
+        assert reverse("coaching:pulse_answer", args=[survey.pk]) not in page
+        for response in (
+            client.get(reverse("coaching:pulse_answer", args=[survey.pk]), follow=True),
+            client.post(
+                reverse("coaching:pulse_answer", args=[survey.pk]), answers(5), follow=True
+            ),
+        ):
+            assert "This pulse has closed: its results are final." in response.content.decode()
+    assert not PulseResponse.objects.exists()
 
 
 def test_teammates_never_see_individual_answers_or_comments(cast: Cast) -> None:
@@ -164,7 +187,8 @@ def test_teammates_never_see_individual_answers_or_comments(cast: Cast) -> None:
         client = cast.client_for("participant")
         client.force_login(user)
         client.post(reverse("coaching:pulse_answer", args=[survey.pk]), answers(score, comment))
-    html = cast.client_for("participant").get(reverse("coaching:pulse", args=[cast.team.pk]))
+    with time_machine.travel(CLOSED, tick=False):
+        html = cast.client_for("participant").get(reverse("coaching:pulse", args=[cast.team.pk]))
     text = html.content.decode()
     assert "3.0" in text  # the average
     assert "talks over everyone" not in text
