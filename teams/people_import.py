@@ -52,6 +52,7 @@ from programs.models import (
     Discipline,
     Invitation,
     Membership,
+    OrganizationAdmin,
     Profile,
     Program,
     Role,
@@ -634,8 +635,9 @@ def _user_label(user: User | None) -> str:
 
 
 def _in_organization(organization_id: int, user_ids: list[int]) -> set[int]:
-    """The accounts the organisation knows: a profile there, or a membership (even ended)
-    in one of its programs. Only these are enrolled by an import; others are invited."""
+    """The accounts the organisation knows: a profile there, a membership (even ended)
+    in one of its programs, or its administration. Only these are enrolled by an import;
+    others are invited."""
     if not user_ids:
         return set()
     with_profile = Profile.objects.filter(
@@ -644,7 +646,10 @@ def _in_organization(organization_id: int, user_ids: list[int]) -> set[int]:
     with_membership = Membership.objects.filter(
         program__organization_id=organization_id, user_id__in=user_ids
     ).values_list("user_id", flat=True)
-    return set(with_profile) | set(with_membership)
+    admins = OrganizationAdmin.objects.filter(
+        organization_id=organization_id, user_id__in=user_ids
+    ).values_list("user_id", flat=True)
+    return set(with_profile) | set(with_membership) | set(admins)
 
 
 def plan_import(people_import: PeopleImport, *, skip: frozenset[int] = frozenset()) -> ImportPlan:

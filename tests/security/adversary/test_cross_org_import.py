@@ -107,3 +107,18 @@ def test_a_person_already_known_to_the_organisation_is_still_enrolled_directly(
     client.post(reverse("people_import:confirm", args=[program.pk, people_import.pk]))
     assert Membership.objects.get(user=cast.participant, program=program).is_active
     assert not Invitation.objects.filter(program=program).exists()
+
+
+def test_an_admin_of_the_programs_organisation_is_known_to_it(cast: Cast) -> None:
+    client, program, cohort = harbour_admin()
+    head = f.UserFactory(email="head@harbour.example.org")
+    f.OrganizationAdminFactory(user=head, organization=program.organization)
+    people_import = PeopleImport.objects.create(
+        program=program,
+        cohort=cohort,
+        filename="p.csv",
+        content="email,role\nhead@harbour.example.org,sponsor\n",
+    )
+    client.post(reverse("people_import:confirm", args=[program.pk, people_import.pk]))
+    assert Membership.objects.get(user=head, program=program).role == Role.SPONSOR
+    assert not Invitation.objects.filter(program=program).exists()
