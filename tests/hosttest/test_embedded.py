@@ -192,6 +192,15 @@ def test_make_run_serves_the_demo_and_runs_tasks_without_any_server(
     assert int(distinct_weeks) >= 8  # type: ignore[call-overload]
     a_fortnight_ago = time.strftime("%Y-%m-%d", time.gmtime(time.time() - 15 * 86400))
     assert str(latest) >= a_fortnight_ago
+    # The coach's grid shows them: mostly ✓, not a grid of ✗.
+    coach = re.search(r"learning coach\s+(\S+@\S+)", output).group(1)  # type: ignore[union-attr]
+    browser = Browser(embedded.base)
+    browser.sign_in(coach, demo_password(output))
+    [(program_id,)] = embedded.query("SELECT id FROM programs_program")
+    status, _, grid = browser.get(f"/coaching/programs/{program_id}/")
+    assert status == 200
+    done, missed = grid.count("dash-cell dash-done"), grid.count("dash-cell dash-missed")
+    assert done >= 40 and missed < done / 2, (done, missed)
 
     # A task round trip through the folder broker and the worker bin/dev started.
     queue = embedded.queue

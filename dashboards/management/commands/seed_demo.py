@@ -47,7 +47,7 @@ from reflections.demo import seed_reflections
 from reflections.digests import DIGEST_TIME, DIGEST_WEEKDAY
 from reflections.models import CheckIn, Plan, ReminderDelivery, ReminderKind
 from reflections.weeks import LocalWeek
-from teams.models import Team
+from teams.models import Team, TeamMember
 from teams.services import do_add_team_member
 
 DEMO_PASSWORD = "actionlab-demo"  # noqa: S105  (printed for newcomers; demo data only)
@@ -397,6 +397,26 @@ def seed_partner_notes_and_digests(*, program: Program, participant: User) -> No
         )
 
 
+def date_the_joining(program: Program) -> None:
+    """The demo's people joined at the kickoff, the latecomers three weeks ago: the weeks
+    of check-ins before today count on the coach grid and in analytics, which count a
+    person from the week they joined. Only the demo's own people are dated, and only
+    forward of the date they should have, so seeding again changes nothing."""
+    kickoff = datetime.datetime.combine(program.starts_on, datetime.time(9), tzinfo=datetime.UTC)
+    late = timezone.now() - datetime.timedelta(weeks=3)
+    late_emails = [p.email for p in LATECOMERS]
+    at_kickoff = [p.email for p in (ADMIN, FORMER_COACH, *COACHES, *SPONSORS)] + [
+        p.email for spec in TEAMS for p in spec["members"]
+    ]
+    for emails, joined in ((at_kickoff, kickoff), (late_emails, late)):
+        Membership.objects.filter(
+            program=program, user__email__in=emails, created_at__gt=joined
+        ).update(created_at=joined)
+        TeamMember.objects.filter(
+            team__cohort__program=program, user__email__in=emails, joined_at__gt=joined
+        ).update(joined_at=joined)
+
+
 def monday_on_or_before(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
@@ -615,6 +635,7 @@ class Command(BaseCommand):
                     "expires_at": expires,
                 },
             )
+        date_the_joining(program)
         seed_reflections(program=program)
         seed_coaching(program=program)
         seed_partner_notes_and_digests(
