@@ -20,6 +20,7 @@ urlpatterns = [
     path("programs/<int:program_id>/report/", outcome_views.outcome_report, name="report"),
     path("teams/<int:team_id>/notes/", coach_views.team_notes, name="notes"),
     path("teams/<int:team_id>/notes/new/", coach_views.note_new, name="note_new"),
+    path("teams/<int:team_id>/notes/hand-over/", coach_views.note_handover, name="note_handover"),
     path("notes/<int:note_id>/", coach_views.note_detail, name="note"),
     path("teams/<int:team_id>/pulse/", coach_views.team_pulse, name="pulse"),
     path("teams/<int:team_id>/pulse/open/", coach_views.pulse_open, name="pulse_open"),

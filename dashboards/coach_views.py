@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboards.charts import Series, legend, line_chart
 from dashboards.coach import build_coach_dashboard
-from dashboards.forms import CoachNoteForm, PulseAnswerForm, PulseOpenForm
+from dashboards.forms import CoachNoteForm, NoteHandoverForm, PulseAnswerForm, PulseOpenForm
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Role
@@ -22,18 +22,23 @@ from teams.coaching import (
     PulseClosed,
     PulseScores,
     do_answer_pulse,
+    do_hand_over_notes,
     do_open_pulse,
+    do_record_note_read,
     do_write_coach_note,
     get_coached_team,
     get_note_for_user,
+    get_notes_to_hand_over,
     get_pulse_for_respondent,
     get_pulse_team,
+    handover_candidates,
     is_team_coach,
+    notes_for_team,
     pulse_is_open,
     pulse_scores,
     with_pulse_averages,
 )
-from teams.models import PULSE_DIMENSIONS, PulseResponse
+from teams.models import PULSE_DIMENSIONS, CoachNote, CoachNoteRead, PulseResponse
 
 
 @require_GET
@@ -56,14 +61,19 @@ def coach_dashboard(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
 
 @require_GET
 def team_notes(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
+    """The notes on the team that the coach may read: their own and those handed over to
+    them. A previous coach's notes are not among them unless that coach handed them
+    over."""
     access = get_coached_team(request.user, team_id)
+    notes = list(notes_for_team(request.user, access.team))
     return render(
         request,
         "dashboards/coach/notes.html",
         {
             "team": access.team,
             "program": access.team.cohort.program,
-            "notes": list(access.team.coach_notes.all()),
+            "notes": notes,
+            "can_hand_over": any(note.author_id == request.user.pk for note in notes),
         },
     )
 
@@ -104,11 +114,56 @@ def note_new(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
 
 @require_GET
 def note_detail(request: AuthenticatedHttpRequest, note_id: int) -> HttpResponse:
+    """A note, for its author and the coaches it was handed over to; a read by anyone but
+    its author is recorded, and its author sees who read it."""
     note = get_note_for_user(request.user, note_id)
+    own = note.author_id == request.user.pk
+    if not own:
+        do_record_note_read(note=note, reader=request.user)
     return render(
         request,
         "dashboards/coach/note_detail.html",
-        {"note": note, "team": note.team, "program": note.team.cohort.program},
+        {
+            "note": note,
+            "team": note.team,
+            "program": note.team.cohort.program,
+            "own": own,
+            "reads": list(CoachNoteRead.objects.filter(note=note).select_related("reader")[:50])
+            if own
+            else [],
+            "handed_to": [h.coach for h in note.handovers.select_related("coach")] if own else [],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def note_handover(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
+    """Hand over all my notes on a team to another coach of the program: only then does
+    that coach (the team's new coach, say) read them."""
+    team = get_notes_to_hand_over(request.user, team_id)
+    coaches = handover_candidates(team, request.user)
+    form = NoteHandoverForm(request.POST or None, coaches=coaches)
+    if request.method == "POST" and form.is_valid():
+        to = form.cleaned_data["coach"]
+        count = do_hand_over_notes(team=team, by=request.user, to=to)
+        plural = "s" if count != 1 else ""
+        messages.success(
+            request,
+            f"{to.display_name} can now read your {count} note{plural} on {team.name}. "
+            "You will see here when they read one.",
+        )
+        return redirect("coaching:note_handover", team.pk)
+    mine = list(CoachNote.objects.filter(team=team, author=request.user))
+    return render(
+        request,
+        "dashboards/coach/note_handover.html",
+        {
+            "team": team,
+            "program": team.cohort.program,
+            "form": form,
+            "notes": mine,
+        },
+        status=400 if form.errors else 200,
     )
 
 

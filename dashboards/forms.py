@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from programs.models import User
 from teams.models import PULSE_DIMENSIONS
 
 NOTE_LENGTH = 20000
@@ -18,6 +20,29 @@ class Form(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+class NoteHandoverForm(Form):
+    """Whom a coach hands their notes on a team over to: another coach of the program."""
+
+    coach = PersonChoiceField(
+        label="Hand over my notes to",
+        queryset=User.objects.none(),
+        empty_label="Choose a coach",
+        error_messages={
+            "required": "Choose the coach to hand your notes over to.",
+            "invalid_choice": "Choose one of the program's coaches.",
+        },
+    )
+
+    def __init__(self, *args: Any, coaches: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(PersonChoiceField, self.fields["coach"]).queryset = coaches
 
 
 class CoachNoteForm(Form):

@@ -73,17 +73,38 @@ def do_ensure_person(
 
 
 def do_add_membership(
-    *, program: Program, user: User, role: str, cohort: Cohort | None = None
+    *,
+    program: Program,
+    user: User,
+    role: str,
+    cohort: Cohort | None = None,
+    by: User | None = None,
+    how: str = "added",
 ) -> Membership:
-    """Give a person a role in a program (idempotent; re-activates an ended membership)."""
+    """Give a person a role in a program (idempotent; re-activates an ended membership).
+    A role given or given back is a security event (DESIGN.md, privacy rule 7); `how`
+    says by which path (invitation, added)."""
     if cohort is not None and cohort.program_id != program.pk:
         raise ValueError("The cohort belongs to another program.")
+    held = Membership.objects.filter(user=user, program=program, role=role, is_active=True)
+    already = held.exists()
     membership, _ = Membership.objects.update_or_create(
         user=user,
         program=program,
         role=role,
         defaults={"cohort": cohort, "is_active": True, "ended_at": None, "ending": ""},
     )
+    if not already:
+        # One an admin gives herself (inviting her own address as coach) says so.
+        record_event(
+            SecurityEvent.Kind.ROLE_GRANTED,
+            user=user,
+            program=program.pk,
+            role=role,
+            how=how,
+            by=by.pk if by else None,
+            self_granted=by is not None and by.pk == user.pk,
+        )
     return membership
 
 
@@ -288,7 +309,12 @@ def do_accept_invitation(*, invitation: Invitation, user: User) -> Membership:
             f"This invitation is for {locked.email}; you are signed in as {user.email}."
         )
     membership = do_add_membership(
-        program=invitation.program, user=user, role=locked.role, cohort=locked.cohort
+        program=invitation.program,
+        user=user,
+        role=locked.role,
+        cohort=locked.cohort,
+        by=locked.invited_by,
+        how="invitation",
     )
     locked.accepted_at = timezone.now()
     locked.accepted_by = user

@@ -38,6 +38,10 @@ TEAM_REFLECTION_READERS = (
     "sponsor only when the team shares an entry."
 )
 TEAM_REFLECTION_WRITERS = "Only the team's members write and edit its reflections."
+NOT_IN_AUDIENCE = (
+    "This team reflection was last saved before you joined the team or took your role on "
+    "it, so it was not shared with you. You can read it once the team saves it again."
+)
 
 
 @dataclass(frozen=True)
@@ -189,7 +193,8 @@ def get_team_reflection_for_user(
     user: User, team_reflection_id: int, *, write: bool = False
 ) -> tuple[TeamReflection, TeamReflectionAccess]:
     """One team reflection. As for the team's list, plus: the sponsor gets 403 for an
-    entry the team has not shared."""
+    entry the team has not shared, and anyone who was not in its audience when the team
+    last saved it (a new member, a new coach or sponsor) gets 403 too."""
     found = (
         TeamReflection.objects.select_related(
             "team__cohort__program__organization",
@@ -206,6 +211,9 @@ def get_team_reflection_for_user(
     access = _team_reflection_access(team_access(user, found.team))
     if access.sees_only_shared and not found.share_with_sponsor:
         raise PermissionDenied(TEAM_REFLECTION_READERS)
+    # The audience was fixed when the team last saved it (DESIGN.md, privacy rule 7).
+    if not TeamReflection.objects.for_user(user).filter(pk=found.pk).exists():
+        raise PermissionDenied(NOT_IN_AUDIENCE)
     if write and not access.can_write:
         raise PermissionDenied(TEAM_REFLECTION_WRITERS)
     return found, access

@@ -30,6 +30,7 @@ from reflections.models import (
     TeamReflectionEdit,
     Visibility,
 )
+from reflections.services import share_checkin, share_reflection, share_team_reflection
 from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
 
@@ -169,7 +170,7 @@ def _seed_checkins(user: User, program: Program, index: int, team: Team) -> None
             tzinfo=zone,
         ) + datetime.timedelta(minutes=15 + index)
         n = index + weeks_ago
-        CheckIn.objects.get_or_create(
+        checkin, created = CheckIn.objects.get_or_create(
             user=user,
             program=program,
             iso_year=week.iso_year,
@@ -186,6 +187,9 @@ def _seed_checkins(user: User, program: Program, index: int, team: Team) -> None
                 "updated_at": written,
             },
         )
+        if created:
+            # Shared with the team's coach of the time, as the check-in page does.
+            share_checkin(checkin)
         week = week.previous()
 
 
@@ -210,6 +214,7 @@ def _seed_reflections(user: User, program: Program, index: int, team: Team) -> N
         )
         if created:
             entry.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+            share_reflection(entry)
             if entry.visibility != Visibility.PRIVATE and team.coach is not None:
                 ReadReceipt.objects.create(
                     reader=team.coach,
@@ -237,6 +242,7 @@ def _seed_team_reflection(team: Team, members: list[User], index: int) -> None:
         },
     )
     if created:
+        share_team_reflection(entry)
         TeamReflectionEdit.objects.create(
             team_reflection=entry,
             editor=members[0],

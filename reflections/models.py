@@ -41,6 +41,20 @@ def _active_membership(user: User, *roles: str) -> Exists:
     )
 
 
+class AudienceRole(models.TextChoices):
+    """The place a reader held when a piece of writing was shared with them."""
+
+    COACH = "coach", "Learning coach"
+    MEMBER = "member", "Team member"
+    SPONSOR = "sponsor", "Executive sponsor"
+    PARTNER = "partner", "Accountability partner"
+
+
+def _in_audience(user: User, role: str, **subject: OuterRef) -> Exists:
+    """Whether `user` was in the audience, in `role`, when the outer row was shared."""
+    return Exists(Audience.objects.filter(reader=user, role=role, **subject))
+
+
 class Prompt(models.Model):
     """A reflection prompt in the program's schedule; without a week it fits any week."""
 
@@ -81,17 +95,23 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
     def for_user(self, user: User | AnonymousUser) -> ReflectionQuerySet:
         """Reflections the user may read: their own (deleted ones too), and live entries
         shared with them — "my coach" with the coach of the team the entry was written
-        in, "my team and coach" also with that team's members. Sponsors and program
-        admins never read a reflection."""
+        in, "my team and coach" also with that team's members. The audience is fixed when
+        the entry is shared (DESIGN.md, privacy rule 7): a reader must have been in it
+        then (an `Audience` row) and still hold that place now (the team's coach, or a
+        member of the team, with an active membership). Sponsors and program admins
+        never read a reflection."""
         if not isinstance(user, User) or not user.is_authenticated:
             return self.none()
-        as_coach = Q(
-            visibility__in=[Visibility.COACH, Visibility.TEAM], team__coach=user
-        ) & _active_membership(user, Role.COACH)
+        as_coach = (
+            Q(visibility__in=[Visibility.COACH, Visibility.TEAM], team__coach=user)
+            & _active_membership(user, Role.COACH)
+            & _in_audience(user, AudienceRole.COACH, reflection=OuterRef("pk"))
+        )
         as_teammate = (
             Q(visibility=Visibility.TEAM)
             & Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
             & _active_membership(user, Role.PARTICIPANT)
+            & _in_audience(user, AudienceRole.MEMBER, reflection=OuterRef("pk"))
         )
         return self.filter(
             Q(author=user) | (Q(deleted_at__isnull=True) & (as_coach | as_teammate))
@@ -189,17 +209,27 @@ class Draft(models.Model):
 class TeamReflectionQuerySet(models.QuerySet["TeamReflection"]):
     def for_user(self, user: User | AnonymousUser) -> TeamReflectionQuerySet:
         """Team reflections the user may read: the team's members and its coach, and its
-        sponsor for those the team chose to share."""
+        sponsor for those the team chose to share — each only if they held that place
+        when the entry was written or last saved (an `Audience` row) and still do."""
         if not isinstance(user, User) or not user.is_authenticated:
             return self.none()
         program = OuterRef("team__cohort__program")
         active = Membership.objects.filter(user=user, program=program, is_active=True)
-        as_member = Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user)) & Exists(
-            active.filter(role=Role.PARTICIPANT)
+        entry = OuterRef("pk")
+        as_member = (
+            Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
+            & Exists(active.filter(role=Role.PARTICIPANT))
+            & _in_audience(user, AudienceRole.MEMBER, team_reflection=entry)
         )
-        as_coach = Q(team__coach=user) & Exists(active.filter(role=Role.COACH))
-        as_sponsor = Q(share_with_sponsor=True, team__sponsor=user) & Exists(
-            active.filter(role=Role.SPONSOR)
+        as_coach = (
+            Q(team__coach=user)
+            & Exists(active.filter(role=Role.COACH))
+            & _in_audience(user, AudienceRole.COACH, team_reflection=entry)
+        )
+        as_sponsor = (
+            Q(share_with_sponsor=True, team__sponsor=user)
+            & Exists(active.filter(role=Role.SPONSOR))
+            & _in_audience(user, AudienceRole.SPONSOR, team_reflection=entry)
         )
         return self.filter(as_member | as_coach | as_sponsor)
 
@@ -322,11 +352,15 @@ class CheckInQuerySet(models.QuerySet["CheckIn"]):
     def for_user(self, user: User | AnonymousUser) -> CheckInQuerySet:
         """Check-ins whose content the user may read: their own, those shared with the
         coach of the team the person was on, and those shared with the accountability
-        partner named in the person's plan."""
+        partner named in the person's plan — each only if they held that place when the
+        check-in was shared (an `Audience` row) and still do."""
         if not isinstance(user, User) or not user.is_authenticated:
             return self.none()
-        as_coach = Q(visibility=CheckInVisibility.COACH, team__coach=user) & _active_membership(
-            user, Role.COACH
+        checkin = OuterRef("pk")
+        as_coach = (
+            Q(visibility=CheckInVisibility.COACH, team__coach=user)
+            & _active_membership(user, Role.COACH)
+            & _in_audience(user, AudienceRole.COACH, checkin=checkin)
         )
         named_partner = Exists(
             Plan.objects.filter(
@@ -337,6 +371,7 @@ class CheckInQuerySet(models.QuerySet["CheckIn"]):
             Q(visibility=CheckInVisibility.PARTNER)
             & named_partner
             & _active_membership(user, *Role.values)
+            & _in_audience(user, AudienceRole.PARTNER, checkin=checkin)
         )
         return self.filter(Q(user=user) | as_coach | as_partner)
 
@@ -450,6 +485,63 @@ class ReadReceipt(models.Model):
     def __str__(self) -> str:
         subject = self.reflection or self.checkin or self.team_reflection
         return f"Read of {subject} at {self.read_at:%Y-%m-%d %H:%M}"
+
+
+class Audience(models.Model):
+    """One reader of a shared piece of writing, recorded when it was shared (DESIGN.md,
+    privacy rule 7): "my coach" means the coach at that moment, "my team" the people on
+    the team then. Whoever takes a place later reads earlier writing only when its
+    author shares it again, which adds the people who hold the places then. A row
+    alone opens nothing: `for_user` also asks that the reader still holds the place."""
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    role = models.CharField(max_length=10, choices=AudienceRole.choices)
+    reflection = models.ForeignKey(
+        Reflection, on_delete=models.CASCADE, null=True, blank=True, related_name="audience"
+    )
+    checkin = models.ForeignKey(
+        CheckIn, on_delete=models.CASCADE, null=True, blank=True, related_name="audience"
+    )
+    team_reflection = models.ForeignKey(
+        TeamReflection, on_delete=models.CASCADE, null=True, blank=True, related_name="audience"
+    )
+    granted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    reflection__isnull=False, checkin__isnull=True, team_reflection__isnull=True
+                )
+                | Q(reflection__isnull=True, checkin__isnull=False, team_reflection__isnull=True)
+                | Q(reflection__isnull=True, checkin__isnull=True, team_reflection__isnull=False),
+                name="audience_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=AudienceRole.values), name="audience_role_valid"
+            ),
+            # Each also serves `for_user`'s lookup: this reader, this place, this entry.
+            models.UniqueConstraint(
+                fields=["reflection", "reader", "role"],
+                condition=Q(reflection__isnull=False),
+                name="audience_once_per_reflection",
+            ),
+            models.UniqueConstraint(
+                fields=["checkin", "reader", "role"],
+                condition=Q(checkin__isnull=False),
+                name="audience_once_per_checkin",
+            ),
+            models.UniqueConstraint(
+                fields=["team_reflection", "reader", "role"],
+                condition=Q(team_reflection__isnull=False),
+                name="audience_once_per_team_reflection",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audience #{self.pk} ({self.get_role_display()})"
 
 
 # Weekly reminders ----------------------------------------------------------------------

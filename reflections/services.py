@@ -20,7 +20,10 @@ from core.text import one_line
 from programs.models import Program, User
 from reflections.models import (
     RESTORE_DAYS,
+    Audience,
+    AudienceRole,
     CheckIn,
+    CheckInVisibility,
     Draft,
     Plan,
     Prompt,
@@ -29,6 +32,7 @@ from reflections.models import (
     Tag,
     TeamReflection,
     TeamReflectionEdit,
+    Visibility,
 )
 from reflections.weeks import LocalWeek, zone_named
 from teams.models import Team, TeamMember
@@ -58,6 +62,96 @@ def team_in_program(user: User, program: Program) -> Team | None:
         .first()
     )
     return member.team if member else None
+
+
+# Audiences -----------------------------------------------------------------------------
+#
+# DESIGN.md, privacy rule 7: the audience of a piece of writing is fixed when it is shared.
+# Each share writes one `Audience` row per person who holds a place then; `for_user` reads
+# them. Sharing again adds whoever holds the places now; it never takes anyone away.
+
+Readers = list[tuple[int, str]]
+
+
+def _team_members(team: Team, *, besides: int | None = None) -> list[int]:
+    members = TeamMember.objects.filter(team=team)
+    if besides is not None:
+        members = members.exclude(user_id=besides)
+    return list(members.values_list("user_id", flat=True))
+
+
+def _grant(readers: Readers, **subject: object) -> int:
+    """Add the readers to the subject's audience (once each); returns how many rows were
+    asked for."""
+    now = timezone.now()
+    Audience.objects.bulk_create(
+        [
+            Audience(reader_id=reader_id, role=role, granted_at=now, **subject)
+            for reader_id, role in readers
+        ],
+        ignore_conflicts=True,
+    )
+    return len(readers)
+
+
+def reflection_readers_now(reflection: Reflection) -> Readers:
+    """Who "my coach" / "my team and coach" means for the entry at this moment."""
+    team = reflection.team
+    if team is None or reflection.visibility == Visibility.PRIVATE:
+        return []
+    readers: Readers = []
+    if team.coach_id is not None and team.coach_id != reflection.author_id:
+        readers.append((team.coach_id, AudienceRole.COACH))
+    if reflection.visibility == Visibility.TEAM:
+        readers += [
+            (user_id, AudienceRole.MEMBER)
+            for user_id in _team_members(team, besides=reflection.author_id)
+        ]
+    return readers
+
+
+def share_reflection(reflection: Reflection) -> int:
+    """Record the entry's audience as its places are held now (see `Audience`)."""
+    return _grant(reflection_readers_now(reflection), reflection=reflection)
+
+
+def _widens(old: str, new: str) -> bool:
+    order = [Visibility.PRIVATE, Visibility.COACH, Visibility.TEAM]
+    return order.index(Visibility(new)) > order.index(Visibility(old))
+
+
+def share_checkin(checkin: CheckIn) -> int:
+    """Record the check-in's audience: the coach of the person's team, or the
+    accountability partner named in their plan, as they are now."""
+    readers: Readers = []
+    if checkin.visibility == CheckInVisibility.COACH and checkin.team_id is not None:
+        coach_id = (
+            Team.objects.filter(pk=checkin.team_id).values_list("coach_id", flat=True).first()
+        )
+        if coach_id is not None and coach_id != checkin.user_id:
+            readers.append((coach_id, AudienceRole.COACH))
+    elif checkin.visibility == CheckInVisibility.PARTNER:
+        partner_id = (
+            Plan.objects.filter(user_id=checkin.user_id, program_id=checkin.program_id)
+            .values_list("partner_user_id", flat=True)
+            .first()
+        )
+        if partner_id is not None:
+            readers.append((partner_id, AudienceRole.PARTNER))
+    return _grant(readers, checkin=checkin)
+
+
+def share_team_reflection(entry: TeamReflection) -> int:
+    """Record a team reflection's audience as the team is now: its members, its coach,
+    and its sponsor if the team shares the entry. Every save by the team shares it
+    again, so a new member or a new coach reads it once the team saves it."""
+    team = entry.team
+    readers: Readers = [(user_id, AudienceRole.MEMBER) for user_id in _team_members(team)]
+    if team.coach_id is not None:
+        readers.append((team.coach_id, AudienceRole.COACH))
+    if entry.share_with_sponsor and team.sponsor_id is not None:
+        readers.append((team.sponsor_id, AudienceRole.SPONSOR))
+    return _grant(readers, team_reflection=entry)
 
 
 # Journal -------------------------------------------------------------------------------
@@ -108,7 +202,8 @@ def do_write_reflection(
     draft_token: str = "",
 ) -> Reflection:
     """Add an entry to the author's journal. The entry remembers the author's team, whose
-    members and coach "my team and coach" means; the draft it came from is closed."""
+    members and coach "my team and coach" means, and who they are now (its audience);
+    the draft it came from is closed."""
     now = timezone.now()
     reflection = Reflection.objects.create(
         author=author,
@@ -122,6 +217,7 @@ def do_write_reflection(
         updated_at=now,
     )
     _set_tags(reflection, tags)
+    share_reflection(reflection)
     _close_draft(user=author, program=program, token=draft_token)
     return reflection
 
@@ -136,17 +232,42 @@ def do_edit_reflection(
     visibility: str,
     prompt: Prompt | None,
 ) -> Reflection:
-    """Change an entry's text, tags, prompt or who may read it."""
+    """Change an entry's text, tags, prompt or who may read it. Widening who may read it
+    (private to "my coach", or to "my team and coach") shares it with the people who
+    hold those places now; an edit that keeps the audience adds nobody."""
+    widened = _widens(reflection.visibility, visibility)
     reflection.title = title
     reflection.body = body
     reflection.visibility = visibility
     reflection.prompt = prompt
     if reflection.team_id is None:
         reflection.team = team_in_program(reflection.author, reflection.program)
+        widened = widened or reflection.team is not None
     reflection.updated_at = timezone.now()
     reflection.save(update_fields=["title", "body", "visibility", "prompt", "team", "updated_at"])
     _set_tags(reflection, tags)
+    if widened:
+        share_reflection(reflection)
     return reflection
+
+
+@transaction.atomic
+def do_share_reflection_again(*, reflection: Reflection) -> list[str]:
+    """The author shares an entry again: "my coach" and "my team" now mean the author's
+    current team and the people on it and coaching it now (those who read it before
+    keep it while they hold their place). Returns the names of the people added."""
+    if reflection.visibility == Visibility.PRIVATE or reflection.deleted_at is not None:
+        raise ValueError("Only a shared entry that is not in the bin can be shared again.")
+    team = team_in_program(reflection.author, reflection.program)
+    if team is not None and team.pk != reflection.team_id:
+        reflection.team = team
+        reflection.save(update_fields=["team"])
+    readers = reflection_readers_now(reflection)
+    already = set(Audience.objects.filter(reflection=reflection).values_list("reader_id", "role"))
+    added = [reader for reader in readers if reader not in already]
+    _grant(readers, reflection=reflection)
+    names = User.objects.filter(pk__in=[user_id for user_id, _ in added])
+    return sorted(user.display_name for user in names)
 
 
 def do_delete_reflection(*, reflection: Reflection) -> Reflection:
@@ -287,6 +408,7 @@ def do_write_team_reflection(
     TeamReflectionEdit.objects.create(
         team_reflection=entry, editor=by, version=1, edited_at=now, title=title, body=body
     )
+    share_team_reflection(entry)
     return entry
 
 
@@ -323,6 +445,7 @@ def do_edit_team_reflection(
         title=title,
         body=body,
     )
+    share_team_reflection(team_reflection)
     return team_reflection
 
 
@@ -507,6 +630,7 @@ def do_create_checkin(
                 created_at=now,
                 updated_at=now,
             )
+            share_checkin(checkin)
             do_plan_partner_note(checkin=checkin, now=now)
             return checkin
     except IntegrityError:
@@ -537,6 +661,7 @@ def do_update_checkin(
         checkin.iso_year, checkin.iso_week
     ):
         raise WeekIsOver("That week is over; its check-in can no longer be changed.")
+    reshared = visibility != checkin.visibility
     checkin.steps_taken = steps_taken
     checkin.next_focus = next_focus
     checkin.progress = progress
@@ -546,5 +671,7 @@ def do_update_checkin(
         checkin.save(
             update_fields=["steps_taken", "next_focus", "progress", "visibility", "updated_at"]
         )
+        if reshared:
+            share_checkin(checkin)
         do_plan_partner_note(checkin=checkin, now=now)
     return checkin

@@ -39,9 +39,13 @@ def team_list(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
     """The team's reflections, newest change first; the sponsor sees only those shared."""
     access = get_team_reflections_for_user(request.user, team_id)
     team = access.team.team
-    entries = TeamReflection.objects.filter(team=team).select_related("updated_by")
-    if access.sees_only_shared:
-        entries = entries.filter(share_with_sponsor=True)
+    # Only what was shared with the reader: the sponsor sees what the team shared, and
+    # nobody sees what the team last saved before they took their place on it.
+    entries = (
+        TeamReflection.objects.for_user(request.user)
+        .filter(team=team)
+        .select_related("updated_by")
+    )
     return render(
         request,
         "reflections/team_list.html",

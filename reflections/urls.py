@@ -19,6 +19,7 @@ urlpatterns = [
     path("reflections/<int:reflection_id>/", views.detail, name="detail"),
     path("reflections/<int:reflection_id>/edit/", views.edit, name="edit"),
     path("reflections/<int:reflection_id>/delete/", views.delete, name="delete"),
+    path("reflections/<int:reflection_id>/share-again/", views.share_again, name="share_again"),
     path("reflections/<int:reflection_id>/restore/", views.restore, name="restore"),
     path("my-writing/export/", views.export, name="export"),
     # Team reflections.

@@ -26,7 +26,15 @@ from reflections.access import (
 )
 from reflections.export import build_export
 from reflections.forms import DraftForm, ReflectionForm
-from reflections.models import CheckIn, ReadReceipt, Reflection, Tag, Visibility
+from reflections.models import (
+    Audience,
+    AudienceRole,
+    CheckIn,
+    ReadReceipt,
+    Reflection,
+    Tag,
+    Visibility,
+)
 from reflections.services import (
     do_delete_reflection,
     do_discard_draft,
@@ -34,10 +42,12 @@ from reflections.services import (
     do_record_read,
     do_restore_reflection,
     do_save_draft,
+    do_share_reflection_again,
     do_write_reflection,
     normalize_tags,
     open_draft,
     prompt_for_week,
+    reflection_readers_now,
     team_in_program,
 )
 from teams.models import TeamMember
@@ -52,7 +62,11 @@ def _join(parts: list[str]) -> str:
 
 
 def describe_audience(reflection: Reflection, reader: User) -> str:
-    """Who can read the entry, in words, addressed to its author or to another reader."""
+    """Who can read the entry, in words, addressed to its author or to another reader.
+
+    The audience was fixed when the entry was shared (DESIGN.md, privacy rule 7): the
+    people named are those it was shared with who still hold their place; a coach or
+    teammate who arrived since is named as not reading it until it is shared again."""
     never = "Sponsors and program admins never read journal entries."
     if reflection.visibility == Visibility.PRIVATE:
         return f"Only you can read this entry. {never}"
@@ -60,6 +74,9 @@ def describe_audience(reflection: Reflection, reader: User) -> str:
     their = "your" if own else "their"
     team = reflection.team
     coach = team.coach if team else None
+    held = set(reflection_readers_now(reflection))
+    shared = set(Audience.objects.filter(reflection=reflection).values_list("reader_id", "role"))
+    reading = held & shared
     readers = ["You" if own else reflection.author.display_name]
     if reflection.visibility == Visibility.TEAM and team is not None:
         mates = [
@@ -68,22 +85,31 @@ def describe_audience(reflection: Reflection, reader: User) -> str:
             .exclude(user_id=reflection.author_id)
             .select_related("user")
             .order_by("user__first_name", "user__last_name")
+            if (member.user_id, AudienceRole.MEMBER) in reading
         ]
         if mates:
             readers.append(f"{their} teammates on {team.name} ({_join(mates)})")
-    if coach is not None:
+    if coach is not None and (coach.pk, AudienceRole.COACH) in reading:
         readers.append(f"{their} learning coach, {coach.display_name}")
+    later = ""
+    if own and held - shared:
+        later = (
+            " Someone joined your team or became its coach after you shared it: they "
+            "do not read it unless you share it again."
+        )
     if len(readers) == 1:
         if team is None:
             reason = f"{'you are' if own else 'they are'} not on a team"
+        elif held - shared:
+            reason = "nobody who holds those places now was there when it was shared"
         else:
             reason = f"{team.name} has no learning coach yet"
         alone = "you" if own else reflection.author.display_name
         return (
             f"Shared with “{reflection.get_visibility_display().lower()}”, but {reason}, so "
-            f"only {alone} can read it for now. {never}"
+            f"only {alone} can read it for now.{later} {never}"
         )
-    return f"{_join(readers)} can read this entry. {never}"
+    return f"{_join(readers)} can read this entry.{later} {never}"
 
 
 # My journal ----------------------------------------------------------------------------
@@ -337,6 +363,22 @@ def delete(request: AuthenticatedHttpRequest, reflection_id: int) -> HttpRespons
         f"now. You can restore it until {until:%-d %B %Y}.",
     )
     return redirect("reflections:journal", reflection.program_id)
+
+
+@require_POST
+def share_again(request: AuthenticatedHttpRequest, reflection_id: int) -> HttpResponse:
+    """Share a shared entry again: whoever is the author's coach (and, for "my team and
+    coach", on their team) now can read it too."""
+    reflection = get_own_reflection(request.user, reflection_id)
+    if reflection.visibility == Visibility.PRIVATE:
+        messages.error(request, "This entry is private: choose who may read it by editing it.")
+        return redirect("reflections:detail", reflection.pk)
+    added = do_share_reflection_again(reflection=reflection)
+    if added:
+        messages.success(request, f"Shared again: {_join(added)} can now read it.")
+    else:
+        messages.info(request, "Everyone who holds those places now could already read it.")
+    return redirect("reflections:detail", reflection.pk)
 
 
 @require_POST

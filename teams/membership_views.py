@@ -43,7 +43,7 @@ def membership_end(
     person = membership.user.display_name
     if request.method == "POST":
         try:
-            ended = do_end_membership(membership=membership)
+            ended = do_end_membership(membership=membership, by=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("teams:people", program.pk)
@@ -93,7 +93,7 @@ def membership_restore(
     """Give back a role that ended; the team is chosen again in the team builder."""
     program, membership = _membership(request, program_id, membership_id)
     try:
-        do_restore_membership(membership=membership)
+        do_restore_membership(membership=membership, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
-from programs.models import Cohort, Program, Role, User
+from programs.models import Cohort, Membership, Program, Role, User
 
 
 class TeamQuerySet(models.QuerySet["Team"]):
@@ -108,9 +108,59 @@ class PeopleImport(models.Model):
         return f"{self.filename} for {self.cohort}"
 
 
+class TeamChange(models.Model):
+    """A change of who holds a place on a team: a new coach or sponsor (or none), a member
+    who joined or left. The team page shows them to the team ("Your coach is now …");
+    the security log keeps the same facts for the installation's operators."""
+
+    class Kind(models.TextChoices):
+        COACH = "coach", "Learning coach changed"
+        SPONSOR = "sponsor", "Executive sponsor changed"
+        JOINED = "joined", "Member joined"
+        LEFT = "left", "Member left"
+
+    # The history goes with the team (an empty team can still be deleted: see
+    # `team_deletion_blockers`) and with the program.
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The new coach or sponsor (None: the place is empty now), or the member.
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    previous = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["team", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.changed_at:%Y-%m-%d})"
+
+
+class CoachNoteQuerySet(models.QuerySet["CoachNote"]):
+    def for_user(self, user: User | AnonymousUser) -> CoachNoteQuerySet:
+        """Notes the user may read: those they wrote and those handed over to them, while
+        they hold an active coach membership in the note's program. Being made a team's
+        coach opens none of the earlier coaches' notes."""
+        if not isinstance(user, User) or not user.is_authenticated:
+            return self.none()
+        handed = CoachNoteHandover.objects.filter(note=OuterRef("pk"), coach=user)
+        coaching = Membership.objects.filter(
+            user=user, program=OuterRef("team__cohort__program"), role=Role.COACH, is_active=True
+        )
+        return self.filter((Q(author=user) | Exists(handed)) & Exists(coaching))
+
+
 class CoachNote(models.Model):
-    """A learning coach's dated process note about one team: readable and writable only by
-    that team's coach (never by members, the sponsor, program admins or the Django admin).
+    """A learning coach's dated process note about one team: readable by the coach who
+    wrote it and by the coaches it was handed over to (`CoachNoteHandover`), while they
+    are coaches in the program — never by members, the sponsor, program admins or the Django admin.
     The session's time split between the task and the process is kept in minutes."""
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="coach_notes")
@@ -123,6 +173,8 @@ class CoachNote(models.Model):
     process_minutes = models.PositiveSmallIntegerField("minutes on the process")
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    objects = CoachNoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["-held_on", "-pk"]
@@ -141,6 +193,45 @@ class CoachNote(models.Model):
     def process_percent(self) -> int:
         total = self.task_minutes + self.process_minutes
         return round(100 * self.process_minutes / total) if total else 0
+
+
+class CoachNoteHandover(models.Model):
+    """A coach note handed over by the coach who wrote it to another coach, who may read
+    it from then on while a coach in the program. Notes are never handed over implicitly: a
+    new coach of the team starts with none of the previous coach's notes."""
+
+    note = models.ForeignKey(CoachNote, on_delete=models.CASCADE, related_name="handovers")
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    handed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    handed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["note", "coach"], name="coachnotehandover_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Handover of {self.note}"
+
+
+class CoachNoteRead(models.Model):
+    """One read of a coach note by a coach other than its author: the author sees who
+    read their notes and when."""
+
+    note = models.ForeignKey(CoachNote, on_delete=models.CASCADE, related_name="reads")
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-read_at"]
+        indexes = [models.Index(fields=["note", "-read_at"])]
+
+    def __str__(self) -> str:
+        return f"Read of {self.note} at {self.read_at:%Y-%m-%d %H:%M}"
 
 
 PULSE_DIMENSIONS = {

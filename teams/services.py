@@ -13,26 +13,42 @@ from core.events import announce
 from core.text import checked_text
 from programs.models import Cohort, Membership, Role, User
 from teams.events import TeamsCreated
-from teams.models import Team, TeamMember
+from teams.history import (
+    record_advisor_change,
+    record_member_moved,
+    record_role_ended,
+    record_role_granted,
+)
+from teams.models import Team, TeamChange, TeamMember
 
 
-def do_add_team_member(*, team: Team, user: User) -> TeamMember:
-    """Put a participant of the team's cohort on the team.
-
-    The database refuses a second team for the same person in one cohort.
+def do_add_team_member(*, team: Team, user: User, by: User | None = None) -> TeamMember:
+    """Put a participant of the team's cohort on the team (recorded, and shown on the team
+    page). The database refuses a second team for the same person in one cohort.
     """
     if not Membership.objects.filter(
         user=user, cohort=team.cohort, role=Role.PARTICIPANT, is_active=True
     ).exists():
         raise ValidationError(f"{user} is not a participant of {team.cohort}.")
-    member, _ = TeamMember.objects.get_or_create(
+    member, created = TeamMember.objects.get_or_create(
         team=team, user=user, defaults={"cohort": team.cohort}
     )
+    if created:
+        record_member_moved(user=user, left=None, joined=team, by=by)
     return member
 
 
-def do_assign_member(*, cohort: Cohort, user: User, team: Team | None) -> TeamMember | None:
-    """Move a participant of the cohort onto `team`, or off every team when it is None."""
+def do_assign_member(
+    *, cohort: Cohort, user: User, team: Team | None, by: User | None = None
+) -> TeamMember | None:
+    """Move a participant of the cohort onto `team`, or off every team when it is None.
+
+    A move is one step: the old place is removed and the new one added in one transaction.
+    What the person wrote for their old team (team reflections, pulses) stays with it,
+    and what either team shared before or after is not theirs to read: the audience of
+    shared writing is fixed when it is shared. The move is recorded and shown to both
+    teams.
+    """
     if team is not None and team.cohort_id != cohort.pk:
         raise ValidationError("That team belongs to another cohort.")
     if not Membership.objects.filter(
@@ -40,12 +56,21 @@ def do_assign_member(*, cohort: Cohort, user: User, team: Team | None) -> TeamMe
     ).exists():
         raise ValidationError(f"{user} is not a participant of {cohort.name}.")
     with transaction.atomic():
-        TeamMember.objects.filter(cohort=cohort, user=user).exclude(team=team).delete()
-        if team is None:
-            return None
-        member, _ = TeamMember.objects.get_or_create(
-            cohort=cohort, user=user, defaults={"team": team}
+        old = (
+            TeamMember.objects.filter(cohort=cohort, user=user)
+            .exclude(team=team)
+            .select_related("team")
+            .first()
         )
+        TeamMember.objects.filter(cohort=cohort, user=user).exclude(team=team).delete()
+        member = None
+        joined = None
+        if team is not None:
+            member, created = TeamMember.objects.get_or_create(
+                cohort=cohort, user=user, defaults={"team": team}
+            )
+            joined = team if created else None
+        record_member_moved(user=user, left=old.team if old else None, joined=joined, by=by)
     return member
 
 
@@ -82,8 +107,14 @@ def do_rename_team(*, team: Team, name: str) -> Team:
     return team
 
 
-def do_set_advisors(*, team: Team, coach: User | None, sponsor: User | None) -> Team:
-    """Set the team's learning coach and executive sponsor; each must hold that role."""
+def do_set_advisors(
+    *, team: Team, coach: User | None, sponsor: User | None, by: User | None = None
+) -> Team:
+    """Set the team's learning coach and executive sponsor; each must hold that role.
+
+    Each change is recorded (a security event) and shown on the team page ("Your coach is
+    now …"). A new coach or sponsor reads none of what was shared with their predecessor:
+    the audience of shared writing is fixed when it is shared (DESIGN.md, rule 7)."""
     program_id = team.cohort.program_id
     for person, role, label in ((coach, Role.COACH, "coach"), (sponsor, Role.SPONSOR, "sponsor")):
         if (
@@ -93,9 +124,17 @@ def do_set_advisors(*, team: Team, coach: User | None, sponsor: User | None) -> 
             ).exists()
         ):
             raise ValidationError(f"{person} is not a {label} in this program.")
-    team.coach = coach
-    team.sponsor = sponsor
-    team.save(update_fields=["coach", "sponsor"])
+    previous_coach, previous_sponsor = team.coach, team.sponsor
+    with transaction.atomic():
+        team.coach = coach
+        team.sponsor = sponsor
+        team.save(update_fields=["coach", "sponsor"])
+        for kind, new, old in (
+            (TeamChange.Kind.COACH, coach, previous_coach),
+            (TeamChange.Kind.SPONSOR, sponsor, previous_sponsor),
+        ):
+            if (new.pk if new else None) != (old.pk if old else None):
+                record_advisor_change(team=team, kind=kind, person=new, previous=old, by=by)
     return team
 
 
@@ -111,6 +150,8 @@ def team_deletion_blockers(team: Team) -> list[str]:
     """
     counts = deletion_counts(team)
     counts.pop(Team, None)
+    # Who joined, left or advised it is the team's history, not anyone's writing.
+    counts.pop(TeamChange, None)
     members = counts.pop(TeamMember, 0)
     # The project is found by name: teams sit below projects and do not import them.
     project_model = next((m for m in counts if m._meta.label == "projects.Project"), None)
@@ -159,12 +200,13 @@ class EndedMembership:
 
 
 @transaction.atomic
-def do_end_membership(*, membership: Membership) -> EndedMembership:
+def do_end_membership(*, membership: Membership, by: User | None = None) -> EndedMembership:
     """End a person's role in a program: they can no longer open its pages (403), receive
     its reminders or read what others share there. Nothing they wrote is deleted, and they
     can still export it. A participant leaves their team; a coach or sponsor leaves the
     teams they advised without one. The program keeps at least one active program admin.
     Restoring the membership (`do_restore_membership`) gives the role back, not the team.
+    The ending, and each team it changes, is recorded and shown on those teams' pages.
     """
     locked = (
         Membership.objects.select_for_update()
@@ -192,23 +234,30 @@ def do_end_membership(*, membership: Membership) -> EndedMembership:
     teams = Team.objects.filter(cohort__program=locked.program)
     left: list[str] = []
     advised: list[str] = []
+    record_role_ended(membership=locked, by=by)
     if locked.role == Role.PARTICIPANT:
         places = TeamMember.objects.filter(user=locked.user, cohort__program=locked.program)
         left = sorted(places.values_list("team__name", flat=True))
+        for place in places.select_related("team"):
+            record_member_moved(user=locked.user, left=place.team, joined=None, by=by)
         places.delete()
     elif locked.role in (Role.COACH, Role.SPONSOR):
         field = "coach" if locked.role == Role.COACH else "sponsor"
+        kind = TeamChange.Kind.COACH if locked.role == Role.COACH else TeamChange.Kind.SPONSOR
         mine = teams.filter(**{field: locked.user})
         advised = sorted(mine.values_list("name", flat=True))
+        for team in mine:
+            record_advisor_change(team=team, kind=kind, person=None, previous=locked.user, by=by)
         mine.update(**{field: None})
     membership.refresh_from_db()
     return EndedMembership(membership=locked, left_teams=left, advised_teams=advised)
 
 
 @transaction.atomic
-def do_restore_membership(*, membership: Membership) -> Membership:
-    """Give back a role that ended. A membership paused by archiving comes back with the
-    program instead; the team (or the teams advised) is chosen again in the team builder."""
+def do_restore_membership(*, membership: Membership, by: User | None = None) -> Membership:
+    """Give back a role that ended (recorded as a security event). A membership paused by
+    archiving comes back with the program instead; the team (or the teams advised) is
+    chosen again in the team builder."""
     locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if locked.is_active:
         raise ValidationError(f"{locked.user.display_name}'s membership is active.")
@@ -216,6 +265,7 @@ def do_restore_membership(*, membership: Membership) -> Membership:
         raise ValidationError("This membership comes back when the program is restored.")
     locked.is_active, locked.ended_at, locked.ending = True, None, ""
     locked.save(update_fields=["is_active", "ended_at", "ending"])
+    record_role_granted(membership=locked, by=by, how="restored")
     membership.refresh_from_db()
     return locked
 

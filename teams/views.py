@@ -8,6 +8,7 @@ from programs.http import AuthenticatedHttpRequest
 from programs.models import Profile, User
 from teams.access import get_team_for_user
 from teams.composition import MemberFacts, measure
+from teams.history import advisors_since, team_history
 
 
 def member_facts(user: User, profile: Profile | None) -> MemberFacts:
@@ -22,8 +23,9 @@ def member_facts(user: User, profile: Profile | None) -> MemberFacts:
 
 @require_GET
 def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
-    """The team home: members with unit and discipline, coach, sponsor, project and how
-    far the team reaches across the organisation."""
+    """The team home: members with unit and discipline, coach and sponsor (since when),
+    the latest changes to who is on the team, project and how far the team reaches
+    across the organisation."""
     access = get_team_for_user(request.user, team_id)
     team = access.team
     program = team.cohort.program
@@ -40,10 +42,15 @@ def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
         min_size=program.team_min_size,
         max_size=program.team_max_size,
     )
+    history = team_history(team)
     return render(
         request,
         "teams/team_detail.html",
         {
+            # Who holds the team's places since when, and the latest changes: every grant
+            # or change of a role is shown to the people it affects (DESIGN.md, rule 7).
+            "advisors": advisors_since(team, history),
+            "history": history,
             "team": team,
             "program": program,
             "access": access,

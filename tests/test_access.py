@@ -53,7 +53,7 @@ from django.utils import timezone
 
 from programs.models import Invitation, Membership, Milestone, OrganizationInvitation, Role
 from programs.org_services import organization_invitation_token
-from programs.services import invitation_token
+from programs.services import do_add_membership, invitation_token
 from projects.models import Action, DoorRequest, StatusUpdate
 from projects.services import do_save_rationale
 from reflections.digests import partner_opt_out_token
@@ -67,6 +67,7 @@ from reflections.services import (
     partner_token,
 )
 from teams.models import CoachNote, PeopleImport, PulseSurvey
+from teams.services import do_assign_member, do_set_advisors
 from tests import factories as f
 from tests.conftest import Cast, build_cast
 
@@ -1246,6 +1247,18 @@ def check_row(w: World, key: str) -> tuple[list[str], int]:
     return problems, cases
 
 
+# Added with fixed audiences (DESIGN.md, privacy rule 7): sharing an entry again, and
+# handing coach notes over.
+ROWS |= {
+    "reflections:share_again": Row(
+        lambda w: {"reflection_id": w.team_shared_reflection},
+        post=Allow(("participant",), 302, hidden=SIGNED_IN),
+    ),
+    # Only a coach who wrote notes on the team (the world's coach) hands them over.
+    "coaching:note_handover": Row(team, get=Allow(("coach",)), post=Allow(("coach",), 400)),
+}
+
+
 # The Django admin's password pages for someone else's account (tests/security/adversary/
 # test_site_admin_takeover.py): whoever is not staff is sent to the admin's sign-in; the
 # matrix's site admin is staff without the right to change people, so gets 403.
@@ -1332,3 +1345,96 @@ def test_the_guard_sees_pages_with_and_without_ids() -> None:
         "coaching:dashboard",
         "reminders:calendar_feed_ics",
     } <= project_url_names()
+
+
+# Places that changed hands (DESIGN.md, privacy rule 7) --------------------------------------
+#
+# After the world's writing was shared, three people change places: the program admin makes
+# herself a coach and takes the team over (a program admin who is also a coach), so the
+# world's coach is a replaced coach, and the teammate is moved to the other team. Each row
+# says what each of them gets now: the writing shared before the change is not theirs.
+
+CHANGED = ("program_admin", "coach", "teammate")
+
+
+def change_hands(w: World) -> None:
+    admin = w.program_admin
+    do_add_membership(program=w.program, user=admin, role=Role.COACH, by=admin)
+    do_set_advisors(team=w.team, coach=admin, sponsor=w.sponsor, by=admin)
+    do_assign_member(cohort=w.team.cohort, user=w.teammate, team=w.other_team, by=admin)
+
+
+@dataclass(frozen=True)
+class AfterChange:
+    url: Callable[[World], str]
+    status: Mapping[str, int]
+    # On a list page: how many of `what` each of them sees.
+    sees: tuple[Sees, ...] = ()
+
+
+AFTER_CHANGE: dict[str, AfterChange] = {
+    "a team entry shared before": AfterChange(
+        lambda w: reverse("reflections:detail", args=[w.team_shared_reflection]),
+        {"program_admin": 404, "coach": 404, "teammate": 404},
+    ),
+    "a check-in shared with the coach before": AfterChange(
+        lambda w: reverse("reflections:checkin_detail", args=[w.coach_shared_checkin]),
+        {"program_admin": 404, "coach": 404, "teammate": 404},
+    ),
+    "a team reflection saved before": AfterChange(
+        lambda w: reverse("reflections:team_detail", args=[w.sponsor_shared_team_reflection]),
+        {"program_admin": 403, "coach": 403, "teammate": 403},
+    ),
+    "the previous coach's note": AfterChange(
+        lambda w: reverse("coaching:note", args=[w.coach_note.pk]),
+        # Its author keeps their own note while a coach in the program.
+        {"program_admin": 404, "coach": 200, "teammate": 404},
+    ),
+    "the team's coach notes": AfterChange(
+        lambda w: reverse("coaching:notes", args=[w.team.pk]),
+        {"program_admin": 200, "coach": 403, "teammate": 403},
+        (Sees("coach notes", links(r"/coaching/notes/\d+/"), {"program_admin": 0}),),
+    ),
+    "the team's reflections": AfterChange(
+        lambda w: reverse("reflections:team_list", args=[w.team.pk]),
+        {"program_admin": 200, "coach": 403, "teammate": 403},
+        (Sees("team reflections", links(r"/team-reflections/\d+/"), {"program_admin": 0}),),
+    ),
+    "what is shared with me": AfterChange(
+        lambda w: reverse("reflections:shared", args=[w.program.pk]),
+        {"program_admin": 200, "coach": 200, "teammate": 200},
+        (
+            Sees(
+                "entries and check-ins shared with me",
+                links(r"/(?:reflections|check-ins)/\d+/"),
+                # The new team's entry was shared before the teammate joined it.
+                {"program_admin": 0, "coach": 0, "teammate": 0},
+            ),
+        ),
+    ),
+    "the team page": AfterChange(
+        lambda w: reverse("teams:detail", args=[w.team.pk]),
+        {"program_admin": 200, "coach": 403, "teammate": 403},
+    ),
+}
+
+
+@pytest.mark.parametrize("key", list(AFTER_CHANGE))
+def test_places_that_changed_hands_open_nothing_shared_before(
+    world: World, db: None, key: str
+) -> None:
+    row = AFTER_CHANGE[key]
+    problems = []
+    with rolled_back():
+        change_hands(world)
+        url = row.url(world)
+        for role in CHANGED:
+            response = send(world, role, "get", url)
+            where = f"GET {url} as {role}"
+            if response.status_code != row.status[role]:
+                problems.append(
+                    f"{where}: expected {row.status[role]}, got {response.status_code}"
+                )
+            elif response.status_code == 200:
+                problems += counted(row.sees, role, response, where) if row.sees else []
+    assert not problems, "\n  ".join(problems)

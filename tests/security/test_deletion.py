@@ -30,6 +30,7 @@ from reflections.export import JSON_NAME
 from reflections.models import Reflection
 from reflections.reminders import do_create_calendar_feed
 from reflections.services import do_create_checkin, do_save_draft, do_write_reflection
+from teams.coaching import do_hand_over_notes, do_record_note_read
 from teams.models import CoachNote, PeopleImport, SelfAssessment, Team, TeamMember
 from tests import factories as f
 from tests.conftest import Cast
@@ -265,6 +266,17 @@ def _fill_the_tables_the_demo_leaves_empty(program: Program) -> None:
         prompt=None,
     )
     do_create_calendar_feed(user=participant, program=program)
+    # A coach hands their notes on a team over to another coach, who reads one.
+    note = CoachNote.objects.filter(team__cohort=cohort).select_related("team").first()
+    assert note is not None and note.author is not None
+    other_coach = (
+        User.objects.filter(memberships__program=program, memberships__role=Role.COACH)
+        .exclude(pk=note.author.pk)
+        .first()
+    )
+    assert other_coach is not None
+    do_hand_over_notes(team=note.team, by=note.author, to=other_coach)
+    do_record_note_read(note=note, reader=other_coach)
 
 
 def test_deleting_an_archived_program_leaves_no_row_anywhere_that_belonged_to_it(
@@ -445,8 +457,11 @@ def test_a_participant_who_left_keeps_their_writing_and_loses_the_team(cast: Cas
         ("reflections:journal", (cast.program.pk,)),
     ):
         assert leaver.get(url(name, *args)).status_code == 403, name
-    team_page = cast.client_for("teammate").get(url("teams:detail", cast.team.pk))
-    assert "Pat Participant" not in team_page.content.decode()
+    team_page = cast.client_for("teammate").get(url("teams:detail", cast.team.pk)).content.decode()
+    members = team_page.split('id="members-heading"', 1)[1]
+    assert "Pat Participant" not in members
+    # The team is told that she left (every change of a role is shown to those it affects).
+    assert "Pat Participant left the team" in team_page
 
 
 def test_a_coach_who_steps_down_leaves_their_teams_without_a_coach(cast: Cast) -> None:
