@@ -33,7 +33,7 @@ from programs.models import (
 from teams.builder_forms import AdvisorsForm, PlaceMemberForm, TeamNameForm
 from teams.composition import MemberFacts, measure
 from teams.models import Team, TeamMember
-from teams.proposal import Candidate, mix_score, propose_teams, team_count_for
+from teams.proposal import Candidate, OpenTeam, mix_score, plan_proposal, team_count_for
 from teams.services import (
     do_apply_proposal,
     do_assign_member,
@@ -398,10 +398,10 @@ def builder_team_delete(
     )
 
 
-def _fingerprint(candidates: list[Candidate], team_count: int) -> str:
+def _fingerprint(candidates: list[Candidate], team_count: int, open_teams: list[OpenTeam]) -> str:
     """Identifies the input of a proposal, so that applying it can tell whether the
-    unassigned participants changed in between."""
-    text = repr((sorted(candidates, key=lambda c: c.user_id), team_count))
+    unassigned participants or the teams with room changed in between."""
+    text = repr((sorted(candidates, key=lambda c: c.user_id), team_count, open_teams))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -433,8 +433,27 @@ def builder_propose(
         messages.error(request, error)
         return redirect("teams:builder", program.pk, cohort.pk)
 
-    groups = propose_teams(candidates, team_count=team_count)
-    fingerprint = _fingerprint(candidates, team_count)
+    open_teams = [
+        OpenTeam(
+            team_id=row["team"].pk,
+            name=row["team"].name,
+            members=tuple(
+                Candidate(**asdict(_facts(m["user"], m["profile"]))) for m in row["members"]
+            ),
+            room=program.team_max_size - len(row["members"]),
+        )
+        for row in context["teams"]
+        if len(row["members"]) < program.team_max_size
+    ]
+    plan = plan_proposal(
+        candidates,
+        team_count=team_count,
+        min_size=program.team_min_size,
+        max_size=program.team_max_size,
+        open_teams=open_teams,
+    )
+    groups = plan.groups
+    fingerprint = _fingerprint(candidates, team_count, open_teams)
     if request.method == "POST":
         if params.get("fingerprint") != fingerprint:
             messages.error(
@@ -448,16 +467,29 @@ def builder_propose(
             )
         try:
             teams = do_apply_proposal(
-                cohort=cohort, groups=groups, first_number=len(context["teams"]) + 1
+                cohort=cohort,
+                groups=groups,
+                first_number=len(context["teams"]) + 1,
+                placements=plan.placements,
             )
         except ValidationError as problem:
             messages.error(request, " ".join(problem.messages))
             return redirect("teams:builder", program.pk, cohort.pk)
-        messages.success(
-            request,
-            f"{len(teams)} teams created for {len(candidates)} participants. "
-            "Now give each team a coach and a sponsor.",
-        )
+        done = []
+        if teams:
+            people = sum(len(group) for group in groups)
+            done.append(
+                f"{len(teams)} team{'s' if len(teams) != 1 else ''} created for {people} "
+                f"participant{'s' if people != 1 else ''}; give each a coach and a sponsor."
+            )
+        if plan.placements:
+            count = len(plan.placements)
+            done.append(
+                f"{count} participant{'s' if count != 1 else ''} placed on existing teams."
+            )
+        if plan.unplaced:
+            done.append(f"{len(plan.unplaced)} still to place by hand.")
+        messages.success(request, " ".join(done) or "Nothing to apply.")
         return redirect("teams:builder", program.pk, cohort.pk)
 
     by_id = {r["user"].pk: r for r in rows}
@@ -473,6 +505,16 @@ def builder_propose(
         }
         for group in groups
     ]
+    team_rows = {row["team"].pk: row for row in context["teams"]}
+    joining = [
+        {
+            "member": by_id[user_id],
+            "team": team_rows[team_id]["team"],
+            "size_after": len(team_rows[team_id]["members"])
+            + sum(1 for t in plan.placements.values() if t == team_id),
+        }
+        for user_id, team_id in plan.placements.items()
+    ]
     return render(
         request,
         "teams/proposal.html",
@@ -480,7 +522,12 @@ def builder_propose(
             "program": program,
             "cohort": cohort,
             "proposed": proposed,
+            "joining": joining,
+            "unplaced": [by_id[user_id] for user_id in plan.unplaced],
+            "notes": plan.notes,
+            "can_apply": bool(plan.groups or plan.placements),
             "team_count": team_count,
+            "new_team_count": len(groups),
             "fingerprint": fingerprint,
             "candidate_count": len(candidates),
             "score": mix_score(groups, candidates),

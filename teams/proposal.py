@@ -26,6 +26,10 @@ mix; the best result wins.
 Edge cases: an empty cohort gives no teams; `team_count` below one, or above the number of
 candidates, is a ValueError; so is a user id that appears twice. When every balanced split
 holds a reporting pair, the proposal keeps the pairs few but does not promise the fewest.
+
+`plan_proposal` is what the team builder shows: it never makes a team below the program's
+minimum (it proposes fewer teams, or offers the people existing teams with room), and it
+names, with the reason, every reporting line it leaves inside a team.
 """
 
 from __future__ import annotations
@@ -565,3 +569,126 @@ def _search(board: _Board, linked: list[int]) -> bool:
         if not unplaced:
             return True
         person = most_constrained()
+
+
+# A whole proposal: new teams never below the minimum, leftovers offered existing teams --------
+
+
+@dataclass(frozen=True)
+class OpenTeam:
+    """An existing team of the cohort that can take `room` more people."""
+
+    team_id: int
+    name: str
+    members: tuple[Candidate, ...]
+    room: int
+
+
+@dataclass
+class Plan:
+    """What the builder proposes: new teams (user ids, as `propose_teams` gives them),
+    people placed on existing teams (user id → team id), people it could not place, and
+    notes that say in words every choice a program admin should know about."""
+
+    groups: list[list[int]]
+    placements: dict[int, int]
+    unplaced: list[int]
+    notes: list[str]
+
+
+def plan_proposal(
+    candidates: Sequence[Candidate],
+    *,
+    team_count: int,
+    min_size: int,
+    max_size: int,
+    open_teams: Sequence[OpenTeam] = (),
+) -> Plan:
+    """Propose teams for `candidates` without ever making a team below `min_size`.
+
+    When the candidates can fill at least one team of `min_size`, they make new teams: as
+    many as asked, or fewer when that many would fall below the minimum (the notes say
+    so). When they are fewer than `min_size`, no new team is made: each is offered the
+    existing team with room where they meet no one they share a reporting line with, then
+    add the most mix, then the smallest team; someone who fits nowhere stays unplaced, and
+    the notes say why. Every reporting line left inside a team is named with the reason.
+    """
+    people = sorted(candidates, key=lambda c: c.user_id)
+    plan = Plan(groups=[], placements={}, unplaced=[], notes=[])
+    if not people:
+        return plan
+    size = len(people)
+    min_size = max(1, min_size)
+    most = size // min_size
+    by_id = {c.user_id: c for c in people}
+    if most >= 1:
+        count = max(1, min(team_count, most, size))
+        if count < team_count:
+            plan.notes.append(
+                f"{size} people make at most {most} team{'s' if most != 1 else ''} of at "
+                f"least {min_size} (the program's minimum), so {count} "
+                f"team{'s are' if count != 1 else ' is'} proposed instead of {team_count}."
+            )
+        plan.groups = propose_teams(people, team_count=count)
+        for number, group in enumerate(plan.groups, start=1):
+            for report, manager in reporting_pairs([group], people):
+                plan.notes.append(
+                    f"{by_id[report].name} reports to {by_id[manager].name}, and both are on "
+                    f"proposed team {number}: no balanced split of these {size} people that "
+                    "keeps every reporting line apart was found. Move one of them after "
+                    "applying, or ask for another number of teams."
+                )
+        return plan
+
+    plan.notes.append(
+        f"{size} {'people are' if size != 1 else 'person is'} fewer than the program's "
+        f"minimum team size of {min_size}, so no new team is proposed: "
+        "they are offered existing teams with room instead."
+    )
+    room = {team.team_id: team.room for team in open_teams}
+    joined: dict[int, list[Candidate]] = {t.team_id: list(t.members) for t in open_teams}
+    # The people with the most reporting lines into the teams and among themselves choose
+    # first, while there is most room to keep them apart.
+    everyone = [m for t in open_teams for m in t.members] + people
+    for person in sorted(people, key=lambda p: (-_lines_between(p, everyone), p.user_id)):
+        options = [t for t in open_teams if room[t.team_id] > 0]
+        if not options:
+            plan.unplaced.append(person.user_id)
+            plan.notes.append(
+                f"There is no room for {person.name}: every team already has the program's "
+                f"maximum of {max_size} members. Raise the maximum or place them by hand."
+            )
+            continue
+
+        def key(team: OpenTeam, person: Candidate = person) -> tuple[int, int, int, int]:
+            members = joined[team.team_id]
+            lines = _lines_between(person, members)
+            gain = team_mix([*members, person]) - team_mix(members)
+            return (lines, -gain, len(members), team.team_id)
+
+        best = min(options, key=key)
+        members = joined[best.team_id]
+        for other in members:
+            if _lines_between(person, [other]):
+                junior, senior = (
+                    (person, other) if person.reports_to_id == other.user_id else (other, person)
+                )
+                plan.notes.append(
+                    f"{junior.name} reports to {senior.name}, and both are on {best.name}: "
+                    f"every team with room has someone {person.name} shares a reporting "
+                    "line with. Place them by hand if another team can make room."
+                )
+        members.append(person)
+        room[best.team_id] -= 1
+        plan.placements[person.user_id] = best.team_id
+    return plan
+
+
+def _lines_between(person: Candidate, members: Iterable[Candidate]) -> int:
+    """How many of `members` `person` reports to or is reported to by."""
+    return sum(
+        1
+        for other in members
+        if other.user_id != person.user_id
+        and (person.reports_to_id == other.user_id or other.reports_to_id == person.user_id)
+    )

@@ -271,12 +271,21 @@ def do_restore_membership(*, membership: Membership, by: User | None = None) -> 
 
 
 @transaction.atomic
-def do_apply_proposal(*, cohort: Cohort, groups: list[list[int]], first_number: int) -> list[Team]:
-    """Create one team per group of participant ids, named "Team N" from `first_number`.
+def do_apply_proposal(
+    *,
+    cohort: Cohort,
+    groups: list[list[int]],
+    first_number: int,
+    placements: dict[int, int] | None = None,
+) -> list[Team]:
+    """Create one team per group of participant ids, named "Team N" from `first_number`,
+    and put the people in `placements` (user id → team id) on those existing teams of the
+    cohort, in one transaction.
 
     Refuses when any of the people has since been placed on a team or left the cohort.
     """
-    wanted = [user_id for group in groups for user_id in group]
+    placements = placements or {}
+    wanted = [user_id for group in groups for user_id in group] + list(placements)
     eligible = set(
         Membership.objects.filter(
             cohort=cohort, role=Role.PARTICIPANT, is_active=True, user_id__in=wanted
@@ -287,7 +296,12 @@ def do_apply_proposal(*, cohort: Cohort, groups: list[list[int]], first_number: 
             "user_id", flat=True
         )
     )
-    if eligible != set(wanted) or placed:
+    existing = set(
+        Team.objects.filter(cohort=cohort, pk__in=set(placements.values())).values_list(
+            "pk", flat=True
+        )
+    )
+    if eligible != set(wanted) or placed or existing != set(placements.values()):
         raise ValidationError(
             "The unassigned participants changed since this proposal was made. "
             "Review a new proposal."
@@ -303,8 +317,16 @@ def do_apply_proposal(*, cohort: Cohort, groups: list[list[int]], first_number: 
     Team.objects.bulk_create(teams)
     announce(TeamsCreated(teams=tuple(teams)))
     TeamMember.objects.bulk_create(
-        TeamMember(team=team, cohort=cohort, user_id=user_id)
-        for team, group in zip(teams, groups, strict=True)
-        for user_id in group
+        [
+            *(
+                TeamMember(team=team, cohort=cohort, user_id=user_id)
+                for team, group in zip(teams, groups, strict=True)
+                for user_id in group
+            ),
+            *(
+                TeamMember(team_id=team_id, cohort=cohort, user_id=user_id)
+                for user_id, team_id in placements.items()
+            ),
+        ]
     )
     return teams

@@ -14,7 +14,10 @@ from hypothesis import strategies as st
 
 from teams.proposal import (
     Candidate,
+    OpenTeam,
+    Plan,
     mix_score,
+    plan_proposal,
     propose_teams,
     reporting_pairs,
     round_robin,
@@ -399,3 +402,124 @@ def test_the_same_people_in_any_order_get_the_identical_proposal(data: st.DataOb
     assert propose_teams(shuffled, team_count=team_count) == propose_teams(
         cohort, team_count=team_count
     )
+
+
+# The whole proposal: never a team below the minimum, leftovers offered existing teams -------
+
+
+@st.composite
+def open_teams(draw: st.DrawFn, taken: set[int]) -> list[OpenTeam]:
+    """Existing teams of up to six members (some reporting to each other or to the people
+    being placed), each with room for zero to three more."""
+    teams = []
+    next_id = 20_000
+    for number in range(draw(st.integers(0, 4))):
+        members = []
+        for _ in range(draw(st.integers(1, 6))):
+            next_id += 1
+            unit, discipline = profiles(draw, 1)[0]
+            manager = draw(st.sampled_from([None, *sorted(taken), *(m.user_id for m in members)]))
+            members.append(person(next_id, unit, discipline, manager))
+        teams.append(
+            OpenTeam(
+                team_id=number + 1,
+                name=f"Team {number + 1}",
+                members=tuple(members),
+                room=draw(st.integers(0, 3)),
+            )
+        )
+    return teams
+
+
+def pairs_in(plan: Plan, cohort: Sequence[Candidate], teams: Sequence[OpenTeam]) -> set[str]:
+    """Each reporting line the plan leaves inside a team, as "report reports to manager"."""
+    names = {c.user_id: c.name for c in cohort}
+    for team in teams:
+        names |= {m.user_id: m.name for m in team.members}
+    everyone = [*cohort, *(m for t in teams for m in t.members)]
+    groups = [list(group) for group in plan.groups] + [
+        [m.user_id for m in team.members]
+        + [uid for uid, tid in plan.placements.items() if tid == team.team_id]
+        for team in teams
+    ]
+    existing = set(
+        reporting_pairs([[m.user_id for m in team.members] for team in teams], everyone)
+    )
+    return {
+        f"{names[report]} reports to {names[manager]}"
+        for report, manager in reporting_pairs(groups, everyone)
+        if (report, manager) not in existing
+    }
+
+
+@PROPERTY
+@given(data=st.data())
+def test_a_plan_never_makes_a_team_below_the_minimum_and_places_everyone_once(
+    data: st.DataObject,
+) -> None:
+    cohort = data.draw(cohorts(max_size=14))
+    min_size = data.draw(st.integers(1, 6))
+    max_size = data.draw(st.integers(min_size, 9))
+    team_count = data.draw(st.integers(1, len(cohort)))
+    teams = data.draw(open_teams({c.user_id for c in cohort}))
+    plan = plan_proposal(
+        cohort, team_count=team_count, min_size=min_size, max_size=max_size, open_teams=teams
+    )
+    assert all(len(group) >= min_size for group in plan.groups)
+    placed = [uid for group in plan.groups for uid in group]
+    placed += [*plan.placements, *plan.unplaced]
+    assert sorted(placed) == sorted(c.user_id for c in cohort)
+    if plan.groups:
+        assert not plan.placements and not plan.unplaced
+        assert len(plan.groups) <= team_count
+    room = {team.team_id: team.room for team in teams}
+    for team_id in plan.placements.values():
+        room[team_id] -= 1
+    assert all(left >= 0 for left in room.values())
+    # Someone stays unplaced only when every team is full, and the notes say so.
+    if plan.unplaced:
+        assert all(left == 0 for left in room.values())
+        assert any("no room for" in note for note in plan.notes)
+
+
+@PROPERTY
+@given(data=st.data())
+def test_every_reporting_line_a_plan_leaves_inside_a_team_is_named_with_the_reason(
+    data: st.DataObject,
+) -> None:
+    cohort = data.draw(cohorts(max_size=14))
+    min_size = data.draw(st.integers(1, 6))
+    team_count = data.draw(st.integers(1, len(cohort)))
+    teams = data.draw(open_teams({c.user_id for c in cohort}))
+    plan = plan_proposal(
+        cohort, team_count=team_count, min_size=min_size, max_size=9, open_teams=teams
+    )
+    for pair in pairs_in(plan, cohort, teams):
+        assert any(note.startswith(pair) for note in plan.notes), (pair, plan.notes)
+
+
+def test_three_leftovers_join_existing_teams_with_room_and_away_from_their_manager() -> None:
+    manager = person(1, "Finance", "administrator")
+    teams = [
+        OpenTeam(1, "Flow Forward", (manager, person(2, "Nursing", "nurse")), room=2),
+        OpenTeam(2, "Safe Passage", (person(3, "Pharmacy", "nurse"),), room=2),
+        OpenTeam(3, "Full House", (person(4, "Emergency", "physician"),), room=0),
+    ]
+    leftovers = [
+        person(10, "Finance", "nurse", reports_to=1),
+        person(11, "Emergency", "physician"),
+        person(12, "Research", "research"),
+    ]
+    plan = plan_proposal(leftovers, team_count=1, min_size=4, max_size=6, open_teams=teams)
+    assert plan.groups == []  # three people would make a team below the minimum of four
+    assert plan.notes[0].startswith("3 people are fewer than the program's minimum team size")
+    assert plan.placements[10] == 2  # not with the manager on Flow Forward
+    assert set(plan.placements.values()) <= {1, 2}
+    assert plan.unplaced == []
+
+
+def test_asking_for_too_many_teams_proposes_fewer_and_says_why() -> None:
+    cohort = [person(i, UNITS[i % 4], DISCIPLINES[i % 6]) for i in range(1, 10)]
+    plan = plan_proposal(cohort, team_count=3, min_size=4, max_size=6)
+    assert [len(group) for group in plan.groups] == [5, 4] or team_sizes(plan.groups) == [4, 5]
+    assert "9 people make at most 2 teams of at least 4" in plan.notes[0]

@@ -4,6 +4,7 @@ delete teams, and propose teams for the unassigned participants."""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -337,3 +338,42 @@ def test_a_person_cannot_be_moved_to_a_team_of_another_cohort(cast: Cast) -> Non
     )
     assert response.status_code == 400
     assert TeamMember.objects.get(user=cast.participant).team_id == cast.team.pk
+
+
+def test_three_leftovers_are_offered_existing_teams_with_room_not_a_team_too_small(
+    cast: Cast,
+) -> None:
+    # The program's teams have 4 to 8 members; three people cannot make a team.
+    report = newcomer(cast, first="Rae", unit="Finance")
+    report.profiles.update(reports_to=cast.participant)
+    others = [newcomer(cast, first=name, unit="Pharmacy") for name in ("Sol", "Tam")]
+    client = cast.client_for("program_admin")
+    page = client.get(url("teams:builder_propose", cast), {"team_count": "1"})
+    html = unescape(page.content.decode())
+    assert "3 people are fewer than the program's minimum team size of 4" in html
+    assert "Joining existing teams" in html
+    assert "Apply: place 3 on existing teams" in html
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        url("teams:builder_propose", cast),
+        {"team_count": "1", "fingerprint": fingerprint},
+        follow=True,
+    )
+    assert "3 participants placed on existing teams." in unescape(response.content.decode())
+    assert Team.objects.filter(cohort=cohort_of(cast)).count() == 2  # no new team
+    # Rae reports to Pat, who is on Flow Forward: she joins the other team.
+    assert TeamMember.objects.get(user=report).team == cast.other_team
+    assert all(TeamMember.objects.filter(user=other).exists() for other in others)
+
+
+def test_asking_for_more_teams_than_the_minimum_allows_proposes_fewer_and_says_why(
+    cast: Cast,
+) -> None:
+    for i in range(9):
+        newcomer(cast, first=f"P{i}")
+    page = cast.client_for("program_admin").get(
+        url("teams:builder_propose", cast), {"team_count": "3"}
+    )
+    html = page.content.decode()
+    assert "9 people make at most 2 teams of at least 4" in html
+    assert "Apply: create 2 teams" in html

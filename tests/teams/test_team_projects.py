@@ -37,7 +37,7 @@ def test_a_team_created_by_name_in_the_builder_has_its_project_in_crafting(cast:
 
 def test_applying_a_proposal_gives_every_new_team_its_project(cast: Cast) -> None:
     cohort = cast.team.cohort
-    for n in range(6):
+    for n in range(8):  # two teams of the program's minimum of four
         user = f.UserFactory(first_name=f"Late{n}", last_name="Joiner")
         f.MembershipFactory(user=user, program=cast.program, cohort=cohort, role=Role.PARTICIPANT)
         f.ProfileFactory(user=user, organization=cast.program.organization)
