@@ -100,6 +100,8 @@ class PeopleImport(models.Model):
     applied_at = models.DateTimeField(null=True, blank=True)
     # When only the valid rows were imported: the others, as CSV with a `reason` column.
     rejected_rows = models.TextField(blank=True)
+    # When the members it gave a role were told so by email (a retried task sends nothing).
+    notices_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1161,14 +1161,26 @@ def do_import_people(
 
 def do_send_import_added_emails(*, people_import_id: int, user_ids: list[int]) -> int:
     """Tell the members of the organisation an import gave a role that they were added,
-    with their roles in the program now. Returns the number of emails sent."""
-    people_import = (
-        PeopleImport.objects.select_related("program__organization", "uploaded_by")
-        .filter(pk=people_import_id)
-        .first()
-    )
-    if people_import is None:
-        return 0
+    with their roles in the program now. Returns the number of emails sent.
+
+    Safe to run twice: the import's row is locked and `notices_sent_at` records the sending.
+    """
+    with transaction.atomic():
+        people_import = (
+            PeopleImport.objects.select_for_update(of=("self",))
+            .select_related("program__organization", "uploaded_by")
+            .filter(pk=people_import_id, notices_sent_at__isnull=True)
+            .first()
+        )
+        if people_import is None:
+            return 0
+        sent = _send_added_emails(people_import, user_ids)
+        people_import.notices_sent_at = timezone.now()
+        people_import.save(update_fields=["notices_sent_at"])
+    return sent
+
+
+def _send_added_emails(people_import: PeopleImport, user_ids: list[int]) -> int:
     program = people_import.program
     held: dict[int, list[Membership]] = {}
     for membership in Membership.objects.filter(

@@ -29,7 +29,7 @@ from programs.models import (
     User,
 )
 from teams.models import PeopleImport, Team, TeamMember
-from teams.people_import import COLUMNS, MAX_UPLOAD_BYTES
+from teams.people_import import COLUMNS, MAX_UPLOAD_BYTES, do_send_import_added_emails
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -1035,6 +1035,11 @@ def test_new_people_get_an_invitation_and_members_a_note_that_they_were_added(
     assert "Dana Admin added you to System Leadership Academy" in added.body
     assert "you are now learning coach" in added.body
     assert added.alternatives
+    # The task may run again (a retry, a redelivery): nobody is told twice.
+    assert (
+        do_send_import_added_emails(people_import_id=people_import.pk, user_ids=[member.pk]) == 0
+    )
+    assert len(mail.outbox) == 2
 
 
 def test_a_new_person_sets_up_the_account_the_import_made_through_their_invitation(
