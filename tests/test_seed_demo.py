@@ -194,3 +194,18 @@ def test_demo_has_an_organisation_admin_who_can_start_a_program(seeded: str) -> 
     home = client.get(reverse("home")).content.decode()
     assert reverse("organizations:detail", args=[program.organization_id]) in home
     assert client.get(reverse("programs:create")).status_code == 200
+
+
+def test_demo_teams_name_their_projects_and_pass_the_gate_through_the_app(seeded: str) -> None:
+    from projects.models import CharterChange, Phase, PhaseEvent
+
+    projects = Project.objects.filter(team__cohort__program__name=PROGRAM)
+    assert projects.count() == 4
+    for project in projects:
+        assert not project.title.startswith("Project of ")
+        assert CharterChange.objects.filter(project=project, section="title").exists()
+    carried = projects.get(phase=Phase.CARRYING_OUT)
+    assert PhaseEvent.objects.filter(
+        project=carried, kind=PhaseEvent.Kind.CHARTER_APPROVED, by=carried.team.sponsor
+    ).exists()
+    assert len({p.project_type for p in projects}) == 4

@@ -38,9 +38,16 @@ from projects.models import (
     Criterion,
     CriterionAssessment,
     Phase,
-    PhaseEvent,
     Project,
     ProjectType,
+)
+from projects.services import (
+    do_approve_charter,
+    do_edit_charter_section,
+    do_name_project,
+    do_review_criterion,
+    do_save_rationale,
+    do_submit_charter,
 )
 from projects.work_services import seed_project_work
 from reflections.demo import seed_reflections
@@ -48,7 +55,7 @@ from reflections.digests import DIGEST_TIME, DIGEST_WEEKDAY
 from reflections.models import CheckIn, Plan, ReminderDelivery, ReminderKind
 from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
-from teams.services import do_add_team_member
+from teams.services import do_add_team_member, do_create_team, do_set_advisors
 
 DEMO_PASSWORD = "actionlab-demo"  # noqa: S105  (printed for newcomers; demo data only)
 DOMAIN = "riverside-health.example"
@@ -304,46 +311,58 @@ RATIONALES = {
 }
 
 
-def seed_criteria(project: Project, *, sponsor: User, member: User) -> None:
-    """Rationales by phase: a project being carried out had all six confirmed; one
-    crafting team has submitted its charter, the others are still writing."""
+CHARTER_FIELDS = {
+    "problem_statement": "problem",
+    "strategic_alignment": "alignment",
+    "intended_outcomes": "outcomes",
+    "success_measures": "measures",
+    "scope": "scope",
+}
+
+
+def seed_charter(team: Team, charter: dict[str, Any], *, by: User) -> Project:
+    """The team names its project and writes its charter, through the same services as
+    the project page (each a step of the charter's history). A charter already written is
+    left as it is."""
+    project = Project.objects.get(team=team)
+    if project.version > 1 or project.phase != Phase.CRAFTING:
+        return project
+    project = do_name_project(
+        project=project,
+        title=charter["title"],
+        project_type=charter["type"],
+        base_version=project.version,
+        by=by,
+    )
+    for section, key in CHARTER_FIELDS.items():
+        project = do_edit_charter_section(
+            project=project,
+            section=section,
+            text=charter[key],
+            base_version=project.version,
+            by=by,
+        )
+    return project
+
+
+def seed_criteria(project: Project, *, sponsor: User, member: User, approve: bool) -> None:
+    """Rationales by phase, through the project's services: the project being carried out
+    had all six confirmed and its charter approved; one crafting team has submitted its
+    charter, the others are still writing."""
     if CriterionAssessment.objects.filter(project=project).exists():
         return
-    if project.phase == Phase.CARRYING_OUT:
-        written, review = list(Criterion), CriterionAssessment.Review.CONFIRMED
-    elif project.team.name == "Safe Passage":
-        written, review = list(Criterion), CriterionAssessment.Review.PENDING
+    if approve or project.team.name == "Safe Passage":
+        written = list(Criterion)
     else:
-        written, review = list(Criterion)[:3], CriterionAssessment.Review.PENDING
-    CriterionAssessment.objects.bulk_create(
-        CriterionAssessment(project=project, criterion=c, rationale=RATIONALES[c], review=review)
-        for c in written
-    )
-    if project.phase == Phase.CARRYING_OUT:
-        PhaseEvent.objects.create(
-            project=project,
-            kind=PhaseEvent.Kind.CHARTER_SUBMITTED,
-            from_phase=Phase.CRAFTING,
-            to_phase=Phase.CRAFTING,
-            by=member,
-        )
-        PhaseEvent.objects.create(
-            project=project,
-            kind=PhaseEvent.Kind.CHARTER_APPROVED,
-            from_phase=Phase.CRAFTING,
-            to_phase=Phase.CARRYING_OUT,
-            by=sponsor,
-            comment="Clear and bold. Go.",
-        )
-    elif len(written) == 6:
-        Project.objects.filter(pk=project.pk).update(charter_submitted_at=timezone.now())
-        PhaseEvent.objects.create(
-            project=project,
-            kind=PhaseEvent.Kind.CHARTER_SUBMITTED,
-            from_phase=Phase.CRAFTING,
-            to_phase=Phase.CRAFTING,
-            by=member,
-        )
+        written = list(Criterion)[:3]
+    for criterion in written:
+        do_save_rationale(project=project, criterion=criterion, rationale=RATIONALES[criterion])
+    if len(written) == 6:
+        do_submit_charter(project=project, by=member)
+    if approve:
+        for criterion in written:
+            do_review_criterion(project=project, criterion=criterion, confirm=True, comment="")
+        do_approve_charter(project=project, by=sponsor, comment="Clear and bold. Go.")
 
 
 def seed_partner_notes_and_digests(*, program: Program, participant: User) -> None:
@@ -567,9 +586,11 @@ class Command(BaseCommand):
             sponsor = person(SPONSORS[index])
             do_add_membership(program=program, user=coach, role=Role.COACH)
             do_add_membership(program=program, user=sponsor, role=Role.SPONSOR)
-            team, _ = Team.objects.get_or_create(
-                cohort=cohort, name=spec["name"], defaults={"coach": coach, "sponsor": sponsor}
-            )
+            team = Team.objects.filter(cohort=cohort, name=spec["name"]).first()
+            if team is None:
+                # The builder's services: the team comes with its project, in crafting.
+                team = do_create_team(cohort=cohort, name=spec["name"])
+                do_set_advisors(team=team, coach=coach, sponsor=sponsor)
             members = {}
             for member_spec in spec["members"]:
                 user = person(member_spec)
@@ -580,21 +601,14 @@ class Command(BaseCommand):
                 Profile.objects.filter(user=members[report], organization=organization).update(
                     reports_to=members[manager]
                 )
-            charter = spec["project"]
-            project, _ = Project.objects.get_or_create(
-                team=team,
-                defaults={
-                    "title": charter["title"],
-                    "project_type": charter["type"],
-                    "phase": charter["phase"],
-                    "problem_statement": charter["problem"],
-                    "strategic_alignment": charter["alignment"],
-                    "intended_outcomes": charter["outcomes"],
-                    "success_measures": charter["measures"],
-                    "scope": charter["scope"],
-                },
+            project = seed_charter(team, spec["project"], by=next(iter(members.values())))
+            seed_criteria(
+                project,
+                sponsor=sponsor,
+                member=next(iter(members.values())),
+                approve=spec["project"]["phase"] == Phase.CARRYING_OUT,
             )
-            seed_criteria(project, sponsor=sponsor, member=next(iter(members.values())))
+            project.refresh_from_db()
             seed_project_work(project=project, members=list(members.values()), sponsor=sponsor)
             if index == 0:
                 logins += [
