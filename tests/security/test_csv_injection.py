@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.csv import FORMULA_STARTS, csv_text, spreadsheet_safe, unquote
 from programs.models import User
+from teams.models import PeopleImport
 from tests.conftest import Cast
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +88,12 @@ def csv_url_names() -> set[str]:
     return found
 
 
-TESTED_EXPORTS = {"people_import:export", "people_import:example", "coaching:analytics_csv"}
+TESTED_EXPORTS = {
+    "people_import:export",
+    "people_import:example",
+    "people_import:rejected",
+    "coaching:analytics_csv",
+}
 
 
 def test_every_csv_url_is_tested_here() -> None:
@@ -154,6 +160,29 @@ def test_people_example_file_is_the_header_only(cast: Cast) -> None:
     text = download(cast.client_for("program_admin"), reverse("people_import:example"))
     assert len(rows_of(text)) == 1
     assert formula_cells(text) == []
+
+
+def test_rows_not_imported_come_back_with_no_formula_cells_and_every_value(cast: Cast) -> None:
+    """The rows a people import refused, downloaded to be corrected: what the admin's file
+    held is written back as it was, but never as something a spreadsheet runs."""
+    typed = [[value, "participant", value] for value in FORMULAS]
+    # The file as a spreadsheet program saves it: the formulas as they are, unquoted.
+    out = io.StringIO()
+    csv.writer(out).writerows([["email", "role", "job title"], *typed])
+    people_import = PeopleImport.objects.create(
+        program=cast.program,
+        cohort=cast.team.cohort,
+        uploaded_by=cast.program_admin,
+        filename="people.csv",
+        content=out.getvalue(),
+    )
+    url = reverse("people_import:rejected", args=[cast.program.pk, people_import.pk])
+    text = download(cast.client_for("program_admin"), url)
+    assert formula_cells(text) == []
+    header, *rows = rows_of(text)
+    assert header == ["email", "role", "job title", "reason"]
+    assert [[unquote(cell) for cell in row[:3]] for row in rows] == typed
+    assert all("spreadsheet would run as a formula" in row[3] for row in rows)
 
 
 ANALYTICS_TABLES = ("weekly", "units", "disciplines", "teams", "phases")
