@@ -18,6 +18,11 @@ urlpatterns = [
         name="self_assessment",
     ),
     path("programs/<int:program_id>/report/", outcome_views.outcome_report, name="report"),
+    path(
+        "programs/<int:program_id>/report/close-stage/",
+        outcome_views.self_assessment_close,
+        name="self_assessment_close",
+    ),
     path("teams/<int:team_id>/notes/", coach_views.team_notes, name="notes"),
     path("teams/<int:team_id>/notes/new/", coach_views.note_new, name="note_new"),
     path("teams/<int:team_id>/notes/hand-over/", coach_views.note_handover, name="note_handover"),

@@ -153,3 +153,11 @@ class SelfAssessmentForm(Form):
             competency: self.cleaned_data[f"c{index}"]
             for index, competency in enumerate(self.competencies)
         }
+
+
+class StageCloseForm(Form):
+    """Which open stage of the self-assessment a program admin closes."""
+
+    def __init__(self, *args: Any, stages: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["stage"] = forms.ChoiceField(label="Stage to close", choices=stages)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Collection
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboards.analytics import HIDDEN, MIN_GROUP, build_analytics
-from dashboards.forms import SelfAssessmentForm
+from dashboards.analytics import build_analytics
+from dashboards.forms import SelfAssessmentForm, StageCloseForm
+from dashboards.outcome import closed_stages, do_close_self_assessment_stage, stage_figure
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Role
@@ -22,23 +24,29 @@ from teams.models import SelfAssessment
 @require_http_methods(["GET", "POST"])
 def self_assessment(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """A participant rates themselves on the program's competencies at baseline,
-    mid-point and end; only they see their own ratings."""
+    mid-point and end; only they see their own ratings. A stage the program admins closed
+    takes no more ratings (its figures are final)."""
     access = get_program_for_user(request.user, program_id, roles=[Role.PARTICIPANT])
     program = access.program
     competencies = program.competency_list()
     mine = {a.stage: a for a in SelfAssessment.objects.filter(user=request.user, program=program)}
+    closed = closed_stages(program)
+    open_stages = [(v, label) for v, label in SelfAssessment.Stage.choices if v not in closed]
     form = SelfAssessmentForm(
         request.POST or None,
         competencies=competencies,
-        stages=list(SelfAssessment.Stage.choices),
+        stages=open_stages,
         initial={
             "stage": next(
-                (v for v, _ in SelfAssessment.Stage.choices if v not in mine),
-                SelfAssessment.Stage.END,
+                (v for v, _ in open_stages if v not in mine),
+                open_stages[-1][0] if open_stages else "",
             )
         },
     )
-    if request.method == "POST" and competencies and form.is_valid():
+    form.fields["stage"].error_messages["invalid_choice"] = (
+        "That stage has closed: its ratings can no longer change."
+    )
+    if request.method == "POST" and competencies and open_stages and form.is_valid():
         saved = do_save_self_assessment(
             user=request.user,
             program=program,
@@ -69,6 +77,8 @@ def self_assessment(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
             "stages": SelfAssessment.Stage.choices,
             "rows": rows,
             "has_any": bool(mine),
+            "open_stages": open_stages,
+            "closed": [label for v, label in SelfAssessment.Stage.choices if v in closed],
         },
         status=400 if form.errors else 200,
     )
@@ -77,31 +87,19 @@ def self_assessment(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
 @require_GET
 def outcome_report(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """A printable summary for program admins: participation, projects by phase and the
-    average self-assessment per competency and stage (groups of five or more only)."""
+    average self-assessment per competency and stage, as counted when the stage closed
+    (groups of five or more only; see dashboards/outcome.py)."""
     access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
     program = access.program
     today = timezone.localdate()
     data = build_analytics(program=program, today=today)
     competencies = program.competency_list()
-    sums: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for stage, ratings in SelfAssessment.objects.filter(
-        program=program,
-        user__memberships__program=program,
-        user__memberships__role=Role.PARTICIPANT,
-        user__memberships__is_active=True,
-    ).values_list("stage", "ratings"):
-        for competency, value in (ratings or {}).items():
-            if isinstance(value, int) and 1 <= value <= 5:
-                sums[(competency, stage)].append(value)
-
-    def average(competency: str, stage: str) -> str:
-        values = sums.get((competency, stage), [])
-        if len(values) < MIN_GROUP:
-            return HIDDEN
-        return f"{sum(values) / len(values):.1f} ({len(values)} people)"
-
+    closed = closed_stages(program)
     assessment_rows = [
-        (competency, [average(competency, stage) for stage in SelfAssessment.Stage.values])
+        (
+            competency,
+            [stage_figure(closed.get(stage), competency) for stage in SelfAssessment.Stage.values],
+        )
         for competency in competencies
     ]
     return render(
@@ -114,5 +112,40 @@ def outcome_report(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
             "phases": data.table("phases"),
             "stages": SelfAssessment.Stage.choices,
             "assessment_rows": assessment_rows,
+            "closed": closed,
+            "close_form": StageCloseForm(stages=open_stage_choices(closed)),
         },
     )
+
+
+def open_stage_choices(closed: Collection[str]) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in SelfAssessment.Stage.choices if value not in closed]
+
+
+@require_POST
+def self_assessment_close(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """A program admin closes a stage of the self-assessment: its figures are counted now,
+    once, and participants can no longer change their ratings for it."""
+    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    program = access.program
+    closed = closed_stages(program)
+    form = StageCloseForm(
+        request.POST,
+        stages=open_stage_choices(closed),
+    )
+    if form.is_valid():
+        try:
+            stage = do_close_self_assessment_stage(
+                program=program, stage=form.cleaned_data["stage"], by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            messages.success(
+                request,
+                f"“{stage.get_stage_display()}” is closed: its figures are counted over "
+                f"{stage.people} people and will not change.",
+            )
+    else:
+        messages.error(request, "Choose a stage that is still open.")
+    return redirect("coaching:report", program.pk)

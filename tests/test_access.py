@@ -402,8 +402,9 @@ def build_world() -> World:
             created_at=WHEN,
             updated_at=WHEN,
         ),
+        # Opened just now: a pulse takes answers for three days after it opens.
         pulse=PulseSurvey.objects.create(
-            team=c.team, meeting_on=datetime.date(2026, 10, 1), created_at=WHEN
+            team=c.team, meeting_on=datetime.date(2026, 10, 1), created_at=timezone.now()
         ),
         feed_token=do_create_calendar_feed(user=c.participant, program=program).token,
         partner_token=partner_token(plan),
@@ -950,6 +951,9 @@ ROWS: dict[str, Row] = {
         program, get=Allow(PARTICIPANTS), post=Allow(PARTICIPANTS, 400)
     ),
     "coaching:report": Row(program, get=Allow(ADMIN)),
+    "coaching:self_assessment_close": Row(
+        program, post=Allow(ADMIN, 302, data=lambda w: {"stage": "baseline"})
+    ),
     "coaching:notes": Row(
         team,
         get=Allow(("coach",)),

@@ -129,6 +129,26 @@ def rate(users: list[User], cast: Cast, stage: str, value: int) -> None:
         )
 
 
+def close(cast: Cast, stage: str) -> str:
+    """A program admin closes the stage on the report page; the page's text afterwards."""
+    client = cast.client_for("program_admin")
+    response = client.post(
+        reverse("coaching:self_assessment_close", args=[cast.program.pk]),
+        {"stage": stage},
+        follow=True,
+    )
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def report(cast: Cast) -> str:
+    return (
+        cast.client_for("program_admin")
+        .get(reverse("coaching:report", args=[cast.program.pk]))
+        .content.decode()
+    )
+
+
 def test_report_shows_averages_only_for_five_or_more_people(with_competencies: Cast) -> None:
     cast = with_competencies
     team_members = [cast.participant, cast.teammate] + [
@@ -136,27 +156,69 @@ def test_report_shows_averages_only_for_five_or_more_people(with_competencies: C
     ]
     rate(team_members, cast, "baseline", 2)
     rate(team_members[:4], cast, "end", 4)
-    html = cast.client_for("program_admin").get(reverse("coaching:report", args=[cast.program.pk]))
-    text = html.content.decode()
+    close(cast, "baseline")
+    text = close(cast, "end")
+    assert "“End of the program” is closed: its figures are counted over 4 people" in text
     assert "2.0 (5 people)" in text
     assert "4.0" not in text
     assert "fewer than 5" in text
     assert "Projects by phase" in text
 
 
-def test_ratings_of_people_who_left_the_program_are_not_counted(
+def test_an_open_stage_shows_no_figures_however_many_answered(with_competencies: Cast) -> None:
+    cast = with_competencies
+    people = [cast.participant, cast.teammate] + [f.add_participant(cast.team) for _ in range(4)]
+    rate(people, cast, "baseline", 3)
+    text = report(cast)
+    assert "3.0" not in text
+    assert "open: figures when the stage closes" in text
+    assert "Close this stage" in text
+
+
+def test_a_closed_stage_keeps_its_figures_when_a_membership_ends(with_competencies: Cast) -> None:
+    from programs.models import Membership
+    from teams.services import do_end_membership
+
+    cast = with_competencies
+    people = [cast.participant, cast.teammate] + [f.add_participant(cast.team) for _ in range(3)]
+    rate(people, cast, "baseline", 3)
+    close(cast, "baseline")
+    before = report(cast)
+    assert "3.0 (5 people)" in before
+    do_end_membership(membership=Membership.objects.get(user=cast.participant))
+    assert "3.0 (5 people)" in report(cast)
+
+
+def test_a_closed_stage_takes_no_more_ratings(with_competencies: Cast) -> None:
+    cast = with_competencies
+    close(cast, "baseline")
+    client = cast.client_for("participant")
+    url = reverse("coaching:self_assessment", args=[cast.program.pk])
+    response = client.post(url, ratings("baseline"))
+    assert response.status_code == 400
+    assert "That stage has closed" in response.content.decode()
+    assert not SelfAssessment.objects.exists()
+    assert client.post(url, ratings("midpoint")).status_code == 302
+
+
+def test_later_stages_count_the_people_of_the_first_closed_stage(
     with_competencies: Cast,
 ) -> None:
     cast = with_competencies
     people = [cast.participant, cast.teammate] + [f.add_participant(cast.team) for _ in range(3)]
-    rate(people, cast, "baseline", 3)
-    cast.participant.memberships.update(is_active=False)
-    text = (
-        cast.client_for("program_admin")
-        .get(reverse("coaching:report", args=[cast.program.pk]))
-        .content.decode()
-    )
-    assert "(5 people)" not in text
+    rate(people, cast, "baseline", 2)
+    close(cast, "baseline")
+    late = f.add_participant(cast.team)
+    rate([*people, late], cast, "midpoint", 4)
+    text = close(cast, "midpoint")
+    assert "4.0 (5 people)" in text  # the late joiner has no baseline to compare with
+
+
+def test_closing_a_stage_twice_changes_nothing(with_competencies: Cast) -> None:
+    cast = with_competencies
+    close(cast, "baseline")
+    text = close(cast, "baseline")
+    assert "Choose a stage that is still open." in text
 
 
 def test_report_runs_the_same_queries_for_1_and_50_teams_and_at_most_10(db: None) -> None:

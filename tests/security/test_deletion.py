@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.management.commands.seed_demo import PROGRAM as DEMO_PROGRAM
+from dashboards.outcome import do_close_self_assessment_stage
 from programs.models import Invitation, Membership, Organization, Program, Role, User
 from programs.services import do_invite, invitation_token
 from projects.models import CharterChange, Project, TransitionPlan
@@ -244,6 +245,7 @@ def _fill_the_tables_the_demo_leaves_empty(program: Program) -> None:
         created_at=now,
         updated_at=now,
     )
+    do_close_self_assessment_stage(program=program, stage=SelfAssessment.Stage.BASELINE, by=admin)
     CharterChange.objects.create(
         project=project, section="scope", old_text="", new_text="Two units.", version=99
     )
