@@ -32,6 +32,19 @@ def _a_wednesday_in_the_programs_twelfth_week() -> Iterator[None]:
         yield
 
 
+def test_what_the_demo_shares_reaches_the_coach_it_was_shared_with(cast: Cast) -> None:
+    for _ in range(5):
+        f.add_participant(cast.team)
+    seed_reflections(program=cast.program)
+    shared = Reflection.objects.filter(team=cast.team).exclude(visibility=Visibility.PRIVATE)
+    assert shared.exists()
+    # The audience was recorded when each entry was shared, as the journal page does.
+    assert set(Reflection.objects.shared_with(cast.coach).filter(team=cast.team)) == set(shared)
+    assert CheckIn.objects.shared_with(cast.coach).exists()
+    assert TeamReflection.objects.for_user(cast.coach).filter(team=cast.team).exists()
+    assert not Reflection.objects.shared_with(cast.other_coach).filter(team=cast.team).exists()
+
+
 def counts() -> tuple[int, ...]:
     return tuple(
         model.objects.count()
