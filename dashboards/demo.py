@@ -5,7 +5,9 @@ fortnightly meetings.
 `seed_coaching(program=...)` is idempotent: notes are found by team and session date,
 pulses by team and meeting date, answers by pulse and member, so running it again adds
 nothing. One team's psychological safety falls over the last meetings, so that the coach
-dashboard shows what a flag looks like.
+dashboard shows what a flag looks like. Every participant has rated themselves at the
+baseline, which the program admin has closed, so that the outcome report shows its frozen
+figures; the mid-point is still open.
 """
 
 from __future__ import annotations
@@ -15,8 +17,17 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from programs.models import Program
-from teams.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, PulseSurvey, Team
+from dashboards.outcome import do_close_self_assessment_stage, stage_is_closed
+from programs.models import Membership, Program, Role
+from teams.coaching import do_save_self_assessment
+from teams.models import (
+    PULSE_DIMENSIONS,
+    CoachNote,
+    PulseResponse,
+    PulseSurvey,
+    SelfAssessment,
+    Team,
+)
 
 NOTES = [
     (
@@ -97,3 +108,34 @@ def seed_coaching(*, program: Program) -> None:
                     respondent_id=user_id,
                     defaults={"created_at": now, "comment": "", **scores},
                 )
+    seed_self_assessments(program=program)
+
+
+def seed_self_assessments(*, program: Program) -> None:
+    """Baseline ratings of every participant, and the baseline closed by a program admin."""
+    baseline = SelfAssessment.Stage.BASELINE
+    if stage_is_closed(program, baseline):
+        return
+    admin = (
+        Membership.objects.filter(program=program, role=Role.PROGRAM_ADMIN, is_active=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    if admin is None:
+        return
+    competencies = program.competency_list()
+    participants = Membership.objects.filter(
+        program=program, role=Role.PARTICIPANT, is_active=True
+    ).order_by("pk")
+    for index, membership in enumerate(participants):
+        do_save_self_assessment(
+            user=membership.user,
+            program=program,
+            stage=baseline,
+            ratings={
+                competency: 2 + (index + number) % 3
+                for number, competency in enumerate(competencies)
+            },
+        )
+    do_close_self_assessment_stage(program=program, stage=baseline, by=admin.user)

@@ -34,3 +34,16 @@ def test_seeded_program_shows_a_pulse_flag_on_the_coach_dashboard(cast: Cast) ->
     seed_coaching(program=cast.program)
     html = cast.client_for("coach").get(reverse("coaching:dashboard", args=[cast.program.pk]))
     assert "Psychological safety fell two meetings in a row" in html.content.decode()
+
+
+def test_seeded_program_shows_the_closed_baseline_on_the_outcome_report(cast: Cast) -> None:
+    cast.program.competencies = "Leading across boundaries\nAsking powerful questions"
+    cast.program.save()
+    for _ in range(3):
+        f.add_participant(cast.team)
+    seed_coaching(program=cast.program)
+    seed_coaching(program=cast.program)  # once only
+    html = cast.client_for("program_admin").get(reverse("coaching:report", args=[cast.program.pk]))
+    text = html.content.decode()
+    assert "(6 people)" in text  # the baseline of the six participants, frozen
+    assert "open: figures when the stage closes" in text  # the mid-point and the end
