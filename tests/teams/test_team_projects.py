@@ -115,3 +115,15 @@ def test_an_empty_team_with_an_untouched_project_can_still_be_deleted(cast: Cast
     client.post(builder_url("teams:builder_team_delete", cast, team.pk))
     assert not Team.objects.filter(name="Mistake").exists()
     assert not Project.objects.filter(title="Project of Mistake").exists()
+
+
+def test_the_team_page_asks_members_to_name_their_new_project(cast: Cast) -> None:
+    team = do_create_team(cohort=cast.team.cohort, name="Night Owls")
+    member = f.add_participant(team)
+    client = cast.client_for("program_admin")
+    page = client.get(reverse("teams:detail", args=[team.pk])).content.decode()
+    assert "Project of Night Owls" in page
+    assert "Give your project its own title and type" not in page  # admins do not name it
+    client.force_login(member)
+    page = client.get(reverse("teams:detail", args=[team.pk])).content.decode()
+    assert "Give your project its own title and type" in page
