@@ -254,7 +254,7 @@ class OrganizationProfileForm(forms.Form):
     admin there sets them. `only_missing` asks only for what is still empty."""
 
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False)
-    discipline = forms.ChoiceField(choices=Discipline.choices)
+    discipline = forms.ChoiceField(choices=[("", "Not set"), *Discipline.choices], required=False)
     job_title = forms.CharField(label="Job title", max_length=200, required=False)
 
     def __init__(
@@ -292,6 +292,10 @@ class OrganizationProfileForm(forms.Form):
                 del self.fields["discipline"]
             if profile.job_title:
                 del self.fields["job_title"]
+
+    def clean_discipline(self) -> str | None:
+        """None when not given: the discipline stays as it is."""
+        return self.cleaned_data.get("discipline") or None
 
 
 class InvitationSignupForm(PersonForm):

@@ -296,8 +296,17 @@ def do_send_invitation_email(*, invitation_id: int, nonce: str) -> bool:
 
 
 @transaction.atomic
-def do_accept_invitation(*, invitation: Invitation, user: User) -> Membership:
-    """Make the invited person a member. The invitation is single-use."""
+def do_accept_invitation(
+    *,
+    invitation: Invitation,
+    user: User,
+    unit: Unit | None = None,
+    discipline: str | None = None,
+    job_title: str | None = None,
+) -> Membership:
+    """Make the invited person a member, filling in what they told of their unit,
+    discipline and job title in the program's organisation (None: not asked). The
+    invitation is single-use."""
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if (
         locked.status(timezone.now()) != Invitation.Status.PENDING
@@ -316,6 +325,14 @@ def do_accept_invitation(*, invitation: Invitation, user: User) -> Membership:
         by=locked.invited_by,
         how="invitation",
     )
+    if (unit, discipline, job_title) != (None, None, None):
+        do_update_profile(
+            user=user,
+            organization=invitation.program.organization,
+            unit=unit,
+            discipline=discipline,
+            job_title=job_title,
+        )
     locked.accepted_at = timezone.now()
     locked.accepted_by = user
     locked.save(update_fields=["accepted_at", "accepted_by"])

@@ -26,7 +26,7 @@ from programs.forms import (
 )
 from programs.http import AuthenticatedHttpRequest
 from programs.invite_forms import INVITE, BulkInvitationForm, PastedAddress
-from programs.models import Invitation, Organization, Program, Role, User
+from programs.models import Invitation, Organization, Profile, Program, Role, User
 from programs.services import (
     InvitationProblem,
     account_to_set_up,
@@ -351,11 +351,34 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         )
     user = request.user
     owns = isinstance(user, User) and user_owns_email(user, found.email)
+    # Someone with an account is asked only what the program's organisation does not
+    # know of them yet: unit, discipline, job title.
+    place = None
+    if owns and isinstance(user, User):
+        organization = found.program.organization
+        place = OrganizationProfileForm(
+            request.POST if request.method == "POST" else None,
+            organization=organization,
+            profile=Profile.objects.filter(user=user, organization=organization).first(),
+            prefix="org",
+            only_missing=True,
+        )
     if request.method == "POST":
         if not isinstance(user, User):
             return redirect(f"{reverse('account_login')}?next={request.path}")
+        if place is not None and not place.is_valid():
+            return render(
+                request,
+                "programs/invitation.html",
+                {"invitation": found, "token": token, "owns_email": owns, "place": place},
+                status=400,
+            )
         try:
-            membership = do_accept_invitation(invitation=found, user=user)
+            membership = do_accept_invitation(
+                invitation=found,
+                user=user,
+                **(place.cleaned_data if place is not None else {}),
+            )
         except InvitationProblem as problem:
             return render(
                 request, "programs/invitation_problem.html", {"problem": problem}, status=409
@@ -379,6 +402,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             "invitation": found,
             "token": token,
             "owns_email": owns,
+            "place": place,
             "has_account": User.objects.filter(email__iexact=found.email).exists()
             and account_to_set_up(found.email) is None,
         },

@@ -137,9 +137,33 @@ def test_an_existing_account_is_attached_after_signing_in(
     client = Client()
     assert b"Sign in to accept" in client.get(link).content
     client.force_login(existing)
-    assert b"Accept the invitation" in client.get(link).content
-    response = client.post(link)
+    page = client.get(link).content.decode()
+    assert "Accept the invitation" in page
+    assert 'name="org-discipline"' in page  # the organisation does not know them yet
+    response = client.post(link, {"org-discipline": "research", "org-job_title": "Scientist"})
     assert response["Location"] == reverse("home")
+    assert Membership.objects.filter(user=existing, program=cast.program).exists()
+    profile = existing.profiles.get(organization=cast.program.organization)
+    assert (profile.discipline, profile.job_title) == ("research", "Scientist")
+
+
+def test_accepting_asks_only_what_the_admin_left_empty(
+    cast: Cast, sent: tuple[Invitation, str]
+) -> None:
+    _invitation, link = sent
+    existing = f.UserFactory(email="new.leader@example.org")
+    f.ProfileFactory(user=existing, organization=cast.program.organization, job_title="")
+    client = Client()
+    client.force_login(existing)
+    page = client.get(link).content.decode()
+    assert 'name="org-job_title"' in page
+    assert 'name="org-unit"' not in page
+    assert 'name="org-discipline"' not in page
+    refused = client.post(link, {"org-job_title": "x" * 201})
+    assert refused.status_code == 400
+    assert not Membership.objects.filter(user=existing, program=cast.program).exists()
+    client.post(link, {"org-job_title": "Charge Nurse"})
+    assert existing.profiles.get().job_title == "Charge Nurse"
     assert Membership.objects.filter(user=existing, program=cast.program).exists()
 
 
@@ -162,8 +186,8 @@ def test_a_used_link_gets_a_clear_page_and_creates_nothing(
     person = f.UserFactory(email="new.leader@example.org")
     client = Client()
     client.force_login(person)
-    client.post(link)
-    again = client.post(link)
+    client.post(link, {"org-discipline": "nurse"})
+    again = client.post(link, {"org-discipline": "nurse"})
     assert again.status_code == 410
     assert b"already been used" in again.content
     assert Membership.objects.filter(user=person).count() == 1
