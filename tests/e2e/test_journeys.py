@@ -30,6 +30,7 @@ def test_organisation_admin_creates_a_program_imports_people_and_forms_teams(
     page.fill("#id_name", "Emerging Leaders 2027")
     page.fill("#id_starts_on", "2027-01-11")
     page.fill("#id_ends_on", "2027-07-02")
+    page.fill("#id_team_min_size", "3")  # six people make two teams of three
     page.click("main button[type=submit]")
     page.get_by_text("Program “Emerging Leaders 2027” created.").wait_for()
     page.click("text=Add a cohort")
@@ -53,8 +54,10 @@ def test_organisation_admin_creates_a_program_imports_people_and_forms_teams(
     page.fill("#team-count", "2")
     page.click("text=Propose teams")
     page.get_by_text("Nothing is saved until you apply it.").wait_for()
-    page.click("text=Apply: create these 2 teams")
-    page.get_by_text("2 teams created for 6 participants.").wait_for()
+    page.click("text=Apply: create 2 teams")
+    page.get_by_text(
+        "2 teams created for 6 participants; give each a coach and a sponsor."
+    ).wait_for()
     teams = Team.objects.filter(cohort__program__name="Emerging Leaders 2027")
     assert sorted(team.members.count() for team in teams) == [3, 3]
     # Fay reports to Dev: the proposal keeps them apart.
