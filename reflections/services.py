@@ -94,14 +94,22 @@ def _grant(readers: Readers, **subject: object) -> int:
     return len(readers)
 
 
+def _advisors_now(team_id: int) -> tuple[int | None, int | None]:
+    """The team's coach and sponsor as the database has them now (not as a Team object
+    loaded earlier remembers them)."""
+    row = Team.objects.filter(pk=team_id).values_list("coach_id", "sponsor_id").first()
+    return row if row is not None else (None, None)
+
+
 def reflection_readers_now(reflection: Reflection) -> Readers:
     """Who "my coach" / "my team and coach" means for the entry at this moment."""
     team = reflection.team
     if team is None or reflection.visibility == Visibility.PRIVATE:
         return []
     readers: Readers = []
-    if team.coach_id is not None and team.coach_id != reflection.author_id:
-        readers.append((team.coach_id, AudienceRole.COACH))
+    coach_id, _ = _advisors_now(team.pk)
+    if coach_id is not None and coach_id != reflection.author_id:
+        readers.append((coach_id, AudienceRole.COACH))
     if reflection.visibility == Visibility.TEAM:
         readers += [
             (user_id, AudienceRole.MEMBER)
@@ -125,9 +133,7 @@ def share_checkin(checkin: CheckIn) -> int:
     accountability partner named in their plan, as they are now."""
     readers: Readers = []
     if checkin.visibility == CheckInVisibility.COACH and checkin.team_id is not None:
-        coach_id = (
-            Team.objects.filter(pk=checkin.team_id).values_list("coach_id", flat=True).first()
-        )
+        coach_id, _ = _advisors_now(checkin.team_id)
         if coach_id is not None and coach_id != checkin.user_id:
             readers.append((coach_id, AudienceRole.COACH))
     elif checkin.visibility == CheckInVisibility.PARTNER:
@@ -147,10 +153,11 @@ def share_team_reflection(entry: TeamReflection) -> int:
     again, so a new member or a new coach reads it once the team saves it."""
     team = entry.team
     readers: Readers = [(user_id, AudienceRole.MEMBER) for user_id in _team_members(team)]
-    if team.coach_id is not None:
-        readers.append((team.coach_id, AudienceRole.COACH))
-    if entry.share_with_sponsor and team.sponsor_id is not None:
-        readers.append((team.sponsor_id, AudienceRole.SPONSOR))
+    coach_id, sponsor_id = _advisors_now(team.pk)
+    if coach_id is not None:
+        readers.append((coach_id, AudienceRole.COACH))
+    if entry.share_with_sponsor and sponsor_id is not None:
+        readers.append((sponsor_id, AudienceRole.SPONSOR))
     return _grant(readers, team_reflection=entry)
 
 
