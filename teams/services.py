@@ -16,6 +16,7 @@ from teams.events import TeamsCreated
 from teams.history import (
     record_advisor_change,
     record_member_moved,
+    record_members_placed,
     record_role_ended,
     record_role_granted,
 )
@@ -123,7 +124,8 @@ def do_set_advisors(
                 user=person, program_id=program_id, role=role, is_active=True
             ).exists()
         ):
-            raise ValidationError(f"{person} is not a {label} in this program.")
+            # Names nobody: the person was chosen by id and may be anyone's account.
+            raise ValidationError(f"The chosen {label} is not an active {label} in this program.")
     previous_coach, previous_sponsor = team.coach, team.sponsor
     with transaction.atomic():
         team.coach = coach
@@ -277,10 +279,11 @@ def do_apply_proposal(
     groups: list[list[int]],
     first_number: int,
     placements: dict[int, int] | None = None,
+    by: User | None = None,
 ) -> list[Team]:
     """Create one team per group of participant ids, named "Team N" from `first_number`,
     and put the people in `placements` (user id → team id) on those existing teams of the
-    cohort, in one transaction.
+    cohort, in one transaction. Each placement is recorded and shown on the team's page.
 
     Refuses when any of the people has since been placed on a team or left the cohort.
     """
@@ -316,7 +319,7 @@ def do_apply_proposal(
         number += 1
     Team.objects.bulk_create(teams)
     announce(TeamsCreated(teams=tuple(teams)))
-    TeamMember.objects.bulk_create(
+    members = TeamMember.objects.bulk_create(
         [
             *(
                 TeamMember(team=team, cohort=cohort, user_id=user_id)
@@ -329,4 +332,5 @@ def do_apply_proposal(
             ),
         ]
     )
+    record_members_placed(members=members, by=by, how="proposal")
     return teams

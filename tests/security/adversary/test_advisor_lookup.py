@@ -8,9 +8,12 @@ refused choice names nobody.
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from programs.models import Membership, Role
+from teams.services import do_set_advisors
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -63,3 +66,10 @@ def test_a_coach_of_another_program_is_not_offered(cast: Cast) -> None:
     response = admin.post(advisors_url(cast), {"coach": elsewhere.pk}, **HTMX)
     assert response.status_code == 400
     assert b"Wren Elsewhere" not in response.content
+
+
+def test_the_advisor_service_refuses_without_naming_the_person(cast: Cast) -> None:
+    with pytest.raises(ValidationError) as refused:
+        do_set_advisors(team=cast.other_team, coach=cast.stranger, sponsor=None)
+    assert "Stevie" not in str(refused.value) and "Stranger" not in str(refused.value)
+    assert "The chosen coach is not an active coach in this program." in refused.value.messages
