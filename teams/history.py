@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from core.models import SecurityEvent
-from core.security import record_event
+from core.security import record_event, record_events
 from programs.models import Membership, User
-from teams.models import Team, TeamChange
+from teams.models import Team, TeamChange, TeamMember
 
 
 def record_role_granted(*, membership: Membership, by: User | None, how: str) -> None:
@@ -86,6 +86,38 @@ def record_member_moved(
             for team, kind in ((left, TeamChange.Kind.LEFT), (joined, TeamChange.Kind.JOINED))
             if team is not None
         ]
+    )
+
+
+def record_members_placed(*, members: list[TeamMember], by: User | None, how: str) -> None:
+    """Many participants placed on teams at once (a proposal applied, a people import):
+    one security event and one team change each, written in two queries."""
+    now = timezone.now()
+    people = User.objects.in_bulk([member.user_id for member in members])
+    record_events(
+        SecurityEvent.Kind.TEAM_MEMBER_MOVED,
+        [
+            (
+                people.get(member.user_id),
+                {
+                    "left_team": None,
+                    "joined_team": member.team_id,
+                    "by": by.pk if by else None,
+                    "how": how,
+                },
+            )
+            for member in members
+        ],
+    )
+    TeamChange.objects.bulk_create(
+        TeamChange(
+            team_id=member.team_id,
+            kind=TeamChange.Kind.JOINED,
+            person_id=member.user_id,
+            by=by,
+            changed_at=now,
+        )
+        for member in members
     )
 
 

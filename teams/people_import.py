@@ -61,6 +61,7 @@ from programs.models import (
 )
 from programs.services import do_invite_many
 from teams.events import TeamsCreated
+from teams.history import record_members_placed
 from teams.models import PeopleImport, Team, TeamMember
 
 logger = logging.getLogger(__name__)
@@ -1026,6 +1027,7 @@ def _write(plan: ImportPlan, *, by: User) -> None:
     Team.objects.bulk_create(writes.teams)
     announce(TeamsCreated(teams=tuple(writes.teams)))
     TeamMember.objects.bulk_create(writes.team_members)
+    record_members_placed(members=writes.team_members, by=by, how="import")
     # Every role given is a security event, like any grant of a role; one an admin gives
     # herself (listing her own address as coach, say) says so.
     record_events(

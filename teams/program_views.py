@@ -295,7 +295,7 @@ def builder_assign(
         messages.error(request, _form_error(form))
         return _builder_response(request, program, cohort, status=400)
     user, team = form.cleaned_data["user"], form.cleaned_data["team"]
-    do_assign_member(cohort=cohort, user=user, team=team)
+    do_assign_member(cohort=cohort, user=user, team=team, by=request.user)
     messages.success(
         request,
         f"{user.display_name} moved to {team.name}."
@@ -358,7 +358,10 @@ def builder_team_advisors(
         if not form.is_valid():
             raise ValidationError(_form_error(form))
         do_set_advisors(
-            team=team, coach=form.cleaned_data["coach"], sponsor=form.cleaned_data["sponsor"]
+            team=team,
+            coach=form.cleaned_data["coach"],
+            sponsor=form.cleaned_data["sponsor"],
+            by=request.user,
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -471,6 +474,7 @@ def builder_propose(
                 groups=groups,
                 first_number=len(context["teams"]) + 1,
                 placements=plan.placements,
+                by=request.user,
             )
         except ValidationError as problem:
             messages.error(request, " ".join(problem.messages))

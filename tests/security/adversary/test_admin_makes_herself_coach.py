@@ -117,6 +117,10 @@ def test_both_grants_are_security_events_and_the_team_is_told(cast: Cast) -> Non
     )
     assert changed.details["team"] == cast.team.pk
     assert changed.details["previous"] == cast.coach.pk
+    assert (changed.details["by"], changed.details["self_granted"]) == (
+        cast.program_admin.pk,
+        True,
+    )
 
     team_page = cast.client_for("participant").get(reverse("teams:detail", args=[cast.team.pk]))
     html = team_page.content.decode()

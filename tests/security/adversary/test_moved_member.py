@@ -62,9 +62,10 @@ def test_the_move_is_recorded_and_both_teams_see_it(cast: Cast) -> None:
     event = SecurityEvent.objects.get(
         kind=SecurityEvent.Kind.TEAM_MEMBER_MOVED, user=cast.teammate
     )
-    assert (event.details["left_team"], event.details["joined_team"]) == (
+    assert (event.details["left_team"], event.details["joined_team"], event.details["by"]) == (
         cast.team.pk,
         cast.other_team.pk,
+        cast.program_admin.pk,
     )
     old = cast.client_for("participant").get(reverse("teams:detail", args=[cast.team.pk]))
     assert "Terry Teammate left the team" in old.content.decode()
