@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 from django.core.cache import cache
-from django.db.models import Count, FilteredRelation, Q
+from django.db.models import Count, DateTimeField, FilteredRelation, Q, Value
 from django.utils import timezone
 
 from core.csv import csv_text
@@ -28,7 +28,7 @@ from programs.models import Discipline, Membership, Program, Role
 from projects.models import Phase, Project
 from reflections.models import CheckIn, Reflection
 from reflections.weeks import LocalWeek
-from teams.models import TeamMember
+from teams.models import TeamChange, TeamMember
 
 MIN_GROUP = 5
 HIDDEN = f"fewer than {MIN_GROUP}"
@@ -51,6 +51,18 @@ class Person:
     # The day (on the site's clock) the person joined the program: they are due to check
     # in from that week on, never for the weeks before.
     joined_on: datetime.date
+    # The day their membership ended, if it did: they stay counted in the weeks that began
+    # before it, so that ending (or restoring) a membership changes no figure of a
+    # completed week, and no figure before and after it gives the person's counts.
+    left_on: datetime.date | None = None
+    # The teams they left (when, which), oldest first: each week counts for the team they
+    # were on when it began, so that moving a person changes no completed week's figure.
+    left_teams: list[tuple[datetime.datetime, str]] = field(default_factory=list)
+
+    def team_at(self, moment: datetime.datetime) -> str:
+        """The team the person was on at `moment`: the first team they left after it, or
+        their team now."""
+        return next((team for when, team in self.left_teams if when > moment), self.team)
 
 
 @dataclass
@@ -116,12 +128,24 @@ def first_due(weeks: list[LocalWeek], joined_on: datetime.date) -> int:
     return next((i for i, week in enumerate(weeks) if week.ends_on >= joined_on), len(weeks))
 
 
-def load_people(program: Program) -> list[Person]:
-    """The program's active participants with their unit and discipline in the program's
-    organization, their team in the program and the day they joined, in two queries
-    whatever their number."""
+def last_due(weeks: list[LocalWeek], left_on: datetime.date | None) -> int:
+    """How many of `weeks` a person whose membership ended on `left_on` is due in: the
+    weeks that began before that day (all of them while the membership lasts)."""
+    if left_on is None:
+        return len(weeks)
+    return sum(1 for week in weeks if week.starts_on < left_on)
+
+
+def load_people(program: Program, since: datetime.date | None = None) -> list[Person]:
+    """The program's participants with their unit and discipline in the program's
+    organization, their team in the program (and the teams they left), the day they
+    joined and, for a membership that ended on or after `since`, the day it ended; in
+    three queries whatever their number."""
+    current = Q(is_active=True)
+    if since is not None:
+        current |= Q(is_active=False, ended_at__gte=local_midnight(since))
     rows = (
-        Membership.objects.filter(program=program, role=Role.PARTICIPANT, is_active=True)
+        Membership.objects.filter(current, program=program, role=Role.PARTICIPANT)
         .annotate(
             org_profile=FilteredRelation(
                 "user__profiles",
@@ -129,15 +153,43 @@ def load_people(program: Program) -> list[Person]:
             )
         )
         .order_by("pk")
-        .values_list("user_id", "org_profile__unit__name", "org_profile__discipline", "created_at")
+        .values_list(
+            "user_id",
+            "org_profile__unit__name",
+            "org_profile__discipline",
+            "created_at",
+            "is_active",
+            "ended_at",
+        )
     )
-    teams: dict[int, str] = {}
-    for user_id, team_name in (
+    # Teams now and teams left, in one query: (person, when they left or None, team, pk).
+    on_teams = (
         TeamMember.objects.filter(team__cohort__program=program)
-        .order_by("pk")
-        .values_list("user_id", "team__name")
+        .annotate(left_at=Value(None, output_field=DateTimeField()))
+        .order_by()
+        .values_list("user_id", "left_at", "team__name", "pk")
+    )
+    left_teams = (
+        TeamChange.objects.filter(
+            team__cohort__program=program, kind=TeamChange.Kind.LEFT, person__isnull=False
+        )
+        .order_by()
+        .values_list("person_id", "changed_at", "team__name", "pk")
+    )
+    left: dict[int, list[tuple[datetime.datetime, str]]] = defaultdict(list)
+    teams: dict[int, str] = {}
+    for user_id, left_at, team_name, _pk in sorted(
+        on_teams.union(left_teams, all=True),
+        key=lambda row: (
+            row[1] is not None,
+            row[1] or datetime.datetime.min.replace(tzinfo=datetime.UTC),
+            row[3],
+        ),
     ):
-        teams.setdefault(user_id, team_name)
+        if left_at is None:
+            teams.setdefault(user_id, team_name)
+        else:
+            left[user_id].append((left_at, team_name))
     disciplines = dict(Discipline.choices)
     return [
         Person(
@@ -146,8 +198,10 @@ def load_people(program: Program) -> list[Person]:
             discipline=disciplines.get(discipline or "", "No discipline recorded"),
             team=teams.get(user_id) or "Not on a team",
             joined_on=timezone.localdate(created_at),
+            left_on=None if is_active or ended_at is None else timezone.localdate(ended_at),
+            left_teams=left.get(user_id, []),
         )
-        for user_id, unit, discipline, created_at in rows
+        for user_id, unit, discipline, created_at, is_active, ended_at in rows
     ]
 
 
@@ -157,21 +211,21 @@ def local_midnight(day: datetime.date) -> datetime.datetime:
 
 
 def weekly_counts(
-    rows: Iterable[tuple[int, ...]], due_from: dict[int, int], week_count: int
-) -> tuple[dict[int, int], list[int]]:
-    """Rows of (person, count in week 1, …, count in week n) as totals per person and per
-    week, counting only the people in `due_from` and only the weeks they are due in (from
-    the index `due_from` gives), so that a figure never counts more than was due."""
-    per_person: dict[int, int] = {}
+    rows: Iterable[tuple[int, ...]], due: dict[int, range], week_count: int
+) -> tuple[dict[int, list[int]], list[int]]:
+    """Rows of (person, count in week 1, …, count in week n) as counts per person and week
+    and totals per week, counting only the people in `due` and only the weeks they are due
+    in (the range `due` gives), so that a figure never counts more than was due."""
+    per_person: dict[int, list[int]] = {}
     per_week = [0] * week_count
     for user_id, *counts in rows:
-        start = due_from.get(user_id)
-        if start is None:
+        weeks = due.get(user_id)
+        if weeks is None:
             continue
-        counted = counts[start:]
-        per_person[user_id] = per_person.get(user_id, 0) + sum(counted)
-        for index, count in enumerate(counted, start=start):
-            per_week[index] += count
+        mine = per_person.setdefault(user_id, [0] * week_count)
+        for index in weeks:
+            mine[index] += counts[index]
+            per_week[index] += counts[index]
     return per_person, per_week
 
 
@@ -179,13 +233,17 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
     """Counts are made in the database, grouped by person with one column per week, so
     the work in Python grows with the number of people, not with their check-ins."""
     weeks = due_weeks(program, today)
-    people = load_people(program)
-    due_from: dict[int, int] = {}
+    people = load_people(program, since=weeks[0].starts_on if weeks else today)
+    due: dict[int, range] = {}
     for person in people:
-        start = first_due(weeks, person.joined_on)
-        due_from[person.user_id] = min(start, due_from.get(person.user_id, start))
-    done_by_person: dict[int, int] = {}
-    written_by_person: dict[int, int] = {}
+        weeks_due = range(first_due(weeks, person.joined_on), last_due(weeks, person.left_on))
+        known = due.get(person.user_id)
+        if known is not None:  # two memberships: due whenever either is
+            weeks_due = range(min(known.start, weeks_due.start), max(known.stop, weeks_due.stop))
+        due[person.user_id] = weeks_due
+    week_starts = [local_midnight(week.starts_on) for week in weeks]
+    done_by_person: dict[int, list[int]] = {}
+    written_by_person: dict[int, list[int]] = {}
     done_by_week = [0] * len(weeks)
     written_by_week = [0] * len(weeks)
     if weeks:
@@ -202,7 +260,7 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
             .annotate(**{f"w{i}": Count("id", filter=q) for i, q in enumerate(in_week)})
             .values_list("user_id", *(f"w{i}" for i in range(len(weeks))))
         )
-        done_by_person, done_by_week = weekly_counts(checkins, due_from, len(weeks))
+        done_by_person, done_by_week = weekly_counts(checkins, due, len(weeks))
         bounds = [local_midnight(week.starts_on) for week in weeks]
         bounds.append(local_midnight(weeks[-1].ends_on + datetime.timedelta(days=1)))
         written_in = [
@@ -216,7 +274,7 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
             .annotate(**{f"w{i}": Count("id", filter=q) for i, q in enumerate(written_in)})
             .values_list("author_id", *(f"w{i}" for i in range(len(weeks))))
         )
-        written_by_person, written_by_week = weekly_counts(reflections, due_from, len(weeks))
+        written_by_person, written_by_week = weekly_counts(reflections, due, len(weeks))
     phases = dict(
         Project.objects.filter(team__cohort__program=program)
         .values_list("phase")
@@ -224,16 +282,28 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
         .values_list("phase", "n")
     )
 
-    def tally(label: str, group: Iterable[Person]) -> Tally:
-        result = Tally(label=label, people={person.user_id for person in group})
-        result.due = sum(len(weeks) - due_from[user_id] for user_id in result.people)
-        result.done = sum(done_by_person.get(user_id, 0) for user_id in result.people)
-        result.reflections = sum(written_by_person.get(user_id, 0) for user_id in result.people)
+    zeros = [0] * len(weeks)
+
+    def tally(label: str, cells: Iterable[tuple[int, int | None]]) -> Tally:
+        """A group's figures over its cells: (person, week index), or (person, None) for a
+        person in the group with no week due."""
+        result = Tally(label=label)
+        for user_id, index in cells:
+            result.people.add(user_id)
+            if index is None:
+                continue
+            result.due += 1
+            result.done += done_by_person.get(user_id, zeros)[index]
+            result.reflections += written_by_person.get(user_id, zeros)[index]
         return result
+
+    def cells_of(person: Person) -> list[tuple[int, int | None]]:
+        weeks_due = due[person.user_id]
+        return [(person.user_id, index) for index in weeks_due] or [(person.user_id, None)]
 
     weekly = []
     for index, week in enumerate(weeks):
-        due_people = {user_id for user_id, start in due_from.items() if start <= index}
+        due_people = {user_id for user_id, weeks_due in due.items() if index in weeks_due}
         weekly.append(
             Tally(
                 label=f"Week of {week.starts_on:%d %b %Y}",
@@ -243,17 +313,26 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
                 reflections=written_by_week[index],
             )
         )
-    overall = tally("Everyone", people)
+    overall = tally("Everyone", (cell for person in people for cell in cells_of(person)))
 
     def partition(key: Callable[[Person], str]) -> list[Tally]:
-        groups: dict[str, list[Person]] = defaultdict(list)
+        groups: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
         for person in people:
-            groups[key(person)].append(person)
+            groups[key(person)].extend(cells_of(person))
+        return [tally(name, groups[name]) for name in sorted(groups)]
+
+    def by_team() -> list[Tally]:
+        """Each week of a person counts for the team they were on when it began."""
+        groups: dict[str, list[tuple[int, int | None]]] = defaultdict(list)
+        for person in people:
+            for user_id, index in cells_of(person):
+                team = person.team if index is None else person.team_at(week_starts[index])
+                groups[team].append((user_id, index))
         return [tally(name, groups[name]) for name in sorted(groups)]
 
     units = partition(lambda p: p.unit)
     disciplines = partition(lambda p: p.discipline)
-    teams = partition(lambda p: p.team)
+    teams = by_team()
     suppress_differences(overall=overall, partitions=[units, disciplines, teams])
 
     def grouped(slug: str, title: str, heading: str, tallies: list[Tally]) -> Table:

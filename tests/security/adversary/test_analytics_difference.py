@@ -104,3 +104,41 @@ def test_a_unit_minus_the_team_inside_it_does_not_give_one_person(cast: Cast) ->
     assert emergency is None or flow is None
     # Likewise Safe Passage (six) minus Surgery (five of them).
     assert number(teams["Safe Passage"]) is None or number(units["Surgery"]) is None
+
+
+def test_ending_restoring_or_moving_a_person_changes_no_figure(cast: Cast) -> None:
+    """Before: the figures counted the active participants on their current team, so the
+    "Everyone" row (or Pat's team) before and after ending Pat's membership differed by
+    exactly Pat's check-ins and reflections; moving a person did the same to two teams."""
+    from django.core.cache import cache
+
+    from programs.models import Membership
+    from teams.services import do_assign_member, do_end_membership, do_restore_membership
+
+    for _ in range(4):
+        f.add_participant(cast.team)
+        f.add_participant(cast.other_team)
+    for member in [*cast.team.members.all(), *cast.other_team.members.all()]:
+        add_checkin(member.user, cast.program, WEEKS[-1])
+    for week in WEEKS[:2]:
+        add_checkin(cast.participant, cast.program, week)
+    everyone_joined_at_the_start(cast)
+
+    def figures() -> tuple[dict[str, dict[str, str]], ...]:
+        cache.clear()  # the page keeps its figures a few minutes; count them again
+        return (
+            table(cast, "weekly", "Week"),
+            table(cast, "teams", "Team"),
+            table(cast, "units", "Unit"),
+            table(cast, "disciplines", "Discipline"),
+        )
+
+    before = figures()
+    assert number(before[1]["Flow Forward"]) == 8  # six check-ins last week, two of Pat's
+    pat = Membership.objects.get(user=cast.participant, program=cast.program)
+    do_end_membership(membership=pat)
+    assert figures() == before
+    do_restore_membership(membership=Membership.objects.get(pk=pat.pk))
+    assert figures() == before
+    do_assign_member(cohort=cast.team.cohort, user=cast.teammate, team=cast.other_team)
+    assert figures() == before
