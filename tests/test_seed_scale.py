@@ -99,6 +99,15 @@ def test_writing_and_pulses_come_from_the_teams_own_people(seeded: str) -> None:
     assert all(team_of[r.respondent_id] == r.survey.team_id for r in responses)
 
 
+def test_shared_entries_reach_the_coach_they_were_shared_with(seeded: str) -> None:
+    team = Team.objects.filter(coach__isnull=False).first()
+    assert team is not None and team.coach is not None
+    shared = Reflection.objects.live().filter(team=team).exclude(visibility="private").count()
+    assert shared
+    readable = Reflection.objects.shared_with(team.coach).filter(team=team).count()
+    assert readable == shared
+
+
 def test_phases_have_the_events_that_led_to_them(seeded: str) -> None:
     for project in Project.objects.select_related("team"):
         kinds = set(PhaseEvent.objects.filter(project=project).values_list("kind", flat=True))

@@ -58,6 +58,7 @@ from reflections.demo import (
     PROMPTS,
 )
 from reflections.models import (
+    Audience,
     CheckIn,
     Plan,
     Prompt,
@@ -97,6 +98,7 @@ BULK_TABLES = [
     Reflection,
     Reflection.tags.through,
     ReadReceipt,
+    Audience,
     PulseSurvey,
     PulseResponse,
     CoachNote,

@@ -24,6 +24,8 @@ from reflections.demo import (
     TEAM_REFLECTION,
 )
 from reflections.models import (
+    Audience,
+    AudienceRole,
     CheckIn,
     CheckInVisibility,
     Plan,
@@ -154,7 +156,7 @@ def seed_reflections(s: Seeder) -> None:
     weeks = s.spec.weeks
     prompt_by_week = {p.week_number: p.pk for p in s.prompts if p.week_number}
     audiences = [Visibility.PRIVATE, Visibility.PRIVATE, Visibility.TEAM, Visibility.COACH]
-    entries, tags, receipts = [], [], []
+    entries, tags, receipts, audience = [], [], [], []
     # About one entry every other week each, fewer for those who drift away.
     expected = int(s.spec.participants * weeks * 0.6) + 1
     next_id = first_id = w.reserve(Reflection, expected)
@@ -191,6 +193,16 @@ def seed_reflections(s: Seeder) -> None:
                 tags.append((next_id, s.tag_ids[n % len(s.tag_ids)]))
                 if n % 3 == 0:
                     tags.append((next_id, s.tag_ids[(n + 5) % len(s.tag_ids)]))
+                # Who held the places when the entry was shared (see `Audience`): the
+                # team's coach, and for "my team and coach" its other members.
+                if visibility != Visibility.PRIVATE:
+                    audience.append((team.coach_id, AudienceRole.COACH, next_id, written))
+                if visibility == Visibility.TEAM:
+                    audience += [
+                        (mate.user_id, AudienceRole.MEMBER, next_id, written)
+                        for mate in team.members
+                        if mate.user_id != person.user_id
+                    ]
                 if visibility != Visibility.PRIVATE and n % 5 < 3 and deleted is None:
                     receipts.append(
                         (
@@ -209,6 +221,7 @@ def seed_reflections(s: Seeder) -> None:
     )
     w.write(Reflection.tags.through, "reflection tag", tags)
     w.write(ReadReceipt, "reader reflection read_at", receipts)
+    w.write(Audience, "reader role reflection granted_at", audience)
 
 
 # -- pulses, coach notes, team reflections ---------------------------------------
