@@ -64,31 +64,35 @@ DIGEST_TIME = datetime.time(8, 0)
 DIGEST_WEEKS = 5
 KINDS = (ReminderKind.COACH_DIGEST, ReminderKind.PARTNER_NUDGE)
 PARTNER_OPT_OUT_SALT = "reflections.digests.partner-note-opt-out"
-# What the planner reads of `digest_coaches`, the annotated zone included.
-DIGEST_COACH_FIELDS = ("user_id", "program_id", "zone")
+# What the planner reads of `digest_coaches`: the coach's zone and the program's dates.
+DIGEST_COACH_FIELDS = ("user_id", "program_id", "zone", "program__starts_on", "program__ends_on")
 
 Status = ReminderDelivery.Status
 
 
-def _is_running(program: Program, now: datetime.datetime, time_zone: str) -> bool:
-    """Whether the program runs on the person's day of `now`, on their clock."""
-    return program.runs_on(now.astimezone(zone_named(time_zone)).date())
+def _is_running(delivery: ReminderDelivery) -> bool:
+    """Whether the program runs on the day of the delivery's slot, on the coach's clock."""
+    return delivery.program.runs_on(
+        delivery.due_at.astimezone(zone_named(delivery.time_zone)).date()
+    )
 
 
 # Coach digest: planning ----------------------------------------------------------------
 
 
-def digest_coaches(today: datetime.date) -> QuerySet[Membership]:
-    """Active coach memberships in running programs (dates compared in UTC) of coaches
-    who guide a team there and have not turned the digest off, each annotated with the
+def digest_coaches(now: datetime.datetime) -> QuerySet[Membership]:
+    """Active coach memberships of coaches who guide a team there and have not turned the
+    digest off, in programs that may run on someone's clock this week (the planner
+    compares the program's dates with the coach's own Monday), each annotated with the
     coach's own time zone."""
+    today = now.astimezone(datetime.UTC).date()
     return (
         Membership.objects.filter(
             role=Role.COACH,
             is_active=True,
             user__is_active=True,
-            program__starts_on__lte=today,
-            program__ends_on__gte=today,
+            program__starts_on__lte=today + datetime.timedelta(days=1),
+            program__ends_on__gte=today - datetime.timedelta(days=8),
         )
         .filter(
             Exists(
@@ -107,17 +111,15 @@ def do_plan_coach_digests(*, now: datetime.datetime | None = None) -> list[int]:
     none yet, and enqueue their sending after commit. Returns the ids this call inserted:
     a second or concurrent tick inserts nothing, the unique constraint sees to that."""
     now = now or timezone.now()
-    coaches = list(
-        digest_coaches(now.astimezone(datetime.UTC).date()).values_list(*DIGEST_COACH_FIELDS)
-    )
+    coaches = list(digest_coaches(now).values_list(*DIGEST_COACH_FIELDS))
     slots = {
         zone: Slot.this_week(now, DIGEST_WEEKDAY, DIGEST_TIME, zone)
-        for zone in {zone for _, _, zone in coaches}
+        for zone in {zone for _, _, zone, _, _ in coaches}
     }
     due = [
         (user, program, slots[zone])
-        for user, program, zone in coaches
-        if slots[zone].due_at <= now
+        for user, program, zone, starts_on, ends_on in coaches
+        if slots[zone].due_at <= now and starts_on <= slots[zone].day <= ends_on
     ]
     if not due:
         return []
@@ -265,7 +267,7 @@ def _digest_skip_reason(delivery: ReminderDelivery, now: datetime.datetime) -> s
     """Why the digest should not go out any more ("" when it should)."""
     if not reminders_enabled(delivery.user, delivery.kind):
         return "Digests turned off by the coach."
-    if not _is_running(delivery.program, now, delivery.time_zone):
+    if not _is_running(delivery):
         return "The program is not running."
     if not Membership.objects.filter(
         user_id=delivery.user_id, program_id=delivery.program_id, role=Role.COACH, is_active=True

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from programs.models import Program, Role, User
+from reflections.digests import do_plan_coach_digests
 from reflections.models import ReminderDelivery
 from reflections.reminders import do_plan_reminders
 from tests import factories as f
@@ -87,3 +88,22 @@ def test_no_reminder_for_the_slot_before_the_first_day_or_after_the_last(
             tick_at(slot_on(day + datetime.timedelta(days=2), datetime.time(23, 55), zone)) == []
         )
     assert not ReminderDelivery.objects.exists()
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_coach_digest_of_the_programs_first_monday_comes_at_08_00_on_the_coachs_clock(
+    db: None, zone: str
+) -> None:
+    first_monday = datetime.date(2026, 9, 7)
+    program = f.ProgramFactory(starts_on=first_monday, ends_on=LAST_DAY)
+    cohort = f.CohortFactory(program=program, starts_on=first_monday, ends_on=LAST_DAY)
+    coach = f.UserFactory(time_zone=zone)
+    f.MembershipFactory(user=coach, program=program, role=Role.COACH)
+    f.TeamFactory(cohort=cohort, coach=coach)
+    due = slot_on(first_monday, datetime.time(8, 0), zone)
+
+    with time_machine.travel(due - MINUTE, tick=False):
+        assert do_plan_coach_digests() == []
+    with time_machine.travel(due, tick=False):
+        [planned] = do_plan_coach_digests()
+    assert ReminderDelivery.objects.get(pk=planned).due_at == due
