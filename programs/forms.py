@@ -314,7 +314,10 @@ class InvitationSignupForm(PersonForm):
     )
 
     def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
-        super().__init__(*args, suggest_zone=True, **kwargs)
+        # The browser's zone is suggested when the form opens, not over a choice the
+        # person made before a refused submission.
+        unbound = (args[0] if args else kwargs.get("data")) is None
+        super().__init__(*args, suggest_zone=unbound, **kwargs)
         self.email = email
 
     def clean(self) -> dict[str, Any]:

@@ -76,5 +76,11 @@ def test_sign_up_suggests_the_browsers_zone_and_profile_keeps_the_chosen_one(
         reverse("programs:invitation_signup", args=[invitation_token(invitation)])
     )
     assert 'data-time-zone="suggest"' in signup.content.decode()
+    refused = Client().post(
+        reverse("programs:invitation_signup", args=[invitation_token(invitation)]),
+        {"first_name": "Priya", "time_zone": "Asia/Kolkata"},
+    )
+    assert refused.status_code == 400
+    assert 'data-time-zone="keep"' in refused.content.decode()  # her choice stays
     profile = cast.client_for("participant").get(reverse("profile:edit")).content.decode()
     assert 'data-time-zone="keep"' in profile
