@@ -240,18 +240,20 @@ def test_an_operator_starts_a_program_from_an_empty_installation_without_the_adm
     expect_text(admin, "Nothing is saved until you apply it.")
     admin.click("main button:has-text('Apply: create 2 teams')")
     expect_text(admin, "2 teams created for 9 participants; give each a coach and a sponsor.")
-    teams = admin.locator("main section.team-card")
-    assert teams.count() == 2
-    for number, name in enumerate(["Flow Forward", "Safe Passage"]):
-        card = admin.locator("main section.team-card").nth(number)
-        old = card.locator("h2").inner_text()
+    assert admin.locator("main section.team-card").count() == 2
+
+    def team_card(name: str) -> Any:
+        heading = admin.get_by_role("heading", name=name, exact=True)
+        return admin.locator("main section.team-card", has=heading)
+
+    proposed = admin.locator("main section.team-card h2").all_inner_texts()
+    for old, name in zip(proposed, ["Flow Forward", "Safe Passage"], strict=True):
+        card = team_card(old)
         card.locator("details.rename summary").click()
         card.locator("input[name=name]").fill(name)
         card.locator("button:has-text('Save name')").click()
         expect_text(admin, f"“{old}” is now called “{name}”.")
-        card = admin.locator(
-            "main section.team-card", has=admin.get_by_role("heading", name=name, exact=True)
-        )
+        card = team_card(name)
         card.locator("select[name=coach]").select_option(label=COACH.name)
         card.locator("select[name=sponsor]").select_option(label=SPONSOR.name)
         card.locator("button:has-text('Save coach and sponsor')").click()
@@ -273,10 +275,11 @@ def test_an_operator_starts_a_program_from_an_empty_installation_without_the_adm
     writer = INVITED[0]
     page = writer.page
     page.goto(f"{base}/")
-    team_card = page.locator("main article.card", has_text=COACH.name)
-    team_name = team_card.locator("h3").inner_text()
+    my_team = page.locator("main article.card", has_text=COACH.name)
+    team_name = my_team.locator("h3").inner_text()
     assert team_name in ("Flow Forward", "Safe Passage")
-    team_card.locator("dd a").first.click()
+    my_team.locator("dd a").first.click()
+    expect_text(page, f"Coach: {COACH.name} · Sponsor: {SPONSOR.name}")
     page.fill("#project-title", "Faster handoffs from the emergency department")
     page.click("main button:has-text('Save title and type')")
     page.locator("main h1", has_text="Faster handoffs from the emergency department").wait_for()
