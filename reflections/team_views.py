@@ -109,6 +109,13 @@ def team_detail(request: AuthenticatedHttpRequest, team_reflection_id: int) -> H
             "access": access,
             "zone": _zone(request, access),
             "edits": list(entry.edits.select_related("editor")[:20]),
+            # A coach or sponsor who took the place after the team's last save does not
+            # read it yet; the page says so rather than naming them as readers.
+            "advisors_reading": set(
+                entry.audience.filter(
+                    reader_id__in=[entry.team.coach_id, entry.team.sponsor_id]
+                ).values_list("reader_id", flat=True)
+            ),
         },
     )
 

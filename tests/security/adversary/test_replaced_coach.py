@@ -54,7 +54,10 @@ def test_the_new_coach_reads_only_what_is_shared_after_or_shared_again(cast: Cas
 
     cast.client_for("participant").post(reverse("reflections:share_again", args=[before.pk]))
     assert status(cast, "other_coach", "reflections:detail", before.pk) == 200
-    # A team reflection is shared again each time the team saves it.
+    # The team sees that its new coach does not read its reflection yet ...
+    page = cast.client_for("teammate").get(reverse("reflections:team_detail", args=[together.pk]))
+    assert "Cory Othercoach (once the team saves it again" in page.content.decode()
+    # ... and a team reflection is shared again each time the team saves it.
     edit = cast.client_for("teammate").post(
         reverse("reflections:team_edit", args=[together.pk]),
         {
