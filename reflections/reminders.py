@@ -538,6 +538,7 @@ def reminder_message(
         "week": LocalWeek(delivery.iso_year, delivery.iso_week),
         "checkin_url": settings.SITE_URL + reverse("reflections:checkin", args=[program.pk]),
         "unsubscribe_url": unsubscribe,
+        "settings_url": settings.SITE_URL + reverse("reminders:settings"),
         "steps_question": CheckIn.STEPS_QUESTION,
         "focus_question": CheckIn.FOCUS_QUESTION,
     }

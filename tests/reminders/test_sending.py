@@ -85,6 +85,8 @@ def test_the_reminder_names_the_person_the_prompt_the_commitment_and_the_links(
     assert unsubscribe.startswith("<https://actionlab.example.org/reminders/unsubscribe/checkin/")
     assert unsubscribe.strip("<>") in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    settings_url = "https://actionlab.example.org" + reverse("reminders:settings")
+    assert settings_url in message.body and settings_url in html  # to turn them back on
     [(filename, calendar, mimetype)] = message.attachments
     assert (filename, mimetype) == ("be-better-now-check-in.ics", "text/calendar")
     assert "RRULE:FREQ=WEEKLY" in str(calendar)
