@@ -23,7 +23,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.management.commands.seed_demo import PROGRAM as DEMO_PROGRAM
-from dashboards.outcome import do_close_self_assessment_stage
 from programs.models import Invitation, Membership, Organization, Program, Role, User
 from programs.services import do_invite, invitation_token
 from projects.models import CharterChange, Project, TransitionPlan
@@ -237,15 +236,16 @@ def _fill_the_tables_the_demo_leaves_empty(program: Program) -> None:
     PeopleImport.objects.create(
         program=program, cohort=cohort, uploaded_by=admin, filename="people.csv", content=""
     )
+    # The demo's participants rated themselves at the baseline, which is closed (a
+    # SelfAssessmentStage row); one has rated the mid-point too.
     SelfAssessment.objects.create(
         user=participant,
         program=program,
-        stage=SelfAssessment.Stage.BASELINE,
+        stage=SelfAssessment.Stage.MIDPOINT,
         ratings={"Leading across boundaries": 3},
         created_at=now,
         updated_at=now,
     )
-    do_close_self_assessment_stage(program=program, stage=SelfAssessment.Stage.BASELINE, by=admin)
     CharterChange.objects.create(
         project=project, section="scope", old_text="", new_text="Two units.", version=99
     )

@@ -476,14 +476,19 @@ def build_world(cast: Cast, payload: str) -> World:
         task_minutes=40,
         process_minutes=20,
     )
-    survey, _ = do_open_pulse(team=team, by=c.coach, meeting_on=datetime.date(2026, 10, 12))
-    # The coach reads pulse comments once three members have answered.
+    # The coach reads pulse comments once the pulse has closed (three days after it
+    # opened) with three answers.
+    opened = NOW - datetime.timedelta(days=4)
+    survey, _ = do_open_pulse(
+        team=team, by=c.coach, meeting_on=datetime.date(2026, 10, 12), now=opened
+    )
     for member in (c.participant, c.teammate, f.add_participant(team)):
         do_answer_pulse(
             survey=survey,
             by=member,
             scores=dict.fromkeys(PULSE_DIMENSIONS, 4),
             comment=text("pulse-comment") if member == c.participant else "",
+            now=opened,
         )
 
     p, t = program.pk, team.pk

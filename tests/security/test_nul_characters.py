@@ -11,7 +11,7 @@ from django.urls import reverse
 from reflections.models import Reflection
 from tests.conftest import Cast
 
-MESSAGE = b"contains a NUL character"
+MESSAGE = b"contains a null character"
 
 
 def test_nul_in_the_journal_search_gets_a_400_that_says_so(cast: Cast) -> None:
