@@ -403,5 +403,7 @@ LOGGING = {
             "filters": ["redact_secrets"],
         }
     },
+    # The development server's request log (`make run`) through the same filter.
+    "loggers": {"django.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -79,13 +79,20 @@ def redact_url(url: str) -> str:
     return site + redact_path(parts.path)
 
 
+# The request line in a message of Django's development server ("GET /path?q=… HTTP/1.1").
+_REQUEST_LINE_QUERY = re.compile(r'("[A-Z]+ [^\s?"]*)\?[^\s"]*')
+
+
 class RedactSecretsFilter(logging.Filter):
     """For the application's log handlers (config/settings.py LOGGING): every message leaves
-    with its path secrets replaced."""
+    with its path secrets replaced, and the development server's request lines (`make
+    run`) without their query strings, as gunicorn's access log."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = redact_text(message)
+        if record.name == "django.server":
+            redacted = _REQUEST_LINE_QUERY.sub(r"\1", redacted)
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True

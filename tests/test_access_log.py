@@ -147,3 +147,19 @@ def test_gunicorn_run_by_bin_web_logs_no_search_words_or_tokens(tmp_path: Path) 
     assert "GET /programs/3/journal/ HTTP/1.1" in text
     assert "divorce" not in text
     assert FEED_TOKEN not in text and INVITE_TOKEN not in text
+
+
+def test_the_development_servers_request_lines_lose_their_query_strings() -> None:
+    record = logging.LogRecord(
+        "django.server",
+        logging.INFO,
+        __file__,
+        1,
+        '"%s" %s %s',
+        ("GET /programs/3/journal/?q=divorce&page=2 HTTP/1.1", "200", "5120"),
+        None,
+    )
+    assert RedactSecretsFilter().filter(record)
+    assert record.getMessage() == '"GET /programs/3/journal/ HTTP/1.1" 200 5120'
+    handlers = logging.getLogger("django.server").handlers
+    assert any(isinstance(f, RedactSecretsFilter) for h in handlers for f in h.filters)
