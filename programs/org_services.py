@@ -25,7 +25,7 @@ from programs.models import (
     Unit,
     User,
 )
-from programs.services import InvitationProblem, user_owns_email
+from programs.services import InvitationProblem, do_create_invited_account, user_owns_email
 
 ORGANIZATION_INVITATION_SALT = "actionlab.organization-invitation"
 
@@ -204,6 +204,27 @@ def do_accept_organization_invitation(
     locked.accepted_by = user
     locked.save(update_fields=["accepted_at", "accepted_by"])
     return admin
+
+
+@transaction.atomic
+def do_sign_up_from_organization_invitation(
+    *,
+    invitation: OrganizationInvitation,
+    first_name: str,
+    last_name: str,
+    time_zone: str,
+    password: str,
+) -> tuple[User, OrganizationAdmin]:
+    """Create the invited address's account, and only that address's, and make them an
+    admin of the organisation."""
+    user = do_create_invited_account(
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+        time_zone=time_zone,
+        password=password,
+    )
+    return user, do_accept_organization_invitation(invitation=invitation, user=user)
 
 
 @transaction.atomic

@@ -7,7 +7,7 @@ from typing import Any
 
 from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.models import SecurityEvent
 from core.security import record_event
 from programs.access import get_organization_for_admin, require_site_admin
-from programs.adapters import ORGANIZATION_INVITATION_SESSION_KEY
+from programs.forms import InvitationSignupForm
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Organization, User
 from programs.org_forms import (
@@ -42,9 +42,10 @@ from programs.org_services import (
     do_retire_unit,
     do_revoke_organization_invitation,
     do_set_organization_time_zone,
+    do_sign_up_from_organization_invitation,
     organization_invitation_from_token,
 )
-from programs.services import InvitationProblem, user_owns_email
+from programs.services import InvitationProblem, account_to_set_up, user_owns_email
 
 # The site admin's organisations ------------------------------------------------------------
 
@@ -331,7 +332,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     try:
         found = organization_invitation_from_token(token)
     except InvitationProblem as problem:
-        request.session.pop(ORGANIZATION_INVITATION_SESSION_KEY, None)
         return render(
             request, "programs/invitation_problem.html", {"problem": problem}, status=410
         )
@@ -345,7 +345,6 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             return render(
                 request, "programs/invitation_problem.html", {"problem": problem}, status=409
             )
-        request.session.pop(ORGANIZATION_INVITATION_SESSION_KEY, None)
         record_event(
             SecurityEvent.Kind.INVITATION_ACCEPTED,
             request=request,
@@ -367,19 +366,53 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_not_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
-    """Start allauth's sign-up for the invited email, which the link has verified."""
-    from allauth.account.adapter import get_adapter
-
+    """Create the account of the invited address, and only that address, and become an
+    admin of the organisation: name, time zone (the browser's suggested) and password."""
     try:
         found = organization_invitation_from_token(token)
     except InvitationProblem as problem:
         return render(
             request, "programs/invitation_problem.html", {"problem": problem}, status=410
         )
-    if request.user.is_authenticated:
-        logout(request)
-    request.session[ORGANIZATION_INVITATION_SESSION_KEY] = token
-    get_adapter(request).stash_verified_email(request, found.email)
-    return redirect("account_signup")
+    to_set_up = account_to_set_up(found.email)
+    if to_set_up is None and User.objects.filter(email__iexact=found.email).exists():
+        messages.info(request, f"An account for {found.email} exists already: sign in to accept.")
+        return redirect("organizations:invitation", token)
+    initial = {"time_zone": found.organization.time_zone}
+    if to_set_up is not None:
+        initial |= {"first_name": to_set_up.first_name, "last_name": to_set_up.last_name}
+    form = InvitationSignupForm(
+        request.POST if request.method == "POST" else None, email=found.email, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        if request.user.is_authenticated:
+            logout(request)
+        try:
+            user, _ = do_sign_up_from_organization_invitation(
+                invitation=found,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                time_zone=form.cleaned_data["time_zone"],
+                password=form.cleaned_data["password1"],
+            )
+        except InvitationProblem as problem:
+            return render(
+                request, "programs/invitation_problem.html", {"problem": problem}, status=409
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        record_event(
+            SecurityEvent.Kind.INVITATION_ACCEPTED,
+            request=request,
+            organization_invitation_id=found.pk,
+            organization_id=found.organization_id,
+        )
+        messages.success(request, f"You are now an admin of {found.organization.name}.")
+        return redirect("organizations:detail", found.organization_id)
+    return render(
+        request,
+        "programs/org/invitation_signup.html",
+        {"invitation": found, "token": token, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -467,25 +467,15 @@ def account_to_set_up(email: str) -> User | None:
     )
 
 
-@transaction.atomic
-def do_sign_up_from_invitation(
-    *,
-    invitation: Invitation,
-    first_name: str,
-    last_name: str,
-    time_zone: str,
-    password: str,
-    unit: Unit | None = None,
-    discipline: str | None = None,
-    job_title: str | None = None,
-) -> tuple[User, Membership]:
-    """Create the account of the invited address (and no other: the link proves that its
-    holder reads that mailbox, so the address is verified), fill in what the admin left
-    empty of the person's profile in the program's organisation, and accept the
-    invitation."""
+def do_create_invited_account(
+    *, email: str, first_name: str, last_name: str, time_zone: str, password: str
+) -> User:
+    """Create the account of an invited address, and no other: the invitation link proves
+    that its holder reads that mailbox, so the address is verified. An account a people
+    import made for the address and nobody has used is set up instead."""
     from allauth.account.models import EmailAddress
 
-    email = invitation.email.strip().lower()
+    email = email.strip().lower()
     user = account_to_set_up(email)
     if user is None and User.objects.filter(email__iexact=email).exists():
         raise InvitationProblem(
@@ -508,6 +498,31 @@ def do_sign_up_from_invitation(
         user.save(update_fields=["first_name", "last_name", "time_zone", "password"])
         if not EmailAddress.objects.filter(user=user, email__iexact=email).update(verified=True):
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+@transaction.atomic
+def do_sign_up_from_invitation(
+    *,
+    invitation: Invitation,
+    first_name: str,
+    last_name: str,
+    time_zone: str,
+    password: str,
+    unit: Unit | None = None,
+    discipline: str | None = None,
+    job_title: str | None = None,
+) -> tuple[User, Membership]:
+    """Create the invited address's account (see `do_create_invited_account`), fill in
+    what the admin left empty of the person's profile in the program's organisation, and
+    accept the invitation."""
+    user = do_create_invited_account(
+        email=invitation.email,
+        first_name=first_name,
+        last_name=last_name,
+        time_zone=time_zone,
+        password=password,
+    )
     do_update_profile(
         user=user,
         organization=invitation.program.organization,

@@ -1173,7 +1173,7 @@ ROWS |= {
         post=Allow(SIGNED_IN, 409, but={ANONYMOUS: 302}),
     ),
     "organizations:invitation_signup": Row(
-        organization_invitation, public=True, post=Allow(ROLES, 302)
+        organization_invitation, public=True, get=Allow(ROLES), post=Allow(ROLES, 400)
     ),
     "prompts:list": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
     "prompts:edit": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 400)),

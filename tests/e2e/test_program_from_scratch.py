@@ -148,13 +148,14 @@ def test_an_operator_starts_a_program_from_an_empty_installation_without_the_adm
     admin.goto(base + invitation_path(ORG_ADMIN))
     expect_text(admin, f"You are invited to administer {ORGANISATION}")
     admin.click("main button:has-text('Create my account')")
+    admin.fill("#id_first_name", "Priya")
+    admin.fill("#id_last_name", "Raman")
+    assert admin.input_value("#id_time_zone") == KICKOFF_ZONE  # the browser's suggestion
     admin.fill("#id_password1", PASSWORD)
     admin.fill("#id_password2", PASSWORD)
-    admin.click("main form button[type=submit]")
-    admin.click("main button:has-text('Accept the invitation')")
+    admin.click("main button:has-text('Create my account and accept')")
     expect_text(admin, f"You are now an admin of {ORGANISATION}.")
-    # Her sign-up asked for no name or zone (see the test below): she gives them on her
-    # profile, so that the invitations she sends carry her name.
+    # Her name and zone can be changed on her profile too.
     admin.click("header >> text=My profile")
     admin.fill("#id_first_name", "Priya")
     admin.fill("#id_last_name", "Raman")
@@ -328,11 +329,6 @@ def test_an_operator_starts_a_program_from_an_empty_installation_without_the_adm
     assert [path for path in requested if path.startswith("/admin/")] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the organisation admin's invitation opens allauth's stock sign-up, which asks "
-    "for a password only: no name, and the time zone stays UTC until she sets it on My profile",
-)
 def test_the_first_organisation_admin_gives_her_name_and_zone_on_accepting(
     browser: Any, empty_site: str
 ) -> None:

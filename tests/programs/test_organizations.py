@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from core.models import SecurityEvent
-from programs.models import Organization, OrganizationAdmin, OrganizationInvitation, Unit
+from programs.models import Organization, OrganizationAdmin, OrganizationInvitation, Unit, User
 from programs.org_services import do_invite_organization_admin, organization_invitation_token
 from tests import factories as f
 from tests.conftest import Cast
@@ -71,7 +71,9 @@ def test_site_admin_creates_an_organisation_and_its_first_admin_accepts(
     assert invited.post(link).status_code == 410
 
 
-def test_a_new_person_accepting_starts_an_account_for_the_invited_email(cast: Cast) -> None:
+def test_a_new_person_creates_the_invited_addresss_account_with_name_and_zone(
+    cast: Cast,
+) -> None:
     invitation = do_invite_organization_admin(
         organization=cast.program.organization, email="new.admin@example.org", by=None
     )
@@ -81,9 +83,51 @@ def test_a_new_person_accepting_starts_an_account_for_the_invited_email(cast: Ca
         b"Create my account"
         in client.get(reverse("organizations:invitation", args=[token])).content
     )
-    response = client.post(reverse("organizations:invitation_signup", args=[token]))
-    assert response["Location"] == reverse("account_signup")
-    assert b"new.admin@example.org" in client.get(reverse("account_signup")).content
+    url = reverse("organizations:invitation_signup", args=[token])
+    form = client.get(url).content.decode()
+    assert "new.admin@example.org" in form and 'name="email"' not in form
+    assert 'data-time-zone="suggest"' in form
+    response = client.post(
+        url,
+        {
+            "first_name": "Priya",
+            "last_name": "Raman",
+            "time_zone": "America/Chicago",
+            "password1": "a-Strong-passphrase-9",
+            "password2": "a-Strong-passphrase-9",
+            "email": "someone.else@example.org",  # not a field: ignored
+        },
+        follow=True,
+    )
+    assert f"You are now an admin of {cast.program.organization.name}." in (
+        response.content.decode()
+    )
+    person = User.objects.get(email="new.admin@example.org")
+    assert (person.display_name, person.time_zone) == ("Priya Raman", "America/Chicago")
+    assert OrganizationAdmin.objects.filter(user=person).exists()
+    assert not User.objects.filter(email="someone.else@example.org").exists()
+
+
+def test_opening_an_organisation_invitation_leaves_the_general_sign_up_closed(
+    cast: Cast,
+) -> None:
+    invitation = do_invite_organization_admin(
+        organization=cast.program.organization, email="new.admin@example.org", by=None
+    )
+    token = organization_invitation_token(invitation)
+    client = Client()
+    client.get(reverse("organizations:invitation", args=[token]))
+    client.get(reverse("organizations:invitation_signup", args=[token]))
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "someone.else@example.org",
+            "password1": "a-Strong-passphrase-9",
+            "password2": "a-Strong-passphrase-9",
+        },
+    )
+    assert b"Sign Up Closed" in client.get(reverse("account_signup")).content
+    assert not User.objects.filter(email="someone.else@example.org").exists()
 
 
 def test_someone_else_cannot_accept_an_organisation_invitation(cast: Cast) -> None:
