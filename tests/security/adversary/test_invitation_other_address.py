@@ -2,8 +2,9 @@
 the invited one (someone else's, to squat it, or their own, to join with an address the
 admin did not choose).
 
-Before: the link's sign-up step opened allauth's general sign-up form for the session,
-with the invited address prefilled but editable, so any address could be registered.
+Before: the link's sign-up step (a program's or an organisation's invitation) opened
+allauth's general sign-up form for the session, with the invited address prefilled but
+editable, so any address could be registered.
 Now: the invitation's own sign-up form has no address field; the account it creates is
 the invited address's, and the general sign-up stays closed for the session.
 """
@@ -14,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from programs.models import Invitation, Membership, User
+from programs.org_services import do_invite_organization_admin, organization_invitation_token
 from programs.services import do_invite, invitation_token
 from tests.conftest import Cast
 
@@ -87,3 +89,30 @@ def test_someone_signed_in_cannot_use_the_form_to_add_the_invitation_to_their_ac
     client.post(reverse("programs:invitation_signup", args=[token]), signup_data())
     assert not Membership.objects.filter(user=cast.outsider, program=cast.program).exists()
     assert User.objects.get(email=INVITED).memberships.get().program == cast.program
+
+
+def test_an_organisation_admins_invitation_cannot_register_another_address(cast: Cast) -> None:
+    invitation = do_invite_organization_admin(
+        organization=cast.program.organization, email=INVITED, by=None
+    )
+    token = organization_invitation_token(invitation)
+    client = Client()
+    client.get(reverse("organizations:invitation", args=[token]))
+    # The old route: the sign-up step posted, then allauth's form with any address.
+    client.post(reverse("organizations:invitation_signup", args=[token]))
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": VICTIM,
+            "password1": "a-Strong-passphrase-9",
+            "password2": "a-Strong-passphrase-9",
+        },
+    )
+    client.post(
+        reverse("organizations:invitation_signup", args=[token]),
+        signup_data(email=VICTIM),
+    )
+    assert not User.objects.filter(email__iexact=VICTIM).exists()
+    assert User.objects.get(email=INVITED).organization_admin_roles.get().organization == (
+        cast.program.organization
+    )
