@@ -169,7 +169,12 @@ def test_a_write_only_view_refuses_get(world: World, db: None, key: str) -> None
     assert response["Allow"] == "POST"
 
 
-@pytest.mark.parametrize("key", [key for key in ROWS if " " not in key])
+# The Django admin's own views send whoever is not staff to its sign-in page, whatever the
+# method; their refusal of other people's passwords is proven in the matrix and in
+# tests/security/adversary/test_site_admin_takeover.py.
+@pytest.mark.parametrize(
+    "key", [key for key in ROWS if " " not in key and not key.startswith("admin:")]
+)
 def test_no_view_takes_put_patch_or_delete(world: World, db: None, key: str) -> None:
     row = ROWS[key]
     allowed = row.get.ok or row.post.ok

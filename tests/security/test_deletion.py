@@ -347,6 +347,8 @@ def team_delete_url(cast: Cast, team: Team) -> str:
 
 def test_a_team_with_a_project_is_kept_and_the_page_says_why(cast: Cast) -> None:
     TeamMember.objects.filter(team=cast.team).delete()
+    # The team has worked on its charter (one saved edit), so the project is a record.
+    Project.objects.filter(pk=cast.project.pk).update(version=2)
     client = cast.client_for("program_admin")
     page = client.get(team_delete_url(cast, cast.team))
     assert page.status_code == 200
