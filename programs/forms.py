@@ -313,11 +313,11 @@ class InvitationSignupForm(PersonForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, email: str, zone_given: bool = False, **kwargs: Any) -> None:
         # The browser's zone is suggested when the form opens, not over a choice the
-        # person made before a refused submission.
+        # person made before a refused submission, nor over the zone an import gave.
         unbound = (args[0] if args else kwargs.get("data")) is None
-        super().__init__(*args, suggest_zone=unbound, **kwargs)
+        super().__init__(*args, suggest_zone=unbound and not zone_given, **kwargs)
         self.email = email
 
     def clean(self) -> dict[str, Any]:

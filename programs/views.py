@@ -434,7 +434,9 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
             "last_name": to_set_up.last_name,
             "time_zone": to_set_up.time_zone,
         }
-    form = InvitationSignupForm(data, email=found.email, initial=initial)
+    form = InvitationSignupForm(
+        data, email=found.email, initial=initial, zone_given=to_set_up is not None
+    )
     place = OrganizationProfileForm(
         data,
         organization=organization,

@@ -25,7 +25,6 @@ import csv
 import io
 import logging
 import math
-import zoneinfo
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -60,6 +59,7 @@ from programs.models import (
     User,
 )
 from programs.services import do_invite_many
+from programs.time_zones import offered_zone_names
 from teams.events import TeamsCreated
 from teams.history import record_members_placed
 from teams.models import PeopleImport, Team, TeamMember
@@ -171,8 +171,9 @@ ROLE_LABELS = {value: str(label) for value, label in Role.choices}
 
 @cache
 def _time_zones() -> dict[str, str]:
-    """Every IANA zone by its name in lower case, so “europe/london” is Europe/London."""
-    return {name.casefold(): name for name in zoneinfo.available_timezones()}
+    """Every zone the picker offers (current IANA names, no legacy aliases such as
+    US/Eastern) by its name in lower case, so “europe/london” is Europe/London."""
+    return {name.casefold(): name for name in offered_zone_names()}
 
 
 def _words(labels: list[str]) -> str:

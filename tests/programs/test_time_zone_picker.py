@@ -13,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from programs.forms import PersonForm
-from programs.models import Invitation
-from programs.services import do_invite, invitation_token
+from programs.models import Invitation, User
+from programs.services import account_to_set_up, do_invite, invitation_token
 from programs.time_zones import is_current_name, offered_zone_names, time_zone_choices
 from tests.conftest import Cast
 
@@ -84,3 +84,25 @@ def test_sign_up_suggests_the_browsers_zone_and_profile_keeps_the_chosen_one(
     assert 'data-time-zone="keep"' in refused.content.decode()  # her choice stays
     profile = cast.client_for("participant").get(reverse("profile:edit")).content.decode()
     assert 'data-time-zone="keep"' in profile
+
+
+def test_sign_up_keeps_the_zone_an_import_gave_instead_of_the_browsers(cast: Cast) -> None:
+    invitation: Invitation = do_invite(
+        program=cast.program,
+        email="imported.leader@example.org",
+        role="participant",
+        cohort=cast.program.cohorts.get(),
+        by=cast.program_admin,
+    )
+    # An import made the account with the zone from the spreadsheet.
+    User.objects.create_user(
+        email="imported.leader@example.org", first_name="Ana", time_zone="Asia/Kolkata"
+    )
+    assert account_to_set_up("imported.leader@example.org") is not None
+    html = (
+        Client()
+        .get(reverse("programs:invitation_signup", args=[invitation_token(invitation)]))
+        .content.decode()
+    )
+    assert 'data-time-zone="keep"' in html
+    assert '<option value="Asia/Kolkata" selected>' in html

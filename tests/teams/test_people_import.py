@@ -899,6 +899,11 @@ def test_a_time_zone_that_is_not_an_iana_zone_is_a_problem(cast: Cast) -> None:
     assert "Row 2: unknown time zone “EST+5”" in page
 
 
+def test_a_legacy_zone_name_the_picker_does_not_offer_is_a_problem(cast: Cast) -> None:
+    _, page = upload_and_preview(cast, csv_text(person("x@example.org", zone="US/Eastern")))
+    assert "Row 2: unknown time zone “US/Eastern”" in page
+
+
 def test_a_value_a_spreadsheet_would_run_is_flagged_even_as_a_valid_address(cast: Cast) -> None:
     unit = unit_of(cast.participant).name
     _, page = upload_and_preview(
