@@ -32,7 +32,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -1217,8 +1217,7 @@ def _send_added_emails(people_import: PeopleImport, user_ids: list[int]) -> int:
         )
         messages.append(message)
     if messages:
-        with get_connection() as connection:
-            connection.send_messages(messages)
+        mailers.default.send_messages(messages)
     return len(messages)
 
 
