@@ -7,6 +7,7 @@ command again changes nothing and creates no duplicates.
 from __future__ import annotations
 
 import datetime
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -29,11 +30,15 @@ from programs.models import (
     Profile,
     Program,
     Role,
-    Unit,
     User,
 )
-from programs.org_services import do_grant_organization_admin
-from programs.services import do_add_membership, do_ensure_person
+from programs.org_services import (
+    do_accept_organization_invitation,
+    do_add_unit,
+    do_create_organization,
+    do_grant_organization_admin,
+)
+from programs.services import do_add_membership, do_create_program, do_ensure_person
 from projects.models import (
     Criterion,
     CriterionAssessment,
@@ -491,8 +496,16 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo program “{PROGRAM}” is loaded and up to date.")
                 self.print_logins(demo_logins())
                 return
-        with transaction.atomic():
-            logins = self.seed()
+        # Building the demo grants dozens of roles: each is recorded in the security log
+        # as usual, but not echoed line by line above the logins a newcomer looks for.
+        security_log = logging.getLogger("actionlab.security")
+        level = security_log.level
+        security_log.setLevel(logging.WARNING)
+        try:
+            with transaction.atomic():
+                logins = self.seed()
+        finally:
+            security_log.setLevel(level)
         self.stdout.write(self.style.SUCCESS(f"Demo program “{PROGRAM}” is ready."))
         self.print_logins(logins)
 
@@ -502,47 +515,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  {role:<20} {email}")
 
     def seed(self) -> list[tuple[str, str]]:
-        organization, _ = Organization.objects.get_or_create(name=ORGANIZATION)
-        units = {
-            name: Unit.objects.get_or_create(organization=organization, name=name)[0]
-            for name in UNITS
-        }
-        # A nine-month program that began twelve weeks before the first seeding.
-        start = monday_on_or_before(timezone.localdate() - datetime.timedelta(weeks=12))
-        program, _ = Program.objects.get_or_create(
-            organization=organization,
-            name=PROGRAM,
-            defaults={
-                "starts_on": start,
-                "ends_on": start + datetime.timedelta(weeks=39, days=4),
-                "description": (
-                    "Nine months in which leaders from across Riverside work in "
-                    "cross-boundary teams on strategic projects for the system, guided by an "
-                    "executive sponsor and a learning coach, and learn by reflecting on that "
-                    "work."
-                ),
-                "learning_goals": (
-                    "Lead change across organisational boundaries.\n"
-                    "Ask questions that open up a problem before solving it.\n"
-                    "Engage stakeholders actively, from informing to enlisting.\n"
-                    "Reflect on one's own leadership practice every week."
-                ),
-                "competencies": (
-                    "Leading across boundaries\n"
-                    "Asking powerful questions\n"
-                    "Engaging stakeholders\n"
-                    "Reflective practice\n"
-                    "Strategic thinking"
-                ),
-                "checkin_weekday": Program.Weekday.FRIDAY,
-                "checkin_time": datetime.time(9, 0),
-            },
-        )
-        cohort, _ = Cohort.objects.get_or_create(
-            program=program,
-            name="Cohort 1",
-            defaults={"starts_on": program.starts_on, "ends_on": program.ends_on},
-        )
+        # The operator's path (Organisations → new): the organisation, with an invitation
+        # for its first admin, which she accepts below; then its units.
+        organization = Organization.objects.filter(name=ORGANIZATION).first()
+        org_invitation = None
+        if organization is None:
+            organization, org_invitation = do_create_organization(
+                name=ORGANIZATION,
+                time_zone="America/New_York",
+                admin_email=ORG_ADMIN.email,
+                by=None,
+            )
+        units = {unit.name: unit for unit in organization.units.all()}
+        for name in UNITS:
+            if name not in units:
+                units[name] = do_add_unit(organization=organization, name=name)
 
         demo_hash = make_password(DEMO_PASSWORD)
 
@@ -566,6 +553,53 @@ class Command(BaseCommand):
             )
             return user
 
+        org_admin = person(ORG_ADMIN)
+        if org_invitation is not None:
+            do_accept_organization_invitation(invitation=org_invitation, user=org_admin)
+        else:
+            do_grant_organization_admin(organization=organization, user=org_admin, by=None)
+        admin = person(ADMIN)
+        # A nine-month program that began twelve weeks before the first seeding, started
+        # by its program admin (New program).
+        start = monday_on_or_before(timezone.localdate() - datetime.timedelta(weeks=12))
+        program = Program.objects.filter(organization=organization, name=PROGRAM).first()
+        if program is None:
+            program = do_create_program(
+                organization=organization,
+                by=admin,
+                name=PROGRAM,
+                **{
+                    "starts_on": start,
+                    "ends_on": start + datetime.timedelta(weeks=39, days=4),
+                    "description": (
+                        "Nine months in which leaders from across Riverside work in "
+                        "cross-boundary teams on strategic projects for the system, guided by an "
+                        "executive sponsor and a learning coach, and learn by reflecting on that "
+                        "work."
+                    ),
+                    "learning_goals": (
+                        "Lead change across organisational boundaries.\n"
+                        "Ask questions that open up a problem before solving it.\n"
+                        "Engage stakeholders actively, from informing to enlisting.\n"
+                        "Reflect on one's own leadership practice every week."
+                    ),
+                    "competencies": (
+                        "Leading across boundaries\n"
+                        "Asking powerful questions\n"
+                        "Engaging stakeholders\n"
+                        "Reflective practice\n"
+                        "Strategic thinking"
+                    ),
+                    "checkin_weekday": Program.Weekday.FRIDAY,
+                    "checkin_time": datetime.time(9, 0),
+                },
+            )
+        cohort, _ = Cohort.objects.get_or_create(
+            program=program,
+            name="Cohort 1",
+            defaults={"starts_on": program.starts_on, "ends_on": program.ends_on},
+        )
+
         for kind, title, offset in MILESTONES:
             Milestone.objects.get_or_create(
                 program=program,
@@ -576,11 +610,8 @@ class Command(BaseCommand):
                 },
             )
 
-        admin = person(ADMIN)
         do_add_membership(program=program, user=admin, role=Role.PROGRAM_ADMIN)
         logins = [("program admin", admin.email)]
-        org_admin = person(ORG_ADMIN)
-        do_grant_organization_admin(organization=organization, user=org_admin, by=None)
         for index, spec in enumerate(TEAMS):
             coach = person(COACHES[index])
             sponsor = person(SPONSORS[index])
