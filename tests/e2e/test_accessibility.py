@@ -6,9 +6,15 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import ADMIN, COACH, PARTICIPANT, SPONSOR, sign_in
+from tests.e2e.conftest import ADMIN, COACH, ORG_ADMIN, PARTICIPANT, SPONSOR, sign_in
 
-ROLES = {"program admin": ADMIN, "coach": COACH, "sponsor": SPONSOR, "participant": PARTICIPANT}
+ROLES = {
+    "program admin": ADMIN,
+    "coach": COACH,
+    "sponsor": SPONSOR,
+    "participant": PARTICIPANT,
+    "organisation admin": ORG_ADMIN,
+}
 SKIP_LINKS = ("/accounts/logout", "export", ".ics", ".csv", "mailto:", "/admin/")
 
 
@@ -30,7 +36,7 @@ def reachable_pages(page: object, base: str) -> list[str]:
 
     page.goto(f"{base}/")  # type: ignore[attr-defined]
     collect("header nav a, main a")
-    for prefix in ("/programs/", "/projects/", "/teams/"):
+    for prefix in ("/programs/", "/projects/", "/teams/", "/organisations/"):
         for path in [p for p in found if p.startswith(prefix) and p.count("/") == 3]:
             page.goto(f"{base}{path}")  # type: ignore[attr-defined]
             collect("main a")
