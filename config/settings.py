@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "teams",
     "projects",
     "reflections",
+    "notifications",
     "dashboards",
 ]
 
@@ -214,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {"task": "reminders.sweep", "schedule": float(REMINDERS_SWEEP_SECONDS)},
     "digests-tick": {"task": "digests.tick", "schedule": 300.0},
     "digests-sweep": {"task": "digests.sweep", "schedule": 300.0},
+    "notifications-digest-tick": {"task": "notifications.digest_tick", "schedule": 300.0},
+    "notifications-sweep": {"task": "notifications.sweep", "schedule": 300.0},
     "reflections-purge-deleted": {
         "task": "reflections.purge_deleted",
         "schedule": 24 * 60 * 60.0,
