@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from notifications import subscribers
+
+        # Who hears each step of the loop between a team and its sponsor.
+        subscribers.register()

@@ -361,7 +361,9 @@ def seed_criteria(project: Project, *, sponsor: User, member: User, approve: boo
         do_submit_charter(project=project, by=member)
     if approve:
         for criterion in written:
-            do_review_criterion(project=project, criterion=criterion, confirm=True, comment="")
+            do_review_criterion(
+                project=project, criterion=criterion, confirm=True, comment="", by=sponsor
+            )
         do_approve_charter(project=project, by=sponsor, comment="Clear and bold. Go.")
 
 
