@@ -37,3 +37,12 @@ def requeue_stuck_emails() -> int:
     from notifications.delivery import do_requeue_stuck_emails
 
     return do_requeue_stuck_emails()
+
+
+@shared_task(name="notifications.action_deadlines", ignore_result=True)
+def notify_action_deadlines() -> int:
+    """Scheduled hourly by beat: tell owners of actions due tomorrow or overdue, each on
+    their own clock (safe to run twice)."""
+    from notifications.deadlines import do_notify_action_deadlines
+
+    return do_notify_action_deadlines()
