@@ -119,3 +119,14 @@ def test_someone_elses_notification_does_not_exist_for_me(cast: Cast) -> None:
     assert client.post(url).status_code == 404
     notification.refresh_from_db()
     assert notification.read_at is None
+
+
+def test_the_centre_shows_25_a_page(cast: Cast) -> None:
+    for n in range(30):
+        notify(cast, f"Project {n:02d}")
+    client = cast.client_for("participant")
+    first = client.get(reverse("notifications:centre")).content.decode()
+    second = client.get(reverse("notifications:centre") + "?page=2").content.decode()
+    assert first.count('class="card notification') == 25
+    assert second.count('class="card notification') == 5
+    assert "Page 2 of 2" in second
