@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dashboards.demo import seed_coaching
+from notifications.demo import seed_notifications
 from programs.models import (
     Cohort,
     Discipline,
@@ -657,4 +658,5 @@ class Command(BaseCommand):
         seed_partner_notes_and_digests(
             program=program, participant=User.objects.get(email=TEAMS[0]["members"][0].email)
         )
+        seed_notifications(program=program)
         return logins
