@@ -229,7 +229,7 @@ def door_create(request: AuthenticatedHttpRequest, project_id: int) -> HttpRespo
     sponsor = access.project.team.sponsor
     messages.success(
         request,
-        f"Request sent to {sponsor.display_name}, who is told by email."
+        f"Request sent to {sponsor.display_name}, who is notified."
         if sponsor
         else "Request saved. The team has no sponsor yet; it waits for one.",
     )

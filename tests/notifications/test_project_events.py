@@ -28,6 +28,7 @@ from projects.events import DoorRequested
 from projects.models import Action, Criterion, CriterionAssessment, DoorRequest, Phase
 from projects.services import do_save_transition_plan, do_submit_charter
 from projects.work_services import do_ask_door
+from teams.models import TeamMember
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -189,6 +190,33 @@ def test_a_queried_criterion_tells_the_team_which_criterion_and_a_confirmed_one_
     assert_no_canary(mailoutbox)
 
 
+def test_each_query_of_a_criterion_is_told_and_a_returned_charter_again_after_resubmission(
+    cast: Cast, post: Callable[..., Any]
+) -> None:
+    for question in ("Which units?", "And which leaders?"):
+        post(
+            "sponsor",
+            "projects:criterion_review",
+            {"decision": "comment", "comment": question},
+            2,
+        )
+    assert (
+        Notification.objects.filter(
+            kind=Kind.CRITERION_QUERIED, recipient=cast.participant
+        ).count()
+        == 2
+    )
+
+    for _ in range(2):
+        post("participant", "projects:gate", {}, "submit-charter")
+        post("sponsor", "projects:gate", {"comment": "Sharpen it."}, "return-charter")
+    assert Notification.objects.filter(kind=Kind.CHARTER_SUBMITTED).count() == 2
+    assert (
+        Notification.objects.filter(kind=Kind.CHARTER_RETURNED, recipient=cast.teammate).count()
+        == 2
+    )
+
+
 # Doors to open --------------------------------------------------------------------------
 
 
@@ -243,6 +271,20 @@ def test_an_answered_door_tells_the_asker_and_the_team_not_the_sponsor(
     assert only_subjects(Kind.DOOR_ANSWERED) == {"Door request answered: Cut ED boarding time"}
     assert mailed(mailoutbox) == sorted([cast.participant.email, cast.teammate.email])
     assert_no_canary(mailoutbox)
+
+
+def test_an_asker_who_moved_to_another_team_still_hears_the_answer_and_their_new_team_not(
+    cast: Cast, post: Callable[..., Any], mailoutbox: list[EmailMessage]
+) -> None:
+    door = DoorRequest.objects.create(
+        project=cast.project, kind="resource", request="Time.", asked_by=cast.teammate
+    )
+    TeamMember.objects.filter(user=cast.teammate).update(team=cast.other_team)
+
+    post("sponsor", "project_work:door_answer", {"answer": "Yes."}, door.pk)
+
+    assert told(Kind.DOOR_ANSWERED) == {cast.participant, cast.teammate}
+    assert cast.other_participant not in told(Kind.DOOR_ANSWERED)
 
 
 # Status updates -------------------------------------------------------------------------
@@ -343,6 +385,18 @@ def test_an_accepted_transition_plan_tells_the_team_and_the_program_admins(
     expected = [cast.participant.email, cast.teammate.email, cast.program_admin.email]
     assert mailed(mailoutbox) == sorted(expected)
     assert_no_canary(mailoutbox)
+
+
+def test_a_sponsor_who_is_also_a_program_admin_is_not_told_of_their_own_acceptance(
+    cast: Cast, post: Callable[..., Any]
+) -> None:
+    f.MembershipFactory(user=cast.sponsor, program=cast.program, role=Role.PROGRAM_ADMIN)
+    with_a_plan(cast)
+    post("teammate", "projects:gate", {}, "submit-plan")
+
+    post("sponsor", "projects:gate", {}, "accept-plan")
+
+    assert told(Kind.TRANSITION_ACCEPTED) == {cast.participant, cast.teammate, cast.program_admin}
 
 
 # Actions --------------------------------------------------------------------------------

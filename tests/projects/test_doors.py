@@ -89,7 +89,7 @@ def test_htmx_ask_returns_the_section_with_the_open_request(
     assert html.lstrip().startswith('<section id="doors"')
     assert "An introduction to the Chief Nursing Officer." in html
     assert "Opened today" in html
-    assert "Request sent to Sam Sponsor, who is told by email." in html
+    assert "Request sent to Sam Sponsor, who is notified." in html
     assert len(mail.outbox) == 1
 
 
