@@ -250,9 +250,7 @@ def do_comment_on_update(*, update: StatusUpdate, by: User, body: str) -> Sponso
 def seed_project_work(*, project: Project, members: Sequence[User], sponsor: User | None) -> None:
     """Give a project a believable few weeks of work: actions (one overdue), engagements
     across units and levels, two doors to open (one answered) and two status updates, one
-    with a sponsor comment. The steps the other side must hear of are announced, so the
-    sponsor and the team find them in their notifications. Idempotent: each part is added
-    only if the project has none."""
+    with a sponsor comment. Idempotent: each part is added only if the project has none."""
     if not members:
         return
     today = timezone.localdate()
@@ -334,25 +332,6 @@ def seed_project_work(*, project: Project, members: Sequence[User], sponsor: Use
             )
             DoorRequest.objects.filter(pk=answered.pk).update(asked_at=at(19))
             DoorRequest.objects.filter(pk=still_open.pk).update(asked_at=at(9))
-            # The sponsor has an open request to act on; the team, an answer to read.
-            announce(
-                DoorRequested(
-                    project_id=project.pk,
-                    project_title=project.title,
-                    by_id=member(1).pk,
-                    door_id=still_open.pk,
-                )
-            )
-            if sponsor is not None:
-                announce(
-                    DoorAnswered(
-                        project_id=project.pk,
-                        project_title=project.title,
-                        by_id=sponsor.pk,
-                        door_id=answered.pk,
-                        asked_by_id=member(0).pk,
-                    )
-                )
 
         if not project.updates.exists():
             first = StatusUpdate.objects.create(
@@ -373,14 +352,6 @@ def seed_project_work(*, project: Project, members: Sequence[User], sponsor: Use
             )
             StatusUpdate.objects.filter(pk=first.pk).update(created_at=at(14))
             StatusUpdate.objects.filter(pk=second.pk).update(created_at=at(3))
-            announce(
-                StatusUpdatePosted(
-                    project_id=project.pk,
-                    project_title=project.title,
-                    by_id=member(1).pk,
-                    update_id=second.pk,
-                )
-            )
             if sponsor is not None:
                 comment = SponsorComment.objects.create(
                     update=first,
@@ -389,12 +360,3 @@ def seed_project_work(*, project: Project, members: Sequence[User], sponsor: Use
                     "it is the number they will ask for.",
                 )
                 SponsorComment.objects.filter(pk=comment.pk).update(created_at=at(13))
-                announce(
-                    SponsorCommented(
-                        project_id=project.pk,
-                        project_title=project.title,
-                        by_id=sponsor.pk,
-                        update_id=first.pk,
-                        comment_id=comment.pk,
-                    )
-                )

@@ -7,18 +7,15 @@ or its answer, an update, a comment) is ever in a notification or its email."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.mail import EmailMessage
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.management.commands.seed_demo import SPONSORS, TEAMS
 from notifications.kinds import EmailMode, Kind
 from notifications.models import Notification
 from notifications.services import do_set_email_mode
@@ -519,26 +516,3 @@ def test_the_link_lands_the_sponsor_on_the_request(cast: Cast, post: Callable[..
     door = DoorRequest.objects.get()
     assert response.status_code == 200
     assert f'id="door-{door.pk}"' in response.content.decode()
-
-
-# The demo -------------------------------------------------------------------------------
-
-
-def test_the_demo_sponsor_and_participant_find_the_loop_in_their_notifications(
-    db: None, django_capture_on_commit_callbacks: Callable[..., Any]
-) -> None:
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=StringIO())
-    sponsor = User.objects.get(email=SPONSORS[0].email)
-    participant = User.objects.get(email=TEAMS[0]["members"][0].email)
-
-    def unread(person: User) -> set[str]:
-        return set(Notification.objects.for_user(person).unread().values_list("kind", flat=True))
-
-    assert {Kind.DOOR_REQUESTED, Kind.STATUS_UPDATE} <= unread(sponsor)
-    assert {Kind.CHARTER_APPROVED, Kind.DOOR_ANSWERED, Kind.SPONSOR_COMMENT} <= unread(participant)
-    # Seeding again announces nothing twice.
-    count = Notification.objects.count()
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("seed_demo", stdout=StringIO())
-    assert Notification.objects.count() == count
