@@ -30,6 +30,7 @@ from notifications.services import (
 from programs.http import AuthenticatedHttpRequest
 
 PAGE_SIZE = 25
+UNREAD_CHANGED = "notificationsRead"
 
 
 def is_safe_link(link: str) -> bool:
@@ -74,7 +75,12 @@ def mark_read(request: AuthenticatedHttpRequest, notification_id: int) -> HttpRe
     notification = get_notification_for_user(request.user, notification_id)
     do_mark_read(notification=notification)
     if request.htmx:
-        return render(request, "notifications/centre.html#item", {"notification": notification})
+        response = render(
+            request, "notifications/centre.html#item", {"notification": notification}
+        )
+        # The header's unread count listens for this and fetches itself again.
+        response["HX-Trigger"] = UNREAD_CHANGED
+        return response
     return redirect("notifications:centre")
 
 

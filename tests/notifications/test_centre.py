@@ -49,7 +49,7 @@ def test_the_header_count_shows_my_unread_notifications(cast: Cast) -> None:
     client = cast.client_for("participant")
     page = client.get(reverse("notifications:centre")).content.decode()
     assert 'hx-get="/notifications/unread/"' in page
-    assert 'hx-trigger="load, every 60s"' in page
+    assert 'hx-trigger="load, every 60s, notificationsRead from:body"' in page
     assert b"badge" not in client.get(reverse("notifications:unread")).content
     notify(cast, "One")
     notify(cast, "Two")
@@ -87,6 +87,8 @@ def test_mark_as_read_with_htmx_returns_the_item_without_its_button(cast: Cast) 
     html = response.content.decode()
     assert f'id="notification-{notification.pk}"' in html
     assert "Mark as read" not in html and "<html" not in html
+    # The header's count fetches itself again.
+    assert response["HX-Trigger"] == "notificationsRead"
 
 
 def test_opening_a_notification_marks_it_read_and_goes_to_the_thing(cast: Cast) -> None:
