@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -132,3 +133,14 @@ def test_the_centre_shows_25_a_page(cast: Cast) -> None:
     assert first.count('class="card notification') == 25
     assert second.count('class="card notification') == 5
     assert "Page 2 of 2" in second
+
+
+def test_times_are_shown_on_my_own_clock(cast: Cast) -> None:
+    cast.participant.time_zone = "Asia/Tokyo"
+    cast.participant.save()
+    notification = notify(cast, "A")
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=datetime.datetime(2026, 10, 7, 20, 30, tzinfo=datetime.UTC)
+    )
+    html = cast.client_for("participant").get(reverse("notifications:centre")).content
+    assert b"8 Oct 2026, 05:30" in html
