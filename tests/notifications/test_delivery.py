@@ -234,3 +234,39 @@ def test_a_notification_turned_off_before_the_digest_is_left_out(
         assert len(do_plan_digests()) == 1
     assert mailoutbox == []
     assert EmailDelivery.objects.get().status == "skipped"
+
+
+def test_beat_plans_digests_and_sweeps_every_five_minutes(settings: Any) -> None:
+    schedule = {
+        entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    assert schedule["notifications.digest_tick"] == schedule["notifications.sweep"] == 300.0
+    assert {
+        "notifications.digest_tick",
+        "notifications.send",
+        "notifications.sweep",
+    } <= set(celery_app.tasks)
+
+
+def test_the_beat_tasks_plan_and_sweep_through_the_worker(
+    cast: Cast, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from notifications.tasks import plan_digests, requeue_stuck_emails
+
+    cast.participant.time_zone = "UTC"
+    cast.participant.save()
+    do_set_email_mode(user=cast.participant, kind=Kind.PULSE_OPENED, email=EmailMode.DAILY)
+    with django_capture_on_commit_callbacks(execute=False):
+        approve(cast)  # emailed at once, but its message is lost
+        with time_machine.travel(NOON - datetime.timedelta(hours=6), tick=False):
+            approve(cast, kind=Kind.PULSE_OPENED)
+    with (
+        time_machine.travel(NOON + datetime.timedelta(minutes=20), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert plan_digests.delay().get() == 1
+        assert requeue_stuck_emails.delay().get() == 1
+    assert sorted(m.subject for m in mailoutbox) == [
+        "Your ActionLab digest: 1 notification",
+        "Your team's charter is approved: Cut ED boarding time",
+    ]
