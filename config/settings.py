@@ -216,7 +216,10 @@ CELERY_BEAT_SCHEDULE = {
     "digests-tick": {"task": "digests.tick", "schedule": 300.0},
     "digests-sweep": {"task": "digests.sweep", "schedule": 300.0},
     "notifications-digest-tick": {"task": "notifications.digest_tick", "schedule": 300.0},
-    "notifications-sweep": {"task": "notifications.sweep", "schedule": 300.0},
+    "notifications-sweep": {
+        "task": "notifications.sweep",
+        "schedule": float(REMINDERS_SWEEP_SECONDS),
+    },
     # Owners hear of actions due tomorrow or overdue in their own morning (hourly, so
     # that every zone's morning comes round; each notice goes once).
     "notifications-action-deadlines": {

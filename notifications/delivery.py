@@ -43,8 +43,10 @@ SEND_BATCH_SIZE = 50
 SEND_MAX_RETRIES = 6
 RETRY_BASE_SECONDS = 30
 RETRY_MAX_SECONDS = 600
-# A row queued or sending this long after it was last handed to a worker was lost.
-LEASE = datetime.timedelta(minutes=15)
+# A row queued or sending this long after it was last handed to a worker was lost: the
+# reminders' lease (REMINDERS_STUCK_AFTER_SECONDS, 15 minutes by default), one setting for
+# every email the pipeline carries.
+LEASE = datetime.timedelta(seconds=settings.REMINDERS_STUCK_AFTER_SECONDS)
 SWEEP_LIMIT = 5000
 TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 # The unsubscribe "kind" of the daily digest: it turns off every kind the person gets daily.
