@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from io import StringIO
+from typing import Any
 
 import pytest
 import time_machine
@@ -230,3 +232,18 @@ def test_every_demo_login_has_unread_notifications_and_loading_leaves_no_email_t
     before = Notification.objects.count()
     seed()
     assert Notification.objects.count() == before
+
+
+def test_loading_the_demo_emails_nobody_and_notifies_only_with_the_demos_own_notices(
+    db: None, mailoutbox: list[Any], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    from notifications.models import Notification
+
+    # What waits for the commit runs: the services the demo is built with announce
+    # nothing that tells anyone (memberships, coaches and sponsors, pulses, shares).
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+
+    assert mailoutbox == []
+    keys = set(Notification.objects.values_list("dedupe_key", flat=True))
+    assert keys and all(key.startswith("demo-") for key in keys)

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.events import quiet
 from dashboards.demo import seed_coaching
 from notifications.demo import seed_notifications
 from programs.models import (
@@ -494,7 +495,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"Demo program “{PROGRAM}” is loaded and up to date.")
                 self.print_logins(demo_logins())
                 return
-        with transaction.atomic():
+        # Built through the services, but telling nobody: the demo's notifications are
+        # its own (`seed_notifications`), and loading it sends no email.
+        with transaction.atomic(), quiet():
             logins = self.seed()
         self.stdout.write(self.style.SUCCESS(f"Demo program “{PROGRAM}” is ready."))
         self.print_logins(logins)
