@@ -259,6 +259,23 @@ def test_a_checkin_shared_with_the_coach_tells_the_coach_only(
     assert_no_canary(mailoutbox)
 
 
+def test_a_private_checkin_changed_to_the_coach_tells_the_coach_then(
+    cast: Cast, committed: Callable[[], Any], mailoutbox: list[EmailMessage]
+) -> None:
+    client = cast.client_for("participant")
+    with committed():
+        post(client, "reflections:checkin", checkin_data("private"), cast.program.pk)
+    assert not Notification.objects.exists()
+
+    with committed():
+        post(client, "reflections:checkin", checkin_data("coach"), cast.program.pk)
+
+    assert CheckIn.objects.get(user=cast.participant).visibility == "coach"
+    assert told(Kind.SHARED_WITH_YOU) == {cast.coach}
+    assert mailed(mailoutbox) == [cast.coach.email]
+    assert_no_canary(mailoutbox)
+
+
 def test_a_checkin_shared_with_the_partner_tells_the_partner(
     cast: Cast, committed: Callable[[], Any], mailoutbox: list[EmailMessage]
 ) -> None:
@@ -338,6 +355,38 @@ def test_saving_a_team_reflection_again_tells_nobody_twice(
     assert told(Kind.SHARED_WITH_YOU) == {cast.participant, cast.coach}
     assert Notification.objects.count() == 2
     assert mailoutbox == []
+
+
+def test_a_team_reflection_shared_with_the_sponsor_later_tells_only_the_sponsor_then(
+    cast: Cast, committed: Callable[[], Any], mailoutbox: list[EmailMessage]
+) -> None:
+    with committed():
+        post(
+            cast.client_for("teammate"),
+            "reflections:team_write",
+            {"title": "Retro", "body": f"We {CANARY}"},
+            cast.team.pk,
+        )
+    entry = TeamReflection.objects.get(team=cast.team)
+    assert cast.sponsor not in told(Kind.SHARED_WITH_YOU)
+    mailoutbox.clear()
+
+    with committed():
+        post(
+            cast.client_for("teammate"),
+            "reflections:team_edit",
+            {
+                "title": "Retro",
+                "body": f"We {CANARY}",
+                "share_with_sponsor": "on",
+                "version": str(entry.version),
+            },
+            entry.pk,
+        )
+
+    assert told(Kind.SHARED_WITH_YOU) == {cast.participant, cast.coach, cast.sponsor}
+    assert mailed(mailoutbox) == [cast.sponsor.email]
+    assert_no_canary(mailoutbox)
 
 
 # Accountability partner -------------------------------------------------------------------
