@@ -16,7 +16,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from smtplib import SMTPException
 from urllib.parse import urlsplit
 
@@ -24,12 +25,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.tasks import is_busy_database
 from core.text import one_line
 from notifications.kinds import DEFAULT_DIGEST_HOUR, EmailMode, Kind, default_email_mode
 from notifications.models import DigestSetting, EmailDelivery, Notification, Preference
@@ -49,6 +51,8 @@ RETRY_MAX_SECONDS = 600
 LEASE = datetime.timedelta(seconds=settings.REMINDERS_STUCK_AFTER_SECONDS)
 SWEEP_LIMIT = 5000
 TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
+# Tries at recording an email that went out, while the database is busy.
+RECORD_ATTEMPTS = 16
 # The unsubscribe "kind" of the daily digest: it turns off every kind the person gets daily.
 DIGEST = "digest"
 
@@ -299,8 +303,28 @@ def _send_one(
             status=status, error=f"{type(error).__name__}: {error}"[:300]
         )
         return status
-    rows.filter(status=Status.SENDING).update(status=Status.SENT, sent_at=now, error="")
+    # The email is out: record it even if the database is busy for a moment, or the sweeper
+    # would send it again once the lease is over.
+    _while_busy(
+        lambda: rows.filter(status=Status.SENDING).update(
+            status=Status.SENT, sent_at=now, error=""
+        )
+    )
     return Status.SENT
+
+
+def _while_busy(write: Callable[[], int]) -> int:
+    """Run `write`, again after a pause while the database is busy (SQLite's write lock,
+    held by another process for longer than the busy timeout): 0.1 s, 0.2 s, … at most 5 s
+    apart, about a minute in all, before the error is raised."""
+    for attempt in range(RECORD_ATTEMPTS):
+        try:
+            return write()
+        except OperationalError as error:
+            if not is_busy_database(error) or attempt == RECORD_ATTEMPTS - 1:
+                raise
+            time.sleep(min(5.0, 0.1 * 2**attempt))
+    raise AssertionError("unreachable")
 
 
 def do_send_emails(

@@ -270,3 +270,35 @@ def test_the_beat_tasks_plan_and_sweep_through_the_worker(
         "Your ActionLab digest: 1 notification",
         "Your team's charter is approved: Cut ED boarding time",
     ]
+
+
+def test_an_email_whose_sent_mark_meets_a_busy_database_is_recorded_and_not_sent_again(
+    cast: Cast, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    from unittest import mock
+
+    from django.db import OperationalError
+    from django.db.models import QuerySet
+
+    with django_capture_on_commit_callbacks(execute=False):
+        approve(cast)
+    real_update = QuerySet.update
+    busy: list[bool] = []
+
+    def update(self: QuerySet[Any], **fields: Any) -> int:
+        if fields.get("status") == "sent" and not busy:
+            busy.append(True)
+            raise OperationalError("database is locked")
+        return real_update(self, **fields)
+
+    with mock.patch.object(QuerySet, "update", update), mock.patch("time.sleep"):
+        send_emails.delay([EmailDelivery.objects.get().pk])
+    assert busy
+    assert len(mailoutbox) == 1
+    assert EmailDelivery.objects.get().status == "sent"
+    with (
+        time_machine.travel(NOON + datetime.timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert do_requeue_stuck_emails() == 0
+    assert len(mailoutbox) == 1
