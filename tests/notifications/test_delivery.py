@@ -302,3 +302,24 @@ def test_an_email_whose_sent_mark_meets_a_busy_database_is_recorded_and_not_sent
     ):
         assert do_requeue_stuck_emails() == 0
     assert len(mailoutbox) == 1
+
+
+def test_the_hour_that_happens_twice_in_autumn_brings_one_digest(
+    cast: Cast, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    cast.participant.time_zone = "Europe/London"
+    cast.participant.save()
+    do_set_digest_hour(user=cast.participant, hour=1)
+    do_set_email_mode(user=cast.participant, kind=Kind.CHARTER_APPROVED, email=EmailMode.DAILY)
+    # 25 October 2026: 01:00 in London comes at 00:00 UTC (summer time) and again at 01:00.
+    first_one = datetime.datetime(2026, 10, 25, 0, 5, tzinfo=datetime.UTC)
+    with time_machine.travel(first_one - datetime.timedelta(hours=3), tick=False):
+        approve(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        for at in (first_one, first_one + datetime.timedelta(hours=1)):
+            with time_machine.travel(at, tick=False):
+                do_plan_digests()
+    assert len(mailoutbox) == 1
+    assert EmailDelivery.objects.get(digest_day__isnull=False).digest_day == datetime.date(
+        2026, 10, 25
+    )
