@@ -255,7 +255,7 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives | None:
         count = len(entries)
         subject = f"Your ActionLab digest: {count} notification{'s' if count != 1 else ''}"
     else:
-        subject = f"{entries[0]['what']}: {entries[0]['subject']}"
+        subject = entries[0]["subject"]  # it says what happened, and to what
     message = EmailMultiAlternatives(
         subject=one_line(subject),
         body=render_to_string("notifications/email/notification.txt", context),

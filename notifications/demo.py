@@ -18,7 +18,6 @@ from notifications.kinds import Kind
 from notifications.models import EmailDelivery, Notification
 from notifications.services import do_notify
 from programs.models import Membership, Program, Role, User
-from projects.models import Phase
 from teams.models import Team
 
 
@@ -33,8 +32,11 @@ class Demo:
 
 
 def _demo_notifications(program: Program, team: Team, admins: list[User]) -> list[Demo]:
+    """The notices the team's loop would have sent, worded and routed as the subscribers
+    word and route them (`notifications/subscribers*.py`)."""
     project = team.project
     members = [tm.user for tm in team.members.select_related("user").order_by("pk")]
+    updates = reverse("project_work:updates", args=[project.pk])
     notes: list[Demo] = []
     if team.sponsor is not None:
         sponsor = [team.sponsor]
@@ -42,21 +44,21 @@ def _demo_notifications(program: Program, team: Team, admins: list[User]) -> lis
             Demo(
                 Kind.DOOR_REQUESTED,
                 sponsor,
-                project.title,
+                f"{team.name} asks you to open a door: {project.title}",
                 reverse("project_work:doors", args=[project.pk]),
                 5,
             ),
             Demo(
                 Kind.STATUS_UPDATE,
                 sponsor,
-                project.title,
-                reverse("project_work:updates", args=[project.pk]),
+                f"Status update from {team.name}: {project.title}",
+                updates,
                 30,
             ),
             Demo(
                 Kind.ADVISOR_ASSIGNED,
                 sponsor,
-                team.name,
+                f"You are now the sponsor of {team.name}",
                 reverse("teams:detail", args=[team.pk]),
                 24 * 20,
                 read=True,
@@ -68,21 +70,16 @@ def _demo_notifications(program: Program, team: Team, admins: list[User]) -> lis
             Demo(
                 Kind.SHARED_WITH_YOU,
                 coach,
-                f"A check-in from {members[0].display_name}" if members else team.name,
+                f"{members[0].display_name} shared their check-in with you"
+                if members
+                else f"{team.name} shared a team reflection with you",
                 reverse("reflections:shared", args=[program.pk]),
                 3,
             ),
             Demo(
-                Kind.STATUS_UPDATE,
-                coach,
-                project.title,
-                reverse("project_work:updates", args=[project.pk]),
-                30,
-            ),
-            Demo(
                 Kind.ADVISOR_ASSIGNED,
                 coach,
-                team.name,
+                f"You are now the coach of {team.name}",
                 reverse("teams:detail", args=[team.pk]),
                 24 * 20,
                 read=True,
@@ -93,39 +90,41 @@ def _demo_notifications(program: Program, team: Team, admins: list[User]) -> lis
             Demo(
                 Kind.SPONSOR_COMMENT,
                 members,
-                project.title,
-                reverse("project_work:updates", args=[project.pk]),
+                f"Sponsor commented on a status update: {project.title}",
+                updates,
                 6,
             ),
             Demo(
                 Kind.ACTION_ASSIGNED,
                 members[:1],
-                project.title,
+                f"Action assigned to you: map the admission handoffs ({project.title})",
                 reverse("project_work:actions", args=[project.pk]),
                 26,
             ),
             Demo(
                 Kind.PULSE_OPENED,
                 members,
-                team.name,
+                f"{team.name}: a pulse on your last meeting",
                 reverse("teams:detail", args=[team.pk]),
                 50,
                 read=True,
             ),
         ]
-    if admins:
-        notes += [
-            Demo(
-                Kind.TRANSITION_SUBMITTED
-                if project.phase == Phase.TRANSITIONING
-                else Kind.STATUS_UPDATE,
-                admins,
-                project.title,
-                reverse("projects:detail", args=[project.pk]),
-                8,
-            ),
-        ]
     return notes
+
+
+def _admin_notifications(program: Program, admins: list[User]) -> list[Demo]:
+    if not admins:
+        return []
+    return [
+        Demo(
+            Kind.ROLE_CHANGED,
+            admins,
+            f"You are now a program admin in {program.name}",
+            reverse("dashboards:program", args=[program.pk]),
+            8,
+        )
+    ]
 
 
 def seed_notifications(*, program: Program) -> None:
@@ -152,7 +151,7 @@ def seed_notifications(*, program: Program) -> None:
             Demo(
                 Kind.ROLE_CHANGED,
                 org_admins,
-                f"Organisation admin of {organization.name}",
+                f"You are now an admin of {organization.name}",
                 reverse("organizations:detail", args=[organization.pk]),
                 24 * 30,
             ),
@@ -164,6 +163,7 @@ def seed_notifications(*, program: Program) -> None:
                 (str(team.pk), program, demo)
                 for demo in _demo_notifications(program, team, admins)
             ]
+    demos += [("admins", program, demo) for demo in _admin_notifications(program, admins)]
     for key, about, demo in demos:
         if demo.recipients:
             created = do_notify(

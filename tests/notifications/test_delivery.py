@@ -43,7 +43,7 @@ def approve(cast: Cast, *recipients: Any, kind: str = Kind.CHARTER_APPROVED) -> 
         kind=kind,
         recipients=recipients or [cast.participant],
         program=cast.program,
-        subject=cast.project.title,
+        subject=f"{Kind(kind).label}: {cast.project.title}",
         link=f"/projects/{cast.project.pk}/",
     )
 
