@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "teams",
     "projects",
     "reflections",
+    "notifications",
     "dashboards",
 ]
 
@@ -214,6 +215,17 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-sweep": {"task": "reminders.sweep", "schedule": float(REMINDERS_SWEEP_SECONDS)},
     "digests-tick": {"task": "digests.tick", "schedule": 300.0},
     "digests-sweep": {"task": "digests.sweep", "schedule": 300.0},
+    "notifications-digest-tick": {"task": "notifications.digest_tick", "schedule": 300.0},
+    "notifications-sweep": {
+        "task": "notifications.sweep",
+        "schedule": float(REMINDERS_SWEEP_SECONDS),
+    },
+    # Owners hear of actions due tomorrow or overdue in their own morning (hourly, so
+    # that every zone's morning comes round; each notice goes once).
+    "notifications-action-deadlines": {
+        "task": "notifications.action_deadlines",
+        "schedule": 60 * 60.0,
+    },
     "reflections-purge-deleted": {
         "task": "reflections.purge_deleted",
         "schedule": 24 * 60 * 60.0,

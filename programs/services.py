@@ -15,9 +15,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.events import announce
 from core.models import SecurityEvent
 from core.security import record_event
 from core.text import one_line
+from programs.events import RoleGranted
 from programs.models import (
     Cohort,
     Discipline,
@@ -82,8 +84,8 @@ def do_add_membership(
     how: str = "added",
 ) -> Membership:
     """Give a person a role in a program (idempotent; re-activates an ended membership).
-    A role given or given back is a security event (DESIGN.md, privacy rule 7); `how`
-    says by which path (invitation, added)."""
+    A role given or given back is a security event (DESIGN.md, privacy rule 7) and is
+    announced (`RoleGranted`); `how` says by which path (invitation, added, created)."""
     if cohort is not None and cohort.program_id != program.pk:
         raise ValueError("The cohort belongs to another program.")
     held = Membership.objects.filter(user=user, program=program, role=role, is_active=True)
@@ -104,6 +106,17 @@ def do_add_membership(
             how=how,
             by=by.pk if by else None,
             self_granted=by is not None and by.pk == user.pk,
+        )
+        announce(
+            RoleGranted(
+                membership_id=membership.pk,
+                user_id=user.pk,
+                program_id=program.pk,
+                program_name=program.name,
+                role=role,
+                how=how,
+                by_id=by.pk if by else None,
+            )
         )
     return membership
 
@@ -353,7 +366,7 @@ def user_owns_email(user: User, email: str) -> bool:
 def do_create_program(*, organization: Organization, by: User, **fields: object) -> Program:
     """Create a program; its creator becomes its first program admin."""
     program = Program.objects.create(organization=organization, **fields)
-    do_add_membership(program=program, user=by, role=Role.PROGRAM_ADMIN)
+    do_add_membership(program=program, user=by, role=Role.PROGRAM_ADMIN, how="created")
     return program
 
 

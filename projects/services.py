@@ -13,8 +13,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.events import announce
 from core.text import checked_text
 from programs.models import Unit, User
+from projects.events import (
+    CharterApproved,
+    CharterReturned,
+    CharterSubmitted,
+    CriterionQueried,
+    TransitionPlanAccepted,
+    TransitionPlanSubmitted,
+)
 from projects.models import (
     CHARTER_SECTIONS,
     CharterChange,
@@ -206,9 +215,10 @@ def do_save_rationale(*, project: Project, criterion: int, rationale: str) -> Cr
 
 
 def do_review_criterion(
-    *, project: Project, criterion: int, confirm: bool, comment: str
+    *, project: Project, criterion: int, confirm: bool, comment: str, by: User
 ) -> CriterionAssessment:
-    """The sponsor confirms a criterion, or comments on what is missing."""
+    """The sponsor confirms a criterion, or comments on what is missing; a comment is
+    announced to the team (without its text)."""
     assessment = CriterionAssessment.objects.filter(project=project, criterion=criterion).first()
     if assessment is None or not assessment.rationale:
         raise ValidationError("The team has not written a rationale for this criterion yet.")
@@ -220,6 +230,17 @@ def do_review_criterion(
     )
     assessment.sponsor_comment = comment
     assessment.save(update_fields=["review", "sponsor_comment", "updated_at"])
+    if not confirm:
+        announce(
+            CriterionQueried(
+                project_id=project.pk,
+                project_title=project.title,
+                by_id=by.pk,
+                criterion=criterion,
+                criterion_label=Criterion(criterion).label,
+                queried_at=assessment.updated_at.isoformat(),
+            )
+        )
     return assessment
 
 
@@ -255,7 +276,15 @@ def do_submit_charter(*, project: Project, by: User) -> Project:
         raise GateRefused("The charter cannot be submitted yet: " + "; ".join(missing) + ".")
     current.charter_submitted_at = timezone.now()
     current.save(update_fields=["charter_submitted_at"])
-    _event(current, PhaseEvent.Kind.CHARTER_SUBMITTED, current.phase, by)
+    event = _event(current, PhaseEvent.Kind.CHARTER_SUBMITTED, current.phase, by)
+    announce(
+        CharterSubmitted(
+            project_id=current.pk,
+            project_title=current.title,
+            by_id=by.pk,
+            phase_event_id=event.pk,
+        )
+    )
     return current
 
 
@@ -278,7 +307,15 @@ def do_approve_charter(*, project: Project, by: User, comment: str = "") -> Proj
     current.phase_changed_at = timezone.now()
     current.charter_submitted_at = None
     current.save(update_fields=["phase", "phase_changed_at", "charter_submitted_at"])
-    _event(current, PhaseEvent.Kind.CHARTER_APPROVED, Phase.CRAFTING, by, comment)
+    event = _event(current, PhaseEvent.Kind.CHARTER_APPROVED, Phase.CRAFTING, by, comment)
+    announce(
+        CharterApproved(
+            project_id=current.pk,
+            project_title=current.title,
+            by_id=by.pk,
+            phase_event_id=event.pk,
+        )
+    )
     return current
 
 
@@ -292,7 +329,15 @@ def do_return_charter(*, project: Project, by: User, comment: str) -> Project:
         raise GateRefused("Tell the team what to change before returning the charter.")
     current.charter_submitted_at = None
     current.save(update_fields=["charter_submitted_at"])
-    _event(current, PhaseEvent.Kind.CHARTER_RETURNED, current.phase, by, comment)
+    event = _event(current, PhaseEvent.Kind.CHARTER_RETURNED, current.phase, by, comment)
+    announce(
+        CharterReturned(
+            project_id=current.pk,
+            project_title=current.title,
+            by_id=by.pk,
+            phase_event_id=event.pk,
+        )
+    )
     return current
 
 
@@ -345,7 +390,15 @@ def do_submit_transition_plan(*, project: Project, by: User) -> TransitionPlan:
         raise GateRefused("The transition plan is already with the sponsor.")
     plan.submitted_at = timezone.now()
     plan.save(update_fields=["submitted_at"])
-    _event(current, PhaseEvent.Kind.PLAN_SUBMITTED, current.phase, by)
+    event = _event(current, PhaseEvent.Kind.PLAN_SUBMITTED, current.phase, by)
+    announce(
+        TransitionPlanSubmitted(
+            project_id=current.pk,
+            project_title=current.title,
+            by_id=by.pk,
+            phase_event_id=event.pk,
+        )
+    )
     return plan
 
 
@@ -365,7 +418,15 @@ def do_accept_transition_plan(*, project: Project, by: User) -> Project:
     current.phase = Phase.COMPLETED
     current.phase_changed_at = timezone.now()
     current.save(update_fields=["phase", "phase_changed_at"])
-    _event(current, PhaseEvent.Kind.PLAN_ACCEPTED, Phase.TRANSITIONING, by)
+    event = _event(current, PhaseEvent.Kind.PLAN_ACCEPTED, Phase.TRANSITIONING, by)
+    announce(
+        TransitionPlanAccepted(
+            project_id=current.pk,
+            project_title=current.title,
+            by_id=by.pk,
+            phase_event_id=event.pk,
+        )
+    )
     return current
 
 

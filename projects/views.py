@@ -325,6 +325,7 @@ def criterion_review(
             criterion=number,
             confirm=request.POST.get("decision") == "confirm",
             comment=request.POST.get("comment", ""),
+            by=request.user,
         )
     except ValidationError as error:
         return _criterion_response(request, access, number, error=error.messages[0])

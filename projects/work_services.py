@@ -1,5 +1,6 @@
 """Writes about the project's work: actions, stakeholder engagements, doors to open, status
-updates and sponsor comments, and the email that tells the sponsor about a new door."""
+updates and sponsor comments. Each step the other side must hear of is announced
+(`projects.events`); `notifications` decides who is told."""
 
 from __future__ import annotations
 
@@ -14,8 +15,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.events import announce
 from core.text import one_line
 from programs.models import Unit, User
+from projects.events import (
+    ActionAssigned,
+    DoorAnswered,
+    DoorRequested,
+    SponsorCommented,
+    StatusUpdatePosted,
+)
 from projects.models import (
     Action,
     DoorRequest,
@@ -35,23 +44,53 @@ def do_create_action(
     title: str,
     owner: User,
     due_on: datetime.date | None,
+    by: User,
     status: str = Action.Status.TO_DO,
 ) -> Action:
-    """Add an action to the project. The owner must be on the team (the form checks)."""
-    return Action.objects.create(
+    """Add an action to the project. The owner must be on the team (the form checks); an
+    owner other than `by` is told."""
+    action = Action.objects.create(
         project=project, title=title, owner=owner, due_on=due_on, status=status
     )
+    _announce_assignment(action, by)
+    return action
 
 
 def do_update_action(
-    *, action: Action, title: str, owner: User, due_on: datetime.date | None, status: str
+    *,
+    action: Action,
+    title: str,
+    owner: User,
+    due_on: datetime.date | None,
+    status: str,
+    by: User,
 ) -> Action:
+    """Change an action; a new owner other than `by` is told."""
+    reassigned = action.owner_id != owner.pk
     action.title = title
     action.owner = owner
     action.due_on = due_on
     action.status = status
     action.save(update_fields=["title", "owner", "due_on", "status", "updated_at"])
+    if reassigned:
+        _announce_assignment(action, by)
     return action
+
+
+def _announce_assignment(action: Action, by: User) -> None:
+    if action.owner_id is None or action.owner_id == by.pk:
+        return
+    announce(
+        ActionAssigned(
+            project_id=action.project.pk,
+            project_title=action.project.title,
+            by_id=by.pk,
+            action_id=action.pk,
+            action_title=action.title,
+            owner_id=action.owner_id,
+            assigned_at=action.updated_at.isoformat(),
+        )
+    )
 
 
 # Stakeholders ---------------------------------------------------------------------------
@@ -87,18 +126,15 @@ def do_log_engagement(
 
 @transaction.atomic
 def do_ask_door(*, project: Project, kind: str, request: str, by: User) -> DoorRequest:
-    """Ask the team's sponsor to open a door; the sponsor is emailed once the request is
-    saved (never for a request that is rolled back)."""
+    """Ask the team's sponsor to open a door; the sponsor is notified once the request is
+    saved (never for a request that is rolled back), without the request's text."""
     door = DoorRequest.objects.create(project=project, kind=kind, request=request, asked_by=by)
-    _enqueue_door_email(door)
+    announce(
+        DoorRequested(
+            project_id=project.pk, project_title=project.title, by_id=by.pk, door_id=door.pk
+        )
+    )
     return door
-
-
-def _enqueue_door_email(door: DoorRequest) -> None:
-    from projects.tasks import send_door_request
-
-    door_id = door.pk
-    transaction.on_commit(lambda: send_door_request.delay(door_id))
 
 
 def door_url(door: DoorRequest) -> str:
@@ -109,6 +145,9 @@ def door_url(door: DoorRequest) -> str:
 def do_send_door_request_email(*, door_id: int) -> bool:
     """Email the sponsor about an open door request, unless it was emailed already, was
     answered meanwhile, or the team has no sponsor.
+
+    New requests reach the sponsor as a notification (`DoorRequested`); this email only
+    still goes out for requests queued before that, until the queue has drained.
 
     Safe to run twice: the row is locked and `notified_at` records the sending.
     """
@@ -157,6 +196,16 @@ def do_answer_door(*, door: DoorRequest, answer: str, by: User) -> DoorRequest:
     locked.answered_by = by
     locked.answered_at = timezone.now()
     locked.save(update_fields=["answer", "answered_by", "answered_at"])
+    project = locked.project
+    announce(
+        DoorAnswered(
+            project_id=project.pk,
+            project_title=project.title,
+            by_id=by.pk,
+            door_id=locked.pk,
+            asked_by_id=locked.asked_by_id,
+        )
+    )
     return locked
 
 
@@ -166,15 +215,33 @@ def do_answer_door(*, door: DoorRequest, answer: str, by: User) -> DoorRequest:
 def do_post_status_update(
     *, project: Project, by: User, progress: str, next_steps: str, risks: str = ""
 ) -> StatusUpdate:
-    return StatusUpdate.objects.create(
+    """Post a status update; the sponsor is told (without its text)."""
+    update = StatusUpdate.objects.create(
         project=project, progress=progress, next_steps=next_steps, risks=risks, author=by
     )
+    announce(
+        StatusUpdatePosted(
+            project_id=project.pk, project_title=project.title, by_id=by.pk, update_id=update.pk
+        )
+    )
+    return update
 
 
 def do_comment_on_update(*, update: StatusUpdate, by: User, body: str) -> SponsorComment:
     """The sponsor's comment on a status update (the view checks that `by` is the team's
-    sponsor)."""
-    return SponsorComment.objects.create(update=update, author=by, body=body)
+    sponsor); the team is told (without its text)."""
+    comment = SponsorComment.objects.create(update=update, author=by, body=body)
+    project = update.project
+    announce(
+        SponsorCommented(
+            project_id=project.pk,
+            project_title=project.title,
+            by_id=by.pk,
+            update_id=update.pk,
+            comment_id=comment.pk,
+        )
+    )
+    return comment
 
 
 # Demo data ------------------------------------------------------------------------------

@@ -127,7 +127,7 @@ def action_create(request: AuthenticatedHttpRequest, project_id: int) -> HttpRes
             action_section(access, members=members, form=form),
             status=400,
         )
-    action = do_create_action(project=access.project, **form.cleaned_data)
+    action = do_create_action(project=access.project, by=request.user, **form.cleaned_data)
     messages.success(request, f"Action “{action.title}” added.")
     return _done(request, access, "actions", lambda: action_section(access, members=members))
 
@@ -161,7 +161,7 @@ def action_edit(
     if request.method == "POST":
         form = ActionForm(request.POST, members=members, auto_id=auto_id)
         if form.is_valid():
-            do_update_action(action=action, **form.cleaned_data)
+            do_update_action(action=action, by=request.user, **form.cleaned_data)
             messages.success(request, f"Action “{action.title}” saved.")
             return _done(
                 request, access, "actions", lambda: action_section(access, members=members)
@@ -229,7 +229,7 @@ def door_create(request: AuthenticatedHttpRequest, project_id: int) -> HttpRespo
     sponsor = access.project.team.sponsor
     messages.success(
         request,
-        f"Request sent to {sponsor.display_name}, who is told by email."
+        f"Request sent to {sponsor.display_name}, who is notified."
         if sponsor
         else "Request saved. The team has no sponsor yet; it waits for one.",
     )

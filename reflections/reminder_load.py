@@ -91,6 +91,13 @@ def seed_due_participants(
             for n, user in zip(numbers, users, strict=True)
             if n % 2 == 0
         )
+    # They joined when the program started, weeks ago: this week is not their first
+    # (nobody is reminded in the week they joined).
+    Membership.objects.filter(program=program).update(
+        created_at=datetime.datetime.combine(
+            program.starts_on, datetime.time(0), tzinfo=datetime.UTC
+        )
+    )
     if connection.vendor == "postgresql":
         # Fresh statistics after a bulk load, as after any: without them the tick's query
         # takes seconds where it takes a fraction of one.

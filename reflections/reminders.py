@@ -11,6 +11,10 @@ A program's dates carry no time zone: each person reads them on their own clock.
 reminder is due for a week when the person's slot that week falls on a day, in their zone,
 between the program's first and last day; so the first and the last week of a program each
 get their reminder at the person's slot, in every zone from UTC−12 to UTC+14.
+
+Nobody is reminded in the week they joined: a person's first reminder is for the first
+week that starts (Monday 00:00 on their clock) after their membership began, so nobody
+hears "It is time for your check-in" minutes after accepting an invitation.
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 Status = ReminderDelivery.Status
 # The annotations `running_participants` adds.
 SLOT_FIELDS = ("slot_weekday", "slot_time", "slot_zone")
-# Due slots listed in one planning INSERT: seven parameters each, far below the databases'
+# Due slots listed in one planning INSERT: eight parameters each, far below the databases'
 # limits on parameters.
 PLAN_SLOTS_PER_STATEMENT = 1000
 
@@ -97,6 +101,9 @@ class Slot:
     # The slot's day on its clock, which the program's dates are compared with.
     day: datetime.date
     due_at: datetime.datetime
+    # When the slot's week began on its clock (Monday 00:00), in UTC: only people who
+    # joined before it are due that week.
+    week_starts_at: datetime.datetime
 
     @classmethod
     def this_week(
@@ -109,7 +116,8 @@ class Slot:
         week = LocalWeek.of(now, zone)
         day = datetime.date.fromisocalendar(week.iso_year, week.iso_week, weekday + 1)
         due = datetime.datetime.combine(day, at, tzinfo=zone).astimezone(datetime.UTC)
-        return cls(weekday, at, zone_name, week, day, due)
+        starts = datetime.datetime.combine(week.starts_on, datetime.time(0), tzinfo=zone)
+        return cls(weekday, at, zone_name, week, day, due, starts.astimezone(datetime.UTC))
 
 
 def reminders_on(kind: str) -> Exists:
@@ -125,8 +133,9 @@ def running_participants(
 ) -> QuerySet[Membership]:
     """Active participant memberships in programs that may be running on someone's clock
     this week, with reminders on, each annotated with its check-in slot: the plan's day
-    and time, else the program's, on the person's own clock (`User.time_zone`), and with
-    the program's dates, which the planning compares with the slot's local day.
+    and time, else the program's, on the person's own clock (`User.time_zone`), with
+    the program's dates, which the planning compares with the slot's local day, and with
+    when the person joined, which it compares with the start of the slot's week.
 
     The date filter is only a wide net: a slot this week lies at most seven days before
     today in UTC, and a local date differs from the UTC date by at most one day.
@@ -155,6 +164,7 @@ def running_participants(
             slot_zone=F("user__time_zone"),
             program_starts_on=F("program__starts_on"),
             program_ends_on=F("program__ends_on"),
+            joined_at=F("created_at"),
         )
         .order_by()
     )
@@ -176,11 +186,11 @@ def do_plan_reminders(
     sending once the transaction commits. Returns the ids of the deliveries this call
     inserted (none when another tick planned them first).
 
-    Due: an active participant of a running program, reminders on, whose check-in slot
-    this ISO week (on their own clock) has passed, who has not checked in that week and
-    has no delivery for it yet. Two statements whatever the number of participants: one
-    reads the distinct slots, one inserts the deliveries of the due ones (one more per
-    PLAN_SLOTS_PER_STATEMENT due slots)."""
+    Due: an active participant of a running program, reminders on, who joined before this
+    ISO week began on their own clock, whose check-in slot this week has passed, who has
+    not checked in that week and has no delivery for it yet. Two statements whatever the
+    number of participants: one reads the distinct slots, one inserts the deliveries of
+    the due ones (one more per PLAN_SLOTS_PER_STATEMENT due slots)."""
     now = now or timezone.now()
     slots = due_slots(now, kind)
     tick = uuid.uuid4()
@@ -236,6 +246,7 @@ def _insert_deliveries(
             param(delivery, "iso_week", slot.week.iso_week),
             param(delivery, "due_at", slot.due_at),
             param(Program._meta, "starts_on", slot.day),
+            param(Membership._meta, "created_at", slot.week_starts_at),
         ]
         rows.append(f"({', '.join(placeholder for placeholder, _ in row)})")
         values_params += [value for _, value in row]
@@ -252,7 +263,12 @@ def _insert_deliveries(
         )
     ]
     participants = running_participants(now, kind).values_list(
-        "user_id", "program_id", *SLOT_FIELDS, "program_starts_on", "program_ends_on"
+        "user_id",
+        "program_id",
+        *SLOT_FIELDS,
+        "program_starts_on",
+        "program_ends_on",
+        "joined_at",
     )
     base_sql, base_params = participants.query.get_compiler(connection=connection).as_sql()
     week_of_row = (
@@ -276,7 +292,8 @@ def _insert_deliveries(
         returning = f" RETURNING {column(delivery, 'id')}"
     # Only quoted identifiers from the models and placeholders go into the text.
     sql = (
-        "WITH due (due_weekday, due_time, due_zone, due_year, due_week, due_at, due_on)"  # noqa: S608
+        "WITH due (due_weekday, due_time, due_zone, due_year, due_week, due_at, due_on,"  # noqa: S608
+        " due_week_starts_at)"
         f" AS (VALUES {', '.join(rows)})"
         f" INSERT INTO {quote(delivery.db_table)}"
         f" ({', '.join(column(delivery, name) for name in targets)})"
@@ -286,6 +303,7 @@ def _insert_deliveries(
         " INNER JOIN due ON p.slot_weekday = due.due_weekday"
         " AND p.slot_time = due.due_time AND p.slot_zone = due.due_zone"
         " AND p.program_starts_on <= due.due_on AND p.program_ends_on >= due.due_on"
+        " AND p.joined_at < due.due_week_starts_at"
         f" WHERE NOT EXISTS (SELECT 1 FROM {quote(checkin.db_table)} c"
         f" WHERE {same_week(checkin, 'c')})"
         f" AND NOT EXISTS (SELECT 1 FROM {quote(delivery.db_table)} d"

@@ -16,8 +16,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.events import announce
 from core.text import one_line
 from programs.models import Program, User
+from reflections.events import (
+    CheckInShared,
+    PartnerNamed,
+    ReflectionShared,
+    TeamReflectionShared,
+)
 from reflections.models import (
     RESTORE_DAYS,
     Audience,
@@ -80,18 +87,24 @@ def _team_members(team: Team, *, besides: int | None = None) -> list[int]:
     return list(members.values_list("user_id", flat=True))
 
 
-def _grant(readers: Readers, **subject: object) -> int:
-    """Add the readers to the subject's audience (once each); returns how many rows were
-    asked for."""
+def _grant(readers: Readers, **subject: object) -> Readers:
+    """Add the readers to the subject's audience (once each); returns those who were not
+    in it yet, the people this share tells."""
+    already = set(Audience.objects.filter(**subject).values_list("reader_id", "role"))
+    added = [reader for reader in dict.fromkeys(readers) if reader not in already]
     now = timezone.now()
     Audience.objects.bulk_create(
         [
             Audience(reader_id=reader_id, role=role, granted_at=now, **subject)
-            for reader_id, role in readers
+            for reader_id, role in added
         ],
         ignore_conflicts=True,
     )
-    return len(readers)
+    return added
+
+
+def _reader_ids(readers: Readers) -> tuple[int, ...]:
+    return tuple(sorted({reader_id for reader_id, _ in readers}))
 
 
 def _advisors_now(team_id: int) -> tuple[int | None, int | None]:
@@ -118,9 +131,21 @@ def reflection_readers_now(reflection: Reflection) -> Readers:
     return readers
 
 
-def share_reflection(reflection: Reflection) -> int:
-    """Record the entry's audience as its places are held now (see `Audience`)."""
+def share_reflection(reflection: Reflection) -> Readers:
+    """Record the entry's audience as its places are held now (see `Audience`); returns
+    the readers added."""
     return _grant(reflection_readers_now(reflection), reflection=reflection)
+
+
+def reflection_shared(reflection: Reflection, added: Readers) -> ReflectionShared:
+    """The event of an entry shared with the readers `added` (ids and names only)."""
+    return ReflectionShared(
+        reflection_id=reflection.pk,
+        program_id=reflection.program_id,
+        author_id=reflection.author_id,
+        author_name=reflection.author.display_name,
+        reader_ids=_reader_ids(added),
+    )
 
 
 def _widens(old: str, new: str) -> bool:
@@ -128,9 +153,10 @@ def _widens(old: str, new: str) -> bool:
     return order.index(Visibility(new)) > order.index(Visibility(old))
 
 
-def share_checkin(checkin: CheckIn) -> int:
+def share_checkin(checkin: CheckIn) -> Readers:
     """Record the check-in's audience: the coach of the person's team, or the
-    accountability partner named in their plan, as they are now."""
+    accountability partner named in their plan, as they are now. Returns the readers
+    added."""
     readers: Readers = []
     if checkin.visibility == CheckInVisibility.COACH and checkin.team_id is not None:
         coach_id, _ = _advisors_now(checkin.team_id)
@@ -147,10 +173,23 @@ def share_checkin(checkin: CheckIn) -> int:
     return _grant(readers, checkin=checkin)
 
 
-def share_team_reflection(entry: TeamReflection) -> int:
+def checkin_shared(checkin: CheckIn, added: Readers) -> CheckInShared:
+    """The event of a check-in shared with the readers `added` (ids and names only)."""
+    return CheckInShared(
+        checkin_id=checkin.pk,
+        program_id=checkin.program_id,
+        author_id=checkin.user_id,
+        author_name=checkin.user.display_name,
+        week=str(LocalWeek(checkin.iso_year, checkin.iso_week)),
+        reader_ids=_reader_ids(added),
+    )
+
+
+def share_team_reflection(entry: TeamReflection) -> Readers:
     """Record a team reflection's audience as the team is now: its members, its coach,
     and its sponsor if the team shares the entry. Every save by the team shares it
-    again, so a new member or a new coach reads it once the team saves it."""
+    again, so a new member or a new coach reads it once the team saves it. Returns the
+    readers added."""
     team = entry.team
     readers: Readers = [(user_id, AudienceRole.MEMBER) for user_id in _team_members(team)]
     coach_id, sponsor_id = _advisors_now(team.pk)
@@ -159,6 +198,21 @@ def share_team_reflection(entry: TeamReflection) -> int:
     if entry.share_with_sponsor and sponsor_id is not None:
         readers.append((sponsor_id, AudienceRole.SPONSOR))
     return _grant(readers, team_reflection=entry)
+
+
+def team_reflection_shared(
+    entry: TeamReflection, *, by: User, added: Readers
+) -> TeamReflectionShared:
+    """The event of a team reflection saved by `by` and shared with the readers `added`
+    (ids and names only)."""
+    return TeamReflectionShared(
+        team_reflection_id=entry.pk,
+        program_id=entry.team.cohort.program_id,
+        team_id=entry.team_id,
+        team_name=entry.team.name,
+        by_id=by.pk,
+        reader_ids=_reader_ids(added),
+    )
 
 
 # Journal -------------------------------------------------------------------------------
@@ -224,7 +278,9 @@ def do_write_reflection(
         updated_at=now,
     )
     _set_tags(reflection, tags)
-    share_reflection(reflection)
+    added = share_reflection(reflection)
+    if added:
+        announce(reflection_shared(reflection, added))
     _close_draft(user=author, program=program, token=draft_token)
     return reflection
 
@@ -253,8 +309,8 @@ def do_edit_reflection(
     reflection.updated_at = timezone.now()
     reflection.save(update_fields=["title", "body", "visibility", "prompt", "team", "updated_at"])
     _set_tags(reflection, tags)
-    if widened:
-        share_reflection(reflection)
+    if widened and (added := share_reflection(reflection)):
+        announce(reflection_shared(reflection, added))
     return reflection
 
 
@@ -269,10 +325,9 @@ def do_share_reflection_again(*, reflection: Reflection) -> list[str]:
     if team is not None and team.pk != reflection.team_id:
         reflection.team = team
         reflection.save(update_fields=["team"])
-    readers = reflection_readers_now(reflection)
-    already = set(Audience.objects.filter(reflection=reflection).values_list("reader_id", "role"))
-    added = [reader for reader in readers if reader not in already]
-    _grant(readers, reflection=reflection)
+    added = share_reflection(reflection)
+    if added:
+        announce(reflection_shared(reflection, added))
     names = User.objects.filter(pk__in=[user_id for user_id, _ in added])
     return sorted(user.display_name for user in names)
 
@@ -415,7 +470,8 @@ def do_write_team_reflection(
     TeamReflectionEdit.objects.create(
         team_reflection=entry, editor=by, version=1, edited_at=now, title=title, body=body
     )
-    share_team_reflection(entry)
+    if added := share_team_reflection(entry):
+        announce(team_reflection_shared(entry, by=by, added=added))
     return entry
 
 
@@ -452,7 +508,8 @@ def do_edit_team_reflection(
         title=title,
         body=body,
     )
-    share_team_reflection(team_reflection)
+    if added := share_team_reflection(team_reflection):
+        announce(team_reflection_shared(team_reflection, by=by, added=added))
     return team_reflection
 
 
@@ -509,6 +566,16 @@ def do_save_plan(
     if partner_changed:
         plan.partner_confirmed_at = None
     plan.save()
+    if partner_changed and partner_user is not None:
+        announce(
+            PartnerNamed(
+                plan_id=plan.pk,
+                program_id=program.pk,
+                person_id=user.pk,
+                person_name=user.display_name,
+                partner_id=partner_user.pk,
+            )
+        )
     if partner_email and partner_email != plan.partner_invited_email:
         from reflections.tasks import send_partner_invitation
 
@@ -637,7 +704,8 @@ def do_create_checkin(
                 created_at=now,
                 updated_at=now,
             )
-            share_checkin(checkin)
+            if added := share_checkin(checkin):
+                announce(checkin_shared(checkin, added))
             do_plan_partner_note(checkin=checkin, now=now)
             return checkin
     except IntegrityError:
@@ -678,7 +746,7 @@ def do_update_checkin(
         checkin.save(
             update_fields=["steps_taken", "next_focus", "progress", "visibility", "updated_at"]
         )
-        if reshared:
-            share_checkin(checkin)
+        if reshared and (added := share_checkin(checkin)):
+            announce(checkin_shared(checkin, added))
         do_plan_partner_note(checkin=checkin, now=now)
     return checkin

@@ -20,11 +20,13 @@ from django.db.models import Avg, Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from core.events import announce
 from core.models import SecurityEvent
 from core.security import record_event
 from programs.access import require_member
 from programs.models import Membership, Program, Role, User
 from teams.access import TeamAccess, get_team_for_user
+from teams.events import PulseOpened
 from teams.models import (
     PULSE_DIMENSIONS,
     CoachNote,
@@ -206,12 +208,23 @@ def do_open_pulse(
     *, team: Team, by: User, meeting_on: datetime.date, now: datetime.datetime | None = None
 ) -> tuple[PulseSurvey, bool]:
     """Open the pulse for one team meeting; a second opening for the same meeting returns
-    the first one (the unique constraint decides between two at once)."""
+    the first one (the unique constraint decides between two at once). The team's
+    members are asked to answer (`PulseOpened`)."""
     now = now or timezone.now()
     try:
         with transaction.atomic():
             survey = PulseSurvey.objects.create(
                 team=team, meeting_on=meeting_on, opened_by=by, created_at=now
+            )
+            announce(
+                PulseOpened(
+                    survey_id=survey.pk,
+                    team_id=team.pk,
+                    team_name=team.name,
+                    program_id=team.cohort.program_id,
+                    meeting_on=meeting_on.isoformat(),
+                    by_id=by.pk,
+                )
             )
             return survey, True
     except IntegrityError:

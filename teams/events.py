@@ -12,3 +12,29 @@ class TeamsCreated:
     """New teams, saved in the current transaction. `projects` gives each its project."""
 
     teams: tuple[Team, ...]
+
+
+@dataclass(frozen=True)
+class AdvisorAssigned:
+    """A person was made a team's learning coach or executive sponsor (`place` is
+    `TeamChange.Kind.COACH` or `SPONSOR`; `change_id` the `TeamChange` recording it)."""
+
+    change_id: int
+    team_id: int
+    team_name: str
+    program_id: int
+    place: str
+    person_id: int
+    by_id: int | None
+
+
+@dataclass(frozen=True)
+class PulseOpened:
+    """A team pulse was opened for one meeting; the team's members are asked to answer."""
+
+    survey_id: int
+    team_id: int
+    team_name: str
+    program_id: int
+    meeting_on: str  # ISO date
+    by_id: int

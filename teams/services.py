@@ -11,8 +11,9 @@ from django.utils import timezone
 from core.deletion import deletion_counts
 from core.events import announce
 from core.text import checked_text
+from programs.events import RoleEnded, RoleGranted
 from programs.models import Cohort, Membership, Role, User
-from teams.events import TeamsCreated
+from teams.events import AdvisorAssigned, TeamsCreated
 from teams.history import (
     record_advisor_change,
     record_member_moved,
@@ -115,7 +116,8 @@ def do_set_advisors(
 
     Each change is recorded (a security event) and shown on the team page ("Your coach is
     now …"). A new coach or sponsor reads none of what was shared with their predecessor:
-    the audience of shared writing is fixed when it is shared (DESIGN.md, rule 7)."""
+    the audience of shared writing is fixed when it is shared (DESIGN.md, rule 7).
+    Whoever takes a place is told (`AdvisorAssigned`)."""
     program_id = team.cohort.program_id
     for person, role, label in ((coach, Role.COACH, "coach"), (sponsor, Role.SPONSOR, "sponsor")):
         if (
@@ -136,7 +138,21 @@ def do_set_advisors(
             (TeamChange.Kind.SPONSOR, sponsor, previous_sponsor),
         ):
             if (new.pk if new else None) != (old.pk if old else None):
-                record_advisor_change(team=team, kind=kind, person=new, previous=old, by=by)
+                change = record_advisor_change(
+                    team=team, kind=kind, person=new, previous=old, by=by
+                )
+                if new is not None:
+                    announce(
+                        AdvisorAssigned(
+                            change_id=change.pk,
+                            team_id=team.pk,
+                            team_name=team.name,
+                            program_id=program_id,
+                            place=kind,
+                            person_id=new.pk,
+                            by_id=by.pk if by else None,
+                        )
+                    )
     return team
 
 
@@ -232,6 +248,16 @@ def do_end_membership(*, membership: Membership, by: User | None = None) -> Ende
     locked.ended_at = timezone.now()
     locked.ending = Membership.Ending.LEFT
     locked.save(update_fields=["is_active", "ended_at", "ending"])
+    announce(
+        RoleEnded(
+            membership_id=locked.pk,
+            user_id=locked.user_id,
+            program_id=locked.program_id,
+            program_name=locked.program.name,
+            role=locked.role,
+            by_id=by.pk if by else None,
+        )
+    )
 
     teams = Team.objects.filter(cohort__program=locked.program)
     left: list[str] = []
@@ -268,6 +294,17 @@ def do_restore_membership(*, membership: Membership, by: User | None = None) -> 
     locked.is_active, locked.ended_at, locked.ending = True, None, ""
     locked.save(update_fields=["is_active", "ended_at", "ending"])
     record_role_granted(membership=locked, by=by, how="restored")
+    announce(
+        RoleGranted(
+            membership_id=locked.pk,
+            user_id=locked.user_id,
+            program_id=locked.program_id,
+            program_name=locked.program.name,
+            role=locked.role,
+            how="restored",
+            by_id=by.pk if by else None,
+        )
+    )
     membership.refresh_from_db()
     return locked
 

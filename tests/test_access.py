@@ -51,6 +51,10 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from notifications import delivery as notification_emails
+from notifications.kinds import Kind
+from notifications.models import Notification
+from notifications.services import do_notify
 from programs.models import Invitation, Membership, Milestone, OrganizationInvitation, Role
 from programs.org_services import organization_invitation_token
 from programs.services import do_add_membership, invitation_token
@@ -71,7 +75,15 @@ from teams.services import do_assign_member, do_set_advisors
 from tests import factories as f
 from tests.conftest import Cast, build_cast
 
-OUR_APPS = ("core", "programs", "teams", "projects", "reflections", "dashboards")
+OUR_APPS = (
+    "core",
+    "programs",
+    "teams",
+    "projects",
+    "reflections",
+    "notifications",
+    "dashboards",
+)
 
 # Roles -----------------------------------------------------------------------------------
 
@@ -344,6 +356,16 @@ def build_world() -> World:
             author=c.other_participant,
         ).pk,
     }
+
+    # The participant's one notification: nobody else's to open or mark read.
+    do_notify(
+        kind=Kind.SPONSOR_COMMENT,
+        recipients=[c.participant],
+        program=program,
+        subject=c.project.title,
+        link=f"/projects/{c.project.pk}/",
+        dedupe_key="matrix",
+    )
 
     sessions = {}
     for role in SIGNED_IN:
@@ -992,6 +1014,48 @@ ROWS: dict[str, Row] = {
         public=True,
         get=Allow(ROLES),
         post=Allow(ROLES),
+    ),
+}
+
+
+def participants_notification(w: World) -> dict[str, Any]:
+    notification = Notification.objects.get(recipient=w.participant, dedupe_key="matrix")
+    return {"notification_id": notification.pk}
+
+
+def notification_unsubscribe(w: World) -> dict[str, Any]:
+    kind = Kind.DOOR_ANSWERED
+    return {"kind": kind, "token": notification_emails.unsubscribe_token(w.participant, kind)}
+
+
+# A person's notifications are theirs alone: everyone signed in has a centre and settings,
+# and another person's notification does not exist for them.
+ROWS |= {
+    "notifications:centre": Row(get=Allow(EVERYONE)),
+    "notifications:unread": Row(get=Allow(EVERYONE)),
+    "notifications:mark_all_read": Row(post=Allow(EVERYONE, 302)),
+    "notifications:open": Row(
+        participants_notification, get=Allow(("participant",), 302, hidden=SIGNED_IN)
+    ),
+    "notifications:mark_read": Row(
+        participants_notification, post=Allow(("participant",), 302, hidden=SIGNED_IN)
+    ),
+    "notifications:settings": Row(
+        get=Allow(EVERYONE),
+        post=Allow(
+            EVERYONE,
+            302,
+            data=lambda w: dict.fromkeys(Kind.values, "now") | {"digest_hour": "8"},
+        ),
+    ),
+    # The signed link is the credential (a mail client's one-click POST has no session).
+    "notifications:unsubscribe": Row(
+        notification_unsubscribe, public=True, get=Allow(ROLES), post=Allow(ROLES)
+    ),
+    "notifications:resubscribe": Row(
+        notification_unsubscribe,
+        public=True,
+        post=Allow(ROLES, data=lambda w: {"kinds": [Kind.DOOR_ANSWERED], "email": "now"}),
     ),
 }
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from io import StringIO
+from typing import Any
 
 import pytest
 import time_machine
@@ -209,3 +211,39 @@ def test_demo_teams_name_their_projects_and_pass_the_gate_through_the_app(seeded
         project=carried, kind=PhaseEvent.Kind.CHARTER_APPROVED, by=carried.team.sponsor
     ).exists()
     assert len({p.project_type for p in projects}) == 4
+
+
+def test_every_demo_login_has_unread_notifications_and_loading_leaves_no_email_to_send(
+    seeded: str,
+) -> None:
+    from notifications.models import EmailDelivery, Notification
+
+    demo = Notification.objects.filter(dedupe_key__startswith="demo-")
+    assert demo.exists()
+    assert not EmailDelivery.objects.filter(notification__in=demo, status="queued").exists()
+    assert not demo.filter(email="daily", digest__isnull=True).exists()
+    for line in seeded.splitlines():
+        if "@" not in line:
+            continue
+        client = Client()
+        client.force_login(User.objects.get(email=line.split()[-1]))
+        unread = client.get(reverse("notifications:unread")).content.decode()
+        assert 'class="badge"' in unread, line
+    before = Notification.objects.count()
+    seed()
+    assert Notification.objects.count() == before
+
+
+def test_loading_the_demo_emails_nobody_and_notifies_only_with_the_demos_own_notices(
+    db: None, mailoutbox: list[Any], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    from notifications.models import Notification
+
+    # What waits for the commit runs: the services the demo is built with announce
+    # nothing that tells anyone (memberships, coaches and sponsors, pulses, shares).
+    with django_capture_on_commit_callbacks(execute=True):
+        seed()
+
+    assert mailoutbox == []
+    keys = set(Notification.objects.values_list("dedupe_key", flat=True))
+    assert keys and all(key.startswith("demo-") for key in keys)

@@ -221,8 +221,8 @@ def test_web_and_worker_write_at_once_without_an_error_a_failed_task_or_a_second
     embedded: Embedded,
 ) -> None:
     """Six members ask their sponsor for doors and save their check-in while the sponsor
-    answers the doors: each request writes through the web process, each door's email is
-    sent and recorded by the worker (and the first member's check-in emails her partner),
+    answers the doors: each request writes through the web process, each door's notification
+    is emailed and recorded by the worker (and the first member's check-in emails her partner),
     and beat plans reminders every two seconds, all on the one SQLite file."""
     password = demo_password(embedded.output())
     [(project_id,)] = embedded.query(
@@ -264,10 +264,13 @@ def test_web_and_worker_write_at_once_without_an_error_a_failed_task_or_a_second
             open_doors = [
                 door_id
                 for (door_id,) in embedded.query(
-                    # Answered once the sponsor has had the email.
-                    "SELECT id FROM projects_doorrequest WHERE project_id = ?"
-                    " AND answered_at IS NULL AND notified_at IS NOT NULL"
-                    " AND request LIKE 'Door probe %'",
+                    # Answered once the sponsor has had the notification's email.
+                    "SELECT d.id FROM projects_doorrequest d WHERE d.project_id = ?"
+                    " AND d.answered_at IS NULL AND d.request LIKE 'Door probe %'"
+                    " AND EXISTS (SELECT 1 FROM notifications_notification n"
+                    " JOIN notifications_emaildelivery e ON e.notification_id = n.id"
+                    " WHERE n.kind = 'door_requested' AND e.status = 'sent'"
+                    " AND n.link LIKE '%#door-' || d.id)",
                     project_id,
                 )
             ]
@@ -299,22 +302,28 @@ def test_web_and_worker_write_at_once_without_an_error_a_failed_task_or_a_second
     assert len(statuses) == asked + len(MEMBERS) * CHECK_INS_EACH + answered
     assert answered == asked
 
-    # Every door's email went out, was recorded as sent, and was answered.
+    # Every door was answered, and its notification's email went out once, recorded as sent.
     probes = [
         row
-        for row in embedded.query(
-            "SELECT id, request, notified_at, answered_at FROM projects_doorrequest"
-        )
+        for row in embedded.query("SELECT id, request, answered_at FROM projects_doorrequest")
         if row[0] not in doors_before
     ]
     assert len(probes) == asked
-    assert all(notified_at and answered_at for _, _, notified_at, answered_at in probes)
-    # Once each: as many emails as doors, and each door's request in one of them.
+    assert all(answered_at for _, _, answered_at in probes)
+    emailed = [
+        link
+        for (link,) in embedded.query(
+            "SELECT n.link FROM notifications_notification n"
+            " JOIN notifications_emaildelivery e ON e.notification_id = n.id"
+            " WHERE n.kind = 'door_requested' AND e.status = 'sent'"
+        )
+    ]
+    for door_id, _, _ in probes:
+        assert sum(link.endswith(f"#door-{door_id}") for link in emailed) == 1, door_id
+    # No email carries a door's request; the links in them point at the port bin/dev serves.
     output = embedded.output()
-    assert output.count("Subject: Flow Forward asks you to open a door") == asked
-    assert all(request in output for _, request, _, _ in probes)
-    # The links in them point at the port bin/dev serves.
-    assert f"http://127.0.0.1:{embedded.port}/projects/{project_id}/" in output
+    assert not any(request in output for _, request, _ in probes)
+    assert f"http://127.0.0.1:{embedded.port}/notifications/" in output
 
     # Nothing failed in the web process or the worker.
     assert "Internal Server Error" not in output

@@ -29,6 +29,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from notifications.kinds import Kind
+from notifications.models import Notification
 from programs.models import (
     Cohort,
     Discipline,
@@ -474,6 +476,20 @@ def build_world(size: Size, name: str) -> World:
         created_at=now,
         updated_at=now,
     )
+    # Three notifications a week, one of them read.
+    Notification.objects.bulk_create(
+        Notification(
+            recipient=participant,
+            program=program,
+            kind=Kind.SPONSOR_COMMENT,
+            subject=projects[0].title,
+            link=f"/projects/{projects[0].pk}/",
+            created_at=_moment(w.starts_on, 9 + n),
+            read_at=_moment(w.starts_on, 18) if n == 0 else None,
+        )
+        for w in past_weeks
+        for n in range(3)
+    )
     return World(
         program=program,
         admin=admin,
@@ -553,6 +569,8 @@ PAGES: list[Page] = [
     ("people page", "admin", lambda w: _program_url("teams:people", w)),
     ("reminder log", "admin", lambda w: _program_url("reminders:log", w)),
     ("sponsor dashboard", "sponsor", lambda w: reverse("project_work:sponsor_dashboard")),
+    ("notification centre", "participant", lambda w: reverse("notifications:centre")),
+    ("unread notifications count", "participant", lambda w: reverse("notifications:unread")),
 ]
 
 

@@ -8,11 +8,13 @@ from collections.abc import Callable
 
 import pytest
 
-from programs.models import Cohort, Program, Role, User
+from programs.models import Cohort, Membership, Program, Role, User
 from tests import factories as f
 
 STARTS_ON = datetime.date(2026, 1, 5)
 ENDS_ON = datetime.date(2026, 12, 31)
+# The people joined the program before it started: every week of it is theirs.
+JOINED_AT = datetime.datetime(2025, 12, 1, 9, 0, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
@@ -32,13 +34,20 @@ Person = Callable[..., User]
 
 @pytest.fixture
 def person(cohort: Cohort) -> Person:
-    """A participant of the 2026 program with a profile in the given time zone."""
+    """A participant of the 2026 program with a profile in the given time zone, who joined
+    it at `joined_at` (before it started, unless told otherwise)."""
 
-    def make(time_zone: str = "America/New_York", **user: object) -> User:
+    def make(
+        time_zone: str = "America/New_York",
+        joined_at: datetime.datetime = JOINED_AT,
+        **user: object,
+    ) -> User:
         member = f.UserFactory(**user)
-        f.MembershipFactory(
+        membership = f.MembershipFactory(
             user=member, program=cohort.program, cohort=cohort, role=Role.PARTICIPANT
         )
+        # `created_at` is set on insert; when the person joined is written afterwards.
+        Membership.objects.filter(pk=membership.pk).update(created_at=joined_at)
         f.ProfileFactory(
             user=member, organization=cohort.program.organization, time_zone=time_zone
         )

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from programs.models import Program, Role
+from programs.models import Membership, Program, Role
 from reflections.models import ReminderDelivery
 from reflections.reminders import do_plan_reminders
 from tests import factories as f
@@ -30,6 +30,10 @@ def test_two_concurrent_ticks_plan_one_reminder_per_person_and_week() -> None:
         user = f.UserFactory()
         f.MembershipFactory(user=user, program=program, cohort=cohort, role=Role.PARTICIPANT)
         f.ProfileFactory(user=user, organization=program.organization, time_zone="Europe/London")
+    # They joined when the program started: this week is not their first.
+    Membership.objects.filter(program=program).update(
+        created_at=datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC)
+    )
     now = datetime.datetime(2026, 5, 17, 12, 0, tzinfo=datetime.UTC)
     start = threading.Barrier(2)
     planned: list[list[int]] = []

@@ -249,6 +249,38 @@ def test_a_former_participant_is_not_reminded(person: Person) -> None:
     assert do_plan_reminders(now=at("2026-05-17 12:00")) == []
 
 
+def test_someone_who_joins_minutes_before_their_slot_is_not_reminded_that_week(
+    person: Person,
+) -> None:
+    # Sunday 17 May 2026: she accepts her invitation at 08:50 in London; the slot is 09:00.
+    member = person("Europe/London", joined_at=at("2026-05-17 07:50"))
+
+    assert do_plan_reminders(now=at("2026-05-17 08:05")) == []
+    # Her first full week is the one starting Monday 18 May: its Sunday brings the reminder.
+    planned = do_plan_reminders(now=at("2026-05-24 08:05"))
+    assert list(
+        ReminderDelivery.objects.filter(pk__in=planned).values_list("user", "iso_week")
+    ) == [(member.pk, 21)]
+
+
+def test_the_first_full_week_is_read_on_the_persons_own_clock(person: Person) -> None:
+    # Sunday 17 May 2026, 23:30 UTC: still Sunday evening in New York, already Monday
+    # 00:30 in London, where the week of 18 May has begun without her.
+    joined = at("2026-05-17 23:30")
+    new_york = person("America/New_York", joined_at=joined)
+    london = person("Europe/London", joined_at=joined)
+
+    # Sunday 24 May, past 09:00 in both zones.
+    first = do_plan_reminders(now=at("2026-05-24 14:00"))
+    assert set(ReminderDelivery.objects.filter(pk__in=first).values_list("user", flat=True)) == {
+        new_york.pk
+    }
+    following = do_plan_reminders(now=at("2026-05-31 14:00"))
+    assert set(
+        ReminderDelivery.objects.filter(pk__in=following).values_list("user", flat=True)
+    ) == {new_york.pk, london.pk}
+
+
 @pytest.mark.parametrize(
     "now",
     [

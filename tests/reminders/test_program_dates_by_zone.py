@@ -10,7 +10,7 @@ import zoneinfo
 import pytest
 import time_machine
 
-from programs.models import Program, Role, User
+from programs.models import Membership, Program, Role, User
 from reflections.digests import do_plan_coach_digests
 from reflections.models import ReminderDelivery
 from reflections.reminders import do_plan_reminders
@@ -41,6 +41,10 @@ def participant_in(zone: str, slot: datetime.time) -> User:
     cohort = f.CohortFactory(program=program, starts_on=FIRST_DAY, ends_on=LAST_DAY)
     person = f.UserFactory(time_zone=zone)
     f.MembershipFactory(user=person, program=program, cohort=cohort, role=Role.PARTICIPANT)
+    # Joined in August, well before the program's first week began in any zone.
+    Membership.objects.filter(user=person).update(
+        created_at=datetime.datetime(2026, 8, 3, tzinfo=datetime.UTC)
+    )
     return person
 
 

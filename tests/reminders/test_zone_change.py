@@ -12,7 +12,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from programs.models import Program, Role, User
+from programs.models import Membership, Program, Role, User
 from reflections.models import CheckIn, ReminderDelivery
 from reflections.reminders import do_plan_reminders
 from tests import factories as f
@@ -40,6 +40,10 @@ def priya(program: Program) -> User:
     person = f.UserFactory(first_name="Priya", last_name="Natarajan", time_zone="America/New_York")
     f.MembershipFactory(
         user=person, program=program, cohort=program.cohorts.get(), role=Role.PARTICIPANT
+    )
+    # She joined when the program started, weeks before the weeks walked through here.
+    Membership.objects.filter(user=person).update(
+        created_at=datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC)
     )
     return person
 

@@ -43,6 +43,9 @@ CSRF_EXEMPT = {
     "reminders:unsubscribe": "one-click unsubscribe (RFC 8058)",
     # The same for an accountability partner's notes; it only adds an address to a list.
     "reminders:partner_unsubscribe": "one-click unsubscribe (RFC 8058)",
+    # One kind of notification email (or the daily digest) off; undone from the landing
+    # page, whose "turn it back on" form carries a CSRF token like any other.
+    "notifications:unsubscribe": "one-click unsubscribe (RFC 8058)",
 }
 
 

@@ -378,7 +378,11 @@ def build_world(cast: Cast, payload: str) -> World:
     for number in range(1, 7):
         do_save_rationale(project=project, criterion=number, rationale=text("rationale"))
     do_review_criterion(
-        project=project, criterion=2, confirm=False, comment=text("criterion-comment")
+        project=project,
+        criterion=2,
+        confirm=False,
+        comment=text("criterion-comment"),
+        by=c.sponsor,
     )
     do_submit_charter(project=project, by=c.participant)
     do_return_charter(project=project, by=c.sponsor, comment=text("return-comment"))
@@ -387,7 +391,7 @@ def build_world(cast: Cast, payload: str) -> World:
     other = c.other_project
     for number in range(1, 7):
         do_save_rationale(project=other, criterion=number, rationale="Fine.")
-    do_review_criterion(project=other, criterion=1, confirm=True, comment="")
+    do_review_criterion(project=other, criterion=1, confirm=True, comment="", by=c.sponsor)
     do_submit_charter(project=other, by=c.other_participant)
     do_approve_charter(project=other, by=c.sponsor, comment=text("approve-comment"))
     other = do_begin_transition(project=other, by=c.other_participant)
@@ -404,6 +408,7 @@ def build_world(cast: Cast, payload: str) -> World:
         title=text("action-title"),
         owner=c.participant,
         due_on=datetime.date(2026, 10, 1),
+        by=c.participant,
     )
     do_log_engagement(
         project=project,

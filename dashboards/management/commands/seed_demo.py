@@ -19,7 +19,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from core.events import quiet
 from dashboards.demo import seed_coaching
+from notifications.demo import seed_notifications
 from programs.models import (
     Cohort,
     Discipline,
@@ -366,7 +368,9 @@ def seed_criteria(project: Project, *, sponsor: User, member: User, approve: boo
         do_submit_charter(project=project, by=member)
     if approve:
         for criterion in written:
-            do_review_criterion(project=project, criterion=criterion, confirm=True, comment="")
+            do_review_criterion(
+                project=project, criterion=criterion, confirm=True, comment="", by=sponsor
+            )
         do_approve_charter(project=project, by=sponsor, comment="Clear and bold. Go.")
 
 
@@ -497,12 +501,14 @@ class Command(BaseCommand):
                 self.print_logins(demo_logins())
                 return
         # Building the demo grants dozens of roles: each is recorded in the security log
-        # as usual, but not echoed line by line above the logins a newcomer looks for.
+        # as usual, but not echoed line by line above the logins a newcomer looks for. It is
+        # built through the services, but telling nobody: the demo's notifications are its
+        # own (`seed_notifications`), and loading it sends no email.
         security_log = logging.getLogger("actionlab.security")
         level = security_log.level
         security_log.setLevel(logging.WARNING)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), quiet():
                 logins = self.seed()
         finally:
             security_log.setLevel(level)
@@ -686,4 +692,5 @@ class Command(BaseCommand):
         seed_partner_notes_and_digests(
             program=program, participant=User.objects.get(email=TEAMS[0]["members"][0].email)
         )
+        seed_notifications(program=program)
         return logins

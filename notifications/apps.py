@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from notifications import subscribers, subscribers_people
+
+        # Who hears each step of the loop between a team and its sponsor.
+        subscribers.register()
+        # Who hears of writing shared with them, pulses, places on teams and roles.
+        subscribers_people.register()

@@ -1,0 +1,181 @@
+"""In-app notifications, each person's email preferences, and the email deliveries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+
+from notifications.kinds import DEFAULT_DIGEST_HOUR, EmailMode, Kind
+from programs.models import Program, User
+
+
+class NotificationQuerySet(models.QuerySet["Notification"]):
+    def for_user(self, user: User) -> NotificationQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Something that happened which a person should know of, in their notification
+    centre. `subject` and `link` name things (a project's title, a path), never anyone's
+    writing. `email` is how the email was planned when it was created."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    link = models.CharField(max_length=300)
+    # Set by the caller so that the same event announced twice notifies once.
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=10, choices=EmailMode.choices, default=EmailMode.NOW)
+    # The daily digest that carried (or will carry) this notification by email.
+    digest = models.ForeignKey(
+        "EmailDelivery",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="digested",
+    )
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "dedupe_key"],
+                condition=~Q(dedupe_key=""),
+                name="notification_once_per_dedupe_key",
+            ),
+        ]
+        indexes = [
+            # The header's unread count.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            # The centre: a person's notifications, newest first.
+            models.Index(fields=["recipient", "-created_at"], name="notification_centre"),
+            # The digest tick: daily notifications not yet put in a digest.
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(email="daily", digest__isnull=True),
+                name="notification_digest_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.subject}"
+
+
+class Preference(models.Model):
+    """How a person wants one kind of notification by email (in the app it always shows).
+    No row means the kind's default (`default_email_mode`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    email = models.CharField(max_length=10, choices=EmailMode.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="preference_once_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}: {self.email}"
+
+
+class DigestSetting(models.Model):
+    """The local hour (on the person's own clock, `User.zone`) of their daily digest."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest_setting"
+    )
+    hour = models.PositiveSmallIntegerField(
+        default=DEFAULT_DIGEST_HOUR, validators=[MaxValueValidator(23)]
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(hour__lte=23), name="digestsetting_hour_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.hour:02d}:00"
+
+
+class EmailDelivery(models.Model):
+    """One email: a notification sent immediately, or a person's digest of one local day.
+    The unique constraints make "planned once" a database fact; a worker claims a row by
+    moving it from queued to sending, so a task run twice sends once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_deliveries"
+    )
+    notification = models.OneToOneField(
+        Notification,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="delivery",
+    )
+    # The digest's day on the person's clock.
+    digest_day = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    # When the row was last handed to a worker, and when a worker claimed it: the sweeper
+    # hands rows idle past their lease to a worker again.
+    queued_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "email deliveries"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "digest_day"],
+                condition=Q(digest_day__isnull=False),
+                name="emaildelivery_one_digest_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(notification__isnull=False, digest_day__isnull=True)
+                | Q(notification__isnull=True, digest_day__isnull=False),
+                name="emaildelivery_notification_or_digest",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
+                name="emaildelivery_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "queued_at"], name="emaildelivery_sweep"),
+        ]
+
+    def __str__(self) -> str:
+        what = f"digest {self.digest_day}" if self.digest_day else f"#{self.notification_id}"
+        return f"{self.recipient} · {what} · {self.status}"

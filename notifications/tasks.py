@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from celery import Task, shared_task
+
+
+@shared_task(
+    name="notifications.send",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def send_emails(self: Task, delivery_ids: list[int]) -> None:
+    """Send a batch of notification emails; those whose SMTP server failed are retried
+    with exponential backoff (at most ten minutes apart), then marked failed."""
+    from notifications.delivery import SEND_MAX_RETRIES, do_send_emails, retry_countdown
+
+    retries = self.request.retries
+    again = do_send_emails(delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES)
+    if again:
+        raise self.retry(
+            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
+        )
+
+
+@shared_task(name="notifications.digest_tick", ignore_result=True)
+def plan_digests() -> int:
+    """Scheduled every few minutes by beat: plan the daily digests that fell due."""
+    from notifications.delivery import do_plan_digests
+
+    return len(do_plan_digests())
+
+
+@shared_task(name="notifications.sweep", ignore_result=True)
+def requeue_stuck_emails() -> int:
+    """Scheduled by beat: hand to a worker again the emails idle past their lease."""
+    from notifications.delivery import do_requeue_stuck_emails
+
+    return do_requeue_stuck_emails()
+
+
+@shared_task(name="notifications.action_deadlines", ignore_result=True)
+def notify_action_deadlines() -> int:
+    """Scheduled hourly by beat: tell owners of actions due tomorrow or overdue, each on
+    their own clock (safe to run twice)."""
+    from notifications.deadlines import do_notify_action_deadlines
+
+    return do_notify_action_deadlines()
