@@ -144,3 +144,10 @@ def test_times_are_shown_on_my_own_clock(cast: Cast) -> None:
     )
     html = cast.client_for("participant").get(reverse("notifications:centre")).content
     assert b"8 Oct 2026, 05:30" in html
+
+
+def test_each_notice_reads_as_its_own_subject_said_once(cast: Cast) -> None:
+    notify(cast, "Sponsor commented on a status update: Cut ED boarding time")
+    html = cast.client_for("participant").get(reverse("notifications:centre")).content.decode()
+    assert ">Sponsor commented on a status update: Cut ED boarding time</a>" in html
+    assert str(Kind.SPONSOR_COMMENT.label) not in html
