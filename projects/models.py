@@ -373,3 +373,54 @@ class SponsorComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.update}"
+
+
+class SuccessMeasure(models.Model):
+    """One success measure of the project: where it stood (baseline), where the team aims
+    (target) and what was achieved, written by the team as plain short text ("42 days",
+    "3 units")."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures")
+    name = models.CharField("measure", max_length=200)
+    baseline = models.CharField(max_length=200, blank=True)
+    target = models.CharField(max_length=200, blank=True)
+    achieved = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectResults(models.Model):
+    """The narrative of results, the sponsor's confirmation of them and the new owner's
+    confirmation of the hand-over."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="results")
+    narrative = models.TextField("narrative of results", blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handover_confirmed_at = models.DateTimeField(null=True, blank=True)
+    handover_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who pressed "confirm" on the hand-over page, by name, as they typed it: the new owner
+    # themself, or the person who confirmed for a new owner without an account.
+    handover_confirmed_name = models.CharField(max_length=200, blank=True)
+    # True when the person who confirmed said they did so on the new owner's behalf.
+    handover_on_behalf = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Results of {self.project}"
