@@ -12,6 +12,7 @@ from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -87,6 +88,10 @@ class User(AbstractUser):
     def zone(self) -> zoneinfo.ZoneInfo:
         """The person's own time zone, used for everything that has a date or a time."""
         return zone_or_site(self.time_zone)
+
+    def today(self) -> datetime.date:
+        """Today's date on the person's own clock."""
+        return timezone.now().astimezone(self.zone).date()
 
 
 class OrganizationQuerySet(models.QuerySet["Organization"]):
@@ -285,6 +290,12 @@ class Program(models.Model):
     def is_archived(self) -> bool:
         return self.archived_at is not None
 
+    def has_ended(self, day: datetime.date) -> bool:
+        """Whether the program is over for someone whose date is `day` (on their own
+        clock): its last day has passed, or it was archived. Its participants then keep
+        their own practice in an alumni space (see `Membership.keeps_alumni_space`)."""
+        return self.is_archived or day > self.ends_on
+
     def runs_on(self, day: datetime.date) -> bool:
         """Whether `day` lies within the program's dates. The dates carry no time zone:
         `day` is a date on the clock of the person concerned."""
@@ -378,6 +389,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.program}"
+
+    @property
+    def keeps_alumni_space(self) -> bool:
+        """Whether this membership gives an alumni space once the program has ended: a
+        participant who was still taking part when it ended (or was archived), not one
+        who left before."""
+        return self.role == Role.PARTICIPANT and (
+            self.is_active or self.ending == Membership.Ending.ARCHIVED
+        )
 
 
 def roles_in(memberships: Iterable[Membership], program_id: int) -> set[str]:

@@ -107,8 +107,10 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
             & _active_membership(user, Role.COACH)
             & _in_audience(user, AudienceRole.COACH, reflection=OuterRef("pk"))
         )
+        # Teammates read each other's shared writing while the program runs; once it is
+        # over, each keeps only their own (their alumni space).
         as_teammate = (
-            Q(visibility=Visibility.TEAM)
+            Q(visibility=Visibility.TEAM, program__ends_on__gte=user.today())
             & Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
             & _active_membership(user, Role.PARTICIPANT)
             & _in_audience(user, AudienceRole.MEMBER, reflection=OuterRef("pk"))
@@ -216,8 +218,11 @@ class TeamReflectionQuerySet(models.QuerySet["TeamReflection"]):
         program = OuterRef("team__cohort__program")
         active = Membership.objects.filter(user=user, program=program, is_active=True)
         entry = OuterRef("pk")
+        # As for journal entries, the team's writing is not read by its members once
+        # the program is over.
         as_member = (
-            Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
+            Q(team__cohort__program__ends_on__gte=user.today())
+            & Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
             & Exists(active.filter(role=Role.PARTICIPANT))
             & _in_audience(user, AudienceRole.MEMBER, team_reflection=entry)
         )
