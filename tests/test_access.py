@@ -58,7 +58,8 @@ from notifications.services import do_notify
 from programs.models import Invitation, Membership, Milestone, OrganizationInvitation, Role
 from programs.org_services import organization_invitation_token
 from programs.services import do_add_membership, invitation_token
-from projects.models import Action, DoorRequest, StatusUpdate
+from projects.models import Action, DoorRequest, StatusUpdate, SuccessMeasure, TransitionPlan
+from projects.results import handover_token
 from projects.services import do_save_rationale
 from reflections.digests import partner_opt_out_token
 from reflections.models import Prompt, Reflection, ReminderDelivery
@@ -541,6 +542,20 @@ def project(w: World) -> dict[str, Any]:
     return {"project_id": w.project.pk}
 
 
+def a_measure(w: World) -> SuccessMeasure:
+    """The project's one success measure (made the first time a row asks for it)."""
+    return SuccessMeasure.objects.get_or_create(project=w.project, name="Wait time")[0]
+
+
+def a_plan(w: World) -> TransitionPlan:
+    """A transition plan, not accepted yet, for the hand-over link."""
+    unit = f.UnitFactory(organization=w.program.organization)
+    return TransitionPlan.objects.get_or_create(
+        project=w.project,
+        defaults={"new_owner_name": "Morgan Owner", "new_owner_unit": unit, "sustainment": "."},
+    )[0]
+
+
 def team_reflection(w: World) -> dict[str, Any]:
     return {"team_reflection_id": w.sponsor_shared_team_reflection}
 
@@ -745,6 +760,29 @@ ROWS: dict[str, Row] = {
         ),
     ),
     "projects:override": Row(project, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
+    "projects:results": Row(project, get=Allow(TEAM_READERS)),
+    "projects:measure_add": Row(
+        project, post=Allow(TEAM, 302, data=lambda w: {"new-name": "Boarding time"})
+    ),
+    "projects:measure_edit": Row(
+        lambda w: project(w) | {"measure_id": a_measure(w).pk},
+        post=Allow(TEAM, 302, data=lambda w: {f"m{a_measure(w).pk}-name": "Boarding"}),
+    ),
+    "projects:measure_remove": Row(
+        lambda w: project(w) | {"measure_id": a_measure(w).pk}, post=Allow(TEAM, 302)
+    ),
+    "projects:narrative": Row(
+        project, post=Allow(TEAM, 302, data=lambda w: {"narrative": "Boarding halved."})
+    ),
+    # Refused with a message (nothing is written yet), but only the sponsor gets that far.
+    "projects:results_confirm": Row(project, post=Allow(("sponsor",), 302)),
+    # The signed link opens for people of the organisation; the plan is not accepted yet,
+    # so confirming is refused with a form error.
+    "projects:handover": Row(
+        lambda w: {"token": handover_token(a_plan(w))},
+        get=Allow(ACTIVE_MEMBERS, others=404),
+        post=Allow(ACTIVE_MEMBERS, 400, others=404, data=lambda w: {"name": "Morgan Owner"}),
+    ),
     "project_work:sponsor_dashboard": Row(
         get=Allow(EVERYONE),
         sees=(
