@@ -101,9 +101,38 @@ class TeamRow:
     pulses: list[PulseScores] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
+    low_pulse_threshold: float = 0.0
+
     @property
     def shown_pulses(self) -> list[PulseScores]:
+        """Closed pulses with enough answers (the pulse privacy rule), oldest first."""
         return [scores for scores in self.pulses if scores.shown]
+
+    @property
+    def pulse_history(self) -> list[PulseScores]:
+        return self.shown_pulses[-PULSE_HISTORY:]
+
+    def pulse_table(self) -> list[tuple[str, list[tuple[float | None, bool]]]]:
+        """One row per question: its average at each shown meeting, with whether it is
+        below the program's threshold."""
+        table: dict[str, list[tuple[float | None, bool]]] = {}
+        for scores in self.pulse_history:
+            for label, value in scores.rows():
+                low = value is not None and value < self.low_pulse_threshold
+                table.setdefault(label, []).append((value, low))
+        return list(table.items())
+
+    def low_dimensions(self) -> list[tuple[str, float]]:
+        """The questions of the latest shown pulse whose average is below the program's
+        threshold: (label, average)."""
+        shown = self.shown_pulses
+        if not shown:
+            return []
+        return [
+            (label, value)
+            for label, value in shown[-1].rows()
+            if value is not None and value < self.low_pulse_threshold
+        ]
 
 
 @dataclass
@@ -279,6 +308,14 @@ def team_flags(row: TeamRow) -> list[str]:
         flags.append(
             f"The project has been in {row.project.get_phase_display().lower()} for "
             f"{row.weeks_in_phase} weeks; about {row.expected_weeks} is usual."
+        )
+    low = row.low_dimensions()
+    if low:
+        latest = row.shown_pulses[-1].survey.meeting_on
+        named = ", ".join(f"{label.lower()} {value:.1f}" for label, value in low)
+        flags.append(
+            f"The pulse after the meeting of {latest.day} {latest:%b %Y} is low: {named} "
+            f"(below {row.low_pulse_threshold:.1f}, this program's threshold)."
         )
     for label, values in falling_dimensions(row.pulses):
         trend = " → ".join(f"{value:.1f}" for value in values)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -261,6 +263,33 @@ class Program(models.Model):
     checkin_time = models.TimeField(default=datetime.time(9, 0))
     team_min_size = models.PositiveSmallIntegerField(default=4)
     team_max_size = models.PositiveSmallIntegerField(default=8)
+    # What the coach dashboard flags, set per program: its length and rhythm differ.
+    low_pulse_threshold = models.DecimalField(
+        "low pulse threshold",
+        max_digits=2,
+        decimal_places=1,
+        default=Decimal("2.5"),
+        validators=[MinValueValidator(Decimal("1.0")), MaxValueValidator(Decimal("5.0"))],
+        help_text="A closed team pulse whose average on any question is below this "
+        "(1 to 5) is flagged on the coach dashboard.",
+    )
+    expected_weeks_crafting = models.PositiveSmallIntegerField(
+        "expected weeks in crafting",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+        help_text="About how long a team takes to craft a charter the sponsor approves.",
+    )
+    expected_weeks_carrying_out = models.PositiveSmallIntegerField(
+        "expected weeks in carrying out",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+    )
+    expected_weeks_transitioning = models.PositiveSmallIntegerField(
+        "expected weeks in transitioning",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+        help_text="A project that stays longer in a phase is flagged on the coach dashboard.",
+    )
     # Archiving is the step before deleting for good, and can be undone: while a program is
     # archived, everyone but its admins is paused (see `Membership.Ending.ARCHIVED`).
     archived_at = models.DateTimeField(null=True, blank=True)
