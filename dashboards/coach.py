@@ -30,15 +30,19 @@ HEATMAP_WEEKS = 12
 TEAMS_PER_PAGE = 10
 MISSED_WEEKS_FLAG = 2
 
-# How long a project usually stays in each phase of a nine-month program. A project that
-# stays longer is flagged so that the coach can ask what holds it: crafting a charter the
-# sponsor approves takes about two months, carrying out about five, handing the work over
-# to its new owner about six weeks. Completed projects are never flagged.
-EXPECTED_WEEKS_IN_PHASE = {
-    Phase.CRAFTING: 8,
-    Phase.CARRYING_OUT: 20,
-    Phase.TRANSITIONING: 6,
-}
+# How many closed pulses the dashboard shows per team, newest last.
+PULSE_HISTORY = 6
+
+
+def expected_weeks_in_phase(program: Program) -> dict[str, int]:
+    """How long a project usually stays in each phase of this program, as its admins set
+    it on the program form. A project that stays longer is flagged so that the coach can
+    ask what holds it. Completed projects are never flagged."""
+    return {
+        Phase.CRAFTING: program.expected_weeks_crafting,
+        Phase.CARRYING_OUT: program.expected_weeks_carrying_out,
+        Phase.TRANSITIONING: program.expected_weeks_transitioning,
+    }
 
 
 @dataclass(frozen=True)
@@ -249,14 +253,16 @@ def build_coach_dashboard(
     ):
         pulses[survey.team_id].append(pulse_scores(survey))
 
+    expected = expected_weeks_in_phase(program)
     by_team: dict[int, TeamRow] = {}
     for team in teams:
         project = getattr(team, "project", None)
         row = TeamRow(team=team, project=project, weeks_in_phase=None, expected_weeks=None)
         if project is not None:
             row.weeks_in_phase = weeks_since(project.phase_changed_at, today)
-            row.expected_weeks = EXPECTED_WEEKS_IN_PHASE.get(Phase(project.phase))
+            row.expected_weeks = expected.get(Phase(project.phase))
         row.pulses = pulses[team.pk]
+        row.low_pulse_threshold = float(program.low_pulse_threshold)
         by_team[team.pk] = row
     for member in members:
         row = by_team[member.team_id]
