@@ -613,6 +613,14 @@ ROWS: dict[str, Row] = {
             ),
         ),
     ),
+    # The cohort showcase: the cohort (every participant of the cast is in it), the coaches
+    # and sponsor of its teams and the program's admins read it; the team's members publish.
+    "dashboards:showcase": Row(
+        lambda w: {"cohort_id": w.team.cohort_id}, get=Allow(ACTIVE_MEMBERS)
+    ),
+    "dashboards:showcase_publish": Row(
+        project, post=Allow(TEAM, 302, data=lambda w: {"action": "publish"})
+    ),
     # Program administration -----------------------------------------------------------------
     "programs:create": Row(
         # An organisation admin starts a program; there is no object to hide.

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dashboards.analytics import program_analytics
 from dashboards.management.commands.seed_demo import PROGRAM
+from dashboards.models import ShowcaseItem
 from programs.models import Discipline, Membership, Program, Role, Unit, User
 from projects.models import Project
 from reflections.models import CheckIn, Reflection
@@ -247,3 +248,13 @@ def test_loading_the_demo_emails_nobody_and_notifies_only_with_the_demos_own_not
     assert mailoutbox == []
     keys = set(Notification.objects.values_list("dedupe_key", flat=True))
     assert keys and all(key.startswith("demo-") for key in keys)
+
+
+def test_demo_holds_a_project_published_to_its_cohorts_showcase(seeded: str) -> None:
+    item = ShowcaseItem.objects.get()
+    participant = User.objects.get(email=item.published_by.email)
+    client = Client()
+    client.force_login(participant)
+    cohort_id = Project.objects.get(pk=item.project_id).team.cohort_id
+    page = client.get(reverse("dashboards:showcase", args=[cohort_id])).content.decode()
+    assert item.title in page

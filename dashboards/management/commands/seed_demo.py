@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.events import quiet
-from dashboards.demo import seed_coaching
+from dashboards.demo import seed_coaching, seed_showcase
 from notifications.demo import seed_notifications
 from programs.models import (
     Cohort,
@@ -689,6 +689,7 @@ class Command(BaseCommand):
         date_the_joining(program)
         seed_reflections(program=program)
         seed_coaching(program=program)
+        seed_showcase(program=program)
         seed_partner_notes_and_digests(
             program=program, participant=User.objects.get(email=TEAMS[0]["members"][0].email)
         )
