@@ -51,6 +51,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from coaching.models import TeamSession
 from notifications import delivery as notification_emails
 from notifications.kinds import Kind
 from notifications.models import Notification
@@ -77,6 +78,7 @@ from tests import factories as f
 from tests.conftest import Cast, build_cast
 
 OUR_APPS = (
+    "coaching",
     "core",
     "programs",
     "teams",
@@ -366,6 +368,17 @@ def build_world() -> World:
         subject=c.project.title,
         link=f"/projects/{c.project.pk}/",
         dedupe_key="matrix",
+    )
+    # The team's next meeting.
+    TeamSession.objects.create(
+        team=c.team,
+        starts_at=WHEN + datetime.timedelta(days=400),
+        ends_at=WHEN + datetime.timedelta(days=400, hours=1),
+        place="Room 4",
+        agenda="Our agenda.",
+        created_by=c.participant,
+        created_at=WHEN,
+        updated_at=WHEN,
     )
 
     sessions = {}
@@ -1370,6 +1383,28 @@ ROWS |= {
     ),
     # Only a coach who wrote notes on the team (the world's coach) hands them over.
     "coaching:note_handover": Row(team, get=Allow(("coach",)), post=Allow(("coach",), 400)),
+}
+
+
+# Team sessions: the team's members and coach schedule and change them; the sponsor is
+# invited too; a program admin sees attendance as completion only, never the session.
+SESSION_SCHEDULERS = (*TEAM, "coach")
+SESSION_INVITEES = (*SESSION_SCHEDULERS, "sponsor")
+
+
+def team_session(w: World) -> dict[str, Any]:
+    return {"session_id": TeamSession.objects.get(team=w.team).pk}
+
+
+ROWS |= {
+    "team_sessions:schedule": Row(
+        team, get=Allow(SESSION_SCHEDULERS), post=Allow(SESSION_SCHEDULERS, 400)
+    ),
+    "team_sessions:detail": Row(team_session, get=Allow(SESSION_INVITEES)),
+    "team_sessions:change": Row(
+        team_session, get=Allow(SESSION_SCHEDULERS), post=Allow(SESSION_SCHEDULERS, 400)
+    ),
+    "team_sessions:calendar": Row(team_session, get=Allow(SESSION_INVITEES)),
 }
 
 
