@@ -59,7 +59,14 @@ from notifications.services import do_notify
 from programs.models import Invitation, Membership, Milestone, OrganizationInvitation, Role
 from programs.org_services import organization_invitation_token
 from programs.services import do_add_membership, invitation_token
-from projects.models import Action, DoorRequest, StatusUpdate, SuccessMeasure, TransitionPlan
+from projects.models import (
+    Action,
+    CharterAmendment,
+    DoorRequest,
+    StatusUpdate,
+    SuccessMeasure,
+    TransitionPlan,
+)
 from projects.results import handover_token
 from projects.services import do_save_rationale
 from reflections.digests import partner_opt_out_token
@@ -199,6 +206,7 @@ class World:
     action: Action
     door: DoorRequest
     update: StatusUpdate
+    amendment: CharterAmendment
     team_shared_reflection: int
     deleted_reflection: int
     coach_shared_checkin: int
@@ -352,6 +360,9 @@ def build_world() -> World:
             asked_by=c.other_participant,
         ).pk,
         "membership": c.outsider.memberships.get().pk,
+        "amendment": CharterAmendment.objects.create(
+            project=c.other_project, new_texts={"scope": "Theirs."}, reason="Theirs."
+        ).pk,
         "update": StatusUpdate.objects.create(
             project=c.other_project,
             progress="Their progress.",
@@ -422,6 +433,13 @@ def build_world() -> World:
             progress="Mapped the process.",
             next_steps="Pull data.",
             author=c.participant,
+        ),
+        amendment=CharterAmendment.objects.create(
+            project=c.project,
+            new_texts={"scope": "Three medicine units."},
+            old_texts={"scope": ""},
+            reason="The pilot grew.",
+            proposed_by=c.participant,
         ),
         team_shared_reflection=team_shared,
         deleted_reflection=deleted,
@@ -768,6 +786,18 @@ ROWS: dict[str, Row] = {
         lambda w: project(w) | {"action": "approve-charter"}, post=Allow(("sponsor",), 302)
     ),
     "projects:transition_plan": Row(project, post=Allow(TEAM, 302)),
+    # While crafting, nothing is closed yet (the team is told so on the project page).
+    "projects:close_actions": Row(project, post=Allow(TEAM, 302)),
+    # While crafting, the team edits the charter directly: a proposal is refused in words.
+    "projects:amendment_new": Row(
+        project,
+        get=Allow(TEAM),
+        post=Allow(TEAM, 400, data=lambda w: {"scope": "Wider.", "reason": "Because."}),
+    ),
+    "projects:amendment_decide": Row(
+        lambda w: project(w) | {"amendment_id": w.amendment.pk},
+        post=Allow(("sponsor",), 302, data=lambda w: {"decision": "return", "comment": "No."}),
+    ),
     "projects:name": Row(
         project,
         post=Allow(
@@ -1193,6 +1223,9 @@ ROWS |= {
     ),
     "project_work:door_answer (their door)": crossed(
         ours_with_theirs(project, door_id="door"), ("sponsor",), post=True
+    ),
+    "projects:amendment_decide (their amendment)": crossed(
+        ours_with_theirs(project, amendment_id="amendment"), ("sponsor",), post=True
     ),
     "teams:membership_end (their membership)": crossed(
         ours_with_theirs(program, membership_id="membership"), ADMIN, get=True, post=True
