@@ -83,7 +83,6 @@ INSTALLED_APPS = [
     "teams",
     "projects",
     "reflections",
-    "coaching",
     "notifications",
     "dashboards",
 ]

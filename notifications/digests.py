@@ -35,16 +35,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.events import subscribe
 from core.text import one_line
-from programs.models import Membership, Program, Role, User
-from reflections.models import (
-    CheckIn,
-    PartnerNudgeOptOut,
-    Plan,
-    ReminderDelivery,
-    ReminderKind,
-)
-from reflections.reminders import (
+from notifications.models import ReminderDelivery
+from notifications.reminders import (
     TRANSIENT_ERRORS,
     Slot,
     enqueue_batches,
@@ -52,6 +46,14 @@ from reflections.reminders import (
     reminders_on,
     requeue_stuck,
     unsubscribe_url,
+)
+from programs.models import Membership, Program, Role, User
+from reflections.events import CheckedIn
+from reflections.models import (
+    CheckIn,
+    PartnerNudgeOptOut,
+    Plan,
+    ReminderKind,
 )
 from reflections.weeks import LocalWeek, zone_named
 from teams.models import Team, TeamMember
@@ -174,7 +176,7 @@ def _enqueue_planned_by(tick: uuid.UUID) -> list[int]:
 
 def enqueue_sending(delivery_ids: Sequence[int]) -> None:
     """Hand digests and partner notes to workers after commit, in batches."""
-    from reflections.tasks import send_digest_deliveries
+    from notifications.tasks import send_digest_deliveries
 
     enqueue_batches(send_digest_deliveries.delay, delivery_ids)
 
@@ -291,7 +293,7 @@ def _message(
     context = {**context, "unsubscribe_url": unsubscribe}
     message = EmailMultiAlternatives(
         subject=one_line(subject),
-        body=render_to_string(f"reflections/email/{template}.txt", context),
+        body=render_to_string(f"notifications/email/{template}.txt", context),
         to=[to],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
@@ -299,7 +301,7 @@ def _message(
         },
     )
     message.attach_alternative(
-        render_to_string(f"reflections/email/{template}.html", context), "text/html"
+        render_to_string(f"notifications/email/{template}.html", context), "text/html"
     )
     return message
 
@@ -408,12 +410,20 @@ def _opted_in_plan(user_id: int, program_id: int) -> Plan | None:
     )
 
 
-def do_plan_partner_note(*, checkin: CheckIn, now: datetime.datetime | None = None) -> int | None:
+def do_plan_partner_note(
+    *,
+    user_id: int,
+    program_id: int,
+    iso_year: int,
+    iso_week: int,
+    time_zone: str,
+    now: datetime.datetime | None = None,
+) -> int | None:
     """Called when a check-in is saved: if its author asked to tell their partner and has
     one who may hear from us, insert the week's note (once per person, program and week)
     and enqueue its sending after commit. Returns the new delivery's id, or None (not
     asked, nobody to tell, or this week's note exists already)."""
-    plan = _opted_in_plan(checkin.user_id, checkin.program_id)
+    plan = _opted_in_plan(user_id, program_id)
     if plan is None or not isinstance(partner_recipient(plan), Recipient):
         return None
     now = now or timezone.now()
@@ -421,12 +431,12 @@ def do_plan_partner_note(*, checkin: CheckIn, now: datetime.datetime | None = No
     ReminderDelivery.objects.bulk_create(
         [
             ReminderDelivery(
-                user_id=checkin.user_id,
-                program_id=checkin.program_id,
+                user_id=user_id,
+                program_id=program_id,
                 kind=ReminderKind.PARTNER_NUDGE,
-                iso_year=checkin.iso_year,
-                iso_week=checkin.iso_week,
-                time_zone=checkin.time_zone,
+                iso_year=iso_year,
+                iso_week=iso_week,
+                time_zone=time_zone,
                 due_at=now,
                 planned_by=tick,
                 created_at=now,
@@ -437,6 +447,24 @@ def do_plan_partner_note(*, checkin: CheckIn, now: datetime.datetime | None = No
     )
     planned = _enqueue_planned_by(tick)
     return planned[0] if planned else None
+
+
+def checked_in(event: CheckedIn) -> None:
+    """A check-in was saved: plan its week's partner note, inside the check-in's own
+    transaction (a check-in that rolls back plans nothing)."""
+    do_plan_partner_note(
+        user_id=event.user_id,
+        program_id=event.program_id,
+        iso_year=event.iso_year,
+        iso_week=event.iso_week,
+        time_zone=event.time_zone,
+        now=event.at,
+    )
+
+
+def register() -> None:
+    """Subscribe the partner notes to check-ins (called from `NotificationsConfig.ready`)."""
+    subscribe(CheckedIn, checked_in, after_commit=False)
 
 
 def _partner_note_recipient(delivery: ReminderDelivery) -> str | Recipient:

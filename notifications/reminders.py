@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
-import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -50,17 +49,15 @@ from django.db.models.options import Options
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
 
 from core.text import one_line
-from programs.models import Membership, Milestone, Program, Role, User
+from notifications.models import ReminderDelivery
+from programs.models import Membership, Program, Role, User
 from reflections.calendar import checkin_calendar
 from reflections.models import (
-    CalendarFeed,
     CheckIn,
     Plan,
     Prompt,
-    ReminderDelivery,
     ReminderKind,
     ReminderPreference,
 )
@@ -336,7 +333,7 @@ def enqueue_batches(delay: Callable[[list[int]], object], delivery_ids: Sequence
 
 def enqueue_sending(delivery_ids: Sequence[int]) -> None:
     """Hand the check-in reminders to workers after commit, in batches."""
-    from reflections.tasks import send_reminders
+    from notifications.tasks import send_reminders
 
     enqueue_batches(send_reminders.delay, delivery_ids)
 
@@ -428,15 +425,6 @@ def do_set_reminders(*, user: User, kind: str, enabled: bool) -> ReminderPrefere
     return preference
 
 
-def _slot_for(user: User, program: Program) -> tuple[int, datetime.time, str, Plan | None]:
-    """The person's weekly slot in the program, on their own clock: their plan's day and
-    time, else the program's."""
-    plan = Plan.objects.filter(user=user, program=program).first()
-    if plan is not None:
-        return plan.checkin_weekday, plan.checkin_time, user.zone.key, plan
-    return program.checkin_weekday, program.checkin_time, user.zone.key, None
-
-
 @dataclass
 class BatchFacts:
     """What sending a batch of deliveries needs to know besides the rows themselves, read
@@ -489,7 +477,7 @@ class BatchFacts:
         )
 
     def slot(self, delivery: ReminderDelivery) -> tuple[int, datetime.time, str, Plan | None]:
-        """The person's check-in slot (as `_slot_for` reads it) and plan, if any."""
+        """The person's check-in slot (as `slot_for` reads it) and plan, if any."""
         plan = self.plans.get((delivery.user_id, delivery.program_id))
         zone = delivery.user.zone.key
         if plan is not None:
@@ -562,7 +550,7 @@ def reminder_message(
     }
     message = EmailMultiAlternatives(
         subject=one_line(f"Your Be Better Now check-in · {program.name}"),
-        body=render_to_string("reflections/email/reminder_checkin.txt", context),
+        body=render_to_string("notifications/email/reminder_checkin.txt", context),
         to=[user.email],
         headers={
             "Message-ID": message_id(delivery),
@@ -571,7 +559,7 @@ def reminder_message(
         },
     )
     message.attach_alternative(
-        render_to_string("reflections/email/reminder_checkin.html", context), "text/html"
+        render_to_string("notifications/email/reminder_checkin.html", context), "text/html"
     )
     if facts.first_of_its_kind(delivery):
         message.attach(
@@ -733,68 +721,3 @@ def _send_batch(
             with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
                 mailer.close()
     return statuses
-
-
-# Calendar feed -------------------------------------------------------------------------
-
-
-def active_feed(user: User, program: Program) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(user=user, program=program, revoked_at__isnull=True).first()
-
-
-@transaction.atomic
-def do_create_calendar_feed(*, user: User, program: Program) -> CalendarFeed:
-    """A new secret feed address; any earlier one stops working."""
-    now = timezone.now()
-    CalendarFeed.objects.filter(user=user, program=program, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
-    return CalendarFeed.objects.create(
-        user=user, program=program, token=secrets.token_urlsafe(32), created_at=now
-    )
-
-
-def do_revoke_calendar_feed(*, user: User, program: Program) -> int:
-    """Stop every feed address of the person in the program."""
-    return CalendarFeed.objects.filter(user=user, program=program, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-
-
-def feed_from_token(token: str) -> CalendarFeed | None:
-    """The live feed with this token, while its owner is still an active member."""
-    feed = (
-        CalendarFeed.objects.select_related("user", "program__organization")
-        .filter(token=token, revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if (
-        feed is None
-        or not Membership.objects.filter(
-            user=feed.user, program=feed.program, is_active=True
-        ).exists()
-    ):
-        return None
-    return feed
-
-
-def calendar_feed(feed: CalendarFeed, now: datetime.datetime) -> bytes:
-    """The weekly check-in (with its RRULE) and the program's milestones as all-day
-    events."""
-    weekday, at, zone, _ = _slot_for(feed.user, feed.program)
-    calendar = Calendar.from_ical(
-        checkin_calendar(
-            user=feed.user, program=feed.program, weekday=weekday, at=at, time_zone=zone, now=now
-        )
-    )
-    for milestone in Milestone.objects.filter(program=feed.program):
-        event = Event.new(
-            uid=f"milestone-{milestone.pk}@actionlab",
-            summary=f"{milestone.title} · {feed.program.name}",
-            start=milestone.due_on,
-            end=milestone.due_on + datetime.timedelta(days=1),
-            stamp=now,
-            description=milestone.description or None,
-        )
-        calendar.add_component(event)
-    return calendar.to_ical()

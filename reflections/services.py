@@ -20,6 +20,7 @@ from core.events import announce
 from core.text import one_line
 from programs.models import Program, User
 from reflections.events import (
+    CheckedIn,
     CheckInShared,
     PartnerNamed,
     ReflectionShared,
@@ -171,6 +172,19 @@ def share_checkin(checkin: CheckIn) -> Readers:
         if partner_id is not None:
             readers.append((partner_id, AudienceRole.PARTNER))
     return _grant(readers, checkin=checkin)
+
+
+def checked_in(checkin: CheckIn, at: datetime.datetime) -> CheckedIn:
+    """The event that a check-in was written or changed (its week, never its words)."""
+    return CheckedIn(
+        checkin_id=checkin.pk,
+        program_id=checkin.program_id,
+        user_id=checkin.user_id,
+        iso_year=checkin.iso_year,
+        iso_week=checkin.iso_week,
+        time_zone=checkin.time_zone,
+        at=at,
+    )
 
 
 def checkin_shared(checkin: CheckIn, added: Readers) -> CheckInShared:
@@ -682,8 +696,6 @@ def do_create_checkin(
     The database's unique constraint decides between two concurrent submissions: the
     second raises CheckInExists carrying the check-in that was saved first. The person's
     accountability partner hears that they checked in, if they asked for it."""
-    from reflections.digests import do_plan_partner_note
-
     now = now or timezone.now()
     zone = zone_named(time_zone)
     week = LocalWeek.of(now, zone)
@@ -706,7 +718,7 @@ def do_create_checkin(
             )
             if added := share_checkin(checkin):
                 announce(checkin_shared(checkin, added))
-            do_plan_partner_note(checkin=checkin, now=now)
+            announce(checked_in(checkin, now))
             return checkin
     except IntegrityError:
         existing = CheckIn.objects.filter(
@@ -729,8 +741,6 @@ def do_update_checkin(
     """Change this week's check-in; raises WeekIsOver once its week has ended. The
     partner hears of the week once: an edit plans the note only when none was planned
     yet (the person may have switched the notes on after checking in)."""
-    from reflections.digests import do_plan_partner_note
-
     now = now or timezone.now()
     if LocalWeek.of(now, zone_named(checkin.time_zone)) != LocalWeek(
         checkin.iso_year, checkin.iso_week
@@ -748,5 +758,5 @@ def do_update_checkin(
         )
         if reshared and (added := share_checkin(checkin)):
             announce(checkin_shared(checkin, added))
-        do_plan_partner_note(checkin=checkin, now=now)
+        announce(checked_in(checkin, now))
     return checkin

@@ -22,10 +22,11 @@ from django.db import OperationalError
 
 from config.celery import app as celery_app
 from core.tasks import BUSY_DATABASE_MAX_RETRIES
+from notifications.models import ReminderDelivery
+from notifications.tasks import send_digest_deliveries
 from projects.models import DoorRequest
 from projects.tasks import send_door_request
-from reflections.models import ReminderDelivery, ReminderKind
-from reflections.tasks import send_digest_deliveries
+from reflections.models import ReminderKind
 from tests.conftest import Cast
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -37,8 +37,8 @@ import redis
 from aiosmtpd.controller import Controller
 from psycopg import sql
 
-from reflections.reminder_load import participant_email
-from reflections.reminders import SEND_BATCH_SIZE
+from notifications.reminder_load import participant_email
+from notifications.reminders import SEND_BATCH_SIZE
 from tests.hosttest.test_processes import (
     POSTGRES_ADMIN_URL,
     REPO_ROOT,

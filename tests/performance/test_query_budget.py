@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications.kinds import Kind
-from notifications.models import Notification
+from notifications.models import Notification, ReminderDelivery
 from programs.models import (
     Cohort,
     Discipline,
@@ -64,7 +64,6 @@ from reflections.models import (
     Prompt,
     ReadReceipt,
     Reflection,
-    ReminderDelivery,
     ReminderKind,
     Tag,
     TeamReflection,

@@ -15,23 +15,27 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from programs.models import Role, User
-from reflections.digests import (
+from notifications.digests import (
     build_coach_digest,
     do_plan_coach_digests,
     do_requeue_stuck_digests,
     do_send_digest_delivery,
 )
+from notifications.models import ReminderDelivery
+from notifications.reminders import (
+    do_requeue_stuck_reminders,
+    reminders_enabled,
+    unsubscribe_token,
+)
+from notifications.tasks import plan_coach_digests, send_digest_deliveries
+from programs.models import Role, User
 from reflections.models import (
     CheckIn,
     Reflection,
-    ReminderDelivery,
     ReminderKind,
     TeamReflection,
     Visibility,
 )
-from reflections.reminders import do_requeue_stuck_reminders, reminders_enabled, unsubscribe_token
-from reflections.tasks import plan_coach_digests, send_digest_deliveries
 from reflections.weeks import LocalWeek
 from teams.models import Team
 from tests import factories as f

@@ -13,9 +13,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from notifications.models import ReminderDelivery
+from notifications.reminders import SEND_BATCH_SIZE, do_plan_reminders, do_set_reminders
 from programs.models import Cohort, Membership, Program, User
-from reflections.models import CheckIn, Plan, ReminderDelivery, ReminderKind
-from reflections.reminders import SEND_BATCH_SIZE, do_plan_reminders, do_set_reminders
+from reflections.models import CheckIn, Plan, ReminderKind
 from reflections.services import do_create_checkin
 from tests.reminders.conftest import Person
 
@@ -323,7 +324,7 @@ def test_due_slots_beyond_one_statement_are_all_planned_once(
     person: Person, cohort: Cohort, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Four due slots, planned two per statement.
-    monkeypatch.setattr("reflections.reminders.PLAN_SLOTS_PER_STATEMENT", 2)
+    monkeypatch.setattr("notifications.reminders.PLAN_SLOTS_PER_STATEMENT", 2)
     with_plan = person("UTC")
     Plan.objects.create(
         user=with_plan,

@@ -10,10 +10,10 @@ import zoneinfo
 import pytest
 import time_machine
 
+from notifications.digests import do_plan_coach_digests
+from notifications.models import ReminderDelivery
+from notifications.reminders import do_plan_reminders
 from programs.models import Membership, Program, Role, User
-from reflections.digests import do_plan_coach_digests
-from reflections.models import ReminderDelivery
-from reflections.reminders import do_plan_reminders
 from tests import factories as f
 
 # A three-week program from Friday 4 to Friday 25 September 2026, checking in on Fridays.

@@ -27,8 +27,8 @@ from programs.models import Invitation, Membership, Organization, Program, Role,
 from programs.services import do_invite, invitation_token
 from projects.models import CharterChange, Project, TransitionPlan
 from reflections.export import JSON_NAME
+from reflections.feeds import do_create_calendar_feed
 from reflections.models import Reflection
-from reflections.reminders import do_create_calendar_feed
 from reflections.services import do_create_checkin, do_save_draft, do_write_reflection
 from teams.coaching import do_hand_over_notes, do_record_note_read
 from teams.models import CoachNote, PeopleImport, SelfAssessment, Team, TeamMember
