@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "teams",
     "projects",
     "reflections",
+    "coaching",
     "notifications",
     "dashboards",
 ]

@@ -214,7 +214,10 @@ def build_coach_dashboard(
     `page_number` of them, in name order."""
     today = now.date()
     weeks = grid_weeks(program, LocalWeek.containing(today))
-    not_done = ~Q(project__actions__status=Action.Status.DONE)
+    # A completed project raises no flags: its open actions were closed at completion.
+    not_done = Q(project__actions__status__in=Action.OPEN_STATUSES) & ~Q(
+        project__phase=Phase.COMPLETED
+    )
     teams: list[Team] = list(
         Team.objects.filter(cohort__program=program, coach=coach)
         .select_related("cohort", "project")

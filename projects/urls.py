@@ -21,6 +21,13 @@ urlpatterns = [
     path("<int:project_id>/gate/<slug:action>/", views.gate, name="gate"),
     path("<int:project_id>/transition-plan/", views.transition_plan, name="transition_plan"),
     path("<int:project_id>/override/", views.override, name="override"),
+    path("<int:project_id>/close-actions/", views.close_actions, name="close_actions"),
+    path("<int:project_id>/amendments/new/", views.amendment_new, name="amendment_new"),
+    path(
+        "<int:project_id>/amendments/<int:amendment_id>/decide/",
+        views.amendment_decide,
+        name="amendment_decide",
+    ),
     path("<int:project_id>/results/", results_views.results, name="results"),
     path("<int:project_id>/results/measures/", results_views.measure_add, name="measure_add"),
     path(

@@ -51,6 +51,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from coaching.models import TeamSession
 from notifications import delivery as notification_emails
 from notifications.digests import partner_opt_out_token
 from notifications.kinds import Kind
@@ -60,7 +61,14 @@ from notifications.services import do_notify
 from programs.models import Invitation, Membership, Milestone, OrganizationInvitation, Role
 from programs.org_services import organization_invitation_token
 from programs.services import do_add_membership, invitation_token
-from projects.models import Action, DoorRequest, StatusUpdate, SuccessMeasure, TransitionPlan
+from projects.models import (
+    Action,
+    CharterAmendment,
+    DoorRequest,
+    StatusUpdate,
+    SuccessMeasure,
+    TransitionPlan,
+)
 from projects.results import handover_token
 from projects.services import do_save_rationale
 from reflections.feeds import do_create_calendar_feed
@@ -78,6 +86,7 @@ from tests import factories as f
 from tests.conftest import Cast, build_cast
 
 OUR_APPS = (
+    "coaching",
     "core",
     "programs",
     "teams",
@@ -198,6 +207,7 @@ class World:
     action: Action
     door: DoorRequest
     update: StatusUpdate
+    amendment: CharterAmendment
     team_shared_reflection: int
     deleted_reflection: int
     coach_shared_checkin: int
@@ -351,6 +361,9 @@ def build_world() -> World:
             asked_by=c.other_participant,
         ).pk,
         "membership": c.outsider.memberships.get().pk,
+        "amendment": CharterAmendment.objects.create(
+            project=c.other_project, new_texts={"scope": "Theirs."}, reason="Theirs."
+        ).pk,
         "update": StatusUpdate.objects.create(
             project=c.other_project,
             progress="Their progress.",
@@ -367,6 +380,17 @@ def build_world() -> World:
         subject=c.project.title,
         link=f"/projects/{c.project.pk}/",
         dedupe_key="matrix",
+    )
+    # The team's next meeting.
+    TeamSession.objects.create(
+        team=c.team,
+        starts_at=WHEN + datetime.timedelta(days=400),
+        ends_at=WHEN + datetime.timedelta(days=400, hours=1),
+        place="Room 4",
+        agenda="Our agenda.",
+        created_by=c.participant,
+        created_at=WHEN,
+        updated_at=WHEN,
     )
 
     sessions = {}
@@ -410,6 +434,13 @@ def build_world() -> World:
             progress="Mapped the process.",
             next_steps="Pull data.",
             author=c.participant,
+        ),
+        amendment=CharterAmendment.objects.create(
+            project=c.project,
+            new_texts={"scope": "Three medicine units."},
+            old_texts={"scope": ""},
+            reason="The pilot grew.",
+            proposed_by=c.participant,
         ),
         team_shared_reflection=team_shared,
         deleted_reflection=deleted,
@@ -756,6 +787,18 @@ ROWS: dict[str, Row] = {
         lambda w: project(w) | {"action": "approve-charter"}, post=Allow(("sponsor",), 302)
     ),
     "projects:transition_plan": Row(project, post=Allow(TEAM, 302)),
+    # While crafting, nothing is closed yet (the team is told so on the project page).
+    "projects:close_actions": Row(project, post=Allow(TEAM, 302)),
+    # While crafting, the team edits the charter directly: a proposal is refused in words.
+    "projects:amendment_new": Row(
+        project,
+        get=Allow(TEAM),
+        post=Allow(TEAM, 400, data=lambda w: {"scope": "Wider.", "reason": "Because."}),
+    ),
+    "projects:amendment_decide": Row(
+        lambda w: project(w) | {"amendment_id": w.amendment.pk},
+        post=Allow(("sponsor",), 302, data=lambda w: {"decision": "return", "comment": "No."}),
+    ),
     "projects:name": Row(
         project,
         post=Allow(
@@ -1182,6 +1225,9 @@ ROWS |= {
     "project_work:door_answer (their door)": crossed(
         ours_with_theirs(project, door_id="door"), ("sponsor",), post=True
     ),
+    "projects:amendment_decide (their amendment)": crossed(
+        ours_with_theirs(project, amendment_id="amendment"), ("sponsor",), post=True
+    ),
     "teams:membership_end (their membership)": crossed(
         ours_with_theirs(program, membership_id="membership"), ADMIN, get=True, post=True
     ),
@@ -1371,6 +1417,28 @@ ROWS |= {
     ),
     # Only a coach who wrote notes on the team (the world's coach) hands them over.
     "coaching:note_handover": Row(team, get=Allow(("coach",)), post=Allow(("coach",), 400)),
+}
+
+
+# Team sessions: the team's members and coach schedule and change them; the sponsor is
+# invited too; a program admin sees attendance as completion only, never the session.
+SESSION_SCHEDULERS = (*TEAM, "coach")
+SESSION_INVITEES = (*SESSION_SCHEDULERS, "sponsor")
+
+
+def team_session(w: World) -> dict[str, Any]:
+    return {"session_id": TeamSession.objects.get(team=w.team).pk}
+
+
+ROWS |= {
+    "team_sessions:schedule": Row(
+        team, get=Allow(SESSION_SCHEDULERS), post=Allow(SESSION_SCHEDULERS, 400)
+    ),
+    "team_sessions:detail": Row(team_session, get=Allow(SESSION_INVITEES)),
+    "team_sessions:change": Row(
+        team_session, get=Allow(SESSION_SCHEDULERS), post=Allow(SESSION_SCHEDULERS, 400)
+    ),
+    "team_sessions:calendar": Row(team_session, get=Allow(SESSION_INVITEES)),
 }
 
 

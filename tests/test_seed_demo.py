@@ -214,6 +214,24 @@ def test_demo_teams_name_their_projects_and_pass_the_gate_through_the_app(seeded
     assert len({p.project_type for p in projects}) == 4
 
 
+def test_demo_shows_an_approved_amendment_and_one_waiting_for_the_sponsor(seeded: str) -> None:
+    from projects.models import CharterAmendment, CharterChange
+
+    carried = Project.objects.get(team__cohort__program__name=PROGRAM, phase="carrying_out")
+    assert sorted(carried.amendments.values_list("status", flat=True)) == [
+        CharterAmendment.Status.APPROVED,
+        CharterAmendment.Status.PROPOSED,
+    ]
+    assert "discharge lounge" in carried.scope
+    assert CharterChange.objects.filter(project=carried, amendment__isnull=False).exists()
+    sponsor = Client()
+    sponsor.force_login(carried.team.sponsor)
+    history = sponsor.get(reverse("projects:charter_history", args=[carried.pk]))
+    assert "<ins>" in history.content.decode()
+    page = sponsor.get(reverse("projects:detail", args=[carried.pk])).content.decode()
+    assert "Approve the amendment" in page
+
+
 def test_every_demo_login_has_unread_notifications_and_loading_leaves_no_email_to_send(
     seeded: str,
 ) -> None:

@@ -44,6 +44,7 @@ from programs.org_services import (
 )
 from programs.services import do_add_membership, do_create_program, do_ensure_person
 from projects.models import (
+    CharterAmendment,
     Criterion,
     CriterionAssessment,
     Phase,
@@ -52,8 +53,10 @@ from projects.models import (
 )
 from projects.services import (
     do_approve_charter,
+    do_decide_amendment,
     do_edit_charter_section,
     do_name_project,
+    do_propose_amendment,
     do_review_criterion,
     do_save_rationale,
     do_submit_charter,
@@ -373,6 +376,44 @@ def seed_criteria(project: Project, *, sponsor: User, member: User, approve: boo
                 project=project, criterion=criterion, confirm=True, comment="", by=sponsor
             )
         do_approve_charter(project=project, by=sponsor, comment="Clear and bold. Go.")
+        seed_amendment(project, sponsor=sponsor, member=member)
+
+
+def seed_amendment(project: Project, *, sponsor: User, member: User) -> None:
+    """The approved charter was amended once: the team widened its scope for a reason and
+    the sponsor approved it (the history shows the change before and after); a second
+    proposal waits for the sponsor."""
+    if CharterAmendment.objects.filter(project=project).exists():
+        return
+    project.refresh_from_db()
+    first = do_propose_amendment(
+        project=project,
+        new_texts={
+            "scope": project.scope.replace(
+                "Two medicine units and the adult ED",
+                "Two medicine units, the adult ED and the discharge lounge",
+            )
+            + " The discharge lounge joins from the second month.",
+        },
+        reason="The discharge lounge opened early and asked to take part in the pilot.",
+        by=member,
+    )
+    do_decide_amendment(
+        amendment=first,
+        approve=True,
+        comment="Yes: the lounge is where the morning bottleneck clears.",
+        by=sponsor,
+    )
+    project.refresh_from_db()
+    do_propose_amendment(
+        project=project,
+        new_texts={
+            "success_measures": project.success_measures.rstrip()
+            + "\nPatient experience: discharge-day survey score up by 10%."
+        },
+        reason="Patients told us the waiting matters more to them than the hour.",
+        by=member,
+    )
 
 
 def seed_partner_notes_and_digests(*, program: Program, participant: User) -> None:
