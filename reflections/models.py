@@ -372,10 +372,20 @@ class CheckInQuerySet(models.QuerySet["CheckIn"]):
                 user=OuterRef("user"), program=OuterRef("program"), partner_user=user
             )
         )
+        # A partner who took part in an archived program with the author stays their
+        # partner in the alumni space.
+        as_alumnus = Exists(
+            Membership.objects.filter(
+                user=user,
+                program=OuterRef("program"),
+                role=Role.PARTICIPANT,
+                ending=Membership.Ending.ARCHIVED,
+            )
+        )
         as_partner = (
             Q(visibility=CheckInVisibility.PARTNER)
             & named_partner
-            & _active_membership(user, *Role.values)
+            & (_active_membership(user, *Role.values) | as_alumnus)
             & _in_audience(user, AudienceRole.PARTNER, checkin=checkin)
         )
         return self.filter(Q(user=user) | as_coach | as_partner)

@@ -12,9 +12,9 @@ import time_machine
 from django.urls import reverse
 
 from programs.services import do_archive_program
-from reflections.models import CheckIn, Reflection, Visibility
+from reflections.models import CheckIn, Plan, Reflection, Visibility
 from tests.conftest import Cast
-from tests.reflections.builders import team_entry, write
+from tests.reflections.builders import plan_for, team_entry, write
 
 # The cast's program runs from 7 September 2026 to 4 June 2027.
 AFTER_THE_END = datetime.datetime(2027, 6, 9, 15, 0, tzinfo=datetime.UTC)
@@ -187,3 +187,34 @@ def test_while_the_program_runs_its_pages_say_nothing_of_an_end(cast: Cast) -> N
             reverse("reflections:journal", args=[cast.program.pk])
         )
     assert "This program has ended" not in journal.content.decode()
+
+
+def test_alumni_keep_their_partner_who_reads_only_what_is_shared_with_them(cast: Cast) -> None:
+    plan_for(cast.participant, cast.program, partner=cast.teammate)
+    archive(cast)
+    client = cast.client_for("participant")
+    plan_page = client.get(reverse("reflections:plan", args=[cast.program.pk])).content.decode()
+    assert "Terry Teammate" in plan_page
+    saved = client.post(
+        reverse("reflections:plan", args=[cast.program.pk]),
+        {
+            "aspect": "How I listen in meetings I chair.",
+            "action": "ask one open question before I give advice",
+            "partner_user": str(cast.teammate.pk),
+            "checkin_weekday": "4",
+            "checkin_time": "09:00",
+        },
+    )
+    assert saved.status_code == 302
+    assert Plan.objects.get(user=cast.participant, program=cast.program).partner_user == (
+        cast.teammate
+    )
+    client.post(
+        reverse("reflections:checkin", args=[cast.program.pk]),
+        checkin_data() | {"visibility": "partner"},
+    )
+    shared = CheckIn.objects.get(user=cast.participant, program=cast.program)
+    url = reverse("reflections:checkin_detail", args=[shared.pk])
+    assert cast.client_for("teammate").get(url).status_code == 200
+    for who in ("other_participant", "coach", "former_participant"):
+        assert cast.client_for(who).get(url).status_code == 404
