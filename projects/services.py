@@ -229,9 +229,11 @@ def do_edit_charter_section(
 
 
 def do_save_rationale(*, project: Project, criterion: int, rationale: str) -> CriterionAssessment:
-    """The team's rationale for a criterion; a changed rationale goes back to the sponsor."""
+    """The team's rationale for a criterion, while crafting (the approved charter includes
+    its criteria); a changed rationale goes back to the sponsor."""
     if criterion not in Criterion.values:
         raise ValidationError("Unknown criterion.")
+    _charter_locked(Project.objects.only("phase").get(pk=project.pk))
     rationale = checked_text(rationale, label="The rationale", max_length=TEXT_MAX_LENGTH)
     assessment, created = CriterionAssessment.objects.get_or_create(
         project=project, criterion=criterion, defaults={"rationale": rationale}
@@ -247,7 +249,9 @@ def do_review_criterion(
     *, project: Project, criterion: int, confirm: bool, comment: str, by: User
 ) -> CriterionAssessment:
     """The sponsor confirms a criterion, or comments on what is missing; a comment is
-    announced to the team (without its text)."""
+    announced to the team (without its text). Only while crafting: an approved charter's
+    criteria stand as approved."""
+    _charter_locked(Project.objects.only("phase").get(pk=project.pk))
     assessment = CriterionAssessment.objects.filter(project=project, criterion=criterion).first()
     if assessment is None or not assessment.rationale:
         raise ValidationError("The team has not written a rationale for this criterion yet.")

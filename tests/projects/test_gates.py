@@ -428,3 +428,20 @@ def test_a_completed_project_shows_no_buttons_to_change_it(cast: Cast) -> None:
         )
         assert "Audit the pilot" in actions and "Handed to the new owner" in actions
         assert 'name="title"' not in actions, who
+
+
+def test_an_approved_charters_criteria_stand_as_approved(cast: Cast) -> None:
+    write_all_rationales(cast.project)
+    Project.objects.filter(pk=cast.project.pk).update(phase=Phase.CARRYING_OUT)
+    response = cast.client_for("participant").post(
+        reverse("projects:criterion_save", args=[cast.project.pk, 2]),
+        {"rationale": "Quietly rewritten."},
+        follow=True,
+    )
+    assert "propose a change as an amendment" in response.content.decode()
+    cast.client_for("sponsor").post(
+        reverse("projects:criterion_review", args=[cast.project.pk, 2]),
+        {"decision": "comment", "comment": "More, please."},
+    )
+    assessment = CriterionAssessment.objects.get(project=cast.project, criterion=2)
+    assert (assessment.rationale, assessment.review) == ("Because 2.", "pending")
