@@ -62,3 +62,17 @@ def get_session_to_change(user: User, session_id: int) -> SessionAccess:
     if not may_schedule(access.team):
         raise PermissionDenied("Only the team's members and its coach change its sessions.")
     return access
+
+
+def get_session_to_run(user: User, session_id: int) -> SessionAccess:
+    """The session, for those who run it: the team's members and its coach. The sponsor
+    gets 403 (invited, they read the session page), outsiders 404."""
+    return get_session_to_change(user, session_id)
+
+
+def get_session_for_coach(user: User, session_id: int) -> SessionAccess:
+    """The session, for the team's coach only (their question bank and record)."""
+    access = get_session_for_user(user, session_id)
+    if not access.team.is_coach:
+        raise PermissionDenied("Only the team's coach does this.")
+    return access

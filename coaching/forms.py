@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+
+from coaching.models import CoachQuestion
+from programs.models import User
 
 
 def _length(minutes: int) -> str:
@@ -73,3 +76,74 @@ class SessionForm(forms.Form):
             "video_link": session.video_link,
             "agenda": session.agenda,
         }
+
+
+class AttendanceForm(forms.Form):
+    present = forms.MultipleChoiceField(
+        label="Who is here", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, members: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {str(user.pk): user for user in members}
+        cast(forms.ChoiceField, self.fields["present"]).choices = [
+            (pk, u.display_name) for pk, u in self.members.items()
+        ]
+
+    def present_members(self) -> list[User]:
+        return [self.members[pk] for pk in self.cleaned_data["present"]]
+
+
+class NotesForm(forms.Form):
+    question = forms.CharField(
+        label="The problem or question we work on",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    decisions = forms.CharField(
+        label="Decisions",
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class SessionActionForm(forms.Form):
+    title = forms.CharField(label="New action", max_length=200)
+    owner = forms.TypedChoiceField(label="Owner", coerce=int)
+    due_on = forms.DateField(
+        label="Due", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, members: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.members = {user.pk: user for user in members}
+        cast(forms.ChoiceField, self.fields["owner"]).choices = [
+            (pk, u.display_name) for pk, u in self.members.items()
+        ]
+
+    def owner_user(self) -> User:
+        return self.members[self.cleaned_data["owner"]]
+
+
+class LearningForm(forms.Form):
+    learned = forms.CharField(
+        label="What did I learn?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    differently = forms.CharField(
+        label="What will I do differently?",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    shared = forms.BooleanField(
+        label="Share with the team",
+        required=False,
+        help_text="Unticked, only you read it.",
+    )
+
+
+class CoachQuestionForm(forms.Form):
+    purpose = forms.ChoiceField(choices=CoachQuestion.Purpose.choices)
+    text = forms.CharField(label="Question", max_length=300)

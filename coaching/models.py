@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 
 from programs.models import Program, User
+from projects.models import Action
 from teams.models import Team
 
 
@@ -42,6 +43,14 @@ class TeamSession(models.Model):
     place = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(max_length=500, blank=True)
     agenda = models.TextField(blank=True, max_length=4000)
+    # Written during the session, for the team's record: the problem or question the team
+    # works on, and what it decided.
+    question = models.TextField(blank=True, max_length=2000)
+    decisions = models.TextField(blank=True, max_length=4000)
+    # The project's actions decided in the session (created through the projects service).
+    actions = models.ManyToManyField(Action, blank=True, related_name="+")
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -85,6 +94,39 @@ class SessionAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"Attendance #{self.pk}"
+
+
+class LearningEntryQuerySet(models.QuerySet["LearningEntry"]):
+    def visible_to(self, user: User) -> LearningEntryQuerySet:
+        """The reader's own entries and those their authors shared with the team."""
+        return self.filter(Q(author=user) | Q(shared_at__isnull=False))
+
+
+class LearningEntry(models.Model):
+    """One member's closing-round answer: what I learned, what I will do differently.
+    Private to its author until they share it with the team (its members and coach)."""
+
+    session = models.ForeignKey(TeamSession, on_delete=models.CASCADE, related_name="learning")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    learned = models.TextField("What did I learn?", max_length=2000)
+    differently = models.TextField("What will I do differently?", max_length=2000, blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    objects = LearningEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "author"], name="learning_once"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the text: this may appear in logs.
+        return f"Learning entry #{self.pk}"
 
 
 class CoachQuestionQuerySet(models.QuerySet["CoachQuestion"]):

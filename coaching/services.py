@@ -1,17 +1,22 @@
-"""Writes for team sessions: scheduling and changing a session."""
+"""Writes for team sessions: scheduling and changing a session, and running it."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from coaching.events import SessionScheduled
-from coaching.models import SessionAttendance, TeamSession
+from coaching.models import CoachQuestion, LearningEntry, SessionAttendance, TeamSession
 from core.events import announce
-from programs.models import Role, User
-from teams.models import Team, TeamMember
+from programs.models import Program, Role, User
+from projects.models import Action
+from projects.work_services import do_create_action
+from teams.coaching import do_open_pulse
+from teams.models import PulseSurvey, Team, TeamMember
 
 
 def session_members(team: Team) -> list[User]:
@@ -115,3 +120,133 @@ def do_change_session(
     session.save()
     _announce(session, by)
     return session
+
+
+# Running a session ----------------------------------------------------------------------
+
+
+def _require_open_session(session: TeamSession) -> None:
+    if session.status == TeamSession.Status.DONE:
+        raise PermissionDenied("This session has ended: its record is closed.")
+
+
+def do_start_session(
+    *, session: TeamSession, by: User, now: datetime.datetime | None = None
+) -> TeamSession:
+    """Mark the session running (starting it twice changes nothing)."""
+    _require_open_session(session)
+    if session.status == TeamSession.Status.PLANNED:
+        session.status = TeamSession.Status.RUNNING
+        session.started_at = now or timezone.now()
+        session.save(update_fields=["status", "started_at"])
+    return session
+
+
+@transaction.atomic
+def do_record_attendance(*, session: TeamSession, present: Iterable[User]) -> None:
+    """Record who came: the expected members present are marked attended, the others
+    absent. A member not expected (joined since) is added."""
+    _require_open_session(session)
+    present_ids = {user.pk for user in present}
+    members = {user.pk for user in session_members(session.team)}
+    expected = set(
+        SessionAttendance.objects.filter(session=session).values_list("user_id", flat=True)
+    )
+    SessionAttendance.objects.bulk_create(
+        [
+            SessionAttendance(session=session, user_id=pk)
+            for pk in (present_ids & members) - expected
+        ]
+    )
+    SessionAttendance.objects.filter(session=session, user_id__in=present_ids).update(
+        attended=True
+    )
+    SessionAttendance.objects.filter(session=session).exclude(user_id__in=present_ids).update(
+        attended=False
+    )
+
+
+def do_save_session_notes(*, session: TeamSession, question: str, decisions: str) -> None:
+    """Save the team's question and its decisions."""
+    _require_open_session(session)
+    session.question = question
+    session.decisions = decisions
+    session.save(update_fields=["question", "decisions"])
+
+
+@transaction.atomic
+def do_add_session_action(
+    *,
+    session: TeamSession,
+    by: User,
+    title: str,
+    owner: User,
+    due_on: datetime.date | None,
+) -> Action:
+    """A new action of the team's project decided in the session (its owner is told by
+    the projects service)."""
+    _require_open_session(session)
+    action = do_create_action(
+        project=session.team.project, title=title, owner=owner, due_on=due_on, by=by
+    )
+    session.actions.add(action)
+    return action
+
+
+def do_write_learning(
+    *,
+    session: TeamSession,
+    author: User,
+    learned: str,
+    differently: str,
+    shared: bool,
+    now: datetime.datetime | None = None,
+) -> LearningEntry:
+    """Save a member's closing-round entry; it stays private to them until they share it
+    with the team (sharing is kept when they edit it; unticking takes it back)."""
+    now = now or timezone.now()
+    entry, _ = LearningEntry.objects.get_or_create(
+        session=session,
+        author=author,
+        defaults={
+            "learned": learned,
+            "differently": differently,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    entry.learned = learned
+    entry.differently = differently
+    entry.updated_at = now
+    if shared and entry.shared_at is None:
+        entry.shared_at = now
+    elif not shared:
+        entry.shared_at = None
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def do_end_session(
+    *, session: TeamSession, by: User, now: datetime.datetime | None = None
+) -> PulseSurvey:
+    """End the session and open the team pulse for it (the members are asked to answer);
+    its date is the session's date on the clock of whoever ends it."""
+    now = now or timezone.now()
+    session = TeamSession.objects.select_for_update().select_related("team").get(pk=session.pk)
+    if session.status != TeamSession.Status.DONE:
+        session.status = TeamSession.Status.DONE
+        session.started_at = session.started_at or session.starts_at
+        session.ended_at = now
+        session.save(update_fields=["status", "started_at", "ended_at"])
+    survey, _ = do_open_pulse(
+        team=session.team, by=by, meeting_on=session.starts_at.astimezone(by.zone).date(), now=now
+    )
+    return survey
+
+
+def do_add_coach_question(*, program: Program, by: User, purpose: str, text: str) -> CoachQuestion:
+    """Extend the program's question bank (the shared default bank stays as it is)."""
+    return CoachQuestion.objects.create(
+        program=program, added_by=by, purpose=CoachQuestion.Purpose(purpose), text=text
+    )

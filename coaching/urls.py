@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coaching import views
+from coaching import run_views, views
 
 app_name = "team_sessions"
 
@@ -9,4 +9,12 @@ urlpatterns = [
     path("sessions/<int:session_id>/", views.detail, name="detail"),
     path("sessions/<int:session_id>/change/", views.change, name="change"),
     path("sessions/<int:session_id>/invite.ics", views.calendar_file, name="calendar"),
+    path("sessions/<int:session_id>/run/", run_views.run, name="run"),
+    path("sessions/<int:session_id>/run/start/", run_views.start, name="start"),
+    path("sessions/<int:session_id>/run/attendance/", run_views.attendance, name="attendance"),
+    path("sessions/<int:session_id>/run/notes/", run_views.notes, name="notes"),
+    path("sessions/<int:session_id>/run/actions/", run_views.action_new, name="action_new"),
+    path("sessions/<int:session_id>/run/learning/", run_views.learning, name="learning"),
+    path("sessions/<int:session_id>/run/end/", run_views.end, name="end"),
+    path("sessions/<int:session_id>/questions/", run_views.question_new, name="question_new"),
 ]

@@ -1439,6 +1439,18 @@ ROWS |= {
         team_session, get=Allow(SESSION_SCHEDULERS), post=Allow(SESSION_SCHEDULERS, 400)
     ),
     "team_sessions:calendar": Row(team_session, get=Allow(SESSION_INVITEES)),
+    # Running it: the team and its coach; the learning round is the members' own (the coach
+    # is told so); the coach alone extends the program's question bank.
+    "team_sessions:run": Row(team_session, get=Allow(SESSION_SCHEDULERS)),
+    "team_sessions:start": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "team_sessions:attendance": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "team_sessions:notes": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "team_sessions:action_new": Row(team_session, post=Allow(SESSION_SCHEDULERS, 400)),
+    "team_sessions:learning": Row(
+        team_session, post=Allow(SESSION_SCHEDULERS, 400, but={"coach": 302})
+    ),
+    "team_sessions:end": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "team_sessions:question_new": Row(team_session, post=Allow(("coach",), 400)),
 }
 
 
