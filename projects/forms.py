@@ -100,7 +100,8 @@ class AmendmentForm(forms.Form):
         self.order_fields([*AMENDABLE_SECTIONS, "reason"])
 
     def new_texts(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name] for name in AMENDABLE_SECTIONS}
+        """The sections the form sent (a section left out stays as it is)."""
+        return {name: self.cleaned_data[name] for name in AMENDABLE_SECTIONS if name in self.data}
 
 
 class AmendmentDecisionForm(forms.Form):
