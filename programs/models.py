@@ -372,6 +372,13 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             return self.none()
         return self.filter(user=user, is_active=True)
 
+    def practising(self) -> MembershipQuerySet:
+        """Participant memberships whose weekly practice goes on: active ones, and those
+        paused when their program was archived (its alumni; see `keeps_alumni_space`)."""
+        return self.filter(
+            Q(is_active=True) | Q(ending=Membership.Ending.ARCHIVED), role=Role.PARTICIPANT
+        )
+
 
 class Membership(models.Model):
     """A user's role in a program (participants also belong to one cohort).

@@ -282,18 +282,15 @@ def test_the_first_full_week_is_read_on_the_persons_own_clock(person: Person) ->
     ) == {new_york.pk, london.pk}
 
 
-@pytest.mark.parametrize(
-    "now",
-    [
-        pytest.param(at("2026-01-04 12:00"), id="not-started"),
-        pytest.param(at("2027-01-03 12:00"), id="closed"),
-    ],
-)
-def test_nobody_is_reminded_outside_the_programs_dates(
-    person: Person, now: datetime.datetime
-) -> None:
+def test_nobody_is_reminded_before_the_program_starts(person: Person) -> None:
     person("Europe/London")
-    assert do_plan_reminders(now=now) == []
+    assert do_plan_reminders(now=at("2026-01-04 12:00")) == []
+
+
+def test_after_the_program_its_alumni_are_still_reminded(person: Person) -> None:
+    alumna = person("Europe/London")
+    [planned] = do_plan_reminders(now=at("2027-01-03 12:00"))
+    assert ReminderDelivery.objects.get(pk=planned).user == alumna
 
 
 def _queries_for(count: int, make: Person) -> int:
