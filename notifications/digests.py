@@ -3,8 +3,9 @@
 
 Both are `ReminderDelivery` rows of their own kind, so "sent once" is the same database
 fact as for the check-in reminder: one row per person, program, ISO week and kind. They
-share its life (queued → sent, failed or skipped, with the reason), its retries and its
-signed one-click unsubscribe, and have their own tick, send task and sweeper.
+share its life (queued → sent, failed or skipped, with the reason), its claim
+(`claim_and_send`), the pipeline's retries and sweeper (`notifications.sweeper`) and its
+signed one-click unsubscribe, and have their own tick and send task.
 
 - **Coach digest**: one per coach and program each week, planned once the coach's own
   Monday 08:00 has passed (the coach's time zone in the program's organisation), for
@@ -20,6 +21,7 @@ signed one-click unsubscribe, and have their own tick, send task and sweeper.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 from collections import defaultdict
@@ -28,7 +30,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.template.loader import render_to_string
@@ -37,10 +40,11 @@ from django.utils import timezone
 
 from core.events import subscribe
 from core.text import one_line
+from notifications.delivery import TRANSIENT_ERRORS
 from notifications.models import ReminderDelivery
 from notifications.reminders import (
-    TRANSIENT_ERRORS,
     Slot,
+    claim_and_send,
     enqueue_batches,
     reminders_enabled,
     reminders_on,
@@ -514,58 +518,57 @@ def _compose(delivery: ReminderDelivery, now: datetime.datetime) -> EmailMultiAl
 
 
 def do_send_digest_delivery(
-    *, delivery_id: int, final_attempt: bool = False, now: datetime.datetime | None = None
+    *,
+    delivery_id: int,
+    final_attempt: bool = False,
+    now: datetime.datetime | None = None,
+    mailer: BaseEmailBackend | None = None,
 ) -> str:
     """Send one digest or partner note unless it was sent, skipped or failed already, and
-    return the delivery's status afterwards. Safe to run twice: the row is locked while
-    sending and its status, written before the email goes out, records the outcome. A
-    transient SMTP failure leaves it queued with the reason (the caller retries), or on
-    the final attempt marks it failed. Deliveries of other kinds are left alone."""
+    return the delivery's status afterwards. Safe to run twice: the row is claimed as the
+    reminders' are (`claim_and_send`). A transient SMTP failure leaves it queued with the
+    reason (the caller retries), or on the final attempt marks it failed. Deliveries of
+    other kinds are left alone."""
     now = now or timezone.now()
-    with transaction.atomic():
-        delivery = (
-            ReminderDelivery.objects.select_for_update(of=("self",))
-            .select_related("user", "program__organization")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None:
-            return Status.SKIPPED
-        if delivery.status != Status.QUEUED or delivery.kind not in KINDS:
-            return delivery.status
-        outcome = _compose(delivery, now)
-        if isinstance(outcome, str):
-            delivery.status = Status.SKIPPED
-            delivery.reason = outcome
-            delivery.save(update_fields=["status", "reason"])
-            return delivery.status
-        # Marked sent before the email goes out, in the same transaction: a database too
-        # busy to record it fails the task here, before anything was sent, and its retry
-        # sends the email once.
-        fields = ["status", "reason", "attempts", "queued_at", "sent_at"]
-        delivery.attempts += 1
-        delivery.queued_at = now
-        delivery.status = Status.SENT
-        delivery.sent_at = now
-        delivery.reason = ""
-        delivery.save(update_fields=fields)
-        try:
-            outcome.send()
-        except TRANSIENT_ERRORS as error:
-            delivery.status = Status.FAILED if final_attempt else Status.QUEUED
-            delivery.sent_at = None
-            delivery.reason = f"{type(error).__name__}: {error}"[:300]
-            delivery.save(update_fields=fields)
+    delivery = (
+        ReminderDelivery.objects.select_related("user", "program__organization")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:
+        return Status.SKIPPED
+    if delivery.status != Status.QUEUED or delivery.kind not in KINDS:
         return delivery.status
+    outcome = _compose(delivery, now)
+    if isinstance(outcome, str):
+        ReminderDelivery.objects.filter(pk=delivery.pk, status=Status.QUEUED).update(
+            status=Status.SKIPPED, reason=outcome
+        )
+        return (
+            ReminderDelivery.objects.filter(pk=delivery.pk).values_list("status", flat=True).get()
+        )
+    return claim_and_send(
+        delivery.pk, outcome, mailer or mailers.default, final_attempt=final_attempt, now=now
+    )
 
 
 def do_send_digest_deliveries(
     *, delivery_ids: Iterable[int], final_attempt: bool = False
 ) -> list[int]:
-    """Send a batch; returns the ids left queued by a transient failure, to retry."""
-    return [
-        delivery_id
-        for delivery_id in delivery_ids
-        if do_send_digest_delivery(delivery_id=delivery_id, final_attempt=final_attempt)
-        == Status.QUEUED
-    ]
+    """Send a batch through one SMTP connection; returns the ids left queued by a
+    transient failure, to retry."""
+    mailer = mailers.default
+    with contextlib.suppress(*TRANSIENT_ERRORS):
+        mailer.open()
+    try:
+        return [
+            delivery_id
+            for delivery_id in delivery_ids
+            if do_send_digest_delivery(
+                delivery_id=delivery_id, final_attempt=final_attempt, mailer=mailer
+            )
+            == Status.QUEUED
+        ]
+    finally:
+        with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
+            mailer.close()

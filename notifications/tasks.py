@@ -32,11 +32,12 @@ def plan_digests() -> int:
 
 
 @shared_task(name="notifications.sweep", ignore_result=True)
-def requeue_stuck_emails() -> int:
-    """Scheduled by beat: hand to a worker again the emails idle past their lease."""
-    from notifications.delivery import do_requeue_stuck_emails
+def sweep() -> int:
+    """Scheduled by beat: hand to a worker again every delivery idle past its lease
+    (event emails, daily digests, reminders, coach digests and partner notes)."""
+    from notifications.sweeper import do_sweep
 
-    return do_requeue_stuck_emails()
+    return do_sweep()
 
 
 @shared_task(name="notifications.action_deadlines", ignore_result=True)
@@ -71,7 +72,8 @@ def plan_reminders() -> int:
 def send_reminders(self: Task, delivery_ids: list[int]) -> None:
     """Send a batch of reminders; those whose SMTP server failed are retried with
     exponential backoff (at most ten minutes apart), then marked failed."""
-    from notifications.reminders import SEND_MAX_RETRIES, do_send_reminders, retry_countdown
+    from notifications.delivery import SEND_MAX_RETRIES, retry_countdown
+    from notifications.reminders import do_send_reminders
 
     retries = self.request.retries
     again = do_send_reminders(delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES)
@@ -83,10 +85,11 @@ def send_reminders(self: Task, delivery_ids: list[int]) -> None:
 
 @shared_task(name="reminders.sweep", ignore_result=True)
 def requeue_stuck_reminders() -> int:
-    """Scheduled by beat: enqueue again the reminders stuck in queued."""
-    from notifications.reminders import do_requeue_stuck_reminders
+    """The pipeline's one sweeper under its former name (beat now sends
+    `notifications.sweep`), for the sweeps a running install queued before an upgrade."""
+    from notifications.sweeper import do_sweep
 
-    return do_requeue_stuck_reminders()
+    return do_sweep()
 
 
 # Coach digests and accountability partner notes (notifications/digests.py) ----------------
@@ -110,8 +113,8 @@ def plan_coach_digests() -> int:
 def send_digest_deliveries(self: Task, delivery_ids: list[int]) -> None:
     """Send a batch of coach digests and partner notes; those whose SMTP server failed
     are retried with exponential backoff (at most ten minutes apart), then marked failed."""
+    from notifications.delivery import SEND_MAX_RETRIES, retry_countdown
     from notifications.digests import do_send_digest_deliveries
-    from notifications.reminders import SEND_MAX_RETRIES, retry_countdown
 
     retries = self.request.retries
     again = do_send_digest_deliveries(
@@ -125,7 +128,8 @@ def send_digest_deliveries(self: Task, delivery_ids: list[int]) -> None:
 
 @shared_task(name="digests.sweep", ignore_result=True)
 def requeue_stuck_digests() -> int:
-    """Scheduled by beat: enqueue again the digests and partner notes stuck in queued."""
-    from notifications.digests import do_requeue_stuck_digests
+    """The pipeline's one sweeper under its former name (beat now sends
+    `notifications.sweep`), for the sweeps a running install queued before an upgrade."""
+    from notifications.sweeper import do_sweep
 
-    return do_requeue_stuck_digests()
+    return do_sweep()

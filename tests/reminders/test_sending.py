@@ -15,15 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from notifications.delivery import RETRY_MAX_SECONDS, SEND_MAX_RETRIES, retry_countdown
 from notifications.models import ReminderDelivery
 from notifications.reminders import (
-    RETRY_MAX_SECONDS,
-    SEND_MAX_RETRIES,
     do_plan_reminders,
     do_send_reminder,
     do_send_reminders,
     do_set_reminders,
-    retry_countdown,
 )
 from notifications.tasks import send_reminders
 from programs.models import Cohort, Role, User
