@@ -57,7 +57,7 @@ from notifications.delivery import (
     TRANSIENT_ERRORS,
 )
 from notifications.models import ReminderDelivery
-from programs.models import Membership, Program, Role, User
+from programs.models import Membership, Program, User
 from reflections.calendar import checkin_calendar
 from reflections.models import (
     CheckIn,
