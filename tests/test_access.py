@@ -1063,6 +1063,8 @@ ROWS: dict[str, Row] = {
         program, get=Allow(PARTICIPANTS), post=Allow(PARTICIPANTS, 400)
     ),
     "coaching:report": Row(program, get=Allow(ADMIN)),
+    "coaching:report_csv": Row(program, get=Allow(ADMIN)),
+    "coaching:report_pdf": Row(program, get=Allow(ADMIN)),
     "coaching:self_assessment_close": Row(
         program, post=Allow(ADMIN, 302, data=lambda w: {"stage": "baseline"})
     ),
@@ -1451,6 +1453,8 @@ ROWS |= {
     ),
     "team_sessions:end": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
     "team_sessions:question_new": Row(team_session, post=Allow(("coach",), 400)),
+    # The coach's one tap: theirs alone.
+    "team_sessions:intervene": Row(team_session, post=Allow(("coach",), 400)),
 }
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from core.events import quiet
 from dashboards.demo import seed_coaching, seed_showcase
+from dashboards.demo_results import seed_completed_project
 from notifications.demo import seed_notifications, seed_reminder_log
 from notifications.digests import DIGEST_TIME, DIGEST_WEEKDAY
 from notifications.models import ReminderDelivery
@@ -728,6 +729,7 @@ class Command(BaseCommand):
                     "expires_at": expires,
                 },
             )
+        seed_completed_project(program=program)
         date_the_joining(program)
         seed_reflections(program=program)
         seed_reminder_log(program=program)
