@@ -125,25 +125,26 @@ def reminders_on(kind: str) -> Exists:
 def running_participants(
     now: datetime.datetime, kind: str = ReminderKind.CHECKIN
 ) -> QuerySet[Membership]:
-    """Active participant memberships in programs that may be running on someone's clock
-    this week, with reminders on, each annotated with its check-in slot: the plan's day
+    """Participant memberships whose practice goes on (active ones, and the alumni of a
+    program that ended or was archived) in programs that have begun on someone's clock,
+    with reminders on, each annotated with its check-in slot: the plan's day
     and time, else the program's, on the person's own clock (`User.time_zone`), with
     the program's dates, which the planning compares with the slot's local day, and with
     when the person joined, which it compares with the start of the slot's week.
 
-    The date filter is only a wide net: a slot this week lies at most seven days before
-    today in UTC, and a local date differs from the UTC date by at most one day.
+    The date filter is only a wide net: a local date differs from the UTC date by at most
+    one day. There is no end: after the program, its alumni keep their weekly reminder
+    for as long as they keep reminders on.
 
     The plan is an outer join (at most one row: one plan per person and program), so each
     membership reads it once however often the slot is compared, and the database can
     join the plans in bulk."""
     today = now.astimezone(datetime.UTC).date()
     return (
-        Membership.objects.filter(
-            role=Role.PARTICIPANT,
-            is_active=True,
+        # Alumni too: the practice goes on after the program ends or is archived.
+        Membership.objects.practising()
+        .filter(
             program__starts_on__lte=today + datetime.timedelta(days=1),
-            program__ends_on__gte=today - datetime.timedelta(days=8),
         )
         .exclude(reminders_on(kind))
         .annotate(
@@ -180,11 +181,12 @@ def do_plan_reminders(
     sending once the transaction commits. Returns the ids of the deliveries this call
     inserted (none when another tick planned them first).
 
-    Due: an active participant of a running program, reminders on, who joined before this
-    ISO week began on their own clock, whose check-in slot this week has passed, who has
-    not checked in that week and has no delivery for it yet. Two statements whatever the
-    number of participants: one reads the distinct slots, one inserts the deliveries of
-    the due ones (one more per PLAN_SLOTS_PER_STATEMENT due slots)."""
+    Due: a participant of a program that has begun (or one of its alumni), reminders on,
+    who joined before this ISO week began on their own clock, whose check-in slot this
+    week has passed, who has not checked in that week and has no delivery for it yet.
+    Two statements whatever the number of participants: one reads the distinct slots,
+    one inserts the deliveries of the due ones (one more per PLAN_SLOTS_PER_STATEMENT due
+    slots)."""
     now = now or timezone.now()
     slots = due_slots(now, kind)
     tick = uuid.uuid4()
@@ -296,7 +298,7 @@ def _insert_deliveries(
         f" FROM ({base_sql}) p"
         " INNER JOIN due ON p.slot_weekday = due.due_weekday"
         " AND p.slot_time = due.due_time AND p.slot_zone = due.due_zone"
-        " AND p.program_starts_on <= due.due_on AND p.program_ends_on >= due.due_on"
+        " AND p.program_starts_on <= due.due_on"
         " AND p.joined_at < due.due_week_starts_at"
         f" WHERE NOT EXISTS (SELECT 1 FROM {quote(checkin.db_table)} c"
         f" WHERE {same_week(checkin, 'c')})"
@@ -425,7 +427,7 @@ class BatchFacts:
     now: datetime.datetime
     turned_off: set[tuple[int, str]]  # (user, kind)
     checked_in: set[tuple[int, int, int, int]]  # (user, program, ISO year, ISO week)
-    participating: set[tuple[int, int]]  # (user, program): active participants
+    participating: set[tuple[int, int]]  # (user, program): participants and alumni
     plans: dict[tuple[int, int], Plan]  # (user, program)
     sent_before: set[tuple[int, int, str]]  # (user, program, kind) with a reminder sent
     prompts: dict[tuple[int, int], Prompt | None]  # (program, program week), filled lazily
@@ -449,12 +451,9 @@ class BatchFacts:
                 ).values_list("user_id", "program_id", "iso_year", "iso_week")
             ),
             participating=set(
-                Membership.objects.filter(
-                    user_id__in=users,
-                    program_id__in=programs,
-                    role=Role.PARTICIPANT,
-                    is_active=True,
-                ).values_list("user_id", "program_id")
+                Membership.objects.practising()
+                .filter(user_id__in=users, program_id__in=programs)
+                .values_list("user_id", "program_id")
             ),
             plans={
                 (plan.user_id, plan.program_id): plan
@@ -493,10 +492,11 @@ class BatchFacts:
             return "Checked in before the reminder went out."
         if (user, program) not in self.participating:
             return "No longer an active participant."
-        if not delivery.program.runs_on(
+        if (
             delivery.due_at.astimezone(zone_named(delivery.time_zone)).date()
+            < delivery.program.starts_on
         ):
-            return "The program is not running."
+            return "The program has not started."
         if LocalWeek.of(self.now, zone_named(delivery.time_zone)) != LocalWeek(
             delivery.iso_year, delivery.iso_week
         ):
