@@ -6,8 +6,8 @@ from typing import Any, cast
 
 from django import forms
 
-from coaching.models import CoachQuestion
-from programs.models import User
+from coaching.models import CoachQuestion, Intervention
+from programs.models import Program, User
 
 
 def _length(minutes: int) -> str:
@@ -147,3 +147,29 @@ class LearningForm(forms.Form):
 class CoachQuestionForm(forms.Form):
     purpose = forms.ChoiceField(choices=CoachQuestion.Purpose.choices)
     text = forms.CharField(label="Question", max_length=300)
+
+
+class InterventionForm(forms.Form):
+    """One tap: a Task or Process button, or a bank question (about the process when its
+    purpose is process or learning, else about the task)."""
+
+    about = forms.ChoiceField(choices=Intervention.About.choices, required=False)
+    question = forms.ModelChoiceField(queryset=CoachQuestion.objects.none(), required=False)
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["question"])
+        field.queryset = CoachQuestion.objects.for_program(program)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        question = data.get("question")
+        if not data.get("about"):
+            if question is None:
+                raise forms.ValidationError("Tap Task, Process or a question.")
+            process = question.purpose in (
+                CoachQuestion.Purpose.PROCESS,
+                CoachQuestion.Purpose.LEARNING,
+            )
+            data["about"] = Intervention.About.PROCESS if process else Intervention.About.TASK
+        return data

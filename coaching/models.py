@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from programs.models import Program, User
 from projects.models import Action
-from teams.models import Team
+from teams.models import CoachNote, Team
 
 
 class TeamSessionQuerySet(models.QuerySet["TeamSession"]):
@@ -49,6 +49,11 @@ class TeamSession(models.Model):
     decisions = models.TextField(blank=True, max_length=4000)
     # The project's actions decided in the session (created through the projects service).
     actions = models.ManyToManyField(Action, blank=True, related_name="+")
+    # The coach's private record of the session, written when it ends (see
+    # `do_end_session`): readable only as coach notes are.
+    coach_note = models.ForeignKey(
+        CoachNote, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
@@ -94,6 +99,33 @@ class SessionAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"Attendance #{self.pk}"
+
+
+class Intervention(models.Model):
+    """One tap by the coach during a session: an intervention about the task or about the
+    process, with the bank question asked if any, at a moment. The team's discussion is
+    counted as being about what the latest intervention was about (the task before the
+    first). Seen by the coach who made it only, and in their private coach note."""
+
+    class About(models.TextChoices):
+        TASK = "task", "Task"
+        PROCESS = "process", "Process"
+
+    session = models.ForeignKey(
+        TeamSession, on_delete=models.CASCADE, related_name="interventions"
+    )
+    coach = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    about = models.CharField(max_length=10, choices=About.choices)
+    question = models.ForeignKey(
+        "CoachQuestion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Intervention #{self.pk}"
 
 
 class LearningEntryQuerySet(models.QuerySet["LearningEntry"]):

@@ -16,16 +16,24 @@ from coaching.access import SessionAccess, get_session_for_coach, get_session_to
 from coaching.forms import (
     AttendanceForm,
     CoachQuestionForm,
+    InterventionForm,
     LearningForm,
     NotesForm,
     SessionActionForm,
 )
-from coaching.models import CoachQuestion, LearningEntry, SessionAttendance, TeamSession
+from coaching.models import (
+    CoachQuestion,
+    Intervention,
+    LearningEntry,
+    SessionAttendance,
+    TeamSession,
+)
 from coaching.services import (
     do_add_coach_question,
     do_add_session_action,
     do_end_session,
     do_record_attendance,
+    do_record_intervention,
     do_save_session_notes,
     do_start_session,
     do_write_learning,
@@ -95,6 +103,17 @@ def _context(request: AuthenticatedHttpRequest, access: SessionAccess, **forms: 
             )
         )
         if is_member
+        else None,
+        # The coach's own taps, never another coach's (nor anyone else's view).
+        "my_interventions": list(
+            Intervention.objects.filter(session=session, coach=request.user).select_related(
+                "question"
+            )
+        )
+        if access.team.is_coach
+        else [],
+        "intervention_errors": forms["intervention_form"].errors
+        if "intervention_form" in forms
         else None,
         "question_form": forms.get("question_form") or CoachQuestionForm()
         if access.team.is_coach
@@ -197,3 +216,19 @@ def question_new(request: AuthenticatedHttpRequest, session_id: int) -> HttpResp
     )
     messages.success(request, "Question added to this program's bank.")
     return _back(access.session, "questions")
+
+
+@require_POST
+def intervene(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """The coach's one tap: recorded for their private record only."""
+    access = get_session_for_coach(request.user, session_id)
+    form = InterventionForm(request.POST, program=access.session.team.cohort.program)
+    if not form.is_valid():
+        return _invalid(request, access, intervention_form=form)
+    do_record_intervention(
+        session=access.session,
+        coach=request.user,
+        about=form.cleaned_data["about"],
+        question=form.cleaned_data["question"],
+    )
+    return _back(access.session, "my-record")

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
 from coaching.events import SessionScheduled
-from coaching.models import CoachQuestion, LearningEntry, SessionAttendance, TeamSession
+from coaching.models import (
+    CoachQuestion,
+    Intervention,
+    LearningEntry,
+    SessionAttendance,
+    TeamSession,
+)
 from core.events import announce
 from programs.models import Program, Role, User
 from projects.models import Action
 from projects.work_services import do_create_action
-from teams.coaching import do_open_pulse
+from teams.coaching import do_open_pulse, do_write_coach_note
 from teams.models import PulseSurvey, Team, TeamMember
 
 
@@ -231,7 +238,9 @@ def do_end_session(
     *, session: TeamSession, by: User, now: datetime.datetime | None = None
 ) -> PulseSurvey:
     """End the session and open the team pulse for it (the members are asked to answer);
-    its date is the session's date on the clock of whoever ends it."""
+    its date is the session's date on the clock of whoever ends it. The coach's
+    interventions become their private coach note of the session (time split between task
+    and process, questions used)."""
     now = now or timezone.now()
     session = TeamSession.objects.select_for_update().select_related("team").get(pk=session.pk)
     if session.status != TeamSession.Status.DONE:
@@ -239,6 +248,11 @@ def do_end_session(
         session.started_at = session.started_at or session.starts_at
         session.ended_at = now
         session.save(update_fields=["status", "started_at", "ended_at"])
+        # The coach's record goes to their private notes, never to the team's record.
+        for coach in User.objects.filter(
+            pk__in=Intervention.objects.filter(session=session).values("coach_id")
+        ):
+            _coach_record(session, coach, now)
     survey, _ = do_open_pulse(
         team=session.team, by=by, meeting_on=session.starts_at.astimezone(by.zone).date(), now=now
     )
@@ -250,3 +264,90 @@ def do_add_coach_question(*, program: Program, by: User, purpose: str, text: str
     return CoachQuestion.objects.create(
         program=program, added_by=by, purpose=CoachQuestion.Purpose(purpose), text=text
     )
+
+
+# The coach's record ---------------------------------------------------------------------
+
+
+def do_record_intervention(
+    *,
+    session: TeamSession,
+    coach: User,
+    about: str,
+    question: CoachQuestion | None = None,
+    now: datetime.datetime | None = None,
+) -> Intervention:
+    """One tap by the coach: an intervention about the task or the process (with the
+    bank question asked, if any). The first one starts a planned session."""
+    _require_open_session(session)
+    now = now or timezone.now()
+    do_start_session(session=session, by=coach, now=now)
+    return Intervention.objects.create(
+        session=session, coach=coach, about=Intervention.About(about), question=question, at=now
+    )
+
+
+@dataclass(frozen=True)
+class TimeSplit:
+    task_minutes: int
+    process_minutes: int
+
+    @property
+    def process_percent(self) -> int:
+        total = self.task_minutes + self.process_minutes
+        return round(100 * self.process_minutes / total) if total else 0
+
+
+def time_split(
+    interventions: list[Intervention], start: datetime.datetime, end: datetime.datetime
+) -> TimeSplit:
+    """Minutes on the task and on the process: from each intervention to the next, the
+    team is counted on what it was about; before the first, on the task."""
+    seconds = {Intervention.About.TASK: 0.0, Intervention.About.PROCESS: 0.0}
+    about, since = Intervention.About.TASK, start
+    for intervention in interventions:
+        at = min(max(intervention.at, start), end)
+        seconds[about] += (at - since).total_seconds()
+        about, since = Intervention.About(intervention.about), at
+    seconds[about] += max((end - since).total_seconds(), 0.0)
+    task, process = (round(seconds[k] / 60) for k in Intervention.About)
+    if task == 0 and process == 0:
+        # A session shorter than a minute still counts one, where it spent the most.
+        longer_on_task = seconds[Intervention.About.TASK] >= seconds[Intervention.About.PROCESS]
+        task, process = (1, 0) if longer_on_task else (0, 1)
+    return TimeSplit(task_minutes=task, process_minutes=process)
+
+
+def _coach_record(session: TeamSession, coach: User, now: datetime.datetime) -> None:
+    """Write the coach's private note of the session from their interventions."""
+    interventions = list(
+        Intervention.objects.filter(session=session, coach=coach).select_related("question")
+    )
+    if not interventions:
+        return
+    start = session.started_at or session.starts_at
+    split = time_split(interventions, start, now)
+    asked = [i.question.text for i in interventions if i.question is not None]
+    counts = {
+        label: sum(1 for i in interventions if i.about == value)
+        for value, label in Intervention.About.choices
+    }
+    lines = [
+        f"Session of {session.starts_at.astimezone(coach.zone):%d %b %Y %H:%M}.",
+        f"Interventions: {counts['Task']} on the task, {counts['Process']} on the process.",
+        f"Time: {split.task_minutes} min on the task, {split.process_minutes} min on the "
+        f"process ({split.process_percent}% process).",
+    ]
+    if asked:
+        lines += ["", "Questions used:", *(f"- {text}" for text in asked)]
+    note = do_write_coach_note(
+        team=session.team,
+        by=coach,
+        held_on=start.astimezone(coach.zone).date(),
+        body="\n".join(lines),
+        task_minutes=split.task_minutes,
+        process_minutes=split.process_minutes,
+        now=now,
+    )
+    session.coach_note = note
+    session.save(update_fields=["coach_note"])

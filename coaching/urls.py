@@ -16,5 +16,6 @@ urlpatterns = [
     path("sessions/<int:session_id>/run/actions/", run_views.action_new, name="action_new"),
     path("sessions/<int:session_id>/run/learning/", run_views.learning, name="learning"),
     path("sessions/<int:session_id>/run/end/", run_views.end, name="end"),
+    path("sessions/<int:session_id>/run/intervene/", run_views.intervene, name="intervene"),
     path("sessions/<int:session_id>/questions/", run_views.question_new, name="question_new"),
 ]
