@@ -30,8 +30,10 @@ HANDOVER_SALT = "projects.handover"
 
 
 def results_of(project: Project) -> ProjectResults:
-    results, _ = ProjectResults.objects.get_or_create(project=project)
-    return results
+    """The project's results as saved, or empty ones (unsaved: reading writes nothing)."""
+    return ProjectResults.objects.filter(project=project).first() or ProjectResults(
+        project=project
+    )
 
 
 def _unconfirmed(project: Project) -> ProjectResults:
