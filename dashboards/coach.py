@@ -19,6 +19,7 @@ from django.db.models import Count, Min, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from coaching.models import TeamSession
 from programs.models import Program, User
 from projects.models import Action, Phase, Project
 from reflections.models import CheckIn
@@ -32,6 +33,10 @@ MISSED_WEEKS_FLAG = 2
 
 # How many closed pulses the dashboard shows per team, newest last.
 PULSE_HISTORY = 6
+
+
+# A team that has met before and not for this many weeks is flagged.
+SESSION_GAP_WEEKS = 4
 
 
 def expected_weeks_in_phase(program: Program) -> dict[str, int]:
@@ -106,6 +111,10 @@ class TeamRow:
     flags: list[str] = field(default_factory=list)
 
     low_pulse_threshold: float = 0.0
+    # Session cadence: sessions held, the latest one, and its attendance (completion).
+    sessions_held: int = 0
+    last_session: TeamSession | None = None
+    weeks_since_session: int | None = None
 
     @property
     def shown_pulses(self) -> list[PulseScores]:
@@ -256,6 +265,17 @@ def build_coach_dashboard(
     ):
         pulses[survey.team_id].append(pulse_scores(survey))
 
+    held: dict[int, list[TeamSession]] = defaultdict(list)
+    for session in (
+        TeamSession.objects.filter(team_id__in=team_ids, status=TeamSession.Status.DONE)
+        .annotate(
+            expected_count=Count("attendance"),
+            attended_count=Count("attendance", filter=Q(attendance__attended=True)),
+        )
+        .order_by("starts_at")
+    ):
+        held[session.team_id].append(session)
+
     expected = expected_weeks_in_phase(program)
     by_team: dict[int, TeamRow] = {}
     for team in teams:
@@ -266,6 +286,10 @@ def build_coach_dashboard(
             row.expected_weeks = expected.get(Phase(project.phase))
         row.pulses = pulses[team.pk]
         row.low_pulse_threshold = float(program.low_pulse_threshold)
+        if sessions := held[team.pk]:
+            row.sessions_held = len(sessions)
+            row.last_session = sessions[-1]
+            row.weeks_since_session = weeks_since(sessions[-1].starts_at, today)
         by_team[team.pk] = row
     for member in members:
         row = by_team[member.team_id]
@@ -289,6 +313,8 @@ def build_coach_dashboard(
 def team_flags(row: TeamRow) -> list[str]:
     """Why the team may need the coach's attention, each reason in words."""
     flags = []
+    if row.weeks_since_session is not None and row.weeks_since_session >= SESSION_GAP_WEEKS:
+        flags.append(f"No team session for {row.weeks_since_session} weeks.")
     for member in row.members:
         if member.missed_in_a_row >= MISSED_WEEKS_FLAG:
             if member.missed_in_a_row >= HEATMAP_WEEKS - 1:

@@ -1,0 +1,44 @@
+"""The coach dashboard shows each team's session cadence: sessions held, weeks since the
+latest, and who came to it as a count (completion, never content); a team that has not met
+for four weeks is flagged."""
+
+from __future__ import annotations
+
+import datetime
+
+import time_machine
+from django.urls import reverse
+
+from coaching.models import SessionAttendance, TeamSession
+from coaching.services import do_end_session, do_schedule_session
+from tests.conftest import Cast
+
+HELD = datetime.datetime(2026, 11, 2, 15, 0, tzinfo=datetime.UTC)
+
+
+def test_the_coach_sees_weeks_since_the_last_session_and_its_attendance(cast: Cast) -> None:
+    with time_machine.travel(HELD - datetime.timedelta(days=1), tick=False):
+        session = do_schedule_session(
+            team=cast.team,
+            by=cast.coach,
+            starts_at=HELD,
+            duration=datetime.timedelta(hours=1),
+            place="Room 4",
+            agenda="A canary agenda",
+        )
+    SessionAttendance.objects.filter(session=session, user=cast.participant).update(attended=True)
+    SessionAttendance.objects.filter(session=session, user=cast.teammate).update(attended=False)
+    with time_machine.travel(HELD + datetime.timedelta(hours=1), tick=False):
+        do_end_session(session=session, by=cast.coach)
+    assert TeamSession.objects.get().status == TeamSession.Status.DONE
+
+    url = reverse("coaching:dashboard", args=[cast.program.pk])
+    with time_machine.travel(HELD + datetime.timedelta(weeks=2), tick=False):
+        page = cast.client_for("coach").get(url)
+    assert "1 held; the latest 2 weeks ago (2 Nov 2026), 1 of 2 members there" in page.text
+    assert "No team session for" not in page.text
+    assert "A canary agenda" not in page.text
+
+    with time_machine.travel(HELD + datetime.timedelta(weeks=5), tick=False):
+        page = cast.client_for("coach").get(url)
+    assert "No team session for 5 weeks." in page.text
