@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from coaching.demo import seed_sessions
 from core.events import quiet
 from dashboards.demo import seed_coaching, seed_showcase
 from dashboards.demo_results import seed_completed_project
@@ -734,6 +735,7 @@ class Command(BaseCommand):
         seed_reflections(program=program)
         seed_reminder_log(program=program)
         seed_coaching(program=program)
+        seed_sessions(program=program)
         seed_showcase(program=program)
         seed_partner_notes_and_digests(
             program=program, participant=User.objects.get(email=TEAMS[0]["members"][0].email)
