@@ -17,6 +17,8 @@ from core.events import announce
 from core.text import checked_text
 from programs.models import Unit, User
 from projects.events import (
+    AmendmentDecided,
+    AmendmentProposed,
     CharterApproved,
     CharterReturned,
     CharterSubmitted,
@@ -606,13 +608,22 @@ def do_propose_amendment(
             changed[section] = text
     if not changed:
         raise ValidationError("Change the text of at least one section.")
-    return CharterAmendment.objects.create(
+    amendment = CharterAmendment.objects.create(
         project=current,
         new_texts=changed,
         old_texts={section: getattr(current, section) for section in changed},
         reason=reason,
         proposed_by=by,
     )
+    announce(
+        AmendmentProposed(
+            project_id=current.pk,
+            project_title=current.title,
+            by_id=by.pk,
+            amendment_id=amendment.pk,
+        )
+    )
+    return amendment
 
 
 @transaction.atomic
@@ -660,4 +671,13 @@ def do_decide_amendment(
     locked.decided_at = timezone.now()
     locked.sponsor_comment = comment
     locked.save(update_fields=["status", "decided_by", "decided_at", "sponsor_comment"])
+    announce(
+        AmendmentDecided(
+            project_id=current.pk,
+            project_title=current.title,
+            by_id=by.pk,
+            amendment_id=locked.pk,
+            approved=approve,
+        )
+    )
     return locked

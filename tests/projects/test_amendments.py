@@ -3,6 +3,9 @@ the history shows each change before and after."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -148,3 +151,24 @@ def test_the_title_is_not_amended(cast: Cast, approved: Project) -> None:
         do_propose_amendment(
             project=approved, new_texts={"title": "Renamed"}, reason="Y", by=cast.participant
         )
+
+
+def test_the_sponsor_hears_of_a_proposal_and_the_team_of_the_decision_without_the_words(
+    cast: Cast,
+    approved: Project,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    from notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        propose(cast, scope="Three units, secret-words.", reason="Because secret-words.")
+    notice = Notification.objects.get()
+    assert notice.recipient == cast.sponsor
+    assert "amendment proposed" in notice.subject.lower()
+    amendment = CharterAmendment.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(cast, amendment, "return", "Not now, secret-words.")
+    told = Notification.objects.exclude(pk=notice.pk)
+    assert {n.recipient for n in told} == {cast.participant, cast.teammate}
+    assert all("returned" in n.subject for n in told)
+    assert not any("secret-words" in n.subject for n in Notification.objects.all())
