@@ -6,9 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from coaching.models import TeamSession
+from programs.models import Role
+
+# How many past sessions' attendance the team page shows.
+RECENT_SESSIONS = 4
 
 register = template.Library()
 
@@ -19,7 +24,19 @@ def next_session(context: template.Context, access: Any) -> dict[str, Any]:
     its members and coach."""
     team = access.team
     session = TeamSession.objects.filter(team=team).upcoming(timezone.now()).first()
+    # Attendance is completion (who came), shown to the coach and program admins only.
+    attendance = []
+    if access.is_coach or Role.PROGRAM_ADMIN in access.roles:
+        attendance = list(
+            TeamSession.objects.filter(team=team, status=TeamSession.Status.DONE)
+            .annotate(
+                expected_count=Count("attendance"),
+                attended_count=Count("attendance", filter=Q(attendance__attended=True)),
+            )
+            .order_by("-starts_at")[:RECENT_SESSIONS]
+        )
     return {
+        "attendance": attendance,
         "team": team,
         "session": session,
         "user": context["user"],

@@ -42,3 +42,24 @@ def test_the_coach_sees_weeks_since_the_last_session_and_its_attendance(cast: Ca
     with time_machine.travel(HELD + datetime.timedelta(weeks=5), tick=False):
         page = cast.client_for("coach").get(url)
     assert "No team session for 5 weeks." in page.text
+
+
+def test_attendance_shows_on_the_team_page_as_counts_to_the_coach_and_admins_only(
+    cast: Cast,
+) -> None:
+    with time_machine.travel(HELD - datetime.timedelta(days=1), tick=False):
+        session = do_schedule_session(
+            team=cast.team,
+            by=cast.coach,
+            starts_at=HELD,
+            duration=datetime.timedelta(hours=1),
+            place="Room 4",
+        )
+    SessionAttendance.objects.filter(session=session, user=cast.participant).update(attended=True)
+    with time_machine.travel(HELD + datetime.timedelta(hours=1), tick=False):
+        do_end_session(session=session, by=cast.coach)
+    url = reverse("teams:detail", args=[cast.team.pk])
+    for who in ("coach", "program_admin"):
+        assert "2 Nov 2026: 1 of 2 members" in cast.client_for(who).get(url).text
+    for who in ("participant", "teammate", "sponsor"):
+        assert "1 of 2 members" not in cast.client_for(who).get(url).text
