@@ -35,8 +35,17 @@ def next_session(context: template.Context, access: Any) -> dict[str, Any]:
             )
             .order_by("-starts_at")[:RECENT_SESSIONS]
         )
+    # The team's record of its past sessions, for those who run them.
+    past = []
+    if access.is_member or access.is_coach:
+        past = list(
+            TeamSession.objects.filter(team=team, status=TeamSession.Status.DONE).order_by(
+                "-starts_at"
+            )[:RECENT_SESSIONS]
+        )
     return {
         "attendance": attendance,
+        "past": past,
         "team": team,
         "session": session,
         "user": context["user"],

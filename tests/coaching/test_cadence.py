@@ -63,3 +63,27 @@ def test_attendance_shows_on_the_team_page_as_counts_to_the_coach_and_admins_onl
         assert "2 Nov 2026: 1 of 2 members" in cast.client_for(who).get(url).text
     for who in ("participant", "teammate", "sponsor"):
         assert "1 of 2 members" not in cast.client_for(who).get(url).text
+
+
+def test_members_and_the_coach_find_past_sessions_on_the_team_page(cast: Cast) -> None:
+    with time_machine.travel(HELD - datetime.timedelta(days=1), tick=False):
+        session = do_schedule_session(
+            team=cast.team,
+            by=cast.coach,
+            starts_at=HELD,
+            duration=datetime.timedelta(hours=1),
+            place="Room 4",
+        )
+    TeamSession.objects.filter(pk=session.pk).update(question="Why do discharges wait?")
+    with time_machine.travel(HELD + datetime.timedelta(hours=1), tick=False):
+        do_end_session(session=session, by=cast.coach)
+    url = reverse("teams:detail", args=[cast.team.pk])
+    record = reverse("team_sessions:run", args=[session.pk])
+    for who in ("participant", "coach"):
+        page = cast.client_for(who).get(url).text
+        assert record in page
+        assert "Why do discharges wait?" in page
+    for who in ("sponsor", "program_admin"):
+        page = cast.client_for(who).get(url).text
+        assert record not in page
+        assert "Why do discharges wait?" not in page
