@@ -187,3 +187,42 @@ def test_history_shows_each_change_before_and_after(cast: Cast) -> None:
     assert "<del>Two</del><ins>Three</ins>" in html
     assert "&lt;b&gt;only&lt;/b&gt;" in html  # the team's text is shown, never run as HTML
     assert "<b>only</b>" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_saves_of_different_sections_from_one_version_both_land(
+    cast: Cast,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; CI runs this against it")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def edit(section: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            do_edit_charter_section(
+                project=Project.objects.get(pk=cast.project.pk),
+                section=section,
+                text=f"Text of {section}",
+                base_version=1,
+                by=cast.participant,
+            )
+            outcomes[section] = "saved"
+        except CharterConflict:
+            outcomes[section] = "conflict"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=edit, args=(s,)) for s in ("scope", "intended_outcomes")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == {"scope": "saved", "intended_outcomes": "saved"}
+    project = Project.objects.get(pk=cast.project.pk)
+    assert (project.scope, project.intended_outcomes) == (
+        "Text of scope",
+        "Text of intended_outcomes",
+    )
+    assert sorted(CharterChange.objects.values_list("version", flat=True)) == [2, 3]
