@@ -24,10 +24,14 @@ def next_session(context: template.Context, access: Any) -> dict[str, Any]:
     its members and coach."""
     team = access.team
     session = TeamSession.objects.filter(team=team).upcoming(timezone.now()).first()
-    # Attendance is completion (who came), shown to the coach and program admins only.
-    attendance = []
-    if access.is_coach or Role.PROGRAM_ADMIN in access.roles:
-        attendance = list(
+    # One read of the latest sessions held: the team's record of them for those who run
+    # them, and their attendance, which is completion (who came), for the coach and
+    # program admins only.
+    sees_record = access.is_member or access.is_coach
+    sees_attendance = access.is_coach or Role.PROGRAM_ADMIN in access.roles
+    held: list[TeamSession] = []
+    if sees_record or sees_attendance:
+        held = list(
             TeamSession.objects.filter(team=team, status=TeamSession.Status.DONE)
             .annotate(
                 expected_count=Count("attendance"),
@@ -35,14 +39,8 @@ def next_session(context: template.Context, access: Any) -> dict[str, Any]:
             )
             .order_by("-starts_at")[:RECENT_SESSIONS]
         )
-    # The team's record of its past sessions, for those who run them.
-    past = []
-    if access.is_member or access.is_coach:
-        past = list(
-            TeamSession.objects.filter(team=team, status=TeamSession.Status.DONE).order_by(
-                "-starts_at"
-            )[:RECENT_SESSIONS]
-        )
+    attendance = held if sees_attendance else []
+    past = held if sees_record else []
     return {
         "attendance": attendance,
         "past": past,
