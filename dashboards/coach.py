@@ -115,6 +115,9 @@ class TeamRow:
     sessions_held: int = 0
     last_session: TeamSession | None = None
     weeks_since_session: int | None = None
+    # The share of each session's time the team spent on its process, from the reading
+    # coach's own notes of the sessions (oldest first): (session date, percent).
+    process_shares: list[tuple[datetime.datetime, int]] = field(default_factory=list)
 
     @property
     def shown_pulses(self) -> list[PulseScores]:
@@ -268,6 +271,7 @@ def build_coach_dashboard(
     held: dict[int, list[TeamSession]] = defaultdict(list)
     for session in (
         TeamSession.objects.filter(team_id__in=team_ids, status=TeamSession.Status.DONE)
+        .select_related("coach_note")
         .annotate(
             expected_count=Count("attendance"),
             attended_count=Count("attendance", filter=Q(attendance__attended=True)),
@@ -290,6 +294,11 @@ def build_coach_dashboard(
             row.sessions_held = len(sessions)
             row.last_session = sessions[-1]
             row.weeks_since_session = weeks_since(sessions[-1].starts_at, today)
+            row.process_shares = [
+                (session.starts_at, session.coach_note.process_percent)
+                for session in sessions
+                if session.coach_note is not None and session.coach_note.author_id == coach.pk
+            ]
         by_team[team.pk] = row
     for member in members:
         row = by_team[member.team_id]

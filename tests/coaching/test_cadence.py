@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from coaching.models import SessionAttendance, TeamSession
 from coaching.services import do_end_session, do_schedule_session
+from tests.coaching.test_coach_record import run_a_session_with_interventions
 from tests.conftest import Cast
 
 HELD = datetime.datetime(2026, 11, 2, 15, 0, tzinfo=datetime.UTC)
@@ -87,3 +88,14 @@ def test_members_and_the_coach_find_past_sessions_on_the_team_page(cast: Cast) -
         page = cast.client_for(who).get(url).text
         assert record not in page
         assert "Why do discharges wait?" not in page
+
+
+def test_the_coach_sees_the_process_share_of_each_session_from_their_own_notes(
+    cast: Cast,
+) -> None:
+    run_a_session_with_interventions(cast)
+    url = reverse("coaching:dashboard", args=[cast.program.pk])
+    with time_machine.travel(HELD + datetime.timedelta(weeks=5), tick=False):
+        page = cast.client_for("coach").get(url)
+    # 20 of the session's 60 minutes were on the process.
+    assert "2 Dec: 33%" in page.text
