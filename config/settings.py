@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "teams",
     "projects",
     "reflections",
+    "coaching",
     "notifications",
     "dashboards",
 ]
@@ -212,10 +213,11 @@ REMINDERS_SWEEP_SECONDS = env_int("REMINDERS_SWEEP_SECONDS", 300)
 REMINDERS_STUCK_AFTER_SECONDS = env_int("REMINDERS_STUCK_AFTER_SECONDS", 15 * 60)
 CELERY_BEAT_SCHEDULE = {
     "reminders-tick": {"task": "reminders.tick", "schedule": float(REMINDERS_TICK_SECONDS)},
-    "reminders-sweep": {"task": "reminders.sweep", "schedule": float(REMINDERS_SWEEP_SECONDS)},
-    "digests-tick": {"task": "digests.tick", "schedule": 300.0},
-    "digests-sweep": {"task": "digests.sweep", "schedule": 300.0},
+    # Coach digests are planned on the reminders' beat (REMINDERS_TICK_SECONDS).
+    "digests-tick": {"task": "digests.tick", "schedule": float(REMINDERS_TICK_SECONDS)},
     "notifications-digest-tick": {"task": "notifications.digest_tick", "schedule": 300.0},
+    # The delivery pipeline's one sweeper: event emails, daily digests, reminders, coach
+    # digests and partner notes idle past their lease go to a worker again.
     "notifications-sweep": {
         "task": "notifications.sweep",
         "schedule": float(REMINDERS_SWEEP_SECONDS),

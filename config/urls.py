@@ -22,9 +22,10 @@ urlpatterns = [
     path("", include("teams.urls")),
     path("projects/", include("projects.urls")),
     path("", include("reflections.urls")),
-    path("", include("reflections.reminder_urls")),
+    path("", include("notifications.reminder_urls")),
     path("projects/", include("projects.work_urls")),
     path("coaching/", include("dashboards.coach_urls")),
+    path("", include("coaching.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

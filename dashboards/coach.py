@@ -19,6 +19,7 @@ from django.db.models import Count, Min, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from coaching.models import TeamSession
 from programs.models import Program, User
 from projects.models import Action, Phase, Project
 from reflections.models import CheckIn
@@ -30,15 +31,23 @@ HEATMAP_WEEKS = 12
 TEAMS_PER_PAGE = 10
 MISSED_WEEKS_FLAG = 2
 
-# How long a project usually stays in each phase of a nine-month program. A project that
-# stays longer is flagged so that the coach can ask what holds it: crafting a charter the
-# sponsor approves takes about two months, carrying out about five, handing the work over
-# to its new owner about six weeks. Completed projects are never flagged.
-EXPECTED_WEEKS_IN_PHASE = {
-    Phase.CRAFTING: 8,
-    Phase.CARRYING_OUT: 20,
-    Phase.TRANSITIONING: 6,
-}
+# How many closed pulses the dashboard shows per team, newest last.
+PULSE_HISTORY = 6
+
+
+# A team that has met before and not for this many weeks is flagged.
+SESSION_GAP_WEEKS = 4
+
+
+def expected_weeks_in_phase(program: Program) -> dict[str, int]:
+    """How long a project usually stays in each phase of this program, as its admins set
+    it on the program form. A project that stays longer is flagged so that the coach can
+    ask what holds it. Completed projects are never flagged."""
+    return {
+        Phase.CRAFTING: program.expected_weeks_crafting,
+        Phase.CARRYING_OUT: program.expected_weeks_carrying_out,
+        Phase.TRANSITIONING: program.expected_weeks_transitioning,
+    }
 
 
 @dataclass(frozen=True)
@@ -101,9 +110,45 @@ class TeamRow:
     pulses: list[PulseScores] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
+    low_pulse_threshold: float = 0.0
+    # Session cadence: sessions held, the latest one, and its attendance (completion).
+    sessions_held: int = 0
+    last_session: TeamSession | None = None
+    weeks_since_session: int | None = None
+    # The share of each session's time the team spent on its process, from the reading
+    # coach's own notes of the sessions (oldest first): (session date, percent).
+    process_shares: list[tuple[datetime.datetime, int]] = field(default_factory=list)
+
     @property
     def shown_pulses(self) -> list[PulseScores]:
+        """Closed pulses with enough answers (the pulse privacy rule), oldest first."""
         return [scores for scores in self.pulses if scores.shown]
+
+    @property
+    def pulse_history(self) -> list[PulseScores]:
+        return self.shown_pulses[-PULSE_HISTORY:]
+
+    def pulse_table(self) -> list[tuple[str, list[tuple[float | None, bool]]]]:
+        """One row per question: its average at each shown meeting, with whether it is
+        below the program's threshold."""
+        table: dict[str, list[tuple[float | None, bool]]] = {}
+        for scores in self.pulse_history:
+            for label, value in scores.rows():
+                low = value is not None and value < self.low_pulse_threshold
+                table.setdefault(label, []).append((value, low))
+        return list(table.items())
+
+    def low_dimensions(self) -> list[tuple[str, float]]:
+        """The questions of the latest shown pulse whose average is below the program's
+        threshold: (label, average)."""
+        shown = self.shown_pulses
+        if not shown:
+            return []
+        return [
+            (label, value)
+            for label, value in shown[-1].rows()
+            if value is not None and value < self.low_pulse_threshold
+        ]
 
 
 @dataclass
@@ -181,7 +226,10 @@ def build_coach_dashboard(
     `page_number` of them, in name order."""
     today = now.date()
     weeks = grid_weeks(program, LocalWeek.containing(today))
-    not_done = ~Q(project__actions__status=Action.Status.DONE)
+    # A completed project raises no flags: its open actions were closed at completion.
+    not_done = Q(project__actions__status__in=Action.OPEN_STATUSES) & ~Q(
+        project__phase=Phase.COMPLETED
+    )
     teams: list[Team] = list(
         Team.objects.filter(cohort__program=program, coach=coach)
         .select_related("cohort", "project")
@@ -220,14 +268,37 @@ def build_coach_dashboard(
     ):
         pulses[survey.team_id].append(pulse_scores(survey))
 
+    held: dict[int, list[TeamSession]] = defaultdict(list)
+    for session in (
+        TeamSession.objects.filter(team_id__in=team_ids, status=TeamSession.Status.DONE)
+        .select_related("coach_note")
+        .annotate(
+            expected_count=Count("attendance"),
+            attended_count=Count("attendance", filter=Q(attendance__attended=True)),
+        )
+        .order_by("starts_at")
+    ):
+        held[session.team_id].append(session)
+
+    expected = expected_weeks_in_phase(program)
     by_team: dict[int, TeamRow] = {}
     for team in teams:
         project = getattr(team, "project", None)
         row = TeamRow(team=team, project=project, weeks_in_phase=None, expected_weeks=None)
         if project is not None:
             row.weeks_in_phase = weeks_since(project.phase_changed_at, today)
-            row.expected_weeks = EXPECTED_WEEKS_IN_PHASE.get(Phase(project.phase))
+            row.expected_weeks = expected.get(Phase(project.phase))
         row.pulses = pulses[team.pk]
+        row.low_pulse_threshold = float(program.low_pulse_threshold)
+        if sessions := held[team.pk]:
+            row.sessions_held = len(sessions)
+            row.last_session = sessions[-1]
+            row.weeks_since_session = weeks_since(sessions[-1].starts_at, today)
+            row.process_shares = [
+                (session.starts_at, session.coach_note.process_percent)
+                for session in sessions
+                if session.coach_note is not None and session.coach_note.author_id == coach.pk
+            ]
         by_team[team.pk] = row
     for member in members:
         row = by_team[member.team_id]
@@ -251,6 +322,8 @@ def build_coach_dashboard(
 def team_flags(row: TeamRow) -> list[str]:
     """Why the team may need the coach's attention, each reason in words."""
     flags = []
+    if row.weeks_since_session is not None and row.weeks_since_session >= SESSION_GAP_WEEKS:
+        flags.append(f"No team session for {row.weeks_since_session} weeks.")
     for member in row.members:
         if member.missed_in_a_row >= MISSED_WEEKS_FLAG:
             if member.missed_in_a_row >= HEATMAP_WEEKS - 1:
@@ -279,6 +352,14 @@ def team_flags(row: TeamRow) -> list[str]:
         flags.append(
             f"The project has been in {row.project.get_phase_display().lower()} for "
             f"{row.weeks_in_phase} weeks; about {row.expected_weeks} is usual."
+        )
+    low = row.low_dimensions()
+    if low:
+        latest = row.shown_pulses[-1].survey.meeting_on
+        named = ", ".join(f"{label.lower()} {value:.1f}" for label, value in low)
+        flags.append(
+            f"The pulse after the meeting of {latest.day} {latest:%b %Y} is low: {named} "
+            f"(below {row.low_pulse_threshold:.1f}, this program's threshold)."
         )
     for label, values in falling_dimensions(row.pulses):
         trend = " → ".join(f"{value:.1f}" for value in values)

@@ -19,6 +19,16 @@ urlpatterns = [
     ),
     path("programs/<int:program_id>/report/", outcome_views.outcome_report, name="report"),
     path(
+        "programs/<int:program_id>/report.csv",
+        outcome_views.outcome_report_csv,
+        name="report_csv",
+    ),
+    path(
+        "programs/<int:program_id>/report.pdf",
+        outcome_views.outcome_report_pdf,
+        name="report_pdf",
+    ),
+    path(
         "programs/<int:program_id>/report/close-stage/",
         outcome_views.self_assessment_close,
         name="self_assessment_close",

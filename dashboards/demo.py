@@ -17,8 +17,11 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards.models import ShowcaseItem
 from dashboards.outcome import do_close_self_assessment_stage, stage_is_closed
+from dashboards.showcase import do_publish_showcase
 from programs.models import Membership, Program, Role
+from projects.models import Phase, Project
 from teams.coaching import do_save_self_assessment
 from teams.models import (
     PULSE_DIMENSIONS,
@@ -27,6 +30,7 @@ from teams.models import (
     PulseSurvey,
     SelfAssessment,
     Team,
+    TeamMember,
 )
 
 NOTES = [
@@ -139,3 +143,16 @@ def seed_self_assessments(*, program: Program) -> None:
             },
         )
     do_close_self_assessment_stage(program=program, stage=baseline, by=admin.user)
+
+
+def seed_showcase(*, program: Program) -> None:
+    """The most advanced project of the program (completed, else carrying out) published
+    to its cohort's showcase by one of its team's members, through the service."""
+    order = [Phase.COMPLETED, Phase.TRANSITIONING, Phase.CARRYING_OUT]
+    projects = Project.objects.filter(team__cohort__program=program, phase__in=order)
+    chosen = min(projects, key=lambda p: (order.index(Phase(p.phase)), p.pk), default=None)
+    if chosen is None or ShowcaseItem.objects.filter(project=chosen).exists():
+        return
+    member = TeamMember.objects.filter(team=chosen.team).select_related("user").first()
+    if member is not None:
+        do_publish_showcase(project=chosen, by=member.user, now=timezone.now())

@@ -161,3 +161,10 @@ class StageCloseForm(Form):
     def __init__(self, *args: Any, stages: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["stage"] = forms.ChoiceField(label="Stage to close", choices=stages)
+
+
+class ShowcaseForm(Form):
+    """Publish the team's project to its cohort's showcase (again, as it stands now), or
+    take it off."""
+
+    action = forms.ChoiceField(choices=[("publish", "Publish"), ("withdraw", "Withdraw")])

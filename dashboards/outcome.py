@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from dashboards.analytics import HIDDEN, MIN_GROUP
 from dashboards.models import SelfAssessmentStage
+from dashboards.outcome_report import stage_is_open, stage_opens_on
 from programs.models import Program, User
 from teams.models import SelfAssessment
 
@@ -36,34 +37,67 @@ def stage_is_closed(program: Program, stage: str) -> bool:
 
 @transaction.atomic
 def do_close_self_assessment_stage(
-    *, program: Program, stage: str, by: User, now: datetime.datetime | None = None
+    *,
+    program: Program,
+    stage: str,
+    by: User,
+    now: datetime.datetime | None = None,
+    today: datetime.date | None = None,
 ) -> SelfAssessmentStage:
     """Close one stage of the program's self-assessment and count its figures, once.
-    Closing a closed stage again is refused."""
+    Closing a closed stage again is refused, and so is closing a stage before its
+    milestone opened it (when `today` is given). A later stage also keeps, per competency,
+    the average change since the first closed stage over the same people (five or more)."""
     if stage not in SelfAssessment.Stage.values:
         raise ValidationError("No such stage.")
-    earlier = (
+    if today is not None and not stage_is_open(program, stage, today):
+        raise ValidationError(
+            f"This stage opens on {stage_opens_on(program, stage):%d %B %Y}, with the "
+            "program's milestone; it cannot close before."
+        )
+    first = (
         SelfAssessmentStage.objects.filter(program=program)
         .order_by("closed_at", "pk")
-        .values_list("counted_user_ids", flat=True)
+        .values_list("stage", "counted_user_ids")
         .first()
     )
     answers = SelfAssessment.objects.filter(program=program, stage=stage)
-    if earlier is not None:
-        answers = answers.filter(user_id__in=earlier)
-    values: dict[str, list[int]] = defaultdict(list)
+    if first is not None:
+        answers = answers.filter(user_id__in=first[1])
+    values: dict[str, dict[int, int]] = defaultdict(dict)
     counted: list[int] = []
     for user_id, ratings in answers.order_by("user_id").values_list("user_id", "ratings"):
         counted.append(user_id)
         for competency, value in (ratings or {}).items():
             if isinstance(value, int) and 1 <= value <= 5:
-                values[competency].append(value)
-    figures: dict[str, list[float | int] | None] = {
-        competency: [round(sum(found) / len(found), 1), len(found)]
-        if len(found) >= MIN_GROUP
-        else None
-        for competency, found in values.items()
-    }
+                values[competency][user_id] = value
+    # The first stage's ratings of the same people (that stage is closed: they no longer
+    # change), so growth compares each person with themself.
+    before: dict[int, dict[str, object]] = {}
+    if first is not None and first[0] != stage:
+        before = dict(
+            SelfAssessment.objects.filter(
+                program=program, stage=first[0], user_id__in=counted
+            ).values_list("user_id", "ratings")
+        )
+    figures: dict[str, list[float | int | None] | None] = {}
+    for competency, found in values.items():
+        if len(found) < MIN_GROUP:
+            figures[competency] = None
+            continue
+        figure: list[float | int | None] = [
+            round(sum(found.values()) / len(found), 1),
+            len(found),
+        ]
+        pairs = [
+            (value, (before.get(user_id) or {}).get(competency))
+            for user_id, value in found.items()
+        ]
+        same = [(now, then) for now, then in pairs if isinstance(then, int)]
+        if before and len(same) >= MIN_GROUP:
+            figure.append(round(sum(now - then for now, then in same) / len(same), 1))
+            figure.append(len(same))
+        figures[competency] = figure
     try:
         with transaction.atomic():
             return SelfAssessmentStage.objects.create(
@@ -86,5 +120,16 @@ def stage_figure(closed: SelfAssessmentStage | None, competency: str) -> str:
     figure = closed.figures.get(competency)
     if not figure:
         return HIDDEN
-    average, people = figure
+    average, people = figure[0], figure[1]
     return f"{average:.1f} ({people} people)"
+
+
+def growth_figure(closed: SelfAssessmentStage | None, competency: str) -> str:
+    """The change since the first closed stage, over the same people, for a later stage."""
+    if closed is None:
+        return OPEN
+    figure = closed.figures.get(competency)
+    if not figure or len(figure) < 4:
+        return HIDDEN
+    change, people = figure[2], figure[3]
+    return f"{change:+.1f} ({people} people)"

@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from dashboards.analytics import build_analytics
+from core.csv import csv_text
+from dashboards.analytics import MIN_GROUP, build_analytics
 from dashboards.forms import SelfAssessmentForm, StageCloseForm
-from dashboards.outcome import closed_stages, do_close_self_assessment_stage, stage_figure
+from dashboards.outcome import (
+    closed_stages,
+    do_close_self_assessment_stage,
+    growth_figure,
+    stage_figure,
+)
+from dashboards.outcome_report import (
+    learning_themes,
+    outcome_csv_rows,
+    project_cards,
+    stage_opening_days,
+)
+from dashboards.pdf import render_pdf
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Role
+from programs.models import Program, Role
 from teams.coaching import do_save_self_assessment
 from teams.models import SelfAssessment
 
@@ -31,7 +47,18 @@ def self_assessment(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
     competencies = program.competency_list()
     mine = {a.stage: a for a in SelfAssessment.objects.filter(user=request.user, program=program)}
     closed = closed_stages(program)
-    open_stages = [(v, label) for v, label in SelfAssessment.Stage.choices if v not in closed]
+    today = timezone.localdate()
+    opening = stage_opening_days(program)
+    open_stages = [
+        (v, label)
+        for v, label in SelfAssessment.Stage.choices
+        if v not in closed and today >= opening[v]
+    ]
+    not_yet = [
+        (label, opening[v])
+        for v, label in SelfAssessment.Stage.choices
+        if v not in closed and today < opening[v]
+    ]
     form = SelfAssessmentForm(
         request.POST or None,
         competencies=competencies,
@@ -44,7 +71,8 @@ def self_assessment(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
         },
     )
     form.fields["stage"].error_messages["invalid_choice"] = (
-        "That stage has closed: its ratings can no longer change."
+        "That stage is not open: it has closed (its ratings can no longer change) or its "
+        "milestone has not come yet."
     )
     if request.method == "POST" and competencies and open_stages and form.is_valid():
         saved = do_save_self_assessment(
@@ -79,43 +107,84 @@ def self_assessment(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
             "has_any": bool(mine),
             "open_stages": open_stages,
             "closed": [label for v, label in SelfAssessment.Stage.choices if v in closed],
+            "not_yet": not_yet,
         },
         status=400 if form.errors else 200,
     )
 
 
-@require_GET
-def outcome_report(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    """A printable summary for program admins: participation, projects by phase and the
-    average self-assessment per competency and stage, as counted when the stage closed
-    (groups of five or more only; see dashboards/outcome.py)."""
-    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
-    program = access.program
+def _report_context(program: Program) -> dict[str, Any]:
     today = timezone.localdate()
     data = build_analytics(program=program, today=today)
     competencies = program.competency_list()
     closed = closed_stages(program)
+    opening = stage_opening_days(program)
+    stages = SelfAssessment.Stage.values
     assessment_rows = [
         (
             competency,
-            [stage_figure(closed.get(stage), competency) for stage in SelfAssessment.Stage.values],
+            [stage_figure(closed.get(stage), competency) for stage in stages],
+            [growth_figure(closed.get(stage), competency) for stage in stages[1:]],
         )
         for competency in competencies
     ]
-    return render(
-        request,
-        "dashboards/outcome/report.html",
-        {
-            "program": program,
-            "today": today,
-            "weekly": data.table("weekly"),
-            "phases": data.table("phases"),
-            "stages": SelfAssessment.Stage.choices,
-            "assessment_rows": assessment_rows,
-            "closed": closed,
-            "close_form": StageCloseForm(stages=open_stage_choices(closed)),
-        },
+    return {
+        "program": program,
+        "today": today,
+        "weekly": data.table("weekly"),
+        "phases": data.table("phases"),
+        "stages": SelfAssessment.Stage.choices,
+        "later_stages": SelfAssessment.Stage.choices[1:],
+        "assessment_rows": assessment_rows,
+        "closed": closed,
+        "opens_on": [
+            (label, opening[value])
+            for value, label in SelfAssessment.Stage.choices
+            if value not in closed
+        ],
+        "cards": project_cards(program),
+        "themes": learning_themes(program),
+        "min_group": MIN_GROUP,
+    }
+
+
+@require_GET
+def outcome_report(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """A printable report for program admins, the one a board reads: one card per project
+    (title, team, sponsor, problem, measures, stakeholders, doors opened, new owner and
+    sustainment), learning themes from shared writing, participation, and the average
+    self-assessment per competency and stage with its growth over the same people, as
+    counted when the stage closed (groups of five or more only; see dashboards/outcome.py)."""
+    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    program = access.program
+    context = _report_context(program)
+    context["close_form"] = StageCloseForm(stages=open_stage_choices(context["closed"]))
+    return render(request, "dashboards/outcome/report.html", context)
+
+
+@require_GET
+def outcome_report_csv(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """The projects of the outcome report, one row each, for a spreadsheet."""
+    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    program = access.program
+    response = HttpResponse(
+        csv_text(outcome_csv_rows(project_cards(program))), content_type="text/csv; charset=utf-8"
     )
+    filename = f"{slugify(program.name)}-outcome-report.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def outcome_report_pdf(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
+    """The outcome report as a PDF, made on the server (WeasyPrint; no browser)."""
+    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    program = access.program
+    html = render_to_string("dashboards/outcome/report_pdf.html", _report_context(program))
+    response = HttpResponse(render_pdf(html), content_type="application/pdf")
+    filename = f"{slugify(program.name)}-outcome-report.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def open_stage_choices(closed: Collection[str]) -> list[tuple[str, str]]:
@@ -136,7 +205,10 @@ def self_assessment_close(request: AuthenticatedHttpRequest, program_id: int) ->
     if form.is_valid():
         try:
             stage = do_close_self_assessment_stage(
-                program=program, stage=form.cleaned_data["stage"], by=request.user
+                program=program,
+                stage=form.cleaned_data["stage"],
+                by=request.user,
+                today=timezone.localdate(),
             )
         except ValidationError as error:
             messages.error(request, error.messages[0])

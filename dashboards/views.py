@@ -31,9 +31,17 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         programs_by_role.setdefault(membership.role, []).append(membership.program_id)
 
     teams = Team.objects.select_related("cohort__program", "coach", "sponsor", "project")
+    today = user.today()
+    # Programs that are over, in which the person keeps their own practice.
+    alumni = sorted(
+        (m for m in every_membership if m.keeps_alumni_space and m.program.has_ended(today)),
+        key=lambda m: m.program.ends_on,
+        reverse=True,
+    )
     context: dict[str, object] = {
         "memberships": memberships,
         "every_membership": every_membership,
+        "alumni_memberships": alumni,
     }
     if Role.PARTICIPANT in programs_by_role:
         context["my_teams"] = list(
@@ -132,6 +140,7 @@ def program_detail(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
         "dashboards/program_detail.html",
         {
             "program": program,
+            "ended": program.has_ended(request.user.today()),
             "access": access,
             "schedule": schedule_positions(milestones, timezone.localdate()),
             "cohorts": list(program.cohorts.all()),

@@ -6,9 +6,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from notifications import subscribers, subscribers_people
+        from notifications import digests, subscribers, subscribers_people
 
         # Who hears each step of the loop between a team and its sponsor.
         subscribers.register()
         # Who hears of writing shared with them, pulses, places on teams and roles.
         subscribers_people.register()
+        # Partner notes: an accountability partner hears that someone checked in.
+        digests.register()

@@ -46,7 +46,7 @@ def do_notify_action_deadlines(*, now: datetime.datetime | None = None) -> int:
             due_on__gte=utc_today - OVERDUE_WINDOW - datetime.timedelta(days=1),
             due_on__lte=utc_today + datetime.timedelta(days=2),
         )
-        .exclude(status=Action.Status.DONE)
+        .filter(status__in=Action.OPEN_STATUSES)
         .exclude(project__phase=Phase.COMPLETED)
         .select_related("owner", "project__team__cohort__program")
         .order_by("pk")

@@ -9,15 +9,18 @@ days; their emails count as sent then, so loading the demo sends none.
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils import timezone
 
 from notifications.kinds import Kind
-from notifications.models import EmailDelivery, Notification
+from notifications.models import EmailDelivery, Notification, ReminderDelivery
 from notifications.services import do_notify
 from programs.models import Membership, Program, Role, User
+from reflections.models import CheckIn, ReminderKind
+from reflections.weeks import LocalWeek
 from teams.models import Team
 
 
@@ -188,3 +191,50 @@ def seed_notifications(*, program: Program) -> None:
             )
             # Daily notifications of the demo's past days went out in their digests.
             Notification.objects.filter(pk__in=pks, email="daily").update(email="off")
+
+
+def seed_reminder_log(*, program: Program) -> None:
+    """Four weeks of the reminder log: a reminder for each week someone had not checked
+    in by their slot, mostly sent, now and then failed with the SMTP server's reason."""
+    now = timezone.now()
+    memberships = (
+        Membership.objects.filter(program=program, role=Role.PARTICIPANT, is_active=True)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    for index, membership in enumerate(memberships):
+        user = membership.user
+        zone = user.zone
+        week = LocalWeek.of(now, zone).previous()
+        for weeks_ago in range(1, 5):
+            if week.ends_on < program.starts_on:
+                break
+            checked_in = CheckIn.objects.filter(
+                user=user, program=program, iso_year=week.iso_year, iso_week=week.iso_week
+            ).exists()
+            if not checked_in:
+                due = datetime.datetime.combine(
+                    week.starts_on + datetime.timedelta(days=program.checkin_weekday),
+                    program.checkin_time,
+                    tzinfo=zone,
+                )
+                failed = weeks_ago == 2 and index % 4 == 0  # now and then
+                ReminderDelivery.objects.get_or_create(
+                    user=user,
+                    program=program,
+                    kind=ReminderKind.CHECKIN,
+                    iso_year=week.iso_year,
+                    iso_week=week.iso_week,
+                    defaults={
+                        "time_zone": zone.key,
+                        "due_at": due,
+                        "status": "failed" if failed else "sent",
+                        "reason": "SMTPRecipientsRefused: mailbox full" if failed else "",
+                        "attempts": 7 if failed else 1,
+                        "planned_by": uuid.uuid4(),
+                        "created_at": due,
+                        "queued_at": due,
+                        "sent_at": None if failed else due + datetime.timedelta(seconds=4),
+                    },
+                )
+            week = week.previous()

@@ -21,6 +21,7 @@ class Kind(models.TextChoices):
     ACTION_OVERDUE = "action_overdue", "An action of yours is overdue"
     SHARED_WITH_YOU = "shared_with_you", "Something is shared with you"
     PULSE_OPENED = "pulse_opened", "A team pulse is open"
+    SESSION_SCHEDULED = "session_scheduled", "A team session is scheduled or moved"
     ADVISOR_ASSIGNED = "advisor_assigned", "You are made a team's coach or sponsor"
     PARTNER_NAMED = "partner_named", "You are named an accountability partner"
     ROLE_CHANGED = "role_changed", "A role of yours is given or ends"

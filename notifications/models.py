@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from notifications.kinds import DEFAULT_DIGEST_HOUR, EmailMode, Kind
 from programs.models import Program, User
+from reflections.models import ReminderKind
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
@@ -179,3 +180,61 @@ class EmailDelivery(models.Model):
     def __str__(self) -> str:
         what = f"digest {self.digest_day}" if self.digest_day else f"#{self.notification_id}"
         return f"{self.recipient} · {what} · {self.status}"
+
+
+class ReminderDelivery(models.Model):
+    """One reminder for one person, program, local ISO week and kind. The unique
+    constraint makes "planned once" a database fact; `status` records what became of it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="reminder_deliveries"
+    )
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    iso_year = models.PositiveSmallIntegerField()
+    iso_week = models.PositiveSmallIntegerField()
+    time_zone = models.CharField(max_length=64)
+    # The person's check-in slot this week, in UTC.
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The tick that inserted the row, so that it enqueues only the rows it inserted.
+    planned_by = models.UUIDField()
+    created_at = models.DateTimeField()
+    # When the row was last handed to a worker; the sweeper re-enqueues stale ones.
+    queued_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The table keeps the name it had when the reminders lived in `reflections`.
+        db_table = "reflections_reminderdelivery"
+        verbose_name_plural = "reminder deliveries"
+        ordering = ["-iso_year", "-iso_week", "user_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "iso_year", "iso_week", "kind"],
+                name="reminderdelivery_once_per_week",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sent", "failed", "skipped"]),
+                name="reminderdelivery_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "queued_at"]),
+            # The reminder log: a program's deliveries by week and status.
+            models.Index(fields=["program", "-iso_year", "-iso_week", "status"]),
+            models.Index(fields=["planned_by"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder #{self.pk} ({self.iso_year}-W{self.iso_week:02d}, {self.status})"

@@ -20,6 +20,8 @@ from notifications.services import do_notify
 from programs.models import Role, User
 from projects.events import (
     ActionAssigned,
+    AmendmentDecided,
+    AmendmentProposed,
     CharterApproved,
     CharterReturned,
     CharterSubmitted,
@@ -142,6 +144,40 @@ def charter_returned(event: CharterReturned) -> None:
         subject=f"Charter returned for changes: {event.project_title}",
         link=_project_link(project),
         dedupe_key=f"phase-event:{event.phase_event_id}",
+    )
+
+
+def amendment_proposed(event: AmendmentProposed) -> None:
+    """The sponsor is asked to decide on an amendment of the approved charter."""
+    if (project := _project(event)) is None:
+        return
+    _notify(
+        event,
+        project,
+        kind=Kind.CHARTER_SUBMITTED,
+        recipients=sponsor(project),
+        subject=f"Charter amendment proposed for your approval: {event.project_title}",
+        link=_project_link(project, f"amendment-{event.amendment_id}"),
+        dedupe_key=f"amendment:{event.amendment_id}",
+    )
+
+
+def amendment_decided(event: AmendmentDecided) -> None:
+    """The team hears whether the sponsor approved its amendment (the comment is on the
+    page)."""
+    if (project := _project(event)) is None:
+        return
+    _notify(
+        event,
+        project,
+        kind=Kind.CHARTER_APPROVED if event.approved else Kind.CHARTER_RETURNED,
+        recipients=team_members(project),
+        subject=(
+            f"Charter amendment {'approved' if event.approved else 'returned'}: "
+            f"{event.project_title}"
+        ),
+        link=reverse("projects:charter_history", args=[project.pk]),
+        dedupe_key=f"amendment-decided:{event.amendment_id}",
     )
 
 
@@ -290,6 +326,8 @@ def register() -> None:
     subscribe(CharterApproved, charter_approved, after_commit=True)
     subscribe(CharterReturned, charter_returned, after_commit=True)
     subscribe(CriterionQueried, criterion_queried, after_commit=True)
+    subscribe(AmendmentProposed, amendment_proposed, after_commit=True)
+    subscribe(AmendmentDecided, amendment_decided, after_commit=True)
     subscribe(DoorRequested, door_requested, after_commit=True)
     subscribe(DoorAnswered, door_answered, after_commit=True)
     subscribe(StatusUpdatePosted, status_update_posted, after_commit=True)

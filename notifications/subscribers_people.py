@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
+from coaching.events import SessionScheduled
+from coaching.models import TeamSession
 from core.events import subscribe
 from notifications.kinds import Kind
 from notifications.services import do_notify
@@ -148,6 +150,39 @@ def pulse_opened(event: PulseOpened) -> None:
     )
 
 
+def session_scheduled(event: SessionScheduled) -> None:
+    """The team's members and advisors hear that a session was scheduled or moved, with
+    its time on each one's own clock; whoever did it is not told (their calendar gets the
+    invitation all the same)."""
+    session = TeamSession.objects.select_related("team").filter(pk=event.session_id).first()
+    if session is None or session.sequence != event.sequence:
+        return  # a later change of the session tells them again
+    team = session.team
+    ids = set(
+        User.objects.filter(
+            team_memberships__team_id=event.team_id,
+            memberships__program_id=event.program_id,
+            memberships__role=Role.PARTICIPANT,
+            memberships__is_active=True,
+        ).values_list("pk", flat=True)
+    )
+    ids.update(pk for pk in (team.coach_id, team.sponsor_id) if pk is not None)
+    what = "moved its session to" if event.sequence else "meets on"
+    for person in _people(sorted(ids), besides=event.by_id):
+        starts = session.starts_at.astimezone(person.zone)
+        _notify(
+            kind=Kind.SESSION_SCHEDULED,
+            recipients=[person],
+            program_id=event.program_id,
+            subject=(
+                f"{event.team_name} {what} {starts:%a} {starts.day} {starts:%b %Y}, "
+                f"{starts:%H:%M} ({person.time_zone})"
+            ),
+            link=reverse("team_sessions:detail", args=[event.session_id]),
+            dedupe_key=f"session:{event.session_id}:{event.sequence}",
+        )
+
+
 def advisor_assigned(event: AdvisorAssigned) -> None:
     """The person made a team's coach or sponsor hears of it, unless they did it."""
     place = "learning coach" if event.place == TeamChange.Kind.COACH else "executive sponsor"
@@ -199,5 +234,6 @@ def register() -> None:
     subscribe(PartnerNamed, partner_named, after_commit=True)
     subscribe(PulseOpened, pulse_opened, after_commit=True)
     subscribe(AdvisorAssigned, advisor_assigned, after_commit=True)
+    subscribe(SessionScheduled, session_scheduled, after_commit=True)
     subscribe(RoleGranted, role_granted, after_commit=True)
     subscribe(RoleEnded, role_ended, after_commit=True)

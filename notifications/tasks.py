@@ -32,11 +32,12 @@ def plan_digests() -> int:
 
 
 @shared_task(name="notifications.sweep", ignore_result=True)
-def requeue_stuck_emails() -> int:
-    """Scheduled by beat: hand to a worker again the emails idle past their lease."""
-    from notifications.delivery import do_requeue_stuck_emails
+def sweep() -> int:
+    """Scheduled by beat: hand to a worker again every delivery idle past its lease
+    (event emails, daily digests, reminders, coach digests and partner notes)."""
+    from notifications.sweeper import do_sweep
 
-    return do_requeue_stuck_emails()
+    return do_sweep()
 
 
 @shared_task(name="notifications.action_deadlines", ignore_result=True)
@@ -46,3 +47,89 @@ def notify_action_deadlines() -> int:
     from notifications.deadlines import do_notify_action_deadlines
 
     return do_notify_action_deadlines()
+
+
+# Weekly reminders (notifications/reminders.py) -------------------------------------------
+# The reminder and digest tasks keep the names they had before they moved here from
+# `reflections`, so that tasks already queued by a running install still run.
+
+
+@shared_task(name="reminders.tick", ignore_result=True)
+def plan_reminders() -> int:
+    """Scheduled every few minutes by beat: plan the reminders that fell due."""
+    from notifications.reminders import do_plan_reminders
+
+    return len(do_plan_reminders())
+
+
+@shared_task(
+    name="reminders.send",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def send_reminders(self: Task, delivery_ids: list[int]) -> None:
+    """Send a batch of reminders; those whose SMTP server failed are retried with
+    exponential backoff (at most ten minutes apart), then marked failed."""
+    from notifications.delivery import SEND_MAX_RETRIES, retry_countdown
+    from notifications.reminders import do_send_reminders
+
+    retries = self.request.retries
+    again = do_send_reminders(delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES)
+    if again:
+        raise self.retry(
+            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
+        )
+
+
+@shared_task(name="reminders.sweep", ignore_result=True)
+def requeue_stuck_reminders() -> int:
+    """The pipeline's one sweeper under its former name (beat now sends
+    `notifications.sweep`), for the sweeps a running install queued before an upgrade."""
+    from notifications.sweeper import do_sweep
+
+    return do_sweep()
+
+
+# Coach digests and accountability partner notes (notifications/digests.py) ----------------
+
+
+@shared_task(name="digests.tick", ignore_result=True)
+def plan_coach_digests() -> int:
+    """Scheduled every few minutes by beat: plan the coach digests that fell due."""
+    from notifications.digests import do_plan_coach_digests
+
+    return len(do_plan_coach_digests())
+
+
+@shared_task(
+    name="digests.send",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def send_digest_deliveries(self: Task, delivery_ids: list[int]) -> None:
+    """Send a batch of coach digests and partner notes; those whose SMTP server failed
+    are retried with exponential backoff (at most ten minutes apart), then marked failed."""
+    from notifications.delivery import SEND_MAX_RETRIES, retry_countdown
+    from notifications.digests import do_send_digest_deliveries
+
+    retries = self.request.retries
+    again = do_send_digest_deliveries(
+        delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES
+    )
+    if again:
+        raise self.retry(
+            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
+        )
+
+
+@shared_task(name="digests.sweep", ignore_result=True)
+def requeue_stuck_digests() -> int:
+    """The pipeline's one sweeper under its former name (beat now sends
+    `notifications.sweep`), for the sweeps a running install queued before an upgrade."""
+    from notifications.sweeper import do_sweep
+
+    return do_sweep()

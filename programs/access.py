@@ -27,8 +27,9 @@ class ProgramAccess:
 
 
 ARCHIVED = (
-    "This program is archived: only its program admins can open it until they restore it. "
-    "Your own writing stays yours: download it from your home page."
+    "This program has ended and is archived: only its program admins can open its pages. "
+    "If you took part in it, your journal, Be Better Now plan and weekly check-ins stay "
+    "yours in your alumni space: find it on your home page."
 )
 ENDED = "Your membership in this program has ended."
 

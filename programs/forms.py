@@ -33,6 +33,14 @@ class TimeInput(forms.TimeInput):
 TEXT_LENGTH = 5000
 
 
+COACH_DASHBOARD_SETTINGS = (
+    "low_pulse_threshold",
+    "expected_weeks_crafting",
+    "expected_weeks_carrying_out",
+    "expected_weeks_transitioning",
+)
+
+
 class ProgramForm(forms.ModelForm[Program]):
     description = forms.CharField(
         required=False, max_length=TEXT_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
@@ -63,6 +71,7 @@ class ProgramForm(forms.ModelForm[Program]):
             "checkin_time",
             "team_min_size",
             "team_max_size",
+            *COACH_DASHBOARD_SETTINGS,
         ]
         widgets = {
             "starts_on": DateInput(),
@@ -75,8 +84,17 @@ class ProgramForm(forms.ModelForm[Program]):
             "checkin_time": "Local time in each person's own time zone.",
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in COACH_DASHBOARD_SETTINGS:
+            self.fields[name].required = False
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        # Left empty, the coach dashboard's settings keep their value (or the default).
+        for name in COACH_DASHBOARD_SETTINGS:
+            if data.get(name) is None and name not in self.errors:
+                data[name] = getattr(self.instance, name)
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The program must end on or after its first day.")

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -87,6 +90,10 @@ class User(AbstractUser):
     def zone(self) -> zoneinfo.ZoneInfo:
         """The person's own time zone, used for everything that has a date or a time."""
         return zone_or_site(self.time_zone)
+
+    def today(self) -> datetime.date:
+        """Today's date on the person's own clock."""
+        return timezone.now().astimezone(self.zone).date()
 
 
 class OrganizationQuerySet(models.QuerySet["Organization"]):
@@ -256,6 +263,33 @@ class Program(models.Model):
     checkin_time = models.TimeField(default=datetime.time(9, 0))
     team_min_size = models.PositiveSmallIntegerField(default=4)
     team_max_size = models.PositiveSmallIntegerField(default=8)
+    # What the coach dashboard flags, set per program: its length and rhythm differ.
+    low_pulse_threshold = models.DecimalField(
+        "low pulse threshold",
+        max_digits=2,
+        decimal_places=1,
+        default=Decimal("2.5"),
+        validators=[MinValueValidator(Decimal("1.0")), MaxValueValidator(Decimal("5.0"))],
+        help_text="A closed team pulse whose average on any question is below this "
+        "(1 to 5) is flagged on the coach dashboard.",
+    )
+    expected_weeks_crafting = models.PositiveSmallIntegerField(
+        "expected weeks in crafting",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+        help_text="About how long a team takes to craft a charter the sponsor approves.",
+    )
+    expected_weeks_carrying_out = models.PositiveSmallIntegerField(
+        "expected weeks in carrying out",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+    )
+    expected_weeks_transitioning = models.PositiveSmallIntegerField(
+        "expected weeks in transitioning",
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(104)],
+        help_text="A project that stays longer in a phase is flagged on the coach dashboard.",
+    )
     # Archiving is the step before deleting for good, and can be undone: while a program is
     # archived, everyone but its admins is paused (see `Membership.Ending.ARCHIVED`).
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -284,6 +318,12 @@ class Program(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    def has_ended(self, day: datetime.date) -> bool:
+        """Whether the program is over for someone whose date is `day` (on their own
+        clock): its last day has passed, or it was archived. Its participants then keep
+        their own practice in an alumni space (see `Membership.keeps_alumni_space`)."""
+        return self.is_archived or day > self.ends_on
 
     def runs_on(self, day: datetime.date) -> bool:
         """Whether `day` lies within the program's dates. The dates carry no time zone:
@@ -332,6 +372,13 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             return self.none()
         return self.filter(user=user, is_active=True)
 
+    def practising(self) -> MembershipQuerySet:
+        """Participant memberships whose weekly practice goes on: active ones, and those
+        paused when their program was archived (its alumni; see `keeps_alumni_space`)."""
+        return self.filter(
+            Q(is_active=True) | Q(ending=Membership.Ending.ARCHIVED), role=Role.PARTICIPANT
+        )
+
 
 class Membership(models.Model):
     """A user's role in a program (participants also belong to one cohort).
@@ -378,6 +425,15 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()} · {self.program}"
+
+    @property
+    def keeps_alumni_space(self) -> bool:
+        """Whether this membership gives an alumni space once the program has ended: a
+        participant who was still taking part when it ended (or was archived), not one
+        who left before."""
+        return self.role == Role.PARTICIPANT and (
+            self.is_active or self.ending == Membership.Ending.ARCHIVED
+        )
 
 
 def roles_in(memberships: Iterable[Membership], program_id: int) -> set[str]:

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from programs.models import Role, User
-from projects.models import Project
+from projects.models import Phase, Project
 from teams.access import TeamAccess, team_access
 
 
@@ -21,24 +21,48 @@ class ProjectAccess:
     team: TeamAccess
 
     @property
+    def is_completed(self) -> bool:
+        return self.project.phase == Phase.COMPLETED
+
+    @property
     def can_edit(self) -> bool:
-        return self.team.is_member
+        """A team member, while the project is not completed (a completed project is
+        read-only for everyone)."""
+        return self.team.is_member and not self.is_completed
 
     @property
     def is_sponsor(self) -> bool:
         return self.team.is_sponsor
 
     @property
+    def can_respond(self) -> bool:
+        """The sponsor answering, commenting or deciding, while the project is open."""
+        return self.is_sponsor and not self.is_completed
+
+    @property
     def is_admin(self) -> bool:
         return Role.PROGRAM_ADMIN in self.team.roles
 
+    def require_open(self) -> None:
+        if self.is_completed:
+            raise PermissionDenied(
+                "This project is completed: it is kept as it was handed over and can no "
+                "longer be changed."
+            )
+
     def require_edit(self) -> None:
-        if not self.can_edit:
+        if not self.team.is_member:
             raise PermissionDenied("Only the team's members change its project.")
+        self.require_open()
 
     def require_sponsor(self) -> None:
         if not self.is_sponsor:
             raise PermissionDenied("Only the team's executive sponsor can do this.")
+
+    def require_respond(self) -> None:
+        """The sponsor, on a project that is not completed."""
+        self.require_sponsor()
+        self.require_open()
 
     def require_admin(self) -> None:
         if not self.is_admin:

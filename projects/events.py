@@ -42,6 +42,21 @@ class CharterReturned(ProjectEvent):
 
 
 @dataclass(frozen=True)
+class AmendmentProposed(ProjectEvent):
+    """The team proposed an amendment to its approved charter, for the sponsor."""
+
+    amendment_id: int
+
+
+@dataclass(frozen=True)
+class AmendmentDecided(ProjectEvent):
+    """The sponsor approved or returned the team's amendment."""
+
+    amendment_id: int
+    approved: bool
+
+
+@dataclass(frozen=True)
 class CriterionQueried(ProjectEvent):
     """The sponsor asked for more on one of the six criteria."""
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django import forms
 
-from projects.models import ProjectType
+from projects.models import CHARTER_SECTIONS, Action, Project, ProjectType
+from projects.services import AMENDABLE_SECTIONS
 
 
 class ProjectNameForm(forms.Form):
@@ -14,3 +18,92 @@ class ProjectNameForm(forms.Form):
     title = forms.CharField(max_length=200, strip=True)
     project_type = forms.ChoiceField(label="Type", choices=ProjectType.choices)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class CharterSectionForm(forms.Form):
+    """One charter section's new text, from the charter version the editor opened."""
+
+    text = forms.CharField(required=False, strip=False)
+    version = forms.IntegerField(min_value=1)
+
+
+class GateForm(forms.Form):
+    """A step through a gate, with an optional comment (required where the service says)."""
+
+    comment = forms.CharField(required=False)
+
+
+class ApproveCharterForm(forms.Form):
+    """The sponsor's approval: a comment for the team, and an explicit override (with its
+    reason) when a criterion is still queried."""
+
+    comment = forms.CharField(label="Your comment to the team")
+    override = forms.BooleanField(
+        label="Approve although I still ask for more on a criterion", required=False
+    )
+    override_reason = forms.CharField(label="Why approve over the query", required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("override") and not data.get("override_reason", "").strip():
+            self.add_error("override_reason", "Say why you approve over the query.")
+        if not data.get("override"):
+            data["override_reason"] = ""
+        return data
+
+
+class CloseActionsForm(forms.Form):
+    """What happens to each open action as the project completes."""
+
+    CHOICES = [
+        ("", "Keep open for now"),
+        (Action.Status.DONE, "Done"),
+        (Action.Status.DROPPED, "Dropped"),
+        (Action.Status.HANDED_OVER, "Handed to the new owner"),
+    ]
+
+    def __init__(self, *args: Any, actions: Sequence[Action], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actions = list(actions)
+        for action in self.actions:
+            self.fields[f"action_{action.pk}"] = forms.ChoiceField(
+                label=action.title, choices=self.CHOICES, required=False
+            )
+
+    def rows(self) -> list[tuple[Action, forms.BoundField]]:
+        return [(action, self[f"action_{action.pk}"]) for action in self.actions]
+
+    def decisions(self) -> dict[int, str]:
+        return {
+            action.pk: self.cleaned_data[f"action_{action.pk}"]
+            for action in self.actions
+            if self.cleaned_data.get(f"action_{action.pk}")
+        }
+
+
+class AmendmentForm(forms.Form):
+    """A proposed amendment: the new text of any section (prefilled with the charter's)
+    and why."""
+
+    reason = forms.CharField(label="Why the charter should change", widget=forms.Textarea)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in AMENDABLE_SECTIONS:
+            self.fields[name] = forms.CharField(
+                label=CHARTER_SECTIONS[name],
+                required=False,
+                strip=False,
+                initial=getattr(project, name),
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+        self.order_fields([*AMENDABLE_SECTIONS, "reason"])
+
+    def new_texts(self) -> dict[str, str]:
+        """The sections the form sent (a section left out stays as it is)."""
+        return {name: self.cleaned_data[name] for name in AMENDABLE_SECTIONS if name in self.data}
+
+
+class AmendmentDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return")])
+    comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea)

@@ -115,6 +115,14 @@ class CharterChange(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     changed_at = models.DateTimeField(auto_now_add=True)
+    # Set when the change came from an amendment the sponsor approved.
+    amendment = models.ForeignKey(
+        "CharterAmendment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="changes",
+    )
 
     class Meta:
         ordering = ["-changed_at", "-pk"]
@@ -124,6 +132,58 @@ class CharterChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project} · version {self.version}"
+
+
+class CharterAmendment(models.Model):
+    """A change to an approved charter, proposed by the team: which sections, their new
+    text and why. It changes the charter only once the sponsor approves it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Awaiting the sponsor"
+        APPROVED = "approved", "Approved by the sponsor"
+        RETURNED = "returned", "Returned by the sponsor"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="amendments")
+    # {section name: proposed text}, and the text each section had when it was proposed.
+    new_texts = models.JSONField(default=dict)
+    old_texts = models.JSONField(default=dict)
+    reason = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    sponsor_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            # One amendment at a time waits for the sponsor.
+            models.UniqueConstraint(
+                fields=["project"],
+                condition=models.Q(status="proposed"),
+                name="one_open_amendment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Amendment of {self.project}"
+
+    def sections(self) -> list[tuple[str, str, str, str]]:
+        """(field name, heading, text when proposed, proposed text) in reading order."""
+        return [
+            (name, label, self.old_texts.get(name, ""), self.new_texts[name])
+            for name, label in CHARTER_SECTIONS.items()
+            if name in self.new_texts
+        ]
 
 
 class PhaseEvent(models.Model):
@@ -144,6 +204,8 @@ class PhaseEvent(models.Model):
     from_phase = models.CharField(max_length=20, choices=Phase.choices)
     to_phase = models.CharField(max_length=20, choices=Phase.choices)
     comment = models.TextField(blank=True)
+    # Set when the sponsor approved although a criterion was still queried: why.
+    override_reason = models.TextField("reason for approving over a query", blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -187,6 +249,12 @@ class Action(models.Model):
         DOING = "doing", "Doing"
         DONE = "done", "Done"
         BLOCKED = "blocked", "Blocked"
+        # How an open action is closed when its project completes, as the team decides.
+        DROPPED = "dropped", "Dropped"
+        HANDED_OVER = "handed", "Handed to the new owner"
+
+    # Still to be worked on: neither done nor closed at completion.
+    OPEN_STATUSES = (Status.TO_DO, Status.DOING, Status.BLOCKED)
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(max_length=200)
@@ -305,3 +373,54 @@ class SponsorComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.update}"
+
+
+class SuccessMeasure(models.Model):
+    """One success measure of the project: where it stood (baseline), where the team aims
+    (target) and what was achieved, written by the team as plain short text ("42 days",
+    "3 units")."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="measures")
+    name = models.CharField("measure", max_length=200)
+    baseline = models.CharField(max_length=200, blank=True)
+    target = models.CharField(max_length=200, blank=True)
+    achieved = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectResults(models.Model):
+    """The narrative of results, the sponsor's confirmation of them and the new owner's
+    confirmation of the hand-over."""
+
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="results")
+    narrative = models.TextField("narrative of results", blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    handover_confirmed_at = models.DateTimeField(null=True, blank=True)
+    handover_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who pressed "confirm" on the hand-over page, by name, as they typed it: the new owner
+    # themself, or the person who confirmed for a new owner without an account.
+    handover_confirmed_name = models.CharField(max_length=200, blank=True)
+    # True when the person who confirmed said they did so on the new owner's behalf.
+    handover_on_behalf = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Results of {self.project}"

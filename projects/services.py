@@ -6,7 +6,7 @@ a project through a gate it has not passed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -17,6 +17,8 @@ from core.events import announce
 from core.text import checked_text
 from programs.models import Unit, User
 from projects.events import (
+    AmendmentDecided,
+    AmendmentProposed,
     CharterApproved,
     CharterReturned,
     CharterSubmitted,
@@ -26,6 +28,8 @@ from projects.events import (
 )
 from projects.models import (
     CHARTER_SECTIONS,
+    Action,
+    CharterAmendment,
     CharterChange,
     Criterion,
     CriterionAssessment,
@@ -41,6 +45,13 @@ from teams.models import Team
 REQUIRED_SECTIONS = {"title", "problem_statement"}
 SECTION_MAX_LENGTH = {"title": 200}
 TEXT_MAX_LENGTH = 20_000
+
+
+COMPLETED_MESSAGE = (
+    "This project is completed: it is kept as it was handed over and can no longer be changed."
+)
+# Sections an amendment may change: the title and type stay as approved.
+AMENDABLE_SECTIONS = [name for name in CHARTER_SECTIONS if name != "title"]
 
 
 class GateRefused(ValidationError):
@@ -124,10 +135,8 @@ def do_name_project(
     with transaction.atomic():
         current = _locked(project)
         _title_locked(current)
-        if current.version != base_version:
-            change = CharterChange.objects.filter(
-                project=current, version__gt=base_version
-            ).first()
+        change = _newer_change(current, ("title", "project_type"), base_version)
+        if change is not None:
             raise CharterConflict(project=current, change=change)
         changes = [
             (section, old, new)
@@ -162,25 +171,47 @@ def do_name_project(
     return current
 
 
+def _newer_change(
+    project: Project, sections: Sequence[str], base_version: int
+) -> CharterChange | None:
+    """The latest save of one of `sections` after `base_version`, if any: each section
+    has its own history, so a save of another section is no conflict."""
+    return (
+        CharterChange.objects.filter(
+            project=project, section__in=sections, version__gt=base_version
+        )
+        .select_related("changed_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def _charter_locked(project: Project) -> None:
+    if project.phase == Phase.COMPLETED:
+        raise GateRefused(COMPLETED_MESSAGE)
+    if project.phase != Phase.CRAFTING:
+        raise GateRefused(
+            "The sponsor has approved the charter: propose a change as an amendment, which "
+            "the sponsor approves or returns."
+        )
+
+
 def do_edit_charter_section(
     *, project: Project, section: str, text: str, base_version: int, by: User
 ) -> Project:
-    """Save one charter section if nobody saved the charter since `base_version`.
+    """Save one charter section while crafting, if nobody saved that same section since
+    `base_version` (the charter version the editor opened).
 
     The row lock makes two saves from the same version queue up: the first one wins and
     the second gets a CharterConflict with the text that is now saved, never overwriting it.
+    Saves of different sections never conflict.
     """
     text = clean_section(section, text)
     with transaction.atomic():
         current = _locked(project)
-        if section == "title":
-            _title_locked(current)
-        if current.version != base_version:
-            change = (
-                CharterChange.objects.filter(project=current, version__gt=base_version)
-                .select_related("changed_by")
-                .first()
-            )
+        _charter_locked(current)
+        change = _newer_change(current, (section,), base_version)
+        if change is not None:
             raise CharterConflict(project=current, change=change)
         old = getattr(current, section)
         if old == text:
@@ -200,9 +231,11 @@ def do_edit_charter_section(
 
 
 def do_save_rationale(*, project: Project, criterion: int, rationale: str) -> CriterionAssessment:
-    """The team's rationale for a criterion; a changed rationale goes back to the sponsor."""
+    """The team's rationale for a criterion, while crafting (the approved charter includes
+    its criteria); a changed rationale goes back to the sponsor."""
     if criterion not in Criterion.values:
         raise ValidationError("Unknown criterion.")
+    _charter_locked(Project.objects.only("phase").get(pk=project.pk))
     rationale = checked_text(rationale, label="The rationale", max_length=TEXT_MAX_LENGTH)
     assessment, created = CriterionAssessment.objects.get_or_create(
         project=project, criterion=criterion, defaults={"rationale": rationale}
@@ -218,7 +251,9 @@ def do_review_criterion(
     *, project: Project, criterion: int, confirm: bool, comment: str, by: User
 ) -> CriterionAssessment:
     """The sponsor confirms a criterion, or comments on what is missing; a comment is
-    announced to the team (without its text)."""
+    announced to the team (without its text). Only while crafting: an approved charter's
+    criteria stand as approved."""
+    _charter_locked(Project.objects.only("phase").get(pk=project.pk))
     assessment = CriterionAssessment.objects.filter(project=project, criterion=criterion).first()
     if assessment is None or not assessment.rationale:
         raise ValidationError("The team has not written a rationale for this criterion yet.")
@@ -288,13 +323,39 @@ def do_submit_charter(*, project: Project, by: User) -> Project:
     return current
 
 
+def queried_criteria(project: Project) -> list[CriterionAssessment]:
+    """The criteria on which the sponsor still asks for more."""
+    return list(
+        CriterionAssessment.objects.filter(
+            project=project, review=CriterionAssessment.Review.COMMENTED
+        )
+    )
+
+
 @transaction.atomic
-def do_approve_charter(*, project: Project, by: User, comment: str = "") -> Project:
-    """Approving the charter moves the project from crafting to carrying out."""
+def do_approve_charter(
+    *, project: Project, by: User, comment: str, override_reason: str = ""
+) -> Project:
+    """Approving the charter moves the project from crafting to carrying out.
+
+    The sponsor's comment goes with the approval. A criterion the sponsor still queries
+    blocks the approval unless the sponsor overrides it explicitly, with a reason that is
+    kept on the project's record."""
     comment = _comment(comment)
+    override_reason = _comment(override_reason, "The reason for the override")
+    if not comment:
+        raise GateRefused("Write a comment for the team with your approval.")
     current = _locked(project)
     if current.phase != Phase.CRAFTING or not current.charter_submitted_at:
         raise GateRefused("There is no submitted charter to approve.")
+    queried = queried_criteria(current)
+    if queried and not override_reason:
+        names = "; ".join(f"{q.criterion}. {q.get_criterion_display()}" for q in queried)
+        raise GateRefused(
+            f"You still ask for more on {names}. Confirm "
+            f"{'it' if len(queried) == 1 else 'them'} first, or approve over the query: tick "
+            "the override and say why."
+        )
     first = CriterionAssessment.objects.filter(
         project=current, criterion=Criterion.MAKE_SOMETHING_HAPPEN
     ).first()
@@ -308,6 +369,10 @@ def do_approve_charter(*, project: Project, by: User, comment: str = "") -> Proj
     current.charter_submitted_at = None
     current.save(update_fields=["phase", "phase_changed_at", "charter_submitted_at"])
     event = _event(current, PhaseEvent.Kind.CHARTER_APPROVED, Phase.CRAFTING, by, comment)
+    if queried:
+        labels = ", ".join(str(q.criterion) for q in queried)
+        event.override_reason = f"Criteria still queried: {labels}. {override_reason}"
+        event.save(update_fields=["override_reason"])
     announce(
         CharterApproved(
             project_id=current.pk,
@@ -378,12 +443,57 @@ def do_save_transition_plan(
     return plan
 
 
+CLOSING_STATUSES = (Action.Status.DONE, Action.Status.DROPPED, Action.Status.HANDED_OVER)
+
+
+def open_actions(project: Project) -> list[Action]:
+    """The project's actions still to be worked on, by due date."""
+    return list(
+        Action.objects.filter(project=project, status__in=Action.OPEN_STATUSES).select_related(
+            "owner"
+        )
+    )
+
+
+def _refuse_open_actions(project: Project) -> None:
+    count = len(open_actions(project))
+    if count:
+        raise GateRefused(
+            f"{count} action{'s are' if count != 1 else ' is'} still open: the team decides "
+            "for each whether it is done, dropped or handed to the new owner before the "
+            "project completes."
+        )
+
+
+@transaction.atomic
+def do_close_open_actions(
+    *, project: Project, decisions: Mapping[int, str], by: User
+) -> list[Action]:
+    """Close the open actions as the team decided while transitioning: done, dropped or
+    handed to the new owner. `decisions` maps action ids to one of those statuses; actions
+    not in it stay open. Returns the actions closed."""
+    current = _locked(project)
+    if current.phase != Phase.TRANSITIONING:
+        raise GateRefused("Open actions are closed while the project is transitioning.")
+    if any(status not in CLOSING_STATUSES for status in decisions.values()):
+        raise ValidationError("Choose done, dropped or handed to the new owner.")
+    closed = []
+    for action in open_actions(current):
+        status = decisions.get(action.pk)
+        if status:
+            action.status = status
+            action.save(update_fields=["status", "updated_at"])
+            closed.append(action)
+    return closed
+
+
 @transaction.atomic
 def do_submit_transition_plan(*, project: Project, by: User) -> TransitionPlan:
     current = _locked(project)
     plan = TransitionPlan.objects.filter(project=current).first()
     if current.phase != Phase.TRANSITIONING or plan is None:
         raise GateRefused("Write the transition plan before submitting it.")
+    _refuse_open_actions(current)
     if not (plan.new_owner_name and plan.sustainment):
         raise GateRefused("The plan needs the new owner and how the work is sustained.")
     if plan.submitted_at:
@@ -412,6 +522,7 @@ def do_accept_transition_plan(*, project: Project, by: User) -> Project:
             "A project completes only with a transition plan — the new owner by name and "
             "unit, and how the work is sustained — submitted to the sponsor."
         )
+    _refuse_open_actions(current)
     plan.accepted_at = timezone.now()
     plan.accepted_by = by
     plan.save(update_fields=["accepted_at", "accepted_by"])
@@ -464,3 +575,109 @@ def do_override_phase(*, project: Project, to_phase: str, reason: str, by: User)
     current.save(update_fields=["phase", "phase_changed_at", "charter_submitted_at"])
     _event(current, PhaseEvent.Kind.OVERRIDE, from_phase, by, reason)
     return current
+
+
+# Amendments -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_propose_amendment(
+    *, project: Project, new_texts: Mapping[str, str], reason: str, by: User
+) -> CharterAmendment:
+    """The team proposes changes to its approved charter: the sections whose text differs
+    from the charter's, their new text and why. One amendment at a time waits for the
+    sponsor; the charter changes only when the sponsor approves it."""
+    reason = _comment(reason, "The reason")
+    if not reason:
+        raise ValidationError("Say why the charter should change.")
+    current = _locked(project)
+    if current.phase == Phase.COMPLETED:
+        raise GateRefused(COMPLETED_MESSAGE)
+    if current.phase == Phase.CRAFTING:
+        raise GateRefused("While crafting, the team edits the charter directly.")
+    if CharterAmendment.objects.filter(
+        project=current, status=CharterAmendment.Status.PROPOSED
+    ).exists():
+        raise GateRefused("An amendment is already with the sponsor: wait for the answer.")
+    changed: dict[str, str] = {}
+    for section, text in new_texts.items():
+        if section not in AMENDABLE_SECTIONS:
+            raise ValidationError("The title and type stay as the sponsor approved them.")
+        text = clean_section(section, text)
+        if text != getattr(current, section):
+            changed[section] = text
+    if not changed:
+        raise ValidationError("Change the text of at least one section.")
+    amendment = CharterAmendment.objects.create(
+        project=current,
+        new_texts=changed,
+        old_texts={section: getattr(current, section) for section in changed},
+        reason=reason,
+        proposed_by=by,
+    )
+    announce(
+        AmendmentProposed(
+            project_id=current.pk,
+            project_title=current.title,
+            by_id=by.pk,
+            amendment_id=amendment.pk,
+        )
+    )
+    return amendment
+
+
+@transaction.atomic
+def do_decide_amendment(
+    *, amendment: CharterAmendment, approve: bool, comment: str, by: User
+) -> CharterAmendment:
+    """The sponsor approves an amendment (its sections become the charter, each change
+    on the charter's history) or returns it with a comment."""
+    comment = _comment(comment)
+    current = _locked(amendment.project)
+    locked = CharterAmendment.objects.select_for_update().get(pk=amendment.pk)
+    if locked.status != CharterAmendment.Status.PROPOSED:
+        raise GateRefused("This amendment has already been decided.")
+    if current.phase == Phase.COMPLETED:
+        raise GateRefused(COMPLETED_MESSAGE)
+    if not approve and not comment:
+        raise GateRefused("Tell the team why before returning the amendment.")
+    if approve:
+        changes = [
+            (section, getattr(current, section), text)
+            for section, text in locked.new_texts.items()
+            if getattr(current, section) != text
+        ]
+        first = current.version + 1
+        for section, _old, new in changes:
+            setattr(current, section, new)
+        current.version += len(changes)
+        current.save(update_fields=[*(c[0] for c in changes), "version"])
+        CharterChange.objects.bulk_create(
+            CharterChange(
+                project=current,
+                section=section,
+                old_text=old,
+                new_text=new,
+                version=first + index,
+                changed_by=locked.proposed_by,
+                amendment=locked,
+            )
+            for index, (section, old, new) in enumerate(changes)
+        )
+    locked.status = (
+        CharterAmendment.Status.APPROVED if approve else CharterAmendment.Status.RETURNED
+    )
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.sponsor_comment = comment
+    locked.save(update_fields=["status", "decided_by", "decided_at", "sponsor_comment"])
+    announce(
+        AmendmentDecided(
+            project_id=current.pk,
+            project_title=current.title,
+            by_id=by.pk,
+            amendment_id=locked.pk,
+            approved=approve,
+        )
+    )
+    return locked

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import views
+from projects import results_views, views
 
 app_name = "projects"
 
@@ -21,4 +21,26 @@ urlpatterns = [
     path("<int:project_id>/gate/<slug:action>/", views.gate, name="gate"),
     path("<int:project_id>/transition-plan/", views.transition_plan, name="transition_plan"),
     path("<int:project_id>/override/", views.override, name="override"),
+    path("<int:project_id>/close-actions/", views.close_actions, name="close_actions"),
+    path("<int:project_id>/amendments/new/", views.amendment_new, name="amendment_new"),
+    path(
+        "<int:project_id>/amendments/<int:amendment_id>/decide/",
+        views.amendment_decide,
+        name="amendment_decide",
+    ),
+    path("<int:project_id>/results/", results_views.results, name="results"),
+    path("<int:project_id>/results/measures/", results_views.measure_add, name="measure_add"),
+    path(
+        "<int:project_id>/results/measures/<int:measure_id>/",
+        results_views.measure_edit,
+        name="measure_edit",
+    ),
+    path(
+        "<int:project_id>/results/measures/<int:measure_id>/remove/",
+        results_views.measure_remove,
+        name="measure_remove",
+    ),
+    path("<int:project_id>/results/narrative/", results_views.narrative, name="narrative"),
+    path("<int:project_id>/results/confirm/", results_views.confirm, name="results_confirm"),
+    path("handover/<str:token>/", results_views.handover, name="handover"),
 ]

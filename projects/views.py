@@ -9,17 +9,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.diff import word_diff
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Unit
 from projects.access import ProjectAccess, get_project_for_user
-from projects.forms import ProjectNameForm
+from projects.forms import (
+    AmendmentDecisionForm,
+    AmendmentForm,
+    ApproveCharterForm,
+    CharterSectionForm,
+    CloseActionsForm,
+    GateForm,
+    ProjectNameForm,
+)
 from projects.models import (
     CHARTER_SECTIONS,
     Action,
+    CharterAmendment,
     CharterChange,
     Criterion,
     CriterionAssessment,
@@ -36,9 +46,12 @@ from projects.services import (
     do_accept_transition_plan,
     do_approve_charter,
     do_begin_transition,
+    do_close_open_actions,
+    do_decide_amendment,
     do_edit_charter_section,
     do_name_project,
     do_override_phase,
+    do_propose_amendment,
     do_return_charter,
     do_return_transition_plan,
     do_review_criterion,
@@ -47,6 +60,8 @@ from projects.services import (
     do_submit_charter,
     do_submit_transition_plan,
     missing_for_submission,
+    open_actions,
+    queried_criteria,
 )
 
 PHASE_STEPS = [Phase.CRAFTING, Phase.CARRYING_OUT, Phase.TRANSITIONING, Phase.COMPLETED]
@@ -64,7 +79,7 @@ def _summary(project: Project) -> dict[str, Any]:
     """Counts for the overview's cards, in one query whatever the numbers (subqueries, not
     joins: joining four lists would multiply their rows)."""
     today = timezone.localdate()
-    open_actions = Action.objects.exclude(status=Action.Status.DONE)
+    open_actions = Action.objects.filter(status__in=Action.OPEN_STATUSES)
     open_doors = DoorRequest.objects.filter(answered_at__isnull=True)
     row = (
         Project.objects.filter(pk=project.pk)
@@ -133,7 +148,36 @@ def _overview_context(access: ProjectAccess) -> dict[str, Any]:
         else [],
         "phases": Phase.choices,
         "project_types": ProjectType.choices,
+        "queried": queried_criteria(project)
+        if project.phase == Phase.CRAFTING and project.charter_submitted_at
+        else [],
+        "close_form": CloseActionsForm(actions=open_actions(project))
+        if project.phase == Phase.TRANSITIONING and access.can_edit
+        else None,
+        # Only an approved, unfinished charter has an amendment waiting for the sponsor.
+        "amendments": _amendment_rows(project, waiting=True)
+        if project.phase in (Phase.CARRYING_OUT, Phase.TRANSITIONING)
+        else [],
     }
+
+
+def _amendment_rows(project: Project, *, waiting: bool = False) -> list[dict[str, Any]]:
+    """The project's amendments (only the one waiting for the sponsor if `waiting`), each
+    with the before/after view of its sections."""
+    amendments = CharterAmendment.objects.filter(project=project).select_related(
+        "proposed_by", "decided_by"
+    )
+    if waiting:
+        amendments = amendments.filter(status=CharterAmendment.Status.PROPOSED)
+    return [
+        {
+            "amendment": amendment,
+            "sections": [
+                (label, word_diff(old, new)) for _name, label, old, new in amendment.sections()
+            ],
+        }
+        for amendment in amendments
+    ]
 
 
 @require_GET
@@ -175,6 +219,12 @@ def charter_section(
     editing = "edit" in request.GET
     if editing:
         access.require_edit()
+        if access.project.phase != Phase.CRAFTING:
+            messages.info(
+                request,
+                "The sponsor has approved the charter: propose your change as an amendment.",
+            )
+            return redirect("projects:amendment_new", access.project.pk)
     context = _section_context(access.project, section, access=access, editing=editing)
     # htmx swaps the section in place; a plain visit (no JavaScript) gets a whole page.
     return render(request, _section_template(request), context)
@@ -187,11 +237,10 @@ def charter_save(request: AuthenticatedHttpRequest, project_id: int, section: st
     access = get_project_for_user(request.user, project_id)
     access.require_edit()
     section = _section_or_404(section)
-    text = request.POST.get("text", "")
-    try:
-        base_version = int(request.POST.get("version", ""))
-    except ValueError:
-        raise PermissionDenied("The form was incomplete; reload the page.") from None
+    form = CharterSectionForm(request.POST)
+    if not form.is_valid():
+        raise PermissionDenied("The form was incomplete; reload the page.")
+    text, base_version = form.cleaned_data["text"], form.cleaned_data["version"]
     try:
         project = do_edit_charter_section(
             project=access.project,
@@ -262,15 +311,32 @@ def charter_history(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
     access = get_project_for_user(request.user, project_id)
     changes = (
         CharterChange.objects.filter(project=access.project)
-        .select_related("changed_by")
+        .select_related("changed_by", "amendment")
         .order_by("-version")[:200]
     )
     labels = {**CHARTER_SECTIONS, "project_type": "Type"}
-    rows = [(change, labels.get(change.section, change.section)) for change in changes]
+    rows = [
+        (
+            change,
+            labels.get(change.section, change.section),
+            word_diff(change.old_text, change.new_text),
+        )
+        for change in changes
+    ]
+    decisions = PhaseEvent.objects.filter(
+        project=access.project,
+        kind__in=[PhaseEvent.Kind.CHARTER_APPROVED, PhaseEvent.Kind.CHARTER_RETURNED],
+    ).select_related("by")
     return render(
         request,
         "projects/charter_history.html",
-        {"project": access.project, "access": access, "rows": rows},
+        {
+            "project": access.project,
+            "access": access,
+            "rows": rows,
+            "decisions": decisions,
+            "amendments": _amendment_rows(access.project),
+        },
     )
 
 
@@ -353,12 +419,14 @@ def gate(request: AuthenticatedHttpRequest, project_id: int, action: str) -> Htt
     if who == "team":
         access.require_edit()
     else:
-        access.require_sponsor()
+        access.require_respond()
     project, user = access.project, request.user
-    comment = request.POST.get("comment", "")
+    if action == "approve-charter":
+        return _approve_charter(request, access)
+    form = GateForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
     steps = {
         "submit-charter": lambda: do_submit_charter(project=project, by=user),
-        "approve-charter": lambda: do_approve_charter(project=project, by=user, comment=comment),
         "return-charter": lambda: do_return_charter(project=project, by=user, comment=comment),
         "begin-transition": lambda: do_begin_transition(project=project, by=user),
         "submit-plan": lambda: do_submit_transition_plan(project=project, by=user),
@@ -374,6 +442,116 @@ def gate(request: AuthenticatedHttpRequest, project_id: int, action: str) -> Htt
     else:
         messages.success(request, done)
     return redirect("projects:detail", project.pk)
+
+
+def _approve_charter(request: AuthenticatedHttpRequest, access: ProjectAccess) -> HttpResponse:
+    form = ApproveCharterForm(request.POST)
+    if not form.is_valid():
+        problems = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        messages.error(request, f"{problems} The charter is not approved yet.")
+        return redirect("projects:detail", access.project.pk)
+    try:
+        do_approve_charter(
+            project=access.project,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            override_reason=form.cleaned_data["override_reason"],
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, GATES["approve-charter"][1])
+    return redirect("projects:detail", access.project.pk)
+
+
+@require_POST
+def close_actions(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
+    """The team decides, action by action, what happens to the open actions as the project
+    completes: done, dropped or handed to the new owner."""
+    access = get_project_for_user(request.user, project_id)
+    access.require_edit()
+    form = CloseActionsForm(request.POST, actions=open_actions(access.project))
+    if not form.is_valid():
+        messages.error(request, "Choose done, dropped or handed over for each action.")
+        return redirect("projects:detail", access.project.pk)
+    try:
+        closed = do_close_open_actions(
+            project=access.project, decisions=form.decisions(), by=request.user
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        count = len(closed)
+        messages.success(
+            request,
+            f"{count} action{'s' if count != 1 else ''} closed."
+            if count
+            else "Nothing was closed: choose what happens to each action.",
+        )
+    return redirect("projects:detail", access.project.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def amendment_new(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
+    """The team proposes a change to its approved charter, for the sponsor to approve."""
+    access = get_project_for_user(request.user, project_id)
+    access.require_edit()
+    project = access.project
+    form = AmendmentForm(request.POST or None, project=project)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                do_propose_amendment(
+                    project=project,
+                    new_texts=form.new_texts(),
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except ValidationError as refused:
+                form.add_error(None, " ".join(refused.messages))
+            else:
+                messages.success(request, "Amendment proposed: the sponsor decides on it.")
+                return redirect("projects:detail", project.pk)
+        status = 400
+    return render(
+        request,
+        "projects/amendment_form.html",
+        {"project": project, "access": access, "form": form},
+        status=status,
+    )
+
+
+@require_POST
+def amendment_decide(
+    request: AuthenticatedHttpRequest, project_id: int, amendment_id: int
+) -> HttpResponse:
+    """The sponsor approves an amendment or returns it with a comment."""
+    access = get_project_for_user(request.user, project_id)
+    access.require_respond()
+    amendment = get_object_or_404(access.project.amendments.all(), pk=amendment_id)
+    form = AmendmentDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose to approve or return the amendment.")
+        return redirect("projects:detail", access.project.pk)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        do_decide_amendment(
+            amendment=amendment,
+            approve=approve,
+            comment=form.cleaned_data["comment"],
+            by=request.user,
+        )
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(
+            request,
+            "Amendment approved: the charter now reads as amended."
+            if approve
+            else "The amendment went back to the team with your comment.",
+        )
+    return redirect("projects:detail", access.project.pk)
 
 
 @require_POST

@@ -71,7 +71,9 @@ class ActionRow:
 
 def is_overdue(action: Action, today: datetime.date) -> bool:
     return (
-        action.due_on is not None and action.due_on < today and action.status != Action.Status.DONE
+        action.due_on is not None
+        and action.due_on < today
+        and action.status in Action.OPEN_STATUSES
     )
 
 
@@ -104,7 +106,7 @@ def action_section(
     return {
         "action_rows": rows,
         "overdue_count": sum(row.overdue for row in rows),
-        "open_action_count": sum(a.status != Action.Status.DONE for a in actions),
+        "open_action_count": sum(a.status in Action.OPEN_STATUSES for a in actions),
         "action_form": form if access.can_edit else None,
         "work_today": today,
     }
@@ -186,7 +188,7 @@ def door_section(
     rows = []
     for door in open_doors:
         answer_form = None
-        if access.is_sponsor:
+        if access.can_respond:
             answer_form = (
                 answering[1]
                 if answering and answering[0] == door.pk
@@ -233,7 +235,7 @@ def update_section(
     rows = []
     for update in found[:limit]:
         comment_form = None
-        if access.is_sponsor:
+        if access.can_respond:
             comment_form = (
                 commenting[1]
                 if commenting and commenting[0] == update.pk

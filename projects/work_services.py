@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -29,11 +29,23 @@ from projects.models import (
     Action,
     DoorRequest,
     EngagementLevel,
+    Phase,
     Project,
     SponsorComment,
     StakeholderEngagement,
     StatusUpdate,
 )
+
+COMPLETED_MESSAGE = (
+    "This project is completed: it is kept as it was handed over and can no longer be changed."
+)
+
+
+def _require_open(project: Project) -> None:
+    """Every write on a project's work stops once the project is completed."""
+    if Project.objects.filter(pk=project.pk, phase=Phase.COMPLETED).exists():
+        raise PermissionDenied(COMPLETED_MESSAGE)
+
 
 # Actions --------------------------------------------------------------------------------
 
@@ -49,6 +61,7 @@ def do_create_action(
 ) -> Action:
     """Add an action to the project. The owner must be on the team (the form checks); an
     owner other than `by` is told."""
+    _require_open(project)
     action = Action.objects.create(
         project=project, title=title, owner=owner, due_on=due_on, status=status
     )
@@ -66,6 +79,7 @@ def do_update_action(
     by: User,
 ) -> Action:
     """Change an action; a new owner other than `by` is told."""
+    _require_open(action.project)
     reassigned = action.owner_id != owner.pk
     action.title = title
     action.owner = owner
@@ -108,6 +122,7 @@ def do_log_engagement(
 ) -> StakeholderEngagement:
     """Record that the team engaged a stakeholder: the evidence for "engage actively with
     others"."""
+    _require_open(project)
     if unit is not None and unit.organization_id != project.team.cohort.program.organization_id:
         raise ValidationError("The unit belongs to another organisation.")
     return StakeholderEngagement.objects.create(
@@ -128,6 +143,7 @@ def do_log_engagement(
 def do_ask_door(*, project: Project, kind: str, request: str, by: User) -> DoorRequest:
     """Ask the team's sponsor to open a door; the sponsor is notified once the request is
     saved (never for a request that is rolled back), without the request's text."""
+    _require_open(project)
     door = DoorRequest.objects.create(project=project, kind=kind, request=request, asked_by=by)
     announce(
         DoorRequested(
@@ -189,6 +205,7 @@ def do_send_door_request_email(*, door_id: int) -> bool:
 @transaction.atomic
 def do_answer_door(*, door: DoorRequest, answer: str, by: User) -> DoorRequest:
     """The sponsor's answer to a door request. A request is answered once."""
+    _require_open(door.project)
     locked = DoorRequest.objects.select_for_update().get(pk=door.pk)
     if locked.answered_at is not None:
         raise ValidationError("This request has already been answered.")
@@ -216,6 +233,7 @@ def do_post_status_update(
     *, project: Project, by: User, progress: str, next_steps: str, risks: str = ""
 ) -> StatusUpdate:
     """Post a status update; the sponsor is told (without its text)."""
+    _require_open(project)
     update = StatusUpdate.objects.create(
         project=project, progress=progress, next_steps=next_steps, risks=risks, author=by
     )
@@ -230,6 +248,7 @@ def do_post_status_update(
 def do_comment_on_update(*, update: StatusUpdate, by: User, body: str) -> SponsorComment:
     """The sponsor's comment on a status update (the view checks that `by` is the team's
     sponsor); the team is told (without its text)."""
+    _require_open(update.project)
     comment = SponsorComment.objects.create(update=update, author=by, body=body)
     project = update.project
     announce(

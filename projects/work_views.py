@@ -239,7 +239,7 @@ def door_create(request: AuthenticatedHttpRequest, project_id: int) -> HttpRespo
 @require_POST
 def door_answer(request: AuthenticatedHttpRequest, project_id: int, door_id: int) -> HttpResponse:
     access = get_project_for_user(request.user, project_id)
-    access.require_sponsor()
+    access.require_respond()
     door = get_object_or_404(access.project.doors.all(), pk=door_id)
     form = AnswerForm(request.POST, auto_id=f"door-{door.pk}-%s")
     if form.is_valid():
@@ -286,7 +286,7 @@ def update_comment(
     request: AuthenticatedHttpRequest, project_id: int, update_id: int
 ) -> HttpResponse:
     access = get_project_for_user(request.user, project_id)
-    access.require_sponsor()
+    access.require_respond()
     update = get_object_or_404(access.project.updates.all(), pk=update_id)
     limit = _updates_limit(request, project_id)
     form = CommentForm(request.POST, auto_id=f"update-{update.pk}-%s")

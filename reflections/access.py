@@ -52,6 +52,9 @@ class ProgramSpace:
     roles: frozenset[str]
     time_zone: str
     team_id: int | None
+    # The program is over (past its last day on the reader's clock, or archived): the
+    # reader is in their alumni space.
+    ended: bool = False
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -63,13 +66,20 @@ class ProgramSpace:
 
 
 def get_program_space(
-    user: User, program_id: int, *, roles: Collection[str], refusal: str
+    user: User,
+    program_id: int,
+    *,
+    roles: Collection[str],
+    refusal: str,
+    alumni: bool = False,
 ) -> ProgramSpace:
     """The program, the user's active roles, time zone and team in it, in one query.
 
     Raises Http404 when the user has never been a member of the program (or it does not
     exist), PermissionDenied with `refusal` when none of `roles` is among their active
-    roles, and when their membership has ended.
+    roles, and when their membership has ended. With `alumni`, a participant of a program
+    that is over (ended or archived) keeps their place, as a participant, unless they had
+    left before it ended.
     """
     team = TeamMember.objects.filter(
         user_id=OuterRef("user_id"), cohort__program_id=OuterRef("program_id")
@@ -81,22 +91,30 @@ def get_program_space(
     )
     if not rows:
         raise Http404("No such program.")
+    program = rows[0].program
+    ended = program.has_ended(user.today())
     active = frozenset(m.role for m in rows if m.is_active)
+    if alumni and ended and any(m.keeps_alumni_space for m in rows):
+        active |= {Role.PARTICIPANT}
     if not active:
         raise PermissionDenied("Your membership in this program has ended.")
     if not active.intersection(roles):
         raise PermissionDenied(refusal)
     return ProgramSpace(
-        program=rows[0].program,
+        program=program,
         roles=active,
         time_zone=user.time_zone,
         team_id=rows[0].team_id,
+        ended=ended,
     )
 
 
 def get_journal_for_user(user: User, program_id: int) -> ProgramSpace:
-    """A participant's own space in the program: journal, plan, check-ins."""
-    return get_program_space(user, program_id, roles=PARTICIPANTS, refusal=FOR_PARTICIPANTS)
+    """A participant's own space in the program: journal, plan, check-ins. It stays
+    theirs after the program ends or is archived (their alumni space)."""
+    return get_program_space(
+        user, program_id, roles=PARTICIPANTS, refusal=FOR_PARTICIPANTS, alumni=True
+    )
 
 
 def get_shared_space_for_user(user: User, program_id: int) -> ProgramSpace:

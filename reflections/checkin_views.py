@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.http import AuthenticatedHttpRequest
-from programs.models import User
+from programs.models import Membership, Role, User
 from reflections.access import get_checkin_for_user, get_journal_for_user
 from reflections.calendar import checkin_calendar
 from reflections.forms import CheckInForm, PlanForm
@@ -45,8 +45,14 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     space = get_journal_for_user(request.user, program_id)
     program = space.program
     current = Plan.objects.filter(user=request.user, program=program).first()
+    # After the program, its alumni stay each other's partners.
+    taking_part = Q(memberships__is_active=True)
+    if space.ended:
+        taking_part |= Q(
+            memberships__ending=Membership.Ending.ARCHIVED, memberships__role=Role.PARTICIPANT
+        )
     partners = (
-        User.objects.filter(memberships__program=program, memberships__is_active=True)
+        User.objects.filter(taking_part, memberships__program=program)
         .exclude(pk=request.user.pk)
         .distinct()
         .order_by("first_name", "last_name", "email")

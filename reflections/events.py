@@ -8,6 +8,7 @@ the share added to the writing's audience (`reflections.models.Audience`) just n
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 
@@ -56,3 +57,17 @@ class PartnerNamed:
     person_id: int
     person_name: str
     partner_id: int
+
+
+@dataclass(frozen=True)
+class CheckedIn:
+    """A weekly check-in was written or changed (`at`); the person's accountability
+    partner may hear that they checked in that week (ISO week on the author's clock)."""
+
+    checkin_id: int
+    program_id: int
+    user_id: int
+    iso_year: int
+    iso_week: int
+    time_zone: str
+    at: datetime.datetime

@@ -107,8 +107,10 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
             & _active_membership(user, Role.COACH)
             & _in_audience(user, AudienceRole.COACH, reflection=OuterRef("pk"))
         )
+        # Teammates read each other's shared writing while the program runs; once it is
+        # over, each keeps only their own (their alumni space).
         as_teammate = (
-            Q(visibility=Visibility.TEAM)
+            Q(visibility=Visibility.TEAM, program__ends_on__gte=user.today())
             & Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
             & _active_membership(user, Role.PARTICIPANT)
             & _in_audience(user, AudienceRole.MEMBER, reflection=OuterRef("pk"))
@@ -216,8 +218,11 @@ class TeamReflectionQuerySet(models.QuerySet["TeamReflection"]):
         program = OuterRef("team__cohort__program")
         active = Membership.objects.filter(user=user, program=program, is_active=True)
         entry = OuterRef("pk")
+        # As for journal entries, the team's writing is not read by its members once
+        # the program is over.
         as_member = (
-            Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
+            Q(team__cohort__program__ends_on__gte=user.today())
+            & Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
             & Exists(active.filter(role=Role.PARTICIPANT))
             & _in_audience(user, AudienceRole.MEMBER, team_reflection=entry)
         )
@@ -367,10 +372,20 @@ class CheckInQuerySet(models.QuerySet["CheckIn"]):
                 user=OuterRef("user"), program=OuterRef("program"), partner_user=user
             )
         )
+        # A partner who took part in an archived program with the author stays their
+        # partner in the alumni space.
+        as_alumnus = Exists(
+            Membership.objects.filter(
+                user=user,
+                program=OuterRef("program"),
+                role=Role.PARTICIPANT,
+                ending=Membership.Ending.ARCHIVED,
+            )
+        )
         as_partner = (
             Q(visibility=CheckInVisibility.PARTNER)
             & named_partner
-            & _active_membership(user, *Role.values)
+            & (_active_membership(user, *Role.values) | as_alumnus)
             & _in_audience(user, AudienceRole.PARTNER, checkin=checkin)
         )
         return self.filter(Q(user=user) | as_coach | as_partner)
@@ -573,62 +588,6 @@ class ReminderPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {'on' if self.enabled else 'off'}"
-
-
-class ReminderDelivery(models.Model):
-    """One reminder for one person, program, local ISO week and kind. The unique
-    constraint makes "planned once" a database fact; `status` records what became of it."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
-    )
-    program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="reminder_deliveries"
-    )
-    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
-    iso_year = models.PositiveSmallIntegerField()
-    iso_week = models.PositiveSmallIntegerField()
-    time_zone = models.CharField(max_length=64)
-    # The person's check-in slot this week, in UTC.
-    due_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    reason = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # The tick that inserted the row, so that it enqueues only the rows it inserted.
-    planned_by = models.UUIDField()
-    created_at = models.DateTimeField()
-    # When the row was last handed to a worker; the sweeper re-enqueues stale ones.
-    queued_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name_plural = "reminder deliveries"
-        ordering = ["-iso_year", "-iso_week", "user_id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "program", "iso_year", "iso_week", "kind"],
-                name="reminderdelivery_once_per_week",
-            ),
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "sent", "failed", "skipped"]),
-                name="reminderdelivery_status_valid",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["status", "queued_at"]),
-            # The reminder log: a program's deliveries by week and status.
-            models.Index(fields=["program", "-iso_year", "-iso_week", "status"]),
-            models.Index(fields=["planned_by"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"Reminder #{self.pk} ({self.iso_year}-W{self.iso_week:02d}, {self.status})"
 
 
 class PartnerNudgeOptOut(models.Model):

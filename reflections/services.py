@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.core import signing
@@ -20,6 +21,7 @@ from core.events import announce
 from core.text import one_line
 from programs.models import Program, User
 from reflections.events import (
+    CheckedIn,
     CheckInShared,
     PartnerNamed,
     ReflectionShared,
@@ -171,6 +173,19 @@ def share_checkin(checkin: CheckIn) -> Readers:
         if partner_id is not None:
             readers.append((partner_id, AudienceRole.PARTNER))
     return _grant(readers, checkin=checkin)
+
+
+def checked_in(checkin: CheckIn, at: datetime.datetime) -> CheckedIn:
+    """The event that a check-in was written or changed (its week, never its words)."""
+    return CheckedIn(
+        checkin_id=checkin.pk,
+        program_id=checkin.program_id,
+        user_id=checkin.user_id,
+        iso_year=checkin.iso_year,
+        iso_week=checkin.iso_week,
+        time_zone=checkin.time_zone,
+        at=at,
+    )
 
 
 def checkin_shared(checkin: CheckIn, added: Readers) -> CheckInShared:
@@ -444,11 +459,48 @@ def do_record_team_read(
 
 
 class EditConflict(Exception):
-    """Someone saved a newer version of the team reflection since this edit began."""
+    """Someone saved a newer version of the team reflection since this edit began and
+    changed the same field(s) differently. `fields` names them ("title", "body",
+    "share_with_sponsor"); `merged` holds, for the other fields, the text that stands
+    (theirs, or this edit's where only this edit changed it)."""
 
-    def __init__(self, current: TeamReflection) -> None:
+    def __init__(
+        self,
+        current: TeamReflection,
+        fields: Sequence[str] = ("title", "body"),
+        merged: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(f"Version {current.version} was saved in the meantime.")
         self.current = current
+        self.fields = list(fields)
+        self.merged = dict(merged or {})
+
+
+def _merge_team_fields(
+    current: TeamReflection, base: TeamReflectionEdit | None, mine: Mapping[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """Each field on its own: a field only this edit changed takes this edit's text, a
+    field only others changed keeps theirs; a field both changed differently is a clash.
+    Without the text of the version this edit started from, every differing field is."""
+    merged: dict[str, str] = {}
+    clashes: list[str] = []
+    known = base is not None and bool(base.title or base.body)
+    for name, text in mine.items():
+        theirs = getattr(current, name)
+        if text == theirs:
+            merged[name] = text
+            continue
+        if not known or base is None:
+            clashes.append(name)
+            continue
+        original = getattr(base, name)
+        if theirs == original:
+            merged[name] = text  # only this edit changed it
+        elif text == original:
+            merged[name] = theirs  # only they changed it
+        else:
+            clashes.append(name)
+    return merged, clashes
 
 
 @transaction.atomic
@@ -485,11 +537,25 @@ def do_edit_team_reflection(
     share_with_sponsor: bool,
     base_version: int,
 ) -> TeamReflection:
-    """Save a new version of a team reflection, if nobody saved one since `base_version`
-    (the version the editor started from); raises EditConflict otherwise. The check and
-    the write are one UPDATE, so two saves from the same version cannot both succeed."""
+    """Save a new version of a team reflection. `base_version` is the version the editor
+    started from: if others saved since, each field is merged on its own (title and body),
+    and only a field both changed differently raises EditConflict. Sharing with the
+    sponsor changed meanwhile is always a conflict: nobody re-shares or un-shares by
+    accident. The row is locked, so two saves from the same version queue up."""
     now = timezone.now()
-    saved = TeamReflection.objects.filter(pk=team_reflection.pk, version=base_version).update(
+    current = TeamReflection.objects.select_for_update().get(pk=team_reflection.pk)
+    if current.version != base_version:
+        base = TeamReflectionEdit.objects.filter(
+            team_reflection=current, version=base_version
+        ).first()
+        merged, clashes = _merge_team_fields(current, base, {"title": title, "body": body})
+        if share_with_sponsor != current.share_with_sponsor:
+            clashes.append("share_with_sponsor")
+        if clashes:
+            team_reflection.refresh_from_db()
+            raise EditConflict(team_reflection, fields=clashes, merged=merged)
+        title, body = merged["title"], merged["body"]
+    TeamReflection.objects.filter(pk=current.pk).update(
         title=title,
         body=body,
         share_with_sponsor=share_with_sponsor,
@@ -498,8 +564,6 @@ def do_edit_team_reflection(
         updated_at=now,
     )
     team_reflection.refresh_from_db()
-    if not saved:
-        raise EditConflict(team_reflection)
     TeamReflectionEdit.objects.create(
         team_reflection=team_reflection,
         editor=by,
@@ -682,8 +746,6 @@ def do_create_checkin(
     The database's unique constraint decides between two concurrent submissions: the
     second raises CheckInExists carrying the check-in that was saved first. The person's
     accountability partner hears that they checked in, if they asked for it."""
-    from reflections.digests import do_plan_partner_note
-
     now = now or timezone.now()
     zone = zone_named(time_zone)
     week = LocalWeek.of(now, zone)
@@ -706,7 +768,7 @@ def do_create_checkin(
             )
             if added := share_checkin(checkin):
                 announce(checkin_shared(checkin, added))
-            do_plan_partner_note(checkin=checkin, now=now)
+            announce(checked_in(checkin, now))
             return checkin
     except IntegrityError:
         existing = CheckIn.objects.filter(
@@ -729,8 +791,6 @@ def do_update_checkin(
     """Change this week's check-in; raises WeekIsOver once its week has ended. The
     partner hears of the week once: an edit plans the note only when none was planned
     yet (the person may have switched the notes on after checking in)."""
-    from reflections.digests import do_plan_partner_note
-
     now = now or timezone.now()
     if LocalWeek.of(now, zone_named(checkin.time_zone)) != LocalWeek(
         checkin.iso_year, checkin.iso_week
@@ -748,5 +808,5 @@ def do_update_checkin(
         )
         if reshared and (added := share_checkin(checkin)):
             announce(checkin_shared(checkin, added))
-        do_plan_partner_note(checkin=checkin, now=now)
+        announce(checked_in(checkin, now))
     return checkin

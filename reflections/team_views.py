@@ -149,12 +149,17 @@ def team_edit(request: AuthenticatedHttpRequest, team_reflection_id: int) -> Htt
                 )
             except EditConflict as conflict:
                 current = conflict.current
-                context["conflict"] = {"mine": data, "theirs": current}
-                # Saving this form again means: mine, knowingly over their version.
+                context["conflict"] = {
+                    "mine": data,
+                    "theirs": current,
+                    "fields": conflict.fields,
+                }
+                # Saving this form again means: mine where both changed the same field,
+                # knowingly over theirs; the fields only one side changed as merged.
                 form = TeamReflectionForm(
                     initial={
-                        "title": data["title"],
-                        "body": data["body"],
+                        "title": conflict.merged.get("title", data["title"]),
+                        "body": conflict.merged.get("body", data["body"]),
                         "share_with_sponsor": data["share_with_sponsor"],
                         "version": current.version,
                     }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reflections import checkin_views, team_views, views
+from reflections import checkin_views, feed_views, team_views, views
 
 app_name = "reflections"
 
@@ -54,4 +54,21 @@ urlpatterns = [
         checkin_views.partner_confirm,
         name="partner_confirm",
     ),
+    # My personal calendar feed.
+    path(
+        "programs/<int:program_id>/calendar-feed/",
+        feed_views.calendar_feed_page,
+        name="calendar_feed",
+    ),
+    path(
+        "programs/<int:program_id>/calendar-feed/new/",
+        feed_views.calendar_feed_create,
+        name="calendar_feed_create",
+    ),
+    path(
+        "programs/<int:program_id>/calendar-feed/stop/",
+        feed_views.calendar_feed_revoke,
+        name="calendar_feed_revoke",
+    ),
+    path("calendar/<str:token>.ics", feed_views.calendar_feed_ics, name="calendar_feed_ics"),
 ]

@@ -51,18 +51,28 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from coaching.models import TeamSession
 from notifications import delivery as notification_emails
+from notifications.digests import partner_opt_out_token
 from notifications.kinds import Kind
-from notifications.models import Notification
+from notifications.models import Notification, ReminderDelivery
+from notifications.reminders import unsubscribe_token
 from notifications.services import do_notify
 from programs.models import Invitation, Membership, Milestone, OrganizationInvitation, Role
 from programs.org_services import organization_invitation_token
 from programs.services import do_add_membership, invitation_token
-from projects.models import Action, DoorRequest, StatusUpdate
+from projects.models import (
+    Action,
+    CharterAmendment,
+    DoorRequest,
+    StatusUpdate,
+    SuccessMeasure,
+    TransitionPlan,
+)
+from projects.results import handover_token
 from projects.services import do_save_rationale
-from reflections.digests import partner_opt_out_token
-from reflections.models import Prompt, Reflection, ReminderDelivery
-from reflections.reminders import do_create_calendar_feed, unsubscribe_token
+from reflections.feeds import do_create_calendar_feed
+from reflections.models import Prompt, Reflection
 from reflections.services import (
     do_create_checkin,
     do_save_plan,
@@ -76,6 +86,7 @@ from tests import factories as f
 from tests.conftest import Cast, build_cast
 
 OUR_APPS = (
+    "coaching",
     "core",
     "programs",
     "teams",
@@ -196,6 +207,7 @@ class World:
     action: Action
     door: DoorRequest
     update: StatusUpdate
+    amendment: CharterAmendment
     team_shared_reflection: int
     deleted_reflection: int
     coach_shared_checkin: int
@@ -349,6 +361,9 @@ def build_world() -> World:
             asked_by=c.other_participant,
         ).pk,
         "membership": c.outsider.memberships.get().pk,
+        "amendment": CharterAmendment.objects.create(
+            project=c.other_project, new_texts={"scope": "Theirs."}, reason="Theirs."
+        ).pk,
         "update": StatusUpdate.objects.create(
             project=c.other_project,
             progress="Their progress.",
@@ -365,6 +380,17 @@ def build_world() -> World:
         subject=c.project.title,
         link=f"/projects/{c.project.pk}/",
         dedupe_key="matrix",
+    )
+    # The team's next meeting.
+    TeamSession.objects.create(
+        team=c.team,
+        starts_at=WHEN + datetime.timedelta(days=400),
+        ends_at=WHEN + datetime.timedelta(days=400, hours=1),
+        place="Room 4",
+        agenda="Our agenda.",
+        created_by=c.participant,
+        created_at=WHEN,
+        updated_at=WHEN,
     )
 
     sessions = {}
@@ -408,6 +434,13 @@ def build_world() -> World:
             progress="Mapped the process.",
             next_steps="Pull data.",
             author=c.participant,
+        ),
+        amendment=CharterAmendment.objects.create(
+            project=c.project,
+            new_texts={"scope": "Three medicine units."},
+            old_texts={"scope": ""},
+            reason="The pilot grew.",
+            proposed_by=c.participant,
         ),
         team_shared_reflection=team_shared,
         deleted_reflection=deleted,
@@ -541,6 +574,20 @@ def project(w: World) -> dict[str, Any]:
     return {"project_id": w.project.pk}
 
 
+def a_measure(w: World) -> SuccessMeasure:
+    """The project's one success measure (made the first time a row asks for it)."""
+    return SuccessMeasure.objects.get_or_create(project=w.project, name="Wait time")[0]
+
+
+def a_plan(w: World) -> TransitionPlan:
+    """A transition plan, not accepted yet, for the hand-over link."""
+    unit = f.UnitFactory(organization=w.program.organization)
+    return TransitionPlan.objects.get_or_create(
+        project=w.project,
+        defaults={"new_owner_name": "Morgan Owner", "new_owner_unit": unit, "sustainment": "."},
+    )[0]
+
+
 def team_reflection(w: World) -> dict[str, Any]:
     return {"team_reflection_id": w.sponsor_shared_team_reflection}
 
@@ -597,6 +644,14 @@ ROWS: dict[str, Row] = {
                 },
             ),
         ),
+    ),
+    # The cohort showcase: the cohort (every participant of the cast is in it), the coaches
+    # and sponsor of its teams and the program's admins read it; the team's members publish.
+    "dashboards:showcase": Row(
+        lambda w: {"cohort_id": w.team.cohort_id}, get=Allow(ACTIVE_MEMBERS)
+    ),
+    "dashboards:showcase_publish": Row(
+        project, post=Allow(TEAM, 302, data=lambda w: {"action": "publish"})
     ),
     # Program administration -----------------------------------------------------------------
     "programs:create": Row(
@@ -732,6 +787,18 @@ ROWS: dict[str, Row] = {
         lambda w: project(w) | {"action": "approve-charter"}, post=Allow(("sponsor",), 302)
     ),
     "projects:transition_plan": Row(project, post=Allow(TEAM, 302)),
+    # While crafting, nothing is closed yet (the team is told so on the project page).
+    "projects:close_actions": Row(project, post=Allow(TEAM, 302)),
+    # While crafting, the team edits the charter directly: a proposal is refused in words.
+    "projects:amendment_new": Row(
+        project,
+        get=Allow(TEAM),
+        post=Allow(TEAM, 400, data=lambda w: {"scope": "Wider.", "reason": "Because."}),
+    ),
+    "projects:amendment_decide": Row(
+        lambda w: project(w) | {"amendment_id": w.amendment.pk},
+        post=Allow(("sponsor",), 302, data=lambda w: {"decision": "return", "comment": "No."}),
+    ),
     "projects:name": Row(
         project,
         post=Allow(
@@ -745,6 +812,29 @@ ROWS: dict[str, Row] = {
         ),
     ),
     "projects:override": Row(project, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
+    "projects:results": Row(project, get=Allow(TEAM_READERS)),
+    "projects:measure_add": Row(
+        project, post=Allow(TEAM, 302, data=lambda w: {"new-name": "Boarding time"})
+    ),
+    "projects:measure_edit": Row(
+        lambda w: project(w) | {"measure_id": a_measure(w).pk},
+        post=Allow(TEAM, 302, data=lambda w: {f"m{a_measure(w).pk}-name": "Boarding"}),
+    ),
+    "projects:measure_remove": Row(
+        lambda w: project(w) | {"measure_id": a_measure(w).pk}, post=Allow(TEAM, 302)
+    ),
+    "projects:narrative": Row(
+        project, post=Allow(TEAM, 302, data=lambda w: {"narrative": "Boarding halved."})
+    ),
+    # Refused with a message (nothing is written yet), but only the sponsor gets that far.
+    "projects:results_confirm": Row(project, post=Allow(("sponsor",), 302)),
+    # The signed link opens for people of the organisation; the plan is not accepted yet,
+    # so confirming is refused with a form error.
+    "projects:handover": Row(
+        lambda w: {"token": handover_token(a_plan(w))},
+        get=Allow(ACTIVE_MEMBERS, others=404),
+        post=Allow(ACTIVE_MEMBERS, 400, others=404, data=lambda w: {"name": "Morgan Owner"}),
+    ),
     "project_work:sponsor_dashboard": Row(
         get=Allow(EVERYONE),
         sees=(
@@ -939,10 +1029,10 @@ ROWS: dict[str, Row] = {
         get=Allow(ADMIN),
         sees=(Sees("reminders", rows_of("page"), {"program_admin": 3}),),
     ),
-    "reminders:calendar_feed": Row(program, get=Allow(PARTICIPANTS)),
-    "reminders:calendar_feed_create": Row(program, post=Allow(PARTICIPANTS, 302)),
-    "reminders:calendar_feed_revoke": Row(program, post=Allow(PARTICIPANTS, 302)),
-    "reminders:calendar_feed_ics": Row(
+    "reflections:calendar_feed": Row(program, get=Allow(PARTICIPANTS)),
+    "reflections:calendar_feed_create": Row(program, post=Allow(PARTICIPANTS, 302)),
+    "reflections:calendar_feed_revoke": Row(program, post=Allow(PARTICIPANTS, 302)),
+    "reflections:calendar_feed_ics": Row(
         lambda w: {"token": w.feed_token},
         public=True,
         get=Allow(ROLES),
@@ -973,6 +1063,8 @@ ROWS: dict[str, Row] = {
         program, get=Allow(PARTICIPANTS), post=Allow(PARTICIPANTS, 400)
     ),
     "coaching:report": Row(program, get=Allow(ADMIN)),
+    "coaching:report_csv": Row(program, get=Allow(ADMIN)),
+    "coaching:report_pdf": Row(program, get=Allow(ADMIN)),
     "coaching:self_assessment_close": Row(
         program, post=Allow(ADMIN, 302, data=lambda w: {"stage": "baseline"})
     ),
@@ -1134,6 +1226,9 @@ ROWS |= {
     ),
     "project_work:door_answer (their door)": crossed(
         ours_with_theirs(project, door_id="door"), ("sponsor",), post=True
+    ),
+    "projects:amendment_decide (their amendment)": crossed(
+        ours_with_theirs(project, amendment_id="amendment"), ("sponsor",), post=True
     ),
     "teams:membership_end (their membership)": crossed(
         ours_with_theirs(program, membership_id="membership"), ADMIN, get=True, post=True
@@ -1327,6 +1422,42 @@ ROWS |= {
 }
 
 
+# Team sessions: the team's members and coach schedule and change them; the sponsor is
+# invited too; a program admin sees attendance as completion only, never the session.
+SESSION_SCHEDULERS = (*TEAM, "coach")
+SESSION_INVITEES = (*SESSION_SCHEDULERS, "sponsor")
+
+
+def team_session(w: World) -> dict[str, Any]:
+    return {"session_id": TeamSession.objects.get(team=w.team).pk}
+
+
+ROWS |= {
+    "team_sessions:schedule": Row(
+        team, get=Allow(SESSION_SCHEDULERS), post=Allow(SESSION_SCHEDULERS, 400)
+    ),
+    "team_sessions:detail": Row(team_session, get=Allow(SESSION_INVITEES)),
+    "team_sessions:change": Row(
+        team_session, get=Allow(SESSION_SCHEDULERS), post=Allow(SESSION_SCHEDULERS, 400)
+    ),
+    "team_sessions:calendar": Row(team_session, get=Allow(SESSION_INVITEES)),
+    # Running it: the team and its coach; the learning round is the members' own (the coach
+    # is told so); the coach alone extends the program's question bank.
+    "team_sessions:run": Row(team_session, get=Allow(SESSION_SCHEDULERS)),
+    "team_sessions:start": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "team_sessions:attendance": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "team_sessions:notes": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "team_sessions:action_new": Row(team_session, post=Allow(SESSION_SCHEDULERS, 400)),
+    "team_sessions:learning": Row(
+        team_session, post=Allow(SESSION_SCHEDULERS, 400, but={"coach": 302})
+    ),
+    "team_sessions:end": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "team_sessions:question_new": Row(team_session, post=Allow(("coach",), 400)),
+    # The coach's one tap: theirs alone.
+    "team_sessions:intervene": Row(team_session, post=Allow(("coach",), 400)),
+}
+
+
 # The Django admin's password pages for someone else's account (tests/security/adversary/
 # test_site_admin_takeover.py): whoever is not staff is sent to the admin's sign-in; the
 # matrix's site admin is staff without the right to change people, so gets 403.
@@ -1411,7 +1542,7 @@ def test_the_guard_sees_pages_with_and_without_ids() -> None:
         "projects:detail",
         "dashboards:program",
         "coaching:dashboard",
-        "reminders:calendar_feed_ics",
+        "reflections:calendar_feed_ics",
     } <= project_url_names()
 
 

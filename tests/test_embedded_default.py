@@ -19,13 +19,15 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import OperationalError
+from django.db.models import QuerySet
 
 from config.celery import app as celery_app
 from core.tasks import BUSY_DATABASE_MAX_RETRIES
+from notifications.models import ReminderDelivery
+from notifications.tasks import send_digest_deliveries
 from projects.models import DoorRequest
 from projects.tasks import send_door_request
-from reflections.models import ReminderDelivery, ReminderKind
-from reflections.tasks import send_digest_deliveries
+from reflections.models import ReminderKind
 from tests.conftest import Cast
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,16 +225,17 @@ def test_a_digest_whose_sent_mark_meets_a_locked_database_goes_out_once(
         created_at=MONDAY_8,
         queued_at=MONDAY_8,
     )
-    real_save = ReminderDelivery.save
+    real_update = QuerySet.update
     locked = []
 
-    def save(self: ReminderDelivery, *args: Any, **kwargs: Any) -> None:
-        if "sent_at" in (kwargs.get("update_fields") or []) and not locked:
-            locked.append(self.pk)
+    def update(self: QuerySet[Any], **kwargs: Any) -> int:
+        # The claim that marks the digest sent meets SQLite's write lock once.
+        if self.model is ReminderDelivery and kwargs.get("status") == "sent" and not locked:
+            locked.append(kwargs)
             raise OperationalError("database is locked")
-        real_save(self, *args, **kwargs)
+        return real_update(self, **kwargs)
 
-    with mock.patch.object(ReminderDelivery, "save", save):
+    with mock.patch.object(QuerySet, "update", update):
         send_digest_deliveries.delay([digest.pk])
 
     assert locked

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from dashboards.analytics import program_analytics
 from dashboards.management.commands.seed_demo import PROGRAM
+from dashboards.models import ShowcaseItem
 from programs.models import Discipline, Membership, Program, Role, Unit, User
 from projects.models import Project
 from reflections.models import CheckIn, Reflection
@@ -213,6 +214,24 @@ def test_demo_teams_name_their_projects_and_pass_the_gate_through_the_app(seeded
     assert len({p.project_type for p in projects}) == 4
 
 
+def test_demo_shows_an_approved_amendment_and_one_waiting_for_the_sponsor(seeded: str) -> None:
+    from projects.models import CharterAmendment, CharterChange
+
+    carried = Project.objects.get(team__cohort__program__name=PROGRAM, phase="carrying_out")
+    assert sorted(carried.amendments.values_list("status", flat=True)) == [
+        CharterAmendment.Status.APPROVED,
+        CharterAmendment.Status.PROPOSED,
+    ]
+    assert "discharge lounge" in carried.scope
+    assert CharterChange.objects.filter(project=carried, amendment__isnull=False).exists()
+    sponsor = Client()
+    sponsor.force_login(carried.team.sponsor)
+    history = sponsor.get(reverse("projects:charter_history", args=[carried.pk]))
+    assert "<ins>" in history.content.decode()
+    page = sponsor.get(reverse("projects:detail", args=[carried.pk])).content.decode()
+    assert "Approve the amendment" in page
+
+
 def test_every_demo_login_has_unread_notifications_and_loading_leaves_no_email_to_send(
     seeded: str,
 ) -> None:
@@ -247,3 +266,13 @@ def test_loading_the_demo_emails_nobody_and_notifies_only_with_the_demos_own_not
     assert mailoutbox == []
     keys = set(Notification.objects.values_list("dedupe_key", flat=True))
     assert keys and all(key.startswith("demo-") for key in keys)
+
+
+def test_demo_holds_a_project_published_to_its_cohorts_showcase(seeded: str) -> None:
+    item = ShowcaseItem.objects.get()
+    participant = User.objects.get(email=item.published_by.email)
+    client = Client()
+    client.force_login(participant)
+    cohort_id = Project.objects.get(pk=item.project_id).team.cohort_id
+    page = client.get(reverse("dashboards:showcase", args=[cohort_id])).content.decode()
+    assert item.title in page

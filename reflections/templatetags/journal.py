@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from core.markdown import render_markdown as render
-from programs.models import Role
+from programs.models import Membership, Program, Role, User
 from reflections.models import Draft
 
 register = template.Library()
@@ -20,6 +20,12 @@ register = template.Library()
 def render_markdown(text: str) -> SafeString:
     """Markdown to sanitised HTML (see core.markdown)."""
     return render(text)
+
+
+@register.filter
+def has_ended_for(program: Program, user: User) -> bool:
+    """Whether the program is over on the reader's own clock (ended or archived)."""
+    return program.has_ended(user.today())
 
 
 @register.inclusion_tag("reflections/_draft_notice.html", takes_context=True)
@@ -68,7 +74,11 @@ def former_programs(memberships: Any) -> dict[str, Any]:
     ended = [
         m
         for m in memberships
-        if m.role == Role.PARTICIPANT and not m.is_active and m.program_id not in current
+        if m.role == Role.PARTICIPANT
+        and not m.is_active
+        and m.program_id not in current
+        # A paused membership of an archived program is in the alumni space instead.
+        and m.ending != Membership.Ending.ARCHIVED
     ]
     ended.sort(key=lambda m: m.program.name)
     ended.sort(

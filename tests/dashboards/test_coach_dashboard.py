@@ -143,6 +143,33 @@ def test_no_overdue_flag_when_every_past_action_is_done(cast: Cast, frozen: obje
     assert "overdue" not in dashboard(cast.client_for("coach"), cast)
 
 
+def test_a_completed_project_raises_no_flags(cast: Cast, frozen: object) -> None:
+    Action.objects.create(
+        project=cast.project,
+        title="Step",
+        due_on=NOW.date() - datetime.timedelta(days=3),
+        status=Action.Status.TO_DO,
+    )
+    assert "1 action is overdue" in dashboard(cast.client_for("coach"), cast)
+    Project.objects.filter(pk=cast.project.pk).update(
+        phase=Phase.COMPLETED, phase_changed_at=NOW - datetime.timedelta(days=400)
+    )
+    html = dashboard(cast.client_for("coach"), cast)
+    assert "overdue" not in html
+    assert "weeks; about" not in html  # never "stalled" in the completed phase
+
+
+def test_actions_dropped_or_handed_over_are_not_overdue(cast: Cast, frozen: object) -> None:
+    for status in (Action.Status.DROPPED, Action.Status.HANDED_OVER):
+        Action.objects.create(
+            project=cast.project,
+            title="Step",
+            due_on=NOW.date() - datetime.timedelta(days=3),
+            status=status,
+        )
+    assert "overdue" not in dashboard(cast.client_for("coach"), cast)
+
+
 @pytest.mark.parametrize(
     ("phase", "weeks", "flagged"),
     [

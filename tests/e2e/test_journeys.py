@@ -109,6 +109,7 @@ def test_sponsor_approves_a_submitted_charter_and_answers_a_door(
     page.get_by_text("The charter was submitted to").wait_for()
     page.click("#criterion-1 button:has-text('Confirm')")
     page.locator("#criterion-1", has_text="Confirmed by the sponsor").wait_for()
+    page.fill("#approve-comment", "A clear pilot with a named new owner in mind. Go.")
     page.click("text=Approve the charter")
     page.get_by_text("Charter approved: the project is being carried out.").wait_for()
     project.refresh_from_db()

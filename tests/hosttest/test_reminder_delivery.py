@@ -6,8 +6,11 @@ Each test seeds 1,000 participants who are all due (a program of its own) and ch
 the sink received exactly one reminder per person, each with its own Message-ID, and that
 every delivery row says sent: once undisturbed, once with a worker killed with SIGKILL
 while it was sending (first one pool process, then the whole worker), and once with the
-broker's queue flushed between planning and sending. The beat intervals and the sweeper's
-threshold come from the environment (REMINDERS_*), in seconds instead of minutes.
+broker's queue flushed between planning and sending. One more run carries the whole
+pipeline at once: the 1,000 reminders, a coach's weekly digest and an event notification
+email, through a flushed queue and a worker killed while sending, each delivered exactly
+once. The beat intervals and the sweeper's threshold come from the environment
+(REMINDERS_*), in seconds instead of minutes.
 
 The processes share one scratch database (h_reminders_*, dropped afterwards) and Redis
 database 5, emptied before and after each test.
@@ -37,8 +40,8 @@ import redis
 from aiosmtpd.controller import Controller
 from psycopg import sql
 
-from reflections.reminder_load import participant_email
-from reflections.reminders import SEND_BATCH_SIZE
+from notifications.delivery import SEND_BATCH_SIZE
+from notifications.reminder_load import participant_email
 from tests.hosttest.test_processes import (
     POSTGRES_ADMIN_URL,
     REPO_ROOT,
@@ -290,10 +293,11 @@ def seed(env: dict[str, str], label: str) -> int:
 
 
 def statuses(database_url: str, program_id: int) -> dict[str, int]:
+    """The program's weekly reminders by status (not its coach digests)."""
     with psycopg.connect(database_url) as db:
         rows = db.execute(
             "SELECT status, count(*) FROM reflections_reminderdelivery"
-            " WHERE program_id = %s GROUP BY status",
+            " WHERE program_id = %s AND kind = 'checkin' GROUP BY status",
             [program_id],
         ).fetchall()
     return dict(rows)
@@ -404,3 +408,114 @@ def test_reminders_lost_with_the_broker_queue_are_sent_by_the_sweeper(
     processes.start("beat")
 
     assert_each_got_one_reminder(sink[0], label, database_url, program_id)
+
+
+# The whole pipeline at once -------------------------------------------------------------
+
+# Run with `manage.py shell -c` in the processes' environment: the load program gets a
+# team, its coach (whose weekly digest is due: Monday 08:00 has passed on her clock) and
+# its sponsor, who is told of a door request at once by email (planned after commit and
+# handed to the broker, where no worker runs yet).
+ADVISORS = """
+import datetime
+from django.db import transaction
+from django.utils import timezone
+from notifications.kinds import Kind
+from notifications.services import do_notify
+from programs.models import Membership, Program, Role, User
+from teams.models import Team, TeamMember
+
+program = Program.objects.get(pk={program_id})
+cohort = program.cohorts.get()
+now = timezone.now()
+# A zone whose Monday 08:00 has passed this week (UTC, except early on a Monday).
+zone = "Pacific/Kiritimati" if now.weekday() == 0 and now.hour < 8 else "UTC"
+with transaction.atomic():
+    coach = User.objects.create_user(email="{coach}", first_name="Cora", last_name="Coach",
+                                     time_zone=zone)
+    sponsor = User.objects.create_user(email="{sponsor}", first_name="Sam", last_name="Sponsor")
+    for person, role in ((coach, Role.COACH), (sponsor, Role.SPONSOR)):
+        Membership.objects.create(user=person, program=program, cohort=cohort, role=role)
+    team = Team.objects.create(cohort=cohort, name="Flow Forward", coach=coach, sponsor=sponsor)
+    for member in Membership.objects.filter(program=program, role=Role.PARTICIPANT)[:4]:
+        TeamMember.objects.create(team=team, cohort=cohort, user_id=member.user_id)
+    do_notify(kind=Kind.DOOR_REQUESTED, recipients=[sponsor], program=program,
+              subject="Flow Forward asks you to open a door", link="/")
+"""
+
+
+def email_statuses(database_url: str, address: str) -> list[str]:
+    with psycopg.connect(database_url) as db:
+        rows = db.execute(
+            "SELECT d.status FROM notifications_emaildelivery d"
+            " JOIN programs_user u ON u.id = d.recipient_id WHERE u.email = %s",
+            [address],
+        ).fetchall()
+    return [status for (status,) in rows]
+
+
+def digest_statuses(database_url: str, address: str) -> list[str]:
+    with psycopg.connect(database_url) as db:
+        rows = db.execute(
+            "SELECT d.status FROM reflections_reminderdelivery d"
+            " JOIN programs_user u ON u.id = d.user_id"
+            " WHERE u.email = %s AND d.kind = 'coach_digest'",
+            [address],
+        ).fetchall()
+    return [status for (status,) in rows]
+
+
+def test_reminders_a_coach_digest_and_an_event_email_arrive_once_through_a_flush_and_a_kill(
+    processes: Processes,
+    environment: dict[str, str],
+    database_url: str,
+    sink: tuple[Sink, int],
+    broker: redis.Redis,
+) -> None:
+    smtp = sink[0]
+    label = f"all{uuid.uuid4().hex[:6]}"
+    coach, sponsor = f"coach.{label}@advisors.example", f"sponsor.{label}@advisors.example"
+    program_id = seed(environment, label)
+    manage(
+        environment,
+        "shell",
+        "-c",
+        ADVISORS.format(program_id=program_id, coach=coach, sponsor=sponsor),
+    )
+    # The reminders are planned and handed to the broker too, then the whole queue is lost:
+    # the reminders' batches and the event email's.
+    assert manage(environment, "plan_reminders") == f"Planned {PARTICIPANTS} reminders.\n"
+    assert broker.llen("celery") == math.ceil(PARTICIPANTS / SEND_BATCH_SIZE) + 1
+    broker.flushdb()
+    assert email_statuses(database_url, sponsor) == ["queued"]
+
+    smtp.delay = 0.01
+    try:
+        # Beat plans the digest; the sweeper hands out what the flush lost.
+        processes.start("worker")
+        processes.start("beat")
+        wait_until("the first reminders arrived", lambda: len(smtp.of(label)) >= 100)
+
+        # The whole worker is killed with SIGKILL while it sends; a new one starts.
+        smtp.hold()
+        wait_until("the worker was sending", lambda: smtp.held >= 1, timeout=30)
+        processes.kill("worker")
+        smtp.release()
+        assert len(smtp.of(label)) < PARTICIPANTS
+        processes.start("worker")
+
+        assert_each_got_one_reminder(smtp, label, database_url, program_id)
+        wait_until(
+            "the digest and the event email were recorded sent",
+            lambda: (
+                digest_statuses(database_url, coach) == ["sent"]
+                and email_statuses(database_url, sponsor) == ["sent"]
+            ),
+        )
+        time.sleep(STUCK_AFTER_SECONDS / 2)
+        with smtp.lock:
+            advisors = Counter(r for r, _ in smtp.received if r in (coach, sponsor))
+        assert advisors == {coach: 1, sponsor: 1}
+    finally:
+        smtp.release()
+        smtp.delay = 0.0

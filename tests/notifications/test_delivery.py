@@ -251,7 +251,7 @@ def test_beat_plans_digests_and_sweeps_every_five_minutes(settings: Any) -> None
 def test_the_beat_tasks_plan_and_sweep_through_the_worker(
     cast: Cast, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
 ) -> None:
-    from notifications.tasks import plan_digests, requeue_stuck_emails
+    from notifications.tasks import plan_digests, sweep
 
     cast.participant.time_zone = "UTC"
     cast.participant.save()
@@ -265,7 +265,7 @@ def test_the_beat_tasks_plan_and_sweep_through_the_worker(
         django_capture_on_commit_callbacks(execute=True),
     ):
         assert plan_digests.delay().get() == 1
-        assert requeue_stuck_emails.delay().get() == 1
+        assert sweep.delay().get() == 1
     assert sorted(m.subject for m in mailoutbox) == [
         "Your ActionLab digest: 1 notification",
         "Your team's charter is approved: Cut ED boarding time",

@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from notifications.kinds import Kind
-from notifications.models import Notification
+from notifications.models import Notification, ReminderDelivery
 from programs.models import (
     Cohort,
     Discipline,
@@ -64,7 +64,6 @@ from reflections.models import (
     Prompt,
     ReadReceipt,
     Reflection,
-    ReminderDelivery,
     ReminderKind,
     Tag,
     TeamReflection,
@@ -83,6 +82,12 @@ from teams.models import (
 
 BUDGET = 10
 # Pages allowed more, and why.
+PAGE_BUDGETS = {
+    # One card per project: its measures, stakeholders (by level and unit), doors,
+    # plan and results, and the shared learning themes, one query each whatever the
+    # number of projects, on top of the analytics and the self-assessment stages.
+    "outcome report": 16,
+}
 NOW = datetime.datetime(2027, 3, 17, 15, 0, tzinfo=datetime.UTC)
 TODAY = NOW.date()
 ZONE = "America/New_York"
@@ -598,7 +603,7 @@ def test_page_runs_the_same_queries_on_a_50_times_larger_program_and_at_most_10(
         f"{label}: {len(small_sql)} queries on the small program, {len(large_sql)} on the "
         f"large one:\n{listing}"
     )
-    budget = BUDGET
+    budget = PAGE_BUDGETS.get(label, BUDGET)
     assert len(large_sql) <= budget, (
         f"{label}: {len(large_sql)} queries (budget {budget}):\n{listing}"
     )

@@ -10,9 +10,9 @@ import re
 import time_machine
 from django.urls import reverse
 
+from notifications.reminders import do_set_reminders, reminders_enabled
 from programs.models import Discipline, Profile, User
 from reflections.models import ReminderKind
-from reflections.reminders import do_set_reminders, reminders_enabled
 from tests import factories as f
 from tests.conftest import Cast
 

@@ -44,7 +44,7 @@ def test_a_second_save_from_the_same_version_gets_a_conflict_and_the_first_survi
     assert response.status_code == 409
     html = response.content.decode()
     assert "Scope by Pat" in html and "Scope by Terry" in html
-    assert "Someone saved this charter while you were editing." in html
+    assert "Someone saved this section while you were editing." in html
     cast.project.refresh_from_db()
     assert cast.project.scope == "Scope by Pat"
     # Choosing "save my version" posts again from the version now saved.
@@ -132,3 +132,97 @@ def test_readers_who_are_not_on_the_team_cannot_edit(cast: Cast, who: str) -> No
 def test_saving_refuses_get(cast: Cast) -> None:
     url = reverse("projects:charter_save", args=[cast.project.pk, "scope"])
     assert cast.client_for("participant").get(url).status_code == 405
+
+
+def test_saves_of_different_sections_from_one_version_are_no_conflict(cast: Cast) -> None:
+    # Both opened the charter at version 1, each to edit another section.
+    assert save(cast, "participant", "scope", "Two medicine units.", 1, **HTMX).status_code == 200
+    response = save(cast, "teammate", "problem_statement", "Patients board for hours.", 1, **HTMX)
+    assert response.status_code == 200
+    cast.project.refresh_from_db()
+    assert cast.project.scope == "Two medicine units."
+    assert cast.project.problem_statement == "Patients board for hours."
+
+
+def test_a_conflict_shows_both_texts_of_that_section_only(cast: Cast) -> None:
+    save(cast, "participant", "problem_statement", "Patients board for hours.", 1)
+    save(cast, "participant", "scope", "Scope by Pat", 2)
+    # Terry opened the scope at version 2 (before Pat's scope save, after the problem).
+    response = save(cast, "teammate", "scope", "Scope by Terry", 2, **HTMX)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Scope by Pat" in html and "Scope by Terry" in html
+    assert "Patients board for hours." not in html
+    assert "(empty)" not in html
+
+
+def test_an_approved_charter_is_not_edited_in_place(cast: Cast) -> None:
+    Project.objects.filter(pk=cast.project.pk).update(phase="carrying_out", scope="As approved")
+    response = save(cast, "participant", "scope", "Quietly wider", 1, **HTMX)
+    assert response.status_code == 400
+    assert "propose a change as an amendment" in response.content.decode()
+    cast.project.refresh_from_db()
+    assert cast.project.scope == "As approved"
+    assert not CharterChange.objects.exists()
+    edit = cast.client_for("participant").get(
+        reverse("projects:charter_section", args=[cast.project.pk, "scope"]) + "?edit"
+    )
+    assert edit.status_code == 302
+    assert edit.url == reverse("projects:amendment_new", args=[cast.project.pk])
+    page = cast.client_for("participant").get(reverse("projects:detail", args=[cast.project.pk]))
+    html = page.content.decode()
+    assert "Propose an amendment" in html
+    edit_link = reverse("projects:charter_section", args=[cast.project.pk, "scope"]) + "?edit"
+    assert edit_link not in html
+
+
+def test_history_shows_each_change_before_and_after(cast: Cast) -> None:
+    save(cast, "participant", "scope", "Two medicine units <b>only</b>.", 1)
+    save(cast, "teammate", "scope", "Three medicine units <b>only</b>.", 2)
+    html = (
+        cast.client_for("coach")
+        .get(reverse("projects:charter_history", args=[cast.project.pk]))
+        .content.decode()
+    )
+    assert "<del>Two</del><ins>Three</ins>" in html
+    assert "&lt;b&gt;only&lt;/b&gt;" in html  # the team's text is shown, never run as HTML
+    assert "<b>only</b>" not in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_saves_of_different_sections_from_one_version_both_land(
+    cast: Cast,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; CI runs this against it")
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def edit(section: str) -> None:
+        try:
+            barrier.wait(timeout=10)
+            do_edit_charter_section(
+                project=Project.objects.get(pk=cast.project.pk),
+                section=section,
+                text=f"Text of {section}",
+                base_version=1,
+                by=cast.participant,
+            )
+            outcomes[section] = "saved"
+        except CharterConflict:
+            outcomes[section] = "conflict"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=edit, args=(s,)) for s in ("scope", "intended_outcomes")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert outcomes == {"scope": "saved", "intended_outcomes": "saved"}
+    project = Project.objects.get(pk=cast.project.pk)
+    assert (project.scope, project.intended_outcomes) == (
+        "Text of scope",
+        "Text of intended_outcomes",
+    )
+    assert sorted(CharterChange.objects.values_list("version", flat=True)) == [2, 3]

@@ -14,12 +14,12 @@ from tests.conftest import Cast
 
 
 def feed_page(cast: Cast) -> str:
-    return reverse("reminders:calendar_feed", args=[cast.program.pk])
+    return reverse("reflections:calendar_feed", args=[cast.program.pk])
 
 
 def make_feed(cast: Cast, who: str = "participant") -> CalendarFeed:
     response = cast.client_for(who).post(
-        reverse("reminders:calendar_feed_create", args=[cast.program.pk])
+        reverse("reflections:calendar_feed_create", args=[cast.program.pk])
     )
     assert response.status_code == 302
     return CalendarFeed.objects.get(user=getattr(cast, who), revoked_at__isnull=True)
@@ -31,7 +31,7 @@ def test_the_feed_carries_the_weekly_checkin_and_the_programs_milestones(cast: C
     )
     feed = make_feed(cast)
 
-    response = Client().get(reverse("reminders:calendar_feed_ics", args=[feed.token]))
+    response = Client().get(reverse("reflections:calendar_feed_ics", args=[feed.token]))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -51,10 +51,10 @@ def test_the_page_shows_the_address_to_subscribe_to(cast: Cast) -> None:
 def test_a_revoked_feed_is_gone(cast: Cast) -> None:
     feed = make_feed(cast)
     cast.client_for("participant").post(
-        reverse("reminders:calendar_feed_revoke", args=[cast.program.pk])
+        reverse("reflections:calendar_feed_revoke", args=[cast.program.pk])
     )
 
-    response = Client().get(reverse("reminders:calendar_feed_ics", args=[feed.token]))
+    response = Client().get(reverse("reflections:calendar_feed_ics", args=[feed.token]))
 
     assert response.status_code == 404
 
@@ -64,22 +64,22 @@ def test_a_new_address_stops_the_old_one(cast: Cast) -> None:
     new = make_feed(cast)
 
     assert (
-        Client().get(reverse("reminders:calendar_feed_ics", args=[old.token])).status_code == 404
+        Client().get(reverse("reflections:calendar_feed_ics", args=[old.token])).status_code == 404
     )
     assert (
-        Client().get(reverse("reminders:calendar_feed_ics", args=[new.token])).status_code == 200
+        Client().get(reverse("reflections:calendar_feed_ics", args=[new.token])).status_code == 200
     )
 
 
 def test_an_unknown_token_is_404(cast: Cast) -> None:
-    response = Client().get(reverse("reminders:calendar_feed_ics", args=["guessed-token"]))
+    response = Client().get(reverse("reflections:calendar_feed_ics", args=["guessed-token"]))
     assert response.status_code == 404
 
 
 def test_the_feed_stops_when_the_person_leaves_the_program(cast: Cast) -> None:
     feed = make_feed(cast)
     cast.participant.memberships.update(is_active=False)
-    response = Client().get(reverse("reminders:calendar_feed_ics", args=[feed.token]))
+    response = Client().get(reverse("reflections:calendar_feed_ics", args=[feed.token]))
     assert response.status_code == 404
 
 
@@ -100,7 +100,7 @@ def test_only_participants_have_a_feed_page(cast: Cast, who: str, status: int) -
 @pytest.mark.parametrize("name", ["calendar_feed_create", "calendar_feed_revoke"])
 def test_making_and_stopping_a_feed_refuse_get(cast: Cast, name: str) -> None:
     response = cast.client_for("participant").get(
-        reverse(f"reminders:{name}", args=[cast.program.pk])
+        reverse(f"reflections:{name}", args=[cast.program.pk])
     )
     assert response.status_code == 405
     assert not CalendarFeed.objects.exists()

@@ -8,9 +8,9 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from notifications.models import ReminderDelivery
+from notifications.reminders import do_plan_reminders
 from programs.models import Membership, Program, Role
-from reflections.models import ReminderDelivery
-from reflections.reminders import do_plan_reminders
 from tests import factories as f
 
 PEOPLE = 30

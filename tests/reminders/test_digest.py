@@ -15,23 +15,30 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from programs.models import Role, User
-from reflections.digests import (
+from notifications.digests import (
     build_coach_digest,
     do_plan_coach_digests,
     do_requeue_stuck_digests,
     do_send_digest_delivery,
 )
+from notifications.kinds import Kind
+from notifications.models import ReminderDelivery
+from notifications.reminders import (
+    do_requeue_stuck_reminders,
+    reminders_enabled,
+    unsubscribe_token,
+)
+from notifications.services import do_notify
+from notifications.sweeper import do_sweep
+from notifications.tasks import plan_coach_digests, send_digest_deliveries
+from programs.models import Role, User
 from reflections.models import (
     CheckIn,
     Reflection,
-    ReminderDelivery,
     ReminderKind,
     TeamReflection,
     Visibility,
 )
-from reflections.reminders import do_requeue_stuck_reminders, reminders_enabled, unsubscribe_token
-from reflections.tasks import plan_coach_digests, send_digest_deliveries
 from reflections.weeks import LocalWeek
 from teams.models import Team
 from tests import factories as f
@@ -226,13 +233,19 @@ def test_one_digest_per_coach_per_week_however_often_the_tick_runs(
     assert ReminderDelivery.objects.filter(user=cast.coach, kind=DIGEST).count() == 2
 
 
-def test_beat_runs_the_digest_tick_and_its_sweeper_every_five_minutes(settings: object) -> None:
+def test_beat_runs_the_digest_tick_and_the_one_sweeper_every_five_minutes(
+    settings: object,
+) -> None:
     schedule = {
         entry["task"]: entry["schedule"]
         for entry in settings.CELERY_BEAT_SCHEDULE.values()  # type: ignore[attr-defined]
     }
-    assert schedule["digests.tick"] == schedule["digests.sweep"] == 300.0
-    assert {"digests.tick", "digests.send", "digests.sweep"} <= set(celery_app.tasks)
+    assert schedule["digests.tick"] == schedule["notifications.sweep"] == 300.0
+    # One sweeper for the whole pipeline; the former names still run queued sweeps.
+    assert "digests.sweep" not in schedule and "reminders.sweep" not in schedule
+    assert {"digests.tick", "digests.send", "digests.sweep", "reminders.sweep"} <= set(
+        celery_app.tasks
+    )
 
 
 def test_the_reminder_log_names_each_deliverys_kind(
@@ -447,3 +460,33 @@ def test_a_stuck_digest_is_swept_by_its_own_sweeper_not_the_check_in_one(
 
     assert sorted(ReminderDelivery.objects.values_list("status", flat=True)) == ["sent", "sent"]
     assert len(mailoutbox) == 2
+
+
+def test_the_one_sweeper_sends_lost_digests_and_a_lost_event_email_once_each(
+    cast: Cast, django_capture_on_commit_callbacks, mailoutbox: list[mail.EmailMessage]
+) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks():  # planned, but every broker message was lost
+        do_plan_coach_digests()
+        do_notify(
+            kind=Kind.DOOR_REQUESTED,
+            recipients=[cast.sponsor],
+            program=cast.program,
+            subject="Flow Forward asks you to open a door",
+            link="/",
+        )
+
+    with (
+        time_machine.travel(MONDAY_8 + datetime.timedelta(minutes=16), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert do_sweep() == 3
+    with (
+        time_machine.travel(MONDAY_8 + datetime.timedelta(hours=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert do_sweep() == 0
+
+    assert sorted(ReminderDelivery.objects.values_list("status", flat=True)) == ["sent", "sent"]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [*ReminderDelivery.objects.values_list("user__email", flat=True), cast.sponsor.email]
+    )

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from reflections.models import ReminderDelivery
+from notifications.models import ReminderDelivery
 from tests.conftest import Cast
 
 WHEN = datetime.datetime(2026, 10, 4, 12, 0, tzinfo=datetime.UTC)

@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from notifications.digests import do_send_digest_delivery, partner_opt_out_token
+from notifications.models import ReminderDelivery
+from notifications.reminders import reminders_enabled
 from programs.models import User
-from reflections.digests import do_send_digest_delivery, partner_opt_out_token
-from reflections.models import PartnerNudgeOptOut, Plan, ReminderDelivery, ReminderKind
-from reflections.reminders import reminders_enabled
+from reflections.models import PartnerNudgeOptOut, Plan, ReminderKind
 from tests.conftest import Cast
 from tests.reminders.flaky import FlakyBackend
 

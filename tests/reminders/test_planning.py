@@ -13,9 +13,10 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from notifications.models import ReminderDelivery
+from notifications.reminders import SEND_BATCH_SIZE, do_plan_reminders, do_set_reminders
 from programs.models import Cohort, Membership, Program, User
-from reflections.models import CheckIn, Plan, ReminderDelivery, ReminderKind
-from reflections.reminders import SEND_BATCH_SIZE, do_plan_reminders, do_set_reminders
+from reflections.models import CheckIn, Plan, ReminderKind
 from reflections.services import do_create_checkin
 from tests.reminders.conftest import Person
 
@@ -281,18 +282,15 @@ def test_the_first_full_week_is_read_on_the_persons_own_clock(person: Person) ->
     ) == {new_york.pk, london.pk}
 
 
-@pytest.mark.parametrize(
-    "now",
-    [
-        pytest.param(at("2026-01-04 12:00"), id="not-started"),
-        pytest.param(at("2027-01-03 12:00"), id="closed"),
-    ],
-)
-def test_nobody_is_reminded_outside_the_programs_dates(
-    person: Person, now: datetime.datetime
-) -> None:
+def test_nobody_is_reminded_before_the_program_starts(person: Person) -> None:
     person("Europe/London")
-    assert do_plan_reminders(now=now) == []
+    assert do_plan_reminders(now=at("2026-01-04 12:00")) == []
+
+
+def test_after_the_program_its_alumni_are_still_reminded(person: Person) -> None:
+    alumna = person("Europe/London")
+    [planned] = do_plan_reminders(now=at("2027-01-03 12:00"))
+    assert ReminderDelivery.objects.get(pk=planned).user == alumna
 
 
 def _queries_for(count: int, make: Person) -> int:
@@ -323,7 +321,7 @@ def test_due_slots_beyond_one_statement_are_all_planned_once(
     person: Person, cohort: Cohort, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Four due slots, planned two per statement.
-    monkeypatch.setattr("reflections.reminders.PLAN_SLOTS_PER_STATEMENT", 2)
+    monkeypatch.setattr("notifications.reminders.PLAN_SLOTS_PER_STATEMENT", 2)
     with_plan = person("UTC")
     Plan.objects.create(
         user=with_plan,

@@ -1,6 +1,7 @@
 """A program's first and last day are read on each person's clock: the first and the last
 week of a program each get their reminder at the person's slot, in every zone from UTC−12
-to UTC+14, and no reminder comes for a slot before the first day or after the last."""
+to UTC+14, and no reminder comes for a slot before the first day; after the last, the
+program's alumni keep theirs."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import zoneinfo
 import pytest
 import time_machine
 
+from notifications.digests import do_plan_coach_digests
+from notifications.models import ReminderDelivery
+from notifications.reminders import do_plan_reminders
 from programs.models import Membership, Program, Role, User
-from reflections.digests import do_plan_coach_digests
-from reflections.models import ReminderDelivery
-from reflections.reminders import do_plan_reminders
 from tests import factories as f
 
 # A three-week program from Friday 4 to Friday 25 September 2026, checking in on Fridays.
@@ -77,21 +78,27 @@ def test_the_first_and_last_week_get_their_reminder_at_the_persons_slot(
 
 
 @pytest.mark.parametrize("zone", ZONES)
-def test_no_reminder_for_the_slot_before_the_first_day_or_after_the_last(
-    db: None, zone: str
-) -> None:
+def test_no_reminder_for_the_slot_before_the_first_day(db: None, zone: str) -> None:
     slot = datetime.time(23, 30)
     participant_in(zone, slot)
-    week = datetime.timedelta(days=7)
-    before, after = FIRST_DAY - week, LAST_DAY + week
+    before = FIRST_DAY - datetime.timedelta(days=7)
     # At the slot and for the rest of its week (Sunday night, local time).
-    for day in (before, after):
-        due = slot_on(day, slot, zone)
-        assert tick_at(due) == []
-        assert (
-            tick_at(slot_on(day + datetime.timedelta(days=2), datetime.time(23, 55), zone)) == []
-        )
+    assert tick_at(slot_on(before, slot, zone)) == []
+    assert tick_at(slot_on(before + datetime.timedelta(days=2), datetime.time(23, 55), zone)) == []
     assert not ReminderDelivery.objects.exists()
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_after_the_last_day_the_alumni_keep_their_weekly_reminder(db: None, zone: str) -> None:
+    slot = datetime.time(23, 30)
+    person = participant_in(zone, slot)
+    after = LAST_DAY + datetime.timedelta(days=7)
+    due = slot_on(after, slot, zone)
+    assert tick_at(due - MINUTE) == []
+    [planned] = tick_at(due)
+    delivery = ReminderDelivery.objects.get(pk=planned)
+    assert delivery.user == person
+    assert (delivery.iso_year, delivery.iso_week) == after.isocalendar()[:2]
 
 
 @pytest.mark.parametrize("zone", ZONES)

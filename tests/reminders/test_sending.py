@@ -15,19 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from programs.models import Cohort, Role, User
-from reflections.models import Plan, Prompt, ReminderDelivery, ReminderKind
-from reflections.reminders import (
-    RETRY_MAX_SECONDS,
-    SEND_MAX_RETRIES,
+from notifications.delivery import RETRY_MAX_SECONDS, SEND_MAX_RETRIES, retry_countdown
+from notifications.models import ReminderDelivery
+from notifications.reminders import (
     do_plan_reminders,
     do_send_reminder,
     do_send_reminders,
     do_set_reminders,
-    retry_countdown,
 )
+from notifications.tasks import send_reminders
+from programs.models import Cohort, Role, User
+from reflections.models import Plan, Prompt, ReminderKind
 from reflections.services import do_create_checkin
-from reflections.tasks import send_reminders
 from tests import factories as f
 from tests.reminders.conftest import Person
 from tests.reminders.flaky import FlakyBackend

@@ -7,9 +7,9 @@ import datetime
 import time_machine
 from django.core import mail
 
+from notifications.models import ReminderDelivery
+from notifications.reminders import do_plan_reminders, do_requeue_stuck_reminders
 from programs.models import User
-from reflections.models import ReminderDelivery
-from reflections.reminders import do_plan_reminders, do_requeue_stuck_reminders
 from tests.reminders.conftest import Person
 
 PLANNED_AT = datetime.datetime(2026, 5, 17, 12, 0, tzinfo=datetime.UTC)

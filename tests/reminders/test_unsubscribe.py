@@ -6,9 +6,9 @@ from django.core import signing
 from django.test import Client
 from django.urls import reverse
 
+from notifications.reminders import reminders_enabled, unsubscribe_token
 from programs.models import User
 from reflections.models import ReminderKind
-from reflections.reminders import reminders_enabled, unsubscribe_token
 from tests.reminders.conftest import Person
 
 CHECKIN = ReminderKind.CHECKIN

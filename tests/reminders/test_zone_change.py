@@ -12,9 +12,10 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from notifications.models import ReminderDelivery
+from notifications.reminders import do_plan_reminders
 from programs.models import Membership, Program, Role, User
-from reflections.models import CheckIn, ReminderDelivery
-from reflections.reminders import do_plan_reminders
+from reflections.models import CheckIn
 from tests import factories as f
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")

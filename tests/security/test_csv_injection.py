@@ -93,6 +93,7 @@ TESTED_EXPORTS = {
     "people_import:example",
     "people_import:rejected",
     "coaching:analytics_csv",
+    "coaching:report_csv",
 }
 
 
@@ -206,3 +207,16 @@ def test_every_analytics_table_is_tested(cast: Cast) -> None:
 
     found = build_analytics(program=cast.program, today=cast.program.starts_on)
     assert tuple(table.slug for table in found.tables) == ANALYTICS_TABLES
+
+
+def test_outcome_report_csv_has_no_formula_cells_and_keeps_the_titles(
+    formulas_everywhere: Cast,
+) -> None:
+    cast = formulas_everywhere
+    cast.project.title = FORMULAS[0]
+    cast.project.save(update_fields=["title"])
+    url = reverse("coaching:report_csv", args=[cast.program.pk])
+    text = download(cast.client_for("program_admin"), url)
+    assert formula_cells(text) == []
+    cells = {unquote(cell) for row in rows_of(text)[1:] for cell in row}
+    assert FORMULAS[0] in cells

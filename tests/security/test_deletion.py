@@ -22,13 +22,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from coaching.models import TeamSession
+from coaching.services import do_add_coach_question
 from dashboards.management.commands.seed_demo import PROGRAM as DEMO_PROGRAM
 from programs.models import Invitation, Membership, Organization, Program, Role, User
 from programs.services import do_invite, invitation_token
-from projects.models import CharterChange, Project, TransitionPlan
+from projects.models import Action, CharterChange, Project, TransitionPlan
 from reflections.export import JSON_NAME
+from reflections.feeds import do_create_calendar_feed
 from reflections.models import Reflection
-from reflections.reminders import do_create_calendar_feed
 from reflections.services import do_create_checkin, do_save_draft, do_write_reflection
 from teams.coaching import do_hand_over_notes, do_record_note_read
 from teams.models import CoachNote, PeopleImport, SelfAssessment, Team, TeamMember
@@ -279,6 +281,14 @@ def _fill_the_tables_the_demo_leaves_empty(program: Program) -> None:
     assert other_coach is not None
     do_hand_over_notes(team=note.team, by=note.author, to=other_coach)
     do_record_note_read(note=note, reader=other_coach)
+    # The coach extends the program's question bank; a session decided an action.
+    do_add_coach_question(
+        program=program, by=note.author, purpose="process", text="Where is our energy now?"
+    )
+    session = TeamSession.objects.filter(team__cohort=cohort).first()
+    action = Action.objects.filter(project__team__cohort=cohort).first()
+    assert session is not None and action is not None
+    session.actions.add(action)
 
 
 def test_deleting_an_archived_program_leaves_no_row_anywhere_that_belonged_to_it(

@@ -36,6 +36,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from core.markdown import render_markdown
+from notifications.models import ReminderDelivery
+from notifications.reminders import reminder_message
 from programs.models import Milestone, Role, Unit, User
 from programs.services import do_invite, do_send_invitation_email, invitation_token
 from projects.services import (
@@ -57,14 +59,13 @@ from projects.work_services import (
     do_post_status_update,
     do_send_door_request_email,
 )
+from reflections.feeds import do_create_calendar_feed
 from reflections.models import (
     CheckInVisibility,
     Prompt,
-    ReminderDelivery,
     ReminderKind,
     Visibility,
 )
-from reflections.reminders import do_create_calendar_feed, reminder_message
 from reflections.services import (
     do_create_checkin,
     do_save_plan,
@@ -685,7 +686,7 @@ def check_calendars(world: World) -> None:
     feed = do_create_calendar_feed(user=c.participant, program=c.program)
     for url in (
         reverse("reflections:plan_calendar", args=[c.program.pk]),
-        reverse("reminders:calendar_feed_ics", args=[feed.token]),
+        reverse("reflections:calendar_feed_ics", args=[feed.token]),
     ):
         response = c.client_for("participant").get(url)
         assert response.status_code == 200, url

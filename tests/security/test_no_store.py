@@ -28,10 +28,10 @@ def test_private_pages_and_the_export_are_not_stored(cast: Cast) -> None:
 
 
 def test_the_calendar_feed_is_not_stored(cast: Cast) -> None:
-    from reflections.reminders import do_create_calendar_feed
+    from reflections.feeds import do_create_calendar_feed
 
     feed = do_create_calendar_feed(user=cast.participant, program=cast.program)
-    response = Client().get(reverse("reminders:calendar_feed_ics", args=[feed.token]))
+    response = Client().get(reverse("reflections:calendar_feed_ics", args=[feed.token]))
     assert response.status_code == 200
     assert no_store(response), response["Cache-Control"]
 

@@ -19,9 +19,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from coaching.demo import seed_sessions
 from core.events import quiet
-from dashboards.demo import seed_coaching
-from notifications.demo import seed_notifications
+from dashboards.demo import seed_coaching, seed_showcase
+from dashboards.demo_results import seed_completed_project
+from notifications.demo import seed_notifications, seed_reminder_log
+from notifications.digests import DIGEST_TIME, DIGEST_WEEKDAY
+from notifications.models import ReminderDelivery
 from programs.models import (
     Cohort,
     Discipline,
@@ -42,6 +46,7 @@ from programs.org_services import (
 )
 from programs.services import do_add_membership, do_create_program, do_ensure_person
 from projects.models import (
+    CharterAmendment,
     Criterion,
     CriterionAssessment,
     Phase,
@@ -50,16 +55,17 @@ from projects.models import (
 )
 from projects.services import (
     do_approve_charter,
+    do_decide_amendment,
     do_edit_charter_section,
     do_name_project,
+    do_propose_amendment,
     do_review_criterion,
     do_save_rationale,
     do_submit_charter,
 )
 from projects.work_services import seed_project_work
 from reflections.demo import seed_reflections
-from reflections.digests import DIGEST_TIME, DIGEST_WEEKDAY
-from reflections.models import CheckIn, Plan, ReminderDelivery, ReminderKind
+from reflections.models import CheckIn, Plan, ReminderKind
 from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
 from teams.services import do_add_team_member, do_create_team, do_set_advisors
@@ -372,6 +378,44 @@ def seed_criteria(project: Project, *, sponsor: User, member: User, approve: boo
                 project=project, criterion=criterion, confirm=True, comment="", by=sponsor
             )
         do_approve_charter(project=project, by=sponsor, comment="Clear and bold. Go.")
+        seed_amendment(project, sponsor=sponsor, member=member)
+
+
+def seed_amendment(project: Project, *, sponsor: User, member: User) -> None:
+    """The approved charter was amended once: the team widened its scope for a reason and
+    the sponsor approved it (the history shows the change before and after); a second
+    proposal waits for the sponsor."""
+    if CharterAmendment.objects.filter(project=project).exists():
+        return
+    project.refresh_from_db()
+    first = do_propose_amendment(
+        project=project,
+        new_texts={
+            "scope": project.scope.replace(
+                "Two medicine units and the adult ED",
+                "Two medicine units, the adult ED and the discharge lounge",
+            )
+            + " The discharge lounge joins from the second month.",
+        },
+        reason="The discharge lounge opened early and asked to take part in the pilot.",
+        by=member,
+    )
+    do_decide_amendment(
+        amendment=first,
+        approve=True,
+        comment="Yes: the lounge is where the morning bottleneck clears.",
+        by=sponsor,
+    )
+    project.refresh_from_db()
+    do_propose_amendment(
+        project=project,
+        new_texts={
+            "success_measures": project.success_measures.rstrip()
+            + "\nPatient experience: discharge-day survey score up by 10%."
+        },
+        reason="Patients told us the waiting matters more to them than the hour.",
+        by=member,
+    )
 
 
 def seed_partner_notes_and_digests(*, program: Program, participant: User) -> None:
@@ -686,9 +730,13 @@ class Command(BaseCommand):
                     "expires_at": expires,
                 },
             )
+        seed_completed_project(program=program)
         date_the_joining(program)
         seed_reflections(program=program)
+        seed_reminder_log(program=program)
         seed_coaching(program=program)
+        seed_sessions(program=program)
+        seed_showcase(program=program)
         seed_partner_notes_and_digests(
             program=program, participant=User.objects.get(email=TEAMS[0]["members"][0].email)
         )

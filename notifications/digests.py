@@ -3,8 +3,9 @@
 
 Both are `ReminderDelivery` rows of their own kind, so "sent once" is the same database
 fact as for the check-in reminder: one row per person, program, ISO week and kind. They
-share its life (queued → sent, failed or skipped, with the reason), its retries and its
-signed one-click unsubscribe, and have their own tick, send task and sweeper.
+share its life (queued → sent, failed or skipped, with the reason), its claim
+(`claim_and_send`), the pipeline's retries and sweeper (`notifications.sweeper`) and its
+signed one-click unsubscribe, and have their own tick and send task.
 
 - **Coach digest**: one per coach and program each week, planned once the coach's own
   Monday 08:00 has passed (the coach's time zone in the program's organisation), for
@@ -20,6 +21,7 @@ signed one-click unsubscribe, and have their own tick, send task and sweeper.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
 from collections import defaultdict
@@ -28,30 +30,34 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.events import subscribe
 from core.text import one_line
-from programs.models import Membership, Program, Role, User
-from reflections.models import (
-    CheckIn,
-    PartnerNudgeOptOut,
-    Plan,
-    ReminderDelivery,
-    ReminderKind,
-)
-from reflections.reminders import (
-    TRANSIENT_ERRORS,
+from notifications.delivery import TRANSIENT_ERRORS
+from notifications.models import ReminderDelivery
+from notifications.reminders import (
     Slot,
+    claim_and_send,
     enqueue_batches,
     reminders_enabled,
     reminders_on,
     requeue_stuck,
     unsubscribe_url,
+)
+from programs.models import Membership, Program, Role, User
+from reflections.events import CheckedIn
+from reflections.models import (
+    CheckIn,
+    PartnerNudgeOptOut,
+    Plan,
+    ReminderKind,
 )
 from reflections.weeks import LocalWeek, zone_named
 from teams.models import Team, TeamMember
@@ -174,7 +180,7 @@ def _enqueue_planned_by(tick: uuid.UUID) -> list[int]:
 
 def enqueue_sending(delivery_ids: Sequence[int]) -> None:
     """Hand digests and partner notes to workers after commit, in batches."""
-    from reflections.tasks import send_digest_deliveries
+    from notifications.tasks import send_digest_deliveries
 
     enqueue_batches(send_digest_deliveries.delay, delivery_ids)
 
@@ -291,7 +297,7 @@ def _message(
     context = {**context, "unsubscribe_url": unsubscribe}
     message = EmailMultiAlternatives(
         subject=one_line(subject),
-        body=render_to_string(f"reflections/email/{template}.txt", context),
+        body=render_to_string(f"notifications/email/{template}.txt", context),
         to=[to],
         headers={
             "List-Unsubscribe": f"<{unsubscribe}>",
@@ -299,7 +305,7 @@ def _message(
         },
     )
     message.attach_alternative(
-        render_to_string(f"reflections/email/{template}.html", context), "text/html"
+        render_to_string(f"notifications/email/{template}.html", context), "text/html"
     )
     return message
 
@@ -408,12 +414,20 @@ def _opted_in_plan(user_id: int, program_id: int) -> Plan | None:
     )
 
 
-def do_plan_partner_note(*, checkin: CheckIn, now: datetime.datetime | None = None) -> int | None:
+def do_plan_partner_note(
+    *,
+    user_id: int,
+    program_id: int,
+    iso_year: int,
+    iso_week: int,
+    time_zone: str,
+    now: datetime.datetime | None = None,
+) -> int | None:
     """Called when a check-in is saved: if its author asked to tell their partner and has
     one who may hear from us, insert the week's note (once per person, program and week)
     and enqueue its sending after commit. Returns the new delivery's id, or None (not
     asked, nobody to tell, or this week's note exists already)."""
-    plan = _opted_in_plan(checkin.user_id, checkin.program_id)
+    plan = _opted_in_plan(user_id, program_id)
     if plan is None or not isinstance(partner_recipient(plan), Recipient):
         return None
     now = now or timezone.now()
@@ -421,12 +435,12 @@ def do_plan_partner_note(*, checkin: CheckIn, now: datetime.datetime | None = No
     ReminderDelivery.objects.bulk_create(
         [
             ReminderDelivery(
-                user_id=checkin.user_id,
-                program_id=checkin.program_id,
+                user_id=user_id,
+                program_id=program_id,
                 kind=ReminderKind.PARTNER_NUDGE,
-                iso_year=checkin.iso_year,
-                iso_week=checkin.iso_week,
-                time_zone=checkin.time_zone,
+                iso_year=iso_year,
+                iso_week=iso_week,
+                time_zone=time_zone,
                 due_at=now,
                 planned_by=tick,
                 created_at=now,
@@ -437,6 +451,24 @@ def do_plan_partner_note(*, checkin: CheckIn, now: datetime.datetime | None = No
     )
     planned = _enqueue_planned_by(tick)
     return planned[0] if planned else None
+
+
+def checked_in(event: CheckedIn) -> None:
+    """A check-in was saved: plan its week's partner note, inside the check-in's own
+    transaction (a check-in that rolls back plans nothing)."""
+    do_plan_partner_note(
+        user_id=event.user_id,
+        program_id=event.program_id,
+        iso_year=event.iso_year,
+        iso_week=event.iso_week,
+        time_zone=event.time_zone,
+        now=event.at,
+    )
+
+
+def register() -> None:
+    """Subscribe the partner notes to check-ins (called from `NotificationsConfig.ready`)."""
+    subscribe(CheckedIn, checked_in, after_commit=False)
 
 
 def _partner_note_recipient(delivery: ReminderDelivery) -> str | Recipient:
@@ -486,58 +518,57 @@ def _compose(delivery: ReminderDelivery, now: datetime.datetime) -> EmailMultiAl
 
 
 def do_send_digest_delivery(
-    *, delivery_id: int, final_attempt: bool = False, now: datetime.datetime | None = None
+    *,
+    delivery_id: int,
+    final_attempt: bool = False,
+    now: datetime.datetime | None = None,
+    mailer: BaseEmailBackend | None = None,
 ) -> str:
     """Send one digest or partner note unless it was sent, skipped or failed already, and
-    return the delivery's status afterwards. Safe to run twice: the row is locked while
-    sending and its status, written before the email goes out, records the outcome. A
-    transient SMTP failure leaves it queued with the reason (the caller retries), or on
-    the final attempt marks it failed. Deliveries of other kinds are left alone."""
+    return the delivery's status afterwards. Safe to run twice: the row is claimed as the
+    reminders' are (`claim_and_send`). A transient SMTP failure leaves it queued with the
+    reason (the caller retries), or on the final attempt marks it failed. Deliveries of
+    other kinds are left alone."""
     now = now or timezone.now()
-    with transaction.atomic():
-        delivery = (
-            ReminderDelivery.objects.select_for_update(of=("self",))
-            .select_related("user", "program__organization")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None:
-            return Status.SKIPPED
-        if delivery.status != Status.QUEUED or delivery.kind not in KINDS:
-            return delivery.status
-        outcome = _compose(delivery, now)
-        if isinstance(outcome, str):
-            delivery.status = Status.SKIPPED
-            delivery.reason = outcome
-            delivery.save(update_fields=["status", "reason"])
-            return delivery.status
-        # Marked sent before the email goes out, in the same transaction: a database too
-        # busy to record it fails the task here, before anything was sent, and its retry
-        # sends the email once.
-        fields = ["status", "reason", "attempts", "queued_at", "sent_at"]
-        delivery.attempts += 1
-        delivery.queued_at = now
-        delivery.status = Status.SENT
-        delivery.sent_at = now
-        delivery.reason = ""
-        delivery.save(update_fields=fields)
-        try:
-            outcome.send()
-        except TRANSIENT_ERRORS as error:
-            delivery.status = Status.FAILED if final_attempt else Status.QUEUED
-            delivery.sent_at = None
-            delivery.reason = f"{type(error).__name__}: {error}"[:300]
-            delivery.save(update_fields=fields)
+    delivery = (
+        ReminderDelivery.objects.select_related("user", "program__organization")
+        .filter(pk=delivery_id)
+        .first()
+    )
+    if delivery is None:
+        return Status.SKIPPED
+    if delivery.status != Status.QUEUED or delivery.kind not in KINDS:
         return delivery.status
+    outcome = _compose(delivery, now)
+    if isinstance(outcome, str):
+        ReminderDelivery.objects.filter(pk=delivery.pk, status=Status.QUEUED).update(
+            status=Status.SKIPPED, reason=outcome
+        )
+        return (
+            ReminderDelivery.objects.filter(pk=delivery.pk).values_list("status", flat=True).get()
+        )
+    return claim_and_send(
+        delivery.pk, outcome, mailer or mailers.default, final_attempt=final_attempt, now=now
+    )
 
 
 def do_send_digest_deliveries(
     *, delivery_ids: Iterable[int], final_attempt: bool = False
 ) -> list[int]:
-    """Send a batch; returns the ids left queued by a transient failure, to retry."""
-    return [
-        delivery_id
-        for delivery_id in delivery_ids
-        if do_send_digest_delivery(delivery_id=delivery_id, final_attempt=final_attempt)
-        == Status.QUEUED
-    ]
+    """Send a batch through one SMTP connection; returns the ids left queued by a
+    transient failure, to retry."""
+    mailer = mailers.default
+    with contextlib.suppress(*TRANSIENT_ERRORS):
+        mailer.open()
+    try:
+        return [
+            delivery_id
+            for delivery_id in delivery_ids
+            if do_send_digest_delivery(
+                delivery_id=delivery_id, final_attempt=final_attempt, mailer=mailer
+            )
+            == Status.QUEUED
+        ]
+    finally:
+        with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
+            mailer.close()

@@ -1,37 +1,28 @@
-"""Reminder pages: the one-click unsubscribe, the program admins' reminder log and the
-personal calendar feed."""
+"""Reminder pages: the one-click unsubscribes and the program admins' reminder log."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from programs.access import get_program_for_user
-from programs.http import AuthenticatedHttpRequest
-from programs.models import Role
-from reflections.access import get_journal_for_user
-from reflections.digests import do_opt_out_of_partner_notes, email_from_partner_opt_out_token
-from reflections.forms import NotificationSettingsForm
-from reflections.models import ReminderDelivery, ReminderKind
-from reflections.reminders import (
-    active_feed,
-    calendar_feed,
-    do_create_calendar_feed,
-    do_revoke_calendar_feed,
+from notifications.digests import do_opt_out_of_partner_notes, email_from_partner_opt_out_token
+from notifications.models import ReminderDelivery
+from notifications.reminders import (
     do_set_reminders,
-    feed_from_token,
     reminder_settings,
     user_from_unsubscribe_token,
 )
+from programs.access import get_program_for_user
+from programs.http import AuthenticatedHttpRequest
+from programs.models import Role
+from reflections.forms import NotificationSettingsForm
+from reflections.models import ReminderKind
 
 PAGE_SIZE = 50
 Status = ReminderDelivery.Status
@@ -48,14 +39,14 @@ def unsubscribe(request: HttpRequest, kind: str, token: str) -> HttpResponse:
     person = user_from_unsubscribe_token(kind, token)
     if person is None:
         return render(
-            request, "reflections/reminders/unsubscribe.html", {"invalid": True}, status=400
+            request, "notifications/reminders/unsubscribe.html", {"invalid": True}, status=400
         )
     done = request.method == "POST"
     if done:
         do_set_reminders(user=person, kind=kind, enabled=False)
     return render(
         request,
-        "reflections/reminders/unsubscribe.html",
+        "notifications/reminders/unsubscribe.html",
         {"person": person, "kind": kind, "kind_label": ReminderKind(kind).label, "done": done},
     )
 
@@ -78,7 +69,7 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.info(request, "Nothing changed.")
         return redirect("reminders:settings")
-    return render(request, "reflections/reminders/settings.html", {"form": form})
+    return render(request, "notifications/reminders/settings.html", {"form": form})
 
 
 @login_not_required
@@ -90,14 +81,14 @@ def partner_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     email = email_from_partner_opt_out_token(token)
     if email is None:
         return render(
-            request, "reflections/reminders/unsubscribe.html", {"invalid": True}, status=400
+            request, "notifications/reminders/unsubscribe.html", {"invalid": True}, status=400
         )
     done = request.method == "POST"
     if done:
         do_opt_out_of_partner_notes(email=email)
     return render(
         request,
-        "reflections/reminders/unsubscribe.html",
+        "notifications/reminders/unsubscribe.html",
         {
             "address": email,
             "kind": ReminderKind.PARTNER_NUDGE,
@@ -130,53 +121,6 @@ def log(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     return render(
         request,
-        "reflections/reminders/log.html",
+        "notifications/reminders/log.html",
         {"program": program, "weeks": weeks, "page": page},
     )
-
-
-@require_GET
-def calendar_feed_page(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    """My personal calendar feed address, to make, replace or stop."""
-    program = get_journal_for_user(request.user, program_id).program
-    feed = active_feed(request.user, program)
-    feed_url = (
-        settings.SITE_URL + reverse("reminders:calendar_feed_ics", args=[feed.token])
-        if feed
-        else ""
-    )
-    return render(
-        request,
-        "reflections/reminders/calendar_feed.html",
-        {"program": program, "feed": feed, "feed_url": feed_url},
-    )
-
-
-@require_POST
-def calendar_feed_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    program = get_journal_for_user(request.user, program_id).program
-    do_create_calendar_feed(user=request.user, program=program)
-    messages.success(request, "Your new calendar feed address is ready; any earlier one stopped.")
-    return redirect("reminders:calendar_feed", program.pk)
-
-
-@require_POST
-def calendar_feed_revoke(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    program = get_journal_for_user(request.user, program_id).program
-    do_revoke_calendar_feed(user=request.user, program=program)
-    messages.success(request, "Your calendar feed is stopped; its address no longer works.")
-    return redirect("reminders:calendar_feed", program.pk)
-
-
-@login_not_required
-@require_GET
-def calendar_feed_ics(request: HttpRequest, token: str) -> HttpResponse:
-    """The feed itself, for calendar apps; an unknown or revoked token is 404."""
-    feed = feed_from_token(token)
-    if feed is None:
-        raise Http404("No such calendar feed.")
-    response = HttpResponse(
-        calendar_feed(feed, timezone.now()), content_type="text/calendar; charset=utf-8"
-    )
-    response["Cache-Control"] = "private, max-age=900"
-    return response

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from reflections.reminders import do_plan_reminders
+from notifications.reminders import do_plan_reminders
 
 
 class Command(BaseCommand):

@@ -11,8 +11,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from notifications.models import ReminderDelivery
 from programs.models import Cohort, Membership, Organization, Profile, Program, Role, User
-from reflections.models import Plan, Prompt, ReminderDelivery, ReminderKind
+from reflections.models import Plan, Prompt, ReminderKind
 from reflections.services import program_week
 
 ORGANIZATION = "Reminder Load Test Health"

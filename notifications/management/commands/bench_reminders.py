@@ -130,9 +130,9 @@ class Command(BaseCommand):
     # The measurement, inside the scratch database ---------------------------------------
 
     def measure(self, options: dict[str, Any]) -> None:
-        from reflections.models import ReminderDelivery
-        from reflections.reminder_load import queue_deliveries_directly, seed_due_participants
-        from reflections.reminders import SEND_BATCH_SIZE, do_send_reminders
+        from notifications.models import ReminderDelivery
+        from notifications.reminder_load import queue_deliveries_directly, seed_due_participants
+        from notifications.reminders import SEND_BATCH_SIZE, do_send_reminders
 
         count, sample = options["reminders"], options["sample"]
         started = time.perf_counter()
@@ -214,8 +214,8 @@ class Command(BaseCommand):
         is sent; (seconds until then, seconds until all were planned)."""
         from django.db.models import Count
 
-        from reflections.models import ReminderDelivery
-        from reflections.tasks import plan_reminders
+        from notifications.models import ReminderDelivery
+        from notifications.tasks import plan_reminders
 
         rows = ReminderDelivery.objects.filter(program_id=program_id)
         started = time.perf_counter()

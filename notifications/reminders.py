@@ -22,12 +22,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
-import secrets
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from smtplib import SMTPException
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -50,34 +48,30 @@ from django.db.models.options import Options
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
 
 from core.text import one_line
-from programs.models import Membership, Milestone, Program, Role, User
+from notifications.delivery import (
+    LEASE,
+    SEND_BATCH_SIZE,
+    SWEEP_LIMIT,
+    TRANSIENT_ERRORS,
+)
+from notifications.models import ReminderDelivery
+from programs.models import Membership, Program, User
 from reflections.calendar import checkin_calendar
 from reflections.models import (
-    CalendarFeed,
     CheckIn,
     Plan,
     Prompt,
-    ReminderDelivery,
     ReminderKind,
     ReminderPreference,
 )
 from reflections.services import program_week
 from reflections.weeks import LocalWeek, zone_named
 
-# How many delivery ids one broker message carries.
-SEND_BATCH_SIZE = 50
-# Retries of a batch whose SMTP server failed: 30 s, 60 s, … capped at ten minutes.
-SEND_MAX_RETRIES = 6
-RETRY_BASE_SECONDS = 30
-RETRY_MAX_SECONDS = 600
-# A delivery still queued this long after it was last handed to a worker was lost
-# (REMINDERS_STUCK_AFTER_SECONDS, 15 minutes by default).
-STUCK_AFTER = datetime.timedelta(seconds=settings.REMINDERS_STUCK_AFTER_SECONDS)
-SWEEP_LIMIT = 5000
-TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
+# One delivery pipeline: the batch size, retry policy, lease and sweep limit are those of
+# every email the notifications app sends (`notifications.delivery`).
+STUCK_AFTER = LEASE
 
 Status = ReminderDelivery.Status
 # The annotations `running_participants` adds.
@@ -131,25 +125,26 @@ def reminders_on(kind: str) -> Exists:
 def running_participants(
     now: datetime.datetime, kind: str = ReminderKind.CHECKIN
 ) -> QuerySet[Membership]:
-    """Active participant memberships in programs that may be running on someone's clock
-    this week, with reminders on, each annotated with its check-in slot: the plan's day
+    """Participant memberships whose practice goes on (active ones, and the alumni of a
+    program that ended or was archived) in programs that have begun on someone's clock,
+    with reminders on, each annotated with its check-in slot: the plan's day
     and time, else the program's, on the person's own clock (`User.time_zone`), with
     the program's dates, which the planning compares with the slot's local day, and with
     when the person joined, which it compares with the start of the slot's week.
 
-    The date filter is only a wide net: a slot this week lies at most seven days before
-    today in UTC, and a local date differs from the UTC date by at most one day.
+    The date filter is only a wide net: a local date differs from the UTC date by at most
+    one day. There is no end: after the program, its alumni keep their weekly reminder
+    for as long as they keep reminders on.
 
     The plan is an outer join (at most one row: one plan per person and program), so each
     membership reads it once however often the slot is compared, and the database can
     join the plans in bulk."""
     today = now.astimezone(datetime.UTC).date()
     return (
-        Membership.objects.filter(
-            role=Role.PARTICIPANT,
-            is_active=True,
+        # Alumni too: the practice goes on after the program ends or is archived.
+        Membership.objects.practising()
+        .filter(
             program__starts_on__lte=today + datetime.timedelta(days=1),
-            program__ends_on__gte=today - datetime.timedelta(days=8),
         )
         .exclude(reminders_on(kind))
         .annotate(
@@ -186,11 +181,12 @@ def do_plan_reminders(
     sending once the transaction commits. Returns the ids of the deliveries this call
     inserted (none when another tick planned them first).
 
-    Due: an active participant of a running program, reminders on, who joined before this
-    ISO week began on their own clock, whose check-in slot this week has passed, who has
-    not checked in that week and has no delivery for it yet. Two statements whatever the
-    number of participants: one reads the distinct slots, one inserts the deliveries of
-    the due ones (one more per PLAN_SLOTS_PER_STATEMENT due slots)."""
+    Due: a participant of a program that has begun (or one of its alumni), reminders on,
+    who joined before this ISO week began on their own clock, whose check-in slot this
+    week has passed, who has not checked in that week and has no delivery for it yet.
+    Two statements whatever the number of participants: one reads the distinct slots,
+    one inserts the deliveries of the due ones (one more per PLAN_SLOTS_PER_STATEMENT due
+    slots)."""
     now = now or timezone.now()
     slots = due_slots(now, kind)
     tick = uuid.uuid4()
@@ -302,7 +298,7 @@ def _insert_deliveries(
         f" FROM ({base_sql}) p"
         " INNER JOIN due ON p.slot_weekday = due.due_weekday"
         " AND p.slot_time = due.due_time AND p.slot_zone = due.due_zone"
-        " AND p.program_starts_on <= due.due_on AND p.program_ends_on >= due.due_on"
+        " AND p.program_starts_on <= due.due_on"
         " AND p.joined_at < due.due_week_starts_at"
         f" WHERE NOT EXISTS (SELECT 1 FROM {quote(checkin.db_table)} c"
         f" WHERE {same_week(checkin, 'c')})"
@@ -336,7 +332,7 @@ def enqueue_batches(delay: Callable[[list[int]], object], delivery_ids: Sequence
 
 def enqueue_sending(delivery_ids: Sequence[int]) -> None:
     """Hand the check-in reminders to workers after commit, in batches."""
-    from reflections.tasks import send_reminders
+    from notifications.tasks import send_reminders
 
     enqueue_batches(send_reminders.delay, delivery_ids)
 
@@ -369,11 +365,6 @@ def do_requeue_stuck_reminders(*, now: datetime.datetime | None = None) -> int:
 
 
 # Sending -------------------------------------------------------------------------------
-
-
-def retry_countdown(retries: int) -> int:
-    """Seconds before retry number `retries + 1`: exponential, never beyond ten minutes."""
-    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2**retries)
 
 
 def _unsubscribe_salt(kind: str) -> str:
@@ -428,15 +419,6 @@ def do_set_reminders(*, user: User, kind: str, enabled: bool) -> ReminderPrefere
     return preference
 
 
-def _slot_for(user: User, program: Program) -> tuple[int, datetime.time, str, Plan | None]:
-    """The person's weekly slot in the program, on their own clock: their plan's day and
-    time, else the program's."""
-    plan = Plan.objects.filter(user=user, program=program).first()
-    if plan is not None:
-        return plan.checkin_weekday, plan.checkin_time, user.zone.key, plan
-    return program.checkin_weekday, program.checkin_time, user.zone.key, None
-
-
 @dataclass
 class BatchFacts:
     """What sending a batch of deliveries needs to know besides the rows themselves, read
@@ -445,7 +427,7 @@ class BatchFacts:
     now: datetime.datetime
     turned_off: set[tuple[int, str]]  # (user, kind)
     checked_in: set[tuple[int, int, int, int]]  # (user, program, ISO year, ISO week)
-    participating: set[tuple[int, int]]  # (user, program): active participants
+    participating: set[tuple[int, int]]  # (user, program): participants and alumni
     plans: dict[tuple[int, int], Plan]  # (user, program)
     sent_before: set[tuple[int, int, str]]  # (user, program, kind) with a reminder sent
     prompts: dict[tuple[int, int], Prompt | None]  # (program, program week), filled lazily
@@ -469,12 +451,9 @@ class BatchFacts:
                 ).values_list("user_id", "program_id", "iso_year", "iso_week")
             ),
             participating=set(
-                Membership.objects.filter(
-                    user_id__in=users,
-                    program_id__in=programs,
-                    role=Role.PARTICIPANT,
-                    is_active=True,
-                ).values_list("user_id", "program_id")
+                Membership.objects.practising()
+                .filter(user_id__in=users, program_id__in=programs)
+                .values_list("user_id", "program_id")
             ),
             plans={
                 (plan.user_id, plan.program_id): plan
@@ -489,7 +468,7 @@ class BatchFacts:
         )
 
     def slot(self, delivery: ReminderDelivery) -> tuple[int, datetime.time, str, Plan | None]:
-        """The person's check-in slot (as `_slot_for` reads it) and plan, if any."""
+        """The person's check-in slot (as `slot_for` reads it) and plan, if any."""
         plan = self.plans.get((delivery.user_id, delivery.program_id))
         zone = delivery.user.zone.key
         if plan is not None:
@@ -513,10 +492,11 @@ class BatchFacts:
             return "Checked in before the reminder went out."
         if (user, program) not in self.participating:
             return "No longer an active participant."
-        if not delivery.program.runs_on(
+        if (
             delivery.due_at.astimezone(zone_named(delivery.time_zone)).date()
+            < delivery.program.starts_on
         ):
-            return "The program is not running."
+            return "The program has not started."
         if LocalWeek.of(self.now, zone_named(delivery.time_zone)) != LocalWeek(
             delivery.iso_year, delivery.iso_week
         ):
@@ -562,7 +542,7 @@ def reminder_message(
     }
     message = EmailMultiAlternatives(
         subject=one_line(f"Your Be Better Now check-in · {program.name}"),
-        body=render_to_string("reflections/email/reminder_checkin.txt", context),
+        body=render_to_string("notifications/email/reminder_checkin.txt", context),
         to=[user.email],
         headers={
             "Message-ID": message_id(delivery),
@@ -571,7 +551,7 @@ def reminder_message(
         },
     )
     message.attach_alternative(
-        render_to_string("reflections/email/reminder_checkin.html", context), "text/html"
+        render_to_string("notifications/email/reminder_checkin.html", context), "text/html"
     )
     if facts.first_of_its_kind(delivery):
         message.attach(
@@ -615,12 +595,28 @@ def _send_one(
     *,
     final_attempt: bool,
 ) -> str:
-    """Claim the row, send, and record the outcome in one short transaction: the UPDATE
-    that marks the delivery sent holds its row lock until the commit, so a second worker
-    holding the same id waits for it and then finds the delivery no longer queued."""
-    now = facts.now
+    """Build the reminder's message and send it under the pipeline's claim."""
     message = reminder_message(delivery, facts.now, facts)
-    rows = ReminderDelivery.objects.filter(pk=delivery.pk, status=Status.QUEUED)
+    return claim_and_send(delivery.pk, message, mailer, final_attempt=final_attempt, now=facts.now)
+
+
+def claim_and_send(
+    delivery_id: int,
+    message: EmailMultiAlternatives,
+    mailer: BaseEmailBackend,
+    *,
+    final_attempt: bool,
+    now: datetime.datetime,
+) -> str:
+    """The one claim of a reminder, coach digest or partner note: a conditional UPDATE
+    (queued → sent) claims the row, the message goes out, and the transaction commits, in
+    one short transaction. The UPDATE holds the row lock until the commit, so a second
+    worker holding the same id waits for it and then finds the delivery no longer queued;
+    a worker killed before the commit leaves it queued, for the broker's redelivery or the
+    sweeper once the lease (`queued_at`, refreshed by every claim) is over. A transient SMTP
+    failure leaves it queued with the reason, or on the final attempt marks it failed.
+    Returns the delivery's status afterwards."""
+    rows = ReminderDelivery.objects.filter(pk=delivery_id, status=Status.QUEUED)
     try:
         with transaction.atomic():
             claimed = rows.update(
@@ -647,7 +643,7 @@ def _send_one(
     if claimed:
         return Status.SENT
     return (
-        ReminderDelivery.objects.filter(pk=delivery.pk).values_list("status", flat=True).first()
+        ReminderDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
         or Status.SKIPPED
     )
 
@@ -733,68 +729,3 @@ def _send_batch(
             with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
                 mailer.close()
     return statuses
-
-
-# Calendar feed -------------------------------------------------------------------------
-
-
-def active_feed(user: User, program: Program) -> CalendarFeed | None:
-    return CalendarFeed.objects.filter(user=user, program=program, revoked_at__isnull=True).first()
-
-
-@transaction.atomic
-def do_create_calendar_feed(*, user: User, program: Program) -> CalendarFeed:
-    """A new secret feed address; any earlier one stops working."""
-    now = timezone.now()
-    CalendarFeed.objects.filter(user=user, program=program, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
-    return CalendarFeed.objects.create(
-        user=user, program=program, token=secrets.token_urlsafe(32), created_at=now
-    )
-
-
-def do_revoke_calendar_feed(*, user: User, program: Program) -> int:
-    """Stop every feed address of the person in the program."""
-    return CalendarFeed.objects.filter(user=user, program=program, revoked_at__isnull=True).update(
-        revoked_at=timezone.now()
-    )
-
-
-def feed_from_token(token: str) -> CalendarFeed | None:
-    """The live feed with this token, while its owner is still an active member."""
-    feed = (
-        CalendarFeed.objects.select_related("user", "program__organization")
-        .filter(token=token, revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if (
-        feed is None
-        or not Membership.objects.filter(
-            user=feed.user, program=feed.program, is_active=True
-        ).exists()
-    ):
-        return None
-    return feed
-
-
-def calendar_feed(feed: CalendarFeed, now: datetime.datetime) -> bytes:
-    """The weekly check-in (with its RRULE) and the program's milestones as all-day
-    events."""
-    weekday, at, zone, _ = _slot_for(feed.user, feed.program)
-    calendar = Calendar.from_ical(
-        checkin_calendar(
-            user=feed.user, program=feed.program, weekday=weekday, at=at, time_zone=zone, now=now
-        )
-    )
-    for milestone in Milestone.objects.filter(program=feed.program):
-        event = Event.new(
-            uid=f"milestone-{milestone.pk}@actionlab",
-            summary=f"{milestone.title} · {feed.program.name}",
-            start=milestone.due_on,
-            end=milestone.due_on + datetime.timedelta(days=1),
-            stamp=now,
-            description=milestone.description or None,
-        )
-        calendar.add_component(event)
-    return calendar.to_ical()

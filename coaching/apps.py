@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CoachingConfig(AppConfig):
+    name = "coaching"
+    verbose_name = "Team sessions"
+
+    def ready(self) -> None:
+        from coaching.events import SessionScheduled
+        from coaching.invitations import invite_after_commit
+        from core.events import subscribe
+
+        # The calendar invitation of a scheduled or changed session, once it is saved.
+        subscribe(SessionScheduled, invite_after_commit, after_commit=True)

@@ -1,0 +1,19 @@
+"""What the session services announce to the apps above them (see `core.events`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SessionScheduled:
+    """A team session was scheduled (`sequence` 0) or moved or changed (`sequence` above
+    0): its members and advisors get a notification and a calendar invitation."""
+
+    session_id: int
+    team_id: int
+    team_name: str
+    program_id: int
+    starts_at: str  # ISO, UTC
+    sequence: int
+    by_id: int
