@@ -6,7 +6,9 @@ open draft, check-ins, plans and self-assessments; of a team reflection, the ver
 *they* saved, never its current text, which teammates may have written after they left;
 their coach notes and pulse answers; and what they wrote on their team's project
 (charter sections they saved, stakeholder notes, doors asked or answered, status updates,
-comments). The answers others gave them are not theirs and are left out."""
+comments). The answers others gave them are not theirs and are left out. The apps
+above this one add what they keep of the person's writing (their session learning
+entries, say) through `core.exports`."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from core.exports import export_sections
 from programs.models import User
 from projects.models import (
     CHARTER_SECTIONS,
@@ -57,6 +60,22 @@ def _markdown(title: str, facts: list[tuple[str, str]], body: str) -> str:
     lines = [f"# {title}", ""]
     lines += [f"- {label}: {value}" for label, value in facts if value]
     return "\n".join([*lines, "", body.strip(), ""])
+
+
+def _items_markdown(items: list[dict[str, Any]]) -> str:
+    """One section per item, its fields as lines (longer texts as paragraphs)."""
+    parts = []
+    for item in items:
+        lines = []
+        for key, value in item.items():
+            if value in ("", None):
+                continue
+            label = key.replace("_", " ").capitalize()
+            text = str(value)
+            long = "\n" in text or len(text) > 80
+            lines.append(f"\n**{label}**\n\n{text}\n" if long else f"- {label}: {text}")
+        parts.append("\n".join(lines))
+    return "\n\n---\n\n".join(parts)
 
 
 def _entry(r: Reflection) -> dict[str, Any]:
@@ -294,6 +313,7 @@ def writing_of(user: User) -> dict[str, Any]:
             for r in pulses
         ],
         "project": _project_writing(user),
+        **{section.key: section.items(user) for section in export_sections()},
     }
 
 
@@ -397,6 +417,11 @@ def build_export(user: User, *, now: datetime.datetime) -> bytes:
         for heading, items in data["project"].items()
         if items
     ]
+    for section in export_sections():
+        if data[section.key]:
+            files[f"{_slug(section.key.replace('_', '-'), 'more')}.md"] = _markdown(
+                section.title, [], _items_markdown(data[section.key])
+            )
     if project_lines:
         files["project-work.md"] = _markdown(
             "What I wrote on our project", [], "\n\n".join(project_lines)

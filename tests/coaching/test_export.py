@@ -1,0 +1,62 @@
+"""A member's learning-round entries are their writing: their export holds them, shared
+with the team or not, and never a teammate's (privacy rule 6)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from coaching.services import do_write_learning
+from tests.coaching.test_run import session_of
+from tests.conftest import Cast
+from tests.reflections.test_journal_views import exported
+
+
+def test_the_export_holds_my_learning_entries_shared_or_not_and_nobody_elses(
+    cast: Cast, now: datetime.datetime
+) -> None:
+    first = session_of(cast)
+    second = session_of(cast)
+    do_write_learning(
+        session=first,
+        author=cast.participant,
+        learned="I jump to answers.",
+        differently="Ask twice first.",
+        shared=False,
+    )
+    do_write_learning(
+        session=second,
+        author=cast.participant,
+        learned="Silence helps the quiet ones.",
+        differently="",
+        shared=True,
+    )
+    do_write_learning(
+        session=first,
+        author=cast.teammate,
+        learned="Teammate learned this.",
+        differently="Teammate will change that.",
+        shared=True,
+    )
+
+    data, files = exported(cast.client_for("participant"))
+
+    entries = data["session_learning"]
+    assert [(e["what_i_learned"], e["shared_with_the_team"]) for e in entries] == [  # type: ignore[index, union-attr]
+        ("I jump to answers.", False),
+        ("Silence helps the quiet ones.", True),
+    ]
+    assert entries[0]["what_i_will_do_differently"] == "Ask twice first."  # type: ignore[index]
+    assert entries[0]["team"] == cast.team.name  # type: ignore[index]
+    markdown = files["session-learning.md"]
+    assert "I jump to answers." in markdown
+    assert "Silence helps the quiet ones." in markdown
+    everything = json.dumps(data) + "".join(files.values())
+    assert "Teammate learned this." not in everything
+    assert "Teammate will change that." not in everything
+
+
+def test_someone_without_learning_entries_gets_none_in_their_export(cast: Cast) -> None:
+    data, files = exported(cast.client_for("outsider"))
+    assert data["session_learning"] == []
+    assert "session-learning.md" not in files
