@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from dashboards.analytics import HIDDEN, MIN_GROUP
 from dashboards.models import SelfAssessmentStage
-from dashboards.outcome_report import stage_is_open, stage_opens_on
 from programs.models import Program, User
+from teams.coaching import stage_is_open, stage_opens_on
 from teams.models import SelfAssessment
 
 OPEN = "open: figures when the stage closes"

@@ -8,22 +8,18 @@ Learning themes come from shared writing only: the tags of live journal entries 
 authors shared with their coach or their team (never a private entry), and a theme is
 named only once at least MIN_GROUP different people used it, without a count.
 
-Self-assessment stages open with the program's milestones (`stage_opens_on`): the
-mid-point with the mid-point review, the end of the program with the showcase or the
-transition, whichever comes first; a program without such a milestone opens the mid-point
-half-way through and the end four weeks before its last day.
+Self-assessment stages open with the program's milestones (`teams.coaching.stage_opens_on`).
 """
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count
 
 from dashboards.analytics import MIN_GROUP
-from programs.models import Milestone, Program
+from programs.models import Program
 from projects.models import (
     DoorRequest,
     EngagementLevel,
@@ -34,50 +30,6 @@ from projects.models import (
     TransitionPlan,
 )
 from reflections.models import Reflection, Visibility
-from teams.models import SelfAssessment
-
-END_WEEKS_BEFORE_CLOSE = 4
-
-
-def stage_opening_days(program: Program) -> dict[str, datetime.date]:
-    """The first day each self-assessment stage takes answers (and can be closed), from
-    the program's milestones, in one query."""
-    firsts: dict[str, datetime.date] = {}
-    for kind, due_on in (
-        Milestone.objects.filter(
-            program=program,
-            kind__in=[
-                Milestone.Kind.MIDPOINT_REVIEW,
-                Milestone.Kind.SHOWCASE,
-                Milestone.Kind.TRANSITION,
-            ],
-        )
-        .order_by("due_on")
-        .values_list("kind", "due_on")
-    ):
-        firsts.setdefault(kind, due_on)
-    end = [firsts[k] for k in (Milestone.Kind.SHOWCASE, Milestone.Kind.TRANSITION) if k in firsts]
-    return {
-        SelfAssessment.Stage.BASELINE: program.starts_on,
-        SelfAssessment.Stage.MIDPOINT: firsts.get(
-            Milestone.Kind.MIDPOINT_REVIEW,
-            program.starts_on + (program.ends_on - program.starts_on) / 2,
-        ),
-        SelfAssessment.Stage.END: min(end)
-        if end
-        else max(
-            program.starts_on,
-            program.ends_on - datetime.timedelta(weeks=END_WEEKS_BEFORE_CLOSE),
-        ),
-    }
-
-
-def stage_opens_on(program: Program, stage: str) -> datetime.date:
-    return stage_opening_days(program)[stage]
-
-
-def stage_is_open(program: Program, stage: str, today: datetime.date) -> bool:
-    return today >= stage_opens_on(program, stage)
 
 
 @dataclass

@@ -27,13 +27,12 @@ from dashboards.outcome_report import (
     learning_themes,
     outcome_csv_rows,
     project_cards,
-    stage_opening_days,
 )
 from dashboards.pdf import render_pdf
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Program, Role
-from teams.coaching import do_save_self_assessment
+from teams.coaching import do_save_self_assessment, stage_opening_days
 from teams.models import SelfAssessment
 
 
@@ -75,16 +74,20 @@ def self_assessment(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
         "milestone has not come yet."
     )
     if request.method == "POST" and competencies and open_stages and form.is_valid():
-        saved = do_save_self_assessment(
-            user=request.user,
-            program=program,
-            stage=form.cleaned_data["stage"],
-            ratings=form.ratings(),
-        )
-        messages.success(
-            request, f"Your self-assessment for “{saved.get_stage_display()}” is saved."
-        )
-        return redirect("coaching:self_assessment", program.pk)
+        try:
+            saved = do_save_self_assessment(
+                user=request.user,
+                program=program,
+                stage=form.cleaned_data["stage"],
+                ratings=form.ratings(),
+            )
+        except ValidationError as error:
+            form.add_error("stage", error)
+        else:
+            messages.success(
+                request, f"Your self-assessment for “{saved.get_stage_display()}” is saved."
+            )
+            return redirect("coaching:self_assessment", program.pk)
     rows = [
         (
             competency,

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from programs.models import Milestone, User
@@ -275,3 +276,35 @@ def test_growth_compares_the_same_people_with_themselves(with_competencies: Cast
     text = close(cast, "end")
     assert "3.0 (5 people)" in text
     assert "+1.0 (5 people)" in text
+
+
+def test_the_service_refuses_a_rating_for_a_stage_its_milestone_has_not_opened(
+    cast: Cast,
+) -> None:
+    cast.program.competencies = COMPETENCIES
+    cast.program.save()
+    Milestone.objects.create(
+        program=cast.program,
+        kind=Milestone.Kind.MIDPOINT_REVIEW,
+        title="Mid-point review",
+        due_on=datetime.date(2027, 1, 20),
+    )
+    early = datetime.datetime(2026, 9, 10, 12, tzinfo=datetime.UTC)
+    for stage in ("midpoint", "end"):
+        with pytest.raises(ValidationError, match="This stage opens on"):
+            do_save_self_assessment(
+                user=cast.participant,
+                program=cast.program,
+                stage=stage,
+                ratings={"Leading across boundaries": 4},
+                now=early,
+            )
+    assert not SelfAssessment.objects.exists()
+    do_save_self_assessment(
+        user=cast.participant,
+        program=cast.program,
+        stage="midpoint",
+        ratings={"Leading across boundaries": 4},
+        now=datetime.datetime(2027, 1, 20, 12, tzinfo=datetime.UTC),
+    )
+    assert SelfAssessment.objects.filter(stage="midpoint").count() == 1
