@@ -2,7 +2,9 @@
 
 One card per project: its title, team, sponsor, problem, measures (baseline, target,
 achieved), the stakeholders it reached by level and by unit, the doors its sponsor opened,
-the new owner and how the work is sustained. Nothing on a card is anyone's journal.
+the new owner and how the work is sustained, and the team's sessions held in the app with
+their attendance (places taken of places expected: completion, like check-ins, never who
+said what). Nothing on a card is anyone's journal.
 
 Learning themes come from shared writing only: the tags of live journal entries their
 authors shared with their coach or their team (never a private entry), and a theme is
@@ -16,8 +18,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
+from coaching.models import TeamSession
 from dashboards.analytics import MIN_GROUP
 from programs.models import Program
 from projects.models import (
@@ -46,6 +49,14 @@ class ProjectCard:
     results: ProjectResults | None
     stakeholders: int = 0
     notes: list[str] = field(default_factory=list)
+    # The team's sessions held (ended) and, over them, the members who came of those expected.
+    sessions: int = 0
+    attended: int = 0
+    expected: int = 0
+
+    @property
+    def attendance_percent(self) -> int | None:
+        return round(100 * self.attended / self.expected) if self.expected else None
 
     @property
     def measures_text(self) -> str:
@@ -89,10 +100,24 @@ def project_cards(program: Program) -> list[ProjectCard]:
         "answered_at", "pk"
     ):
         doors.setdefault(door.project_id, []).append(door)
+    held: dict[int, tuple[int, int, int]] = {
+        row["team_id"]: (row["sessions"], row["attended"], row["expected"])
+        for row in TeamSession.objects.filter(
+            team_id__in=[p.team_id for p in projects], status=TeamSession.Status.DONE
+        )
+        .values("team_id")
+        .annotate(
+            sessions=Count("pk", distinct=True),
+            expected=Count("attendance"),
+            attended=Count("attendance", filter=Q(attendance__attended=True)),
+        )
+        .order_by()
+    }
     cards = []
     for project in projects:
         team = project.team
         level_counts = levels.get(project.pk, Counter())
+        sessions, attended, expected = held.get(team.pk, (0, 0, 0))
         cards.append(
             ProjectCard(
                 project=project,
@@ -110,6 +135,9 @@ def project_cards(program: Program) -> list[ProjectCard]:
                 plan=getattr(project, "transition_plan", None),
                 results=getattr(project, "results", None),
                 stakeholders=sum(level_counts.values()),
+                sessions=sessions,
+                attended=attended,
+                expected=expected,
             )
         )
     return cards
@@ -152,6 +180,9 @@ def outcome_csv_rows(cards: list[ProjectCard]) -> list[list[object]]:
             "New owner's unit",
             "How the work is sustained",
             "Hand-over confirmed",
+            "Sessions held",
+            "Attendance (members who came)",
+            "Attendance (members expected)",
         ]
     ]
     for card in cards:
@@ -180,6 +211,9 @@ def outcome_csv_rows(cards: list[ProjectCard]) -> list[list[object]]:
                 results.handover_confirmed_at.date().isoformat()
                 if results and results.handover_confirmed_at
                 else "",
+                card.sessions,
+                card.attended,
+                card.expected,
             ]
         )
     return rows
