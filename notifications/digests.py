@@ -381,10 +381,13 @@ def partner_recipient(plan: Plan) -> Recipient | str:
     if partner is not None:
         if not partner.is_active:
             return "The partner's account is closed."
-        if not Membership.objects.filter(
-            user=partner, program_id=plan.program_id, is_active=True
-        ).exists():
-            # A partner chosen among the program's members hears nothing once they left it.
+        if (
+            not Membership.objects.not_left()
+            .filter(user=partner, program_id=plan.program_id)
+            .exists()
+        ):
+            # A partner chosen among the program's members hears nothing once they left
+            # it; after the program (ended or archived) the partnership goes on.
             return "The partner's membership in the program ended."
         if not reminders_enabled(partner, ReminderKind.PARTNER_NUDGE):
             return "The partner turned these notes off."

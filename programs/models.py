@@ -372,12 +372,15 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
             return self.none()
         return self.filter(user=user, is_active=True)
 
+    def not_left(self) -> MembershipQuerySet:
+        """Memberships of people who did not leave: active ones, and those paused when
+        their program was archived."""
+        return self.filter(Q(is_active=True) | Q(ending=Membership.Ending.ARCHIVED))
+
     def practising(self) -> MembershipQuerySet:
         """Participant memberships whose weekly practice goes on: active ones, and those
         paused when their program was archived (its alumni; see `keeps_alumni_space`)."""
-        return self.filter(
-            Q(is_active=True) | Q(ending=Membership.Ending.ARCHIVED), role=Role.PARTICIPANT
-        )
+        return self.not_left().filter(role=Role.PARTICIPANT)
 
 
 class Membership(models.Model):

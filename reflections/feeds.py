@@ -48,7 +48,8 @@ def do_revoke_calendar_feed(*, user: User, program: Program) -> int:
 
 
 def feed_from_token(token: str) -> CalendarFeed | None:
-    """The live feed with this token, while its owner is still an active member."""
+    """The live feed with this token, while its owner takes part in the program or is
+    one of its alumni (it ended or was archived while they took part)."""
     feed = (
         CalendarFeed.objects.select_related("user", "program__organization")
         .filter(token=token, revoked_at__isnull=True, user__is_active=True)
@@ -56,9 +57,9 @@ def feed_from_token(token: str) -> CalendarFeed | None:
     )
     if (
         feed is None
-        or not Membership.objects.filter(
-            user=feed.user, program=feed.program, is_active=True
-        ).exists()
+        or not Membership.objects.practising()
+        .filter(user=feed.user, program=feed.program)
+        .exists()
     ):
         return None
     return feed

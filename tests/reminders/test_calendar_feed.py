@@ -8,8 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from programs.models import Milestone
+from programs.models import Membership, Milestone
+from programs.services import do_archive_program
 from reflections.models import CalendarFeed
+from teams.services import do_end_membership
 from tests.conftest import Cast
 
 
@@ -79,6 +81,23 @@ def test_an_unknown_token_is_404(cast: Cast) -> None:
 def test_the_feed_stops_when_the_person_leaves_the_program(cast: Cast) -> None:
     feed = make_feed(cast)
     cast.participant.memberships.update(is_active=False)
+    response = Client().get(reverse("reflections:calendar_feed_ics", args=[feed.token]))
+    assert response.status_code == 404
+
+
+def test_alumni_keep_their_feed_when_the_program_is_archived(cast: Cast) -> None:
+    feed = make_feed(cast)
+    do_archive_program(program=cast.program, by=cast.program_admin)
+    response = Client().get(reverse("reflections:calendar_feed_ics", args=[feed.token]))
+    assert response.status_code == 200
+    assert b"RRULE:FREQ=WEEKLY" in response.content
+    assert cast.client_for("participant").get(feed_page(cast)).status_code == 200
+
+
+def test_someone_who_left_before_the_program_was_archived_has_no_feed(cast: Cast) -> None:
+    feed = make_feed(cast)
+    do_end_membership(membership=Membership.objects.get(user=cast.participant))
+    do_archive_program(program=cast.program, by=cast.program_admin)
     response = Client().get(reverse("reflections:calendar_feed_ics", args=[feed.token]))
     assert response.status_code == 404
 

@@ -490,3 +490,17 @@ def test_the_one_sweeper_sends_lost_digests_and_a_lost_event_email_once_each(
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         [*ReminderDelivery.objects.values_list("user__email", flat=True), cast.sponsor.email]
     )
+
+
+def test_coach_digests_stop_when_the_program_ends_or_is_archived(
+    cast: Cast, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from programs.services import do_archive_program
+
+    # The Monday after the program's last day (4 June 2027): no team left to coach.
+    after_the_end = datetime.datetime(2027, 6, 7, 8, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(after_the_end, tick=False):
+        assert beat_tick(django_capture_on_commit_callbacks) == 0
+    do_archive_program(program=cast.program, by=cast.program_admin)
+    assert beat_tick(django_capture_on_commit_callbacks) == 0
+    assert not ReminderDelivery.objects.filter(kind=DIGEST).exists()

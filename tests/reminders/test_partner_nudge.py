@@ -377,3 +377,18 @@ def test_the_demo_shows_a_participant_who_tells_their_partner(db: None) -> None:
 
     call_command("seed_demo", stdout=StringIO())
     assert ReminderDelivery.objects.filter(user=plan.user, kind=NUDGE).count() == sent.count()
+
+
+def test_alumni_keep_their_partner_when_the_program_is_archived(
+    cast: Cast, django_capture_on_commit_callbacks, mailoutbox: list[mail.EmailMessage]
+) -> None:  # type: ignore[no-untyped-def]
+    from programs.services import do_archive_program
+
+    make_plan(cast)
+    do_archive_program(program=cast.program, by=cast.program_admin)
+
+    # Pat goes on checking in in her alumni space; Terry, her teammate, is still told.
+    check_in(cast, django_capture_on_commit_callbacks)
+    assert [m.to for m in mailoutbox] == [[cast.teammate.email]]
+    [note] = notes()
+    assert note.status == "sent"
