@@ -255,6 +255,9 @@ class Action(models.Model):
 
     # Still to be worked on: neither done nor closed at completion.
     OPEN_STATUSES = (Status.TO_DO, Status.DOING, Status.BLOCKED)
+    # Set only while the team closes its open actions as the project completes
+    # (`do_close_open_actions`), never by editing an action.
+    COMPLETION_STATUSES = (Status.DROPPED, Status.HANDED_OVER)
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="actions")
     title = models.CharField(max_length=200)

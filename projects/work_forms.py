@@ -17,6 +17,7 @@ from django.utils import timezone
 from programs.models import Unit, User
 from projects.models import Action, DoorRequest, EngagementLevel
 from projects.services import TEXT_MAX_LENGTH
+from projects.work_services import COMPLETION_STATUS_MESSAGE
 
 
 class DateInput(forms.DateInput):
@@ -51,23 +52,45 @@ class ActionForm(forms.Form):
     )
     status = forms.ChoiceField(choices=Action.Status.choices, initial=Action.Status.TO_DO)
 
-    def __init__(self, *args: Any, members: Sequence[User], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        members: Sequence[User],
+        current_status: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self._members = {member.pk: member for member in members}
         self.fields["owner"].choices = _person_choices(members)  # type: ignore[attr-defined]
+        # The closing states belong to completion: offered only to keep the state an
+        # action was already closed in.
+        self._current_status = current_status
+        self.fields["status"].widget.choices = [
+            (value, label)
+            for value, label in Action.Status.choices
+            if value not in Action.COMPLETION_STATUSES or value == current_status
+        ]
 
     @classmethod
-    def for_action(cls, action: Action, *, members: Sequence[User], **kwargs: Any) -> ActionForm:
+    def for_action(
+        cls, action: Action, *, members: Sequence[User], data: Any = None, **kwargs: Any
+    ) -> ActionForm:
         initial = {
             "title": action.title,
             "owner": action.owner_id,
             "due_on": action.due_on,
             "status": action.status,
         }
-        return cls(initial=initial, members=members, **kwargs)
+        return cls(data, initial=initial, members=members, current_status=action.status, **kwargs)
 
     def clean_owner(self) -> User:
         return self._members[self.cleaned_data["owner"]]
+
+    def clean_status(self) -> str:
+        status: str = self.cleaned_data["status"]
+        if status in Action.COMPLETION_STATUSES and status != self._current_status:
+            raise forms.ValidationError(COMPLETION_STATUS_MESSAGE)
+        return status
 
 
 class EngagementForm(forms.Form):

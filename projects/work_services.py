@@ -62,6 +62,7 @@ def do_create_action(
     """Add an action to the project. The owner must be on the team (the form checks); an
     owner other than `by` is told."""
     _require_open(project)
+    _refuse_completion_status(status)
     action = Action.objects.create(
         project=project, title=title, owner=owner, due_on=due_on, status=status
     )
@@ -78,8 +79,12 @@ def do_update_action(
     status: str,
     by: User,
 ) -> Action:
-    """Change an action; a new owner other than `by` is told."""
+    """Change an action; a new owner other than `by` is told. Dropping an action or
+    handing it to the new owner happens only as the project completes
+    (`do_close_open_actions`); an action already closed so may keep that state."""
     _require_open(action.project)
+    if status != action.status:
+        _refuse_completion_status(status)
     reassigned = action.owner_id != owner.pk
     action.title = title
     action.owner = owner
@@ -89,6 +94,17 @@ def do_update_action(
     if reassigned:
         _announce_assignment(action, by)
     return action
+
+
+COMPLETION_STATUS_MESSAGE = (
+    "Dropped and handed to the new owner are chosen when the project completes, for its "
+    "open actions."
+)
+
+
+def _refuse_completion_status(status: str) -> None:
+    if status in Action.COMPLETION_STATUSES:
+        raise ValidationError(COMPLETION_STATUS_MESSAGE)
 
 
 def _announce_assignment(action: Action, by: User) -> None:

@@ -159,7 +159,7 @@ def action_edit(
     auto_id = f"action-{action.pk}-%s"
     status = 200
     if request.method == "POST":
-        form = ActionForm(request.POST, members=members, auto_id=auto_id)
+        form = ActionForm.for_action(action, data=request.POST, members=members, auto_id=auto_id)
         if form.is_valid():
             do_update_action(action=action, by=request.user, **form.cleaned_data)
             messages.success(request, f"Action “{action.title}” saved.")

@@ -206,6 +206,76 @@ def test_bad_input_to_an_edit_gets_a_form_error_and_changes_nothing(
     assert Action.objects.values().get(pk=action.pk) == before
 
 
+# Closing states belong to completion ----------------------------------------------------
+
+
+@pytest.mark.parametrize("status", ["dropped", "handed"])
+def test_the_action_form_does_not_offer_the_closing_states(cast: Cast, status: str) -> None:
+    action = an_action(cast)
+    client = cast.client_for("participant")
+    edit = client.get(reverse("project_work:action_edit", args=[cast.project.pk, action.pk]))
+    new = client.get(reverse("project_work:actions", args=[cast.project.pk]))
+    for html in (edit.content.decode(), new.content.decode()):
+        assert f'value="{status}"' not in html
+    for name, args in (
+        ("project_work:action_edit", [cast.project.pk, action.pk]),
+        ("project_work:action_create", [cast.project.pk]),
+    ):
+        response = client.post(
+            reverse(name, args=args), action_data(cast, {"status": status}), **HTMX
+        )
+        assert response.status_code == 400
+        assert "chosen when the project completes" in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == "todo"
+    assert cast.project.actions.count() == 1
+
+
+def test_the_services_refuse_the_closing_states_outside_completion(cast: Cast) -> None:
+    from django.core.exceptions import ValidationError
+
+    from projects.work_services import do_create_action, do_update_action
+
+    action = an_action(cast)
+    with pytest.raises(ValidationError, match="chosen when the project completes"):
+        do_update_action(
+            action=action,
+            title=action.title,
+            owner=cast.participant,
+            due_on=None,
+            status="dropped",
+            by=cast.participant,
+        )
+    with pytest.raises(ValidationError, match="chosen when the project completes"):
+        do_create_action(
+            project=cast.project,
+            title="Hand it over",
+            owner=cast.participant,
+            due_on=None,
+            by=cast.participant,
+            status="handed",
+        )
+    action.refresh_from_db()
+    assert action.status == "todo"
+
+
+def test_an_action_closed_at_completion_keeps_its_state_when_edited(cast: Cast) -> None:
+    action = an_action(cast)
+    Action.objects.filter(pk=action.pk).update(status="handed")
+    client = cast.client_for("participant")
+    edit = client.get(reverse("project_work:action_edit", args=[cast.project.pk, action.pk]))
+    assert 'value="handed"' in edit.content.decode()
+    assert 'value="dropped"' not in edit.content.decode()
+    response = client.post(
+        reverse("project_work:action_edit", args=[cast.project.pk, action.pk]),
+        action_data(cast, {"title": "Audit the pilot", "status": "handed"}),
+        **HTMX,
+    )
+    assert response.status_code == 200
+    action.refresh_from_db()
+    assert (action.title, action.status) == ("Audit the pilot", "handed")
+
+
 # Overdue --------------------------------------------------------------------------------
 
 
