@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from typing import Any
 
 from coaching.services import do_write_learning
 from tests.coaching.test_run import session_of
@@ -41,13 +42,13 @@ def test_the_export_holds_my_learning_entries_shared_or_not_and_nobody_elses(
 
     data, files = exported(cast.client_for("participant"))
 
-    entries = data["session_learning"]
-    assert [(e["what_i_learned"], e["shared_with_the_team"]) for e in entries] == [  # type: ignore[index, union-attr]
+    entries: list[dict[str, Any]] = data["session_learning"]  # type: ignore[assignment]
+    assert [(e["what_i_learned"], e["shared_with_the_team"]) for e in entries] == [
         ("I jump to answers.", False),
         ("Silence helps the quiet ones.", True),
     ]
-    assert entries[0]["what_i_will_do_differently"] == "Ask twice first."  # type: ignore[index]
-    assert entries[0]["team"] == cast.team.name  # type: ignore[index]
+    assert entries[0]["what_i_will_do_differently"] == "Ask twice first."
+    assert entries[0]["team"] == cast.team.name
     markdown = files["session-learning.md"]
     assert "I jump to answers." in markdown
     assert "Silence helps the quiet ones." in markdown

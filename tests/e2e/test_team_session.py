@@ -1,0 +1,128 @@
+"""The acceptance journey of team sessions: a coach on a laptop and three members, one of
+them on a phone, run a session end to end: attendance, the question, the timer of the
+question-first round, a question from the coach's bank, two new actions, the learning
+round; then the owners are told, the pulse is open and the coach's private note holds the
+task/process split."""
+
+from __future__ import annotations
+
+import re
+
+from django.urls import reverse
+
+from coaching.models import LearningEntry, TeamSession
+from coaching.services import session_members
+from notifications.models import Notification
+from programs.models import User
+from projects.models import Action
+from teams.models import PulseSurvey, Team
+from tests.e2e.conftest import COACH, sign_in
+
+LAPTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+BANK_QUESTION = "What are we assuming that might not be true?"
+
+
+def test_a_coach_and_three_members_run_a_session_end_to_end(browser: object, demo: str) -> None:
+    coach = User.objects.get(email=COACH)
+    team = Team.objects.filter(coach=coach).order_by("name").first()
+    assert team is not None
+    session = TeamSession.objects.get(team=team, status=TeamSession.Status.PLANNED)
+    here = session_members(team)[:3]
+    assert len(here) == 3
+    on_phone, first_owner, second_owner = here
+    run_url = demo + reverse("team_sessions:run", args=[session.pk])
+
+    # The coach runs the session from a laptop.
+    laptop = sign_in(browser, demo, COACH, **LAPTOP)
+    laptop.goto(run_url)  # type: ignore[attr-defined]
+    laptop.click("main button:has-text('Start the session')")  # type: ignore[attr-defined]
+    laptop.get_by_text("Running.").wait_for()  # type: ignore[attr-defined]
+    for member in here:
+        laptop.get_by_label(member.display_name).check()  # type: ignore[attr-defined]
+    laptop.click("main button:has-text('Save attendance')")  # type: ignore[attr-defined]
+    laptop.fill("#id_question", "Why do discharges wait until the afternoon?")  # type: ignore[attr-defined]
+    laptop.fill("#id_decisions", "Pilot a morning discharge huddle on ward 5.")  # type: ignore[attr-defined]
+    laptop.click("main button:has-text('Save the question and decisions')")  # type: ignore[attr-defined]
+    laptop.get_by_text("Pilot a morning discharge huddle on ward 5.").first.wait_for()  # type: ignore[attr-defined]
+
+    # The question-first round: the timer counts down, the coach asks a bank question,
+    # then taps an intervention about the process.
+    timer = laptop.locator("[data-timer-display]")  # type: ignore[attr-defined]
+    assert timer.inner_text() == "15:00"
+    laptop.click("[data-timer-toggle]")  # type: ignore[attr-defined]
+    laptop.locator(  # type: ignore[attr-defined]
+        "[data-timer-display]", has_text=re.compile(r"^14:[0-9]{2}$")
+    ).wait_for()
+    # Paused, the round waits for the coach.
+    laptop.click("[data-timer-toggle]")  # type: ignore[attr-defined]
+    laptop.locator("li", has_text=BANK_QUESTION).last.locator(  # type: ignore[attr-defined]
+        "button:has-text('Asked')"
+    ).click()
+    laptop.locator("#my-record li", has_text=BANK_QUESTION).wait_for()  # type: ignore[attr-defined]
+    laptop.click("#my-record button[value=process]")  # type: ignore[attr-defined]
+    laptop.locator("#my-record li", has_text="Process").wait_for()  # type: ignore[attr-defined]
+
+    # Two new actions, each with an owner and a due date.
+    for title, owner in (
+        ("Ask pharmacy for discharge data", first_owner),
+        ("Book the ward 5 huddle room", second_owner),
+    ):
+        laptop.fill("#id_title", title)  # type: ignore[attr-defined]
+        laptop.select_option("#id_owner", str(owner.pk))  # type: ignore[attr-defined]
+        laptop.fill("#id_due_on", "2030-01-15")  # type: ignore[attr-defined]
+        laptop.click("main button:has-text('Add the action')")  # type: ignore[attr-defined]
+        laptop.locator("#decisions li", has_text=title).wait_for()  # type: ignore[attr-defined]
+
+    # A member follows on a phone: the page fits the screen, the timer is shown, and they
+    # write their learning and share it with the team.
+    phone = sign_in(browser, demo, on_phone.email, **PHONE)
+    phone.goto(run_url)  # type: ignore[attr-defined]
+    assert phone.locator("[data-timer-display]").is_visible()  # type: ignore[attr-defined]
+    assert phone.evaluate(  # type: ignore[attr-defined]
+        "document.documentElement.scrollWidth <= window.innerWidth"
+    )
+    phone.get_by_text("Ask pharmacy for discharge data").first.wait_for()  # type: ignore[attr-defined]
+    phone.fill("#id_learned", "Asking before answering surfaced the real bottleneck.")  # type: ignore[attr-defined]
+    phone.fill("#id_differently", "Hold my fix until the second question.")  # type: ignore[attr-defined]
+    phone.check("#id_shared")  # type: ignore[attr-defined]
+    phone.click("main button:has-text('Save my learning')")  # type: ignore[attr-defined]
+    phone.get_by_text("Saved and shared with the team.").wait_for()  # type: ignore[attr-defined]
+    assert "surfaced the real bottleneck" in phone.input_value("#id_learned")  # type: ignore[attr-defined]
+
+    # The coach sees the shared learning and ends the session.
+    laptop.reload()  # type: ignore[attr-defined]
+    laptop.locator("#learning li", has_text="surfaced the real bottleneck").wait_for()  # type: ignore[attr-defined]
+    laptop.click("main button:has-text('End the session and open the pulse')")  # type: ignore[attr-defined]
+    laptop.get_by_text("The team pulse is open for the members.").wait_for()  # type: ignore[attr-defined]
+
+    session.refresh_from_db()
+    assert session.status == TeamSession.Status.DONE
+    # The two actions are the project's, and each owner was told.
+    assert {a.title for a in session.actions.all()} == {
+        "Ask pharmacy for discharge data",
+        "Book the ward 5 huddle room",
+    }
+    assert Action.objects.filter(project__team=team, owner=first_owner).exists()
+    for owner in (first_owner, second_owner):
+        assert Notification.objects.filter(recipient=owner, kind="action_assigned").exists()
+    # The learning entry is the member's, shared with the team.
+    entry = LearningEntry.objects.get(session=session, author=on_phone)
+    assert entry.shared_at is not None
+    # The pulse is open: the member on the phone can answer it.
+    survey = PulseSurvey.objects.filter(team=team).order_by("-created_at").first()
+    assert survey is not None
+    assert Notification.objects.filter(recipient=on_phone, kind="pulse_opened").exists()
+    phone.goto(demo + reverse("coaching:pulse_answer", args=[survey.pk]))  # type: ignore[attr-defined]
+    phone.locator("main form").first.wait_for()  # type: ignore[attr-defined]
+
+    # The coach's private note of the session holds the split and the question used.
+    note = session.coach_note
+    assert note is not None
+    assert note.author_id == coach.pk
+    assert note.task_minutes + note.process_minutes >= 1
+    laptop.goto(run_url)  # type: ignore[attr-defined]
+    laptop.click("text=My coach note of this session")  # type: ignore[attr-defined]
+    laptop.get_by_text("Interventions: 1 on the task, 1 on the process.").wait_for()  # type: ignore[attr-defined]
+    laptop.get_by_text("min on the process", exact=False).first.wait_for()  # type: ignore[attr-defined]
+    laptop.get_by_text(BANK_QUESTION).first.wait_for()  # type: ignore[attr-defined]
