@@ -17,10 +17,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from coaching.models import TeamSession
+from coaching.models import SessionAttendance, TeamSession
 from dashboards.analytics import MIN_GROUP
 from programs.models import Program
 from projects.models import (
@@ -67,10 +69,30 @@ class ProjectCard:
         )
 
 
+def _per_team(rows: QuerySet[Any], team_field: str) -> Coalesce:
+    """The number of `rows` of the outer project's team, as a subquery (0 if none)."""
+    counted = (
+        rows.filter(**{team_field: OuterRef("team_id")})
+        .order_by()
+        .values(team_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def project_cards(program: Program) -> list[ProjectCard]:
     """One card per project of the program, in team order, in a fixed number of queries."""
+    held = TeamSession.objects.filter(status=TeamSession.Status.DONE)
+    expected = SessionAttendance.objects.filter(session__status=TeamSession.Status.DONE)
     projects = list(
         Project.objects.filter(team__cohort__program=program)
+        # The team's sessions held, and over them the members expected and those who came.
+        .annotate(
+            sessions_held=_per_team(held, "team_id"),
+            places_expected=_per_team(expected, "session__team_id"),
+            places_attended=_per_team(expected.filter(attended=True), "session__team_id"),
+        )
         .select_related(
             "team__sponsor",
             "team__coach",
@@ -100,24 +122,10 @@ def project_cards(program: Program) -> list[ProjectCard]:
         "answered_at", "pk"
     ):
         doors.setdefault(door.project_id, []).append(door)
-    held: dict[int, tuple[int, int, int]] = {
-        row["team_id"]: (row["sessions"], row["attended"], row["expected"])
-        for row in TeamSession.objects.filter(
-            team_id__in=[p.team_id for p in projects], status=TeamSession.Status.DONE
-        )
-        .values("team_id")
-        .annotate(
-            sessions=Count("pk", distinct=True),
-            expected=Count("attendance"),
-            attended=Count("attendance", filter=Q(attendance__attended=True)),
-        )
-        .order_by()
-    }
     cards = []
     for project in projects:
         team = project.team
         level_counts = levels.get(project.pk, Counter())
-        sessions, attended, expected = held.get(team.pk, (0, 0, 0))
         cards.append(
             ProjectCard(
                 project=project,
@@ -135,9 +143,9 @@ def project_cards(program: Program) -> list[ProjectCard]:
                 plan=getattr(project, "transition_plan", None),
                 results=getattr(project, "results", None),
                 stakeholders=sum(level_counts.values()),
-                sessions=sessions,
-                attended=attended,
-                expected=expected,
+                sessions=project.sessions_held,
+                attended=project.places_attended,
+                expected=project.places_expected,
             )
         )
     return cards
