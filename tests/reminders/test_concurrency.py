@@ -49,7 +49,7 @@ def test_two_concurrent_ticks_plan_one_reminder_per_person_and_week() -> None:
         finally:
             connections.close_all()
 
-    from reflections import tasks
+    from notifications import tasks
 
     original = tasks.send_reminders.delay
     tasks.send_reminders.delay = lambda ids: sent.append(ids)  # type: ignore[method-assign]
