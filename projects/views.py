@@ -132,6 +132,8 @@ def _overview_context(access: ProjectAccess) -> dict[str, Any]:
         "project": project,
         "team": project.team,
         "program": program,
+        # On the reader's own clock: the request runs in their zone.
+        "program_ended": program.has_ended(timezone.localdate()),
         "access": access,
         "members": access.team.members,
         "criteria": _criteria(project),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from programs.http import AuthenticatedHttpRequest
@@ -53,6 +54,8 @@ def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
             "history": history,
             "team": team,
             "program": program,
+            # On the reader's own clock: the request runs in their zone.
+            "program_ended": program.has_ended(timezone.localdate()),
             "access": access,
             "rows": rows,
             "composition": composition,

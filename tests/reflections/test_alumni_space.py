@@ -166,6 +166,23 @@ def test_the_program_page_says_it_has_ended(cast: Cast) -> None:
     assert "alumni space" in journal.content.decode()
 
 
+def test_the_team_and_project_pages_say_the_program_has_ended_only_once_it_has(
+    cast: Cast,
+) -> None:
+    client = cast.client_for("participant")
+    pages = (
+        reverse("teams:detail", args=[cast.team.pk]),
+        reverse("projects:detail", args=[cast.project.pk]),
+    )
+    for path in pages:
+        assert "This program has ended" not in client.get(path).content.decode()
+    with time_machine.travel(AFTER_THE_END):
+        for path in pages:
+            html = client.get(path).content.decode()
+            assert "This program has ended" in html
+            assert "4 June 2027" in html
+
+
 def test_the_program_page_of_an_archived_program_says_it_has_ended(cast: Cast) -> None:
     archive(cast)
     refused = cast.client_for("participant").get(
