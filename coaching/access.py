@@ -42,7 +42,7 @@ def get_session_for_user(user: User, session_id: int) -> SessionAccess:
     admin included: they see attendance as completion only) 403."""
     session = (
         TeamSession.objects.select_related(
-            "team__cohort__program", "team__coach", "team__sponsor", "created_by"
+            "team__cohort__program", "team__coach", "team__sponsor", "created_by", "coach_note"
         )
         .filter(pk=session_id)
         .first()
@@ -75,4 +75,14 @@ def get_session_for_coach(user: User, session_id: int) -> SessionAccess:
     access = get_session_for_user(user, session_id)
     if not access.team.is_coach:
         raise PermissionDenied("Only the team's coach does this.")
+    return access
+
+
+def get_session_record_to_share(user: User, session_id: int) -> SessionAccess:
+    """The session, for the team's coach who wrote its record: they alone share it with
+    the team or stop sharing it. Another coach of the team gets 403, outsiders 404."""
+    access = get_session_for_coach(user, session_id)
+    note = access.session.coach_note
+    if note is not None and note.author_id != user.pk:
+        raise PermissionDenied("Only the coach who wrote this record shares it.")
     return access

@@ -1,7 +1,8 @@
 """The demo's team sessions: for every coached team, its past sessions run in the app
 (attendance, the question, decisions, the coach's taps, shared learning; ended, so its
-pulse opened) and the next one scheduled. Built through the services; the caller loads
-the demo inside `core.events.quiet()`, so nobody is told and no invitation is emailed."""
+pulse opened; the coach's record of the latest one shared with the team) and the next one
+scheduled. Built through the services; the caller loads the demo inside
+`core.events.quiet()`, so nobody is told and no invitation is emailed."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from coaching.services import (
     do_record_intervention,
     do_save_session_notes,
     do_schedule_session,
+    do_share_session_record,
     do_start_session,
     do_write_learning,
     session_members,
@@ -109,6 +111,12 @@ def seed_sessions(*, program: Program) -> None:
                     now=starts_at + LENGTH,
                 )
             do_end_session(session=session, by=coach, now=starts_at + LENGTH)
+            if number == PAST_SESSIONS - 1:
+                # The coach shares the figures of the latest session with the team.
+                session.refresh_from_db()
+                do_share_session_record(
+                    session=session, by=coach, now=starts_at + LENGTH + datetime.timedelta(hours=1)
+                )
         next_day = today + datetime.timedelta(days=7 - team_index % 3)
         do_schedule_session(
             team=team,

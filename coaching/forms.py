@@ -173,3 +173,12 @@ class InterventionForm(forms.Form):
             )
             data["about"] = Intervention.About.PROCESS if process else Intervention.About.TASK
         return data
+
+
+class ShareRecordForm(forms.Form):
+    """The coach's choice on their record of a session: share its figures with the team
+    or stop sharing them."""
+
+    share = forms.TypedChoiceField(
+        choices=[("yes", "Share"), ("no", "Stop sharing")], coerce=lambda v: v == "yes"
+    )

@@ -54,6 +54,9 @@ class TeamSession(models.Model):
     coach_note = models.ForeignKey(
         CoachNote, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the coach who wrote `coach_note` shared its figures (the task/process split and
+    # the questions used, never the note's text) with the team's members; None: not shared.
+    record_shared_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)

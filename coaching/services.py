@@ -351,3 +351,61 @@ def _coach_record(session: TeamSession, coach: User, now: datetime.datetime) -> 
     )
     session.coach_note = note
     session.save(update_fields=["coach_note"])
+
+
+@dataclass(frozen=True)
+class SharedRecord:
+    """What the coach shares of their record of a session: the figures and the questions
+    used, never the text of their note."""
+
+    task_minutes: int
+    process_minutes: int
+    process_percent: int
+    questions: list[str]
+    shared_at: datetime.datetime
+
+
+def shared_record(session: TeamSession, reader: User, *, is_member: bool) -> SharedRecord | None:
+    """The coach's shared record of the session, for the team's members and the coach who
+    wrote it; None for everyone else, and while it is not shared."""
+    note = session.coach_note
+    if session.record_shared_at is None or note is None or note.author_id is None:
+        return None
+    if not (is_member or note.author_id == reader.pk):
+        return None
+    asked = Intervention.objects.filter(
+        session=session, coach_id=note.author_id, question__isnull=False
+    ).select_related("question")
+    return SharedRecord(
+        task_minutes=note.task_minutes,
+        process_minutes=note.process_minutes,
+        process_percent=note.process_percent,
+        questions=[i.question.text for i in asked if i.question is not None],
+        shared_at=session.record_shared_at,
+    )
+
+
+def do_share_session_record(
+    *, session: TeamSession, by: User, now: datetime.datetime | None = None
+) -> TeamSession:
+    """The coach who wrote the session's record shares its figures (task/process split,
+    questions used; never the note's text) with the team's members. Sharing again keeps the
+    first share time."""
+    note = session.coach_note
+    if note is None or note.author_id != by.pk:
+        raise ValueError("Only the coach who wrote the session's record shares it.")
+    if session.record_shared_at is None:
+        session.record_shared_at = now or timezone.now()
+        session.save(update_fields=["record_shared_at"])
+    return session
+
+
+def do_stop_sharing_session_record(*, session: TeamSession, by: User) -> TeamSession:
+    """The coach who shared the session's record hides it from the team again."""
+    note = session.coach_note
+    if note is None or note.author_id != by.pk:
+        raise ValueError("Only the coach who wrote the session's record stops sharing it.")
+    if session.record_shared_at is not None:
+        session.record_shared_at = None
+        session.save(update_fields=["record_shared_at"])
+    return session

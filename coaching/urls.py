@@ -17,5 +17,6 @@ urlpatterns = [
     path("sessions/<int:session_id>/run/learning/", run_views.learning, name="learning"),
     path("sessions/<int:session_id>/run/end/", run_views.end, name="end"),
     path("sessions/<int:session_id>/run/intervene/", run_views.intervene, name="intervene"),
+    path("sessions/<int:session_id>/record/share/", views.share_record, name="share_record"),
     path("sessions/<int:session_id>/questions/", run_views.question_new, name="question_new"),
 ]

@@ -3,14 +3,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coaching.access import get_session_for_user, get_session_to_change, get_team_to_schedule
-from coaching.forms import SessionForm
+from coaching.access import (
+    get_session_for_user,
+    get_session_record_to_share,
+    get_session_to_change,
+    get_team_to_schedule,
+)
+from coaching.forms import SessionForm, ShareRecordForm
 from coaching.invitations import session_calendar
 from coaching.models import SessionAttendance, TeamSession
-from coaching.services import do_change_session, do_schedule_session
+from coaching.services import (
+    do_change_session,
+    do_schedule_session,
+    do_share_session_record,
+    do_stop_sharing_session_record,
+    shared_record,
+)
 from programs.http import AuthenticatedHttpRequest
 
 
@@ -60,11 +72,44 @@ def detail(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
         .select_related("user")
         .order_by("user__last_name", "user__first_name")
     ]
+    note = session.coach_note
     return render(
         request,
         "coaching/session_detail.html",
-        {"session": session, "team": session.team, "access": access, "attendees": attendees},
+        {
+            "session": session,
+            "team": session.team,
+            "access": access,
+            "attendees": attendees,
+            "shared_record": shared_record(session, request.user, is_member=access.team.is_member),
+            # The share button: for the coach who wrote the session's record only.
+            "may_share_record": note is not None and note.author_id == request.user.pk,
+        },
     )
+
+
+@require_POST
+def share_record(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
+    """The coach who wrote the session's record shares its figures with the team's members
+    (the split and the questions used, never the note's text) or stops sharing them."""
+    access = get_session_record_to_share(request.user, session_id)
+    session = access.session
+    form = ShareRecordForm(request.POST)
+    if session.coach_note is None:
+        messages.info(request, "There is no record of yours for this session to share yet.")
+    elif not form.is_valid():
+        messages.error(request, "Choose to share your record or to stop sharing it.")
+    elif form.cleaned_data["share"]:
+        do_share_session_record(session=session, by=request.user)
+        messages.success(
+            request,
+            "Shared with the team's members: the task/process split and the questions used. "
+            "Your note's text stays private.",
+        )
+    else:
+        do_stop_sharing_session_record(session=session, by=request.user)
+        messages.success(request, "Your record of this session is no longer shared with the team.")
+    return redirect(reverse("team_sessions:detail", args=[session.pk]) + "#shared-record")
 
 
 @require_http_methods(["GET", "POST"])

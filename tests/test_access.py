@@ -1455,6 +1455,13 @@ ROWS |= {
     "team_sessions:question_new": Row(team_session, post=Allow(("coach",), 400)),
     # The coach's one tap: theirs alone.
     "team_sessions:intervene": Row(team_session, post=Allow(("coach",), 400)),
+    # The coach's record is shared with the team (or no longer) by that coach alone.
+    "team_sessions:share_record": Row(
+        team_session, post=Allow(("coach",), 302, data=lambda w: {"share": "yes"})
+    ),
+    "team_sessions:share_record stop": Row(
+        team_session, post=Allow(("coach",), 302, data=lambda w: {"share": "no"})
+    ),
 }
 
 
