@@ -13,6 +13,7 @@ from django.utils import timezone
 from coaching.models import CoachQuestion, TeamSession
 from coaching.services import (
     do_end_session,
+    do_ensure_default_question_bank,
     do_record_attendance,
     do_record_intervention,
     do_save_session_notes,
@@ -59,6 +60,7 @@ TAPS = (
 def seed_sessions(*, program: Program) -> None:
     """Sessions for every coached team of `program` that has none yet (idempotent)."""
     now = timezone.now()
+    do_ensure_default_question_bank()
     bank = {q.text: q for q in CoachQuestion.objects.for_program(program)}
     teams = Team.objects.filter(cohort__program=program, coach__isnull=False).select_related(
         "coach", "cohort"

@@ -259,6 +259,48 @@ def do_end_session(
     return survey
 
 
+# The shared default bank, by purpose; a fresh installation gets it from the migration
+# `0002_default_question_bank` (which keeps its own frozen copy), and
+# `do_ensure_default_question_bank` restores whatever of it is missing.
+DEFAULT_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "clarify": (
+        "What exactly is the problem we are trying to solve?",
+        "What would success look like, and how would we know?",
+        "What do we mean when we use that word?",
+    ),
+    "challenge": (
+        "What are we assuming that might not be true?",
+        "What would someone who disagrees with us say?",
+        "What if we did the opposite?",
+    ),
+    "process": (
+        "How well are we listening to each other right now?",
+        "Who has not spoken yet, and what do they think?",
+        "Are we asking questions, or giving answers?",
+    ),
+    "learning": (
+        "What have we learned in this session so far?",
+        "What will each of us do differently as a result?",
+        "What did we learn about ourselves as leaders today?",
+    ),
+}
+
+
+def do_ensure_default_question_bank() -> int:
+    """Add the default bank's questions that are missing (idempotent); returns how many."""
+    present = set(
+        CoachQuestion.objects.filter(program__isnull=True).values_list("purpose", "text")
+    )
+    missing = [
+        CoachQuestion(purpose=purpose, text=text, program=None)
+        for purpose, texts in DEFAULT_QUESTIONS.items()
+        for text in texts
+        if (purpose, text) not in present
+    ]
+    CoachQuestion.objects.bulk_create(missing)
+    return len(missing)
+
+
 def do_add_coach_question(*, program: Program, by: User, purpose: str, text: str) -> CoachQuestion:
     """Extend the program's question bank (the shared default bank stays as it is)."""
     return CoachQuestion.objects.create(
