@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from core.email_addresses import EmailBackend
+from core.mail import BulkEmail
 from programs.models import Invitation, Membership, User
 from tests import factories as f
 from tests.conftest import Cast
@@ -105,7 +106,7 @@ def smtp_sink() -> Iterator[tuple[Sink, int]]:
         controller.stop()
 
 
-def send(port: int, to: str) -> None:
+def send(port: int, to: str, message_class: type[mail.EmailMessage] = mail.EmailMessage) -> None:
     smtp = {
         "BACKEND": "core.email_addresses.EmailBackend",
         "OPTIONS": {
@@ -117,7 +118,7 @@ def send(port: int, to: str) -> None:
             "timeout": 10,
         },
     }
-    message = mail.EmailMessage(
+    message = message_class(
         "Your weekly check-in", "Ten minutes.", "ActionLab <noreply@example.org>", [to]
     )
     with override_settings(MAILERS={"default": smtp}):
@@ -131,6 +132,18 @@ def test_mail_to_a_unicode_address_goes_out_with_smtputf8(
 ) -> None:
     sink, port = smtp_sink
     send(port, ADDRESS)
+    [envelope] = sink.envelopes
+    assert "SMTPUTF8" in envelope.mail_options
+    assert envelope.rcpt_tos == [ADDRESS]
+    assert f"To: {ADDRESS}".encode() in envelope.original_content
+
+
+def test_a_reminder_to_a_unicode_address_goes_out_with_smtputf8(
+    smtp_sink: tuple[Sink, int],
+) -> None:
+    """The pipeline's fast builder leaves such a message to Django's, which SMTPUTF8 needs."""
+    sink, port = smtp_sink
+    send(port, ADDRESS, BulkEmail)
     [envelope] = sink.envelopes
     assert "SMTPUTF8" in envelope.mail_options
     assert envelope.rcpt_tos == [ADDRESS]
