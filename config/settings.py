@@ -201,13 +201,19 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django support closes the database connection before and after every task
+# unless told to keep it for a number of tasks: a new PostgreSQL connection (a new server
+# process) for each batch of 50 emails cost more than the batch's queries. The connection
+# is kept for this many tasks; `core.tasks` checks it before each task as Django does
+# before each request (CONN_MAX_AGE, CONN_HEALTH_CHECKS).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 3600
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
-# Weekly reminders: how often beat plans and sweeps them, and how long a delivery may stay
-# queued before the sweeper hands it to a worker again.
+# Weekly reminders: how often beat plans them and sweeps every delivery, and the lease: how
+# long any delivery may stay queued or claimed before the sweeper hands it out again.
 REMINDERS_TICK_SECONDS = env_int("REMINDERS_TICK_SECONDS", 300)
 REMINDERS_SWEEP_SECONDS = env_int("REMINDERS_SWEEP_SECONDS", 300)
 REMINDERS_STUCK_AFTER_SECONDS = env_int("REMINDERS_STUCK_AFTER_SECONDS", 15 * 60)

@@ -1,58 +1,35 @@
-"""The email side of notifications: planning the daily digests, sending in batches,
-retrying, sweeping, and the signed one-click unsubscribe.
+"""The email side of notifications: planning the daily digests, composing their emails
+and those of single notifications, and the signed one-click unsubscribe.
 
 Every email is one `EmailDelivery` row, unique per notification or per person and local
-day, so a second or concurrent plan is harmless. Workers take batches of ids after commit.
-A worker claims each row with a conditional UPDATE (queued → sending), sends, and marks it
-sent, so a task that runs twice sends once. A row left in sending by a worker killed
-mid-send, or left queued by a lost broker message, is handed to a worker again by the
-sweeper once its lease is over: the one point that is at-least-once is a worker killed
-after the SMTP server accepted the message and before the row was marked sent; the copy
-sent again carries the same Message-ID.
+day, so a second or concurrent plan is harmless. Sending, retries and the sweeper follow
+the pipeline's one claim rule (`notifications.pipeline`), as the weekly reminders do.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
-import time
-from collections.abc import Callable, Sequence
-from smtplib import SMTPException
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, mailers
-from django.core.mail.backends.base import BaseEmailBackend
-from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.tasks import is_busy_database
+from core.mail import BulkEmail
 from core.text import one_line
+from notifications import pipeline
 from notifications.kinds import DEFAULT_DIGEST_HOUR, EmailMode, Kind, default_email_mode
 from notifications.models import DigestSetting, EmailDelivery, Notification, Preference
+from notifications.pipeline import SEND_BATCH_SIZE, Composed
 from programs.models import Membership, User
 
 Status = EmailDelivery.Status
 
-# How many delivery ids one broker message carries.
-SEND_BATCH_SIZE = 50
-# Retries of a batch whose SMTP server failed: 30 s, 60 s, … capped at ten minutes.
-SEND_MAX_RETRIES = 6
-RETRY_BASE_SECONDS = 30
-RETRY_MAX_SECONDS = 600
-# A row queued or sending this long after it was last handed to a worker was lost: the
-# reminders' lease (REMINDERS_STUCK_AFTER_SECONDS, 15 minutes by default), one setting for
-# every email the pipeline carries.
-LEASE = datetime.timedelta(seconds=settings.REMINDERS_STUCK_AFTER_SECONDS)
-SWEEP_LIMIT = 5000
-TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
-# Tries at recording an email that went out, while the database is busy.
-RECORD_ATTEMPTS = 16
 # The unsubscribe "kind" of the daily digest: it turns off every kind the person gets daily.
 DIGEST = "digest"
 
@@ -96,11 +73,6 @@ def user_from_unsubscribe_token(kind: str, token: str) -> User | None:
 # Enqueueing and sweeping ---------------------------------------------------------------
 
 
-def retry_countdown(retries: int) -> int:
-    """Seconds before retry number `retries + 1`: exponential, never beyond ten minutes."""
-    return min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2**retries)
-
-
 def enqueue_sending(delivery_ids: Sequence[int]) -> None:
     """Hand the deliveries to workers once the transaction commits, SEND_BATCH_SIZE ids
     per broker message."""
@@ -112,22 +84,10 @@ def enqueue_sending(delivery_ids: Sequence[int]) -> None:
 
 
 def do_requeue_stuck_emails(*, now: datetime.datetime | None = None) -> int:
-    """Hand to a worker again the rows idle past their lease: queued ones whose broker
-    message was lost, and sending ones whose worker died before recording the outcome.
-    Returns how many were handed on."""
-    now = now or timezone.now()
-    cutoff = now - LEASE
-    with transaction.atomic():
-        stuck = list(
-            EmailDelivery.objects.select_for_update(skip_locked=True)
-            .filter(status__in=[Status.QUEUED, Status.SENDING], queued_at__lt=cutoff)
-            .exclude(status=Status.SENDING, claimed_at__gte=cutoff)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:SWEEP_LIMIT]
-        )
-        EmailDelivery.objects.filter(pk__in=stuck).update(status=Status.QUEUED, queued_at=now)
-        enqueue_sending(stuck)
-    return len(stuck)
+    """Hand to a worker again the rows idle past their lease (`pipeline.requeue_stuck`)."""
+    return pipeline.requeue_stuck(
+        EmailDelivery, enqueue=enqueue_sending, now=now or timezone.now()
+    )
 
 
 # Daily digests -------------------------------------------------------------------------
@@ -215,7 +175,7 @@ def _still_wanted(
     ]
 
 
-def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives | None:
+def build_message(delivery: EmailDelivery) -> BulkEmail | None:
     """The email of a delivery, or None when nothing in it should go out any more."""
     user = delivery.recipient
     if not user.is_active:
@@ -256,7 +216,7 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives | None:
         subject = f"Your ActionLab digest: {count} notification{'s' if count != 1 else ''}"
     else:
         subject = entries[0]["subject"]  # it says what happened, and to what
-    message = EmailMultiAlternatives(
+    message = BulkEmail(
         subject=one_line(subject),
         body=render_to_string("notifications/email/notification.txt", context),
         to=[user.email],
@@ -272,59 +232,12 @@ def build_message(delivery: EmailDelivery) -> EmailMultiAlternatives | None:
     return message
 
 
-def _send_one(
-    delivery_id: int, mailer: BaseEmailBackend, *, final_attempt: bool, now: datetime.datetime
-) -> str:
-    """Claim the row (queued → sending), send, record the outcome; returns the status."""
-    rows = EmailDelivery.objects.filter(pk=delivery_id)
-    claimed = rows.filter(status=Status.QUEUED).update(
-        status=Status.SENDING, claimed_at=now, queued_at=now, attempts=F("attempts") + 1
-    )
-    if not claimed:
-        return rows.values_list("status", flat=True).first() or Status.SKIPPED
-    delivery = (
-        EmailDelivery.objects.select_related("recipient", "notification__program")
-        .filter(pk=delivery_id)
-        .get()
-    )
-    message = build_message(delivery)
-    if message is None:
-        rows.filter(status=Status.SENDING).update(
-            status=Status.SKIPPED, error="Turned off by the person, or no longer a member."
-        )
-        return Status.SKIPPED
-    try:
-        mailer.send_messages([message])
-    except TRANSIENT_ERRORS as error:
-        with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
-            mailer.close()
-        status = Status.FAILED if final_attempt else Status.QUEUED
-        rows.filter(status=Status.SENDING).update(
-            status=status, error=f"{type(error).__name__}: {error}"[:300]
-        )
-        return status
-    # The email is out: record it even if the database is busy for a moment, or the sweeper
-    # would send it again once the lease is over.
-    _while_busy(
-        lambda: rows.filter(status=Status.SENDING).update(
-            status=Status.SENT, sent_at=now, error=""
-        )
-    )
-    return Status.SENT
-
-
-def _while_busy(write: Callable[[], int]) -> int:
-    """Run `write`, again after a pause while the database is busy (SQLite's write lock,
-    held by another process for longer than the busy timeout): 0.1 s, 0.2 s, … at most 5 s
-    apart, about a minute in all, before the error is raised."""
-    for attempt in range(RECORD_ATTEMPTS):
-        try:
-            return write()
-        except OperationalError as error:
-            if not is_busy_database(error) or attempt == RECORD_ATTEMPTS - 1:
-                raise
-            time.sleep(min(5.0, 0.1 * 2**attempt))
-    raise AssertionError("unreachable")
+def _compose(claimed: Sequence[int], now: datetime.datetime) -> Iterator[tuple[int, Composed]]:
+    """Each claimed delivery's email, or why it is skipped."""
+    deliveries = EmailDelivery.objects.select_related("recipient", "notification__program")
+    for delivery in deliveries.filter(pk__in=claimed).order_by("pk"):
+        message = build_message(delivery)
+        yield delivery.pk, message or "Turned off by the person, or no longer a member."
 
 
 def do_send_emails(
@@ -337,16 +250,11 @@ def do_send_emails(
     queued by a transient SMTP failure, for the caller to retry later (on the final
     attempt they are marked failed instead). Rows sent, skipped, failed or claimed by
     another worker are left alone, so a batch that runs twice sends each email once."""
-    now = now or timezone.now()
-    mailer = mailers.default
-    with contextlib.suppress(*TRANSIENT_ERRORS):
-        mailer.open()
-    again = []
-    try:
-        for pk in sorted(set(delivery_ids)):
-            if _send_one(pk, mailer, final_attempt=final_attempt, now=now) == Status.QUEUED:
-                again.append(pk)
-    finally:
-        with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
-            mailer.close()
-    return again
+    statuses = pipeline.send_batch(
+        EmailDelivery,
+        delivery_ids,
+        _compose,
+        final_attempt=final_attempt,
+        now=now or timezone.now(),
+    )
+    return [pk for pk, status in statuses.items() if status == Status.QUEUED]

@@ -3,9 +3,9 @@
 
 Both are `ReminderDelivery` rows of their own kind, so "sent once" is the same database
 fact as for the check-in reminder: one row per person, program, ISO week and kind. They
-share its life (queued → sent, failed or skipped, with the reason), its claim
-(`claim_and_send`), the pipeline's retries and sweeper (`notifications.sweeper`) and its
-signed one-click unsubscribe, and have their own tick and send task.
+share its life (queued → sending → sent, failed or skipped, with the reason), the
+pipeline's one claim rule, retries and sweeper (`notifications.pipeline`) and its signed
+one-click unsubscribe, and have their own tick and send task.
 
 - **Coach digest**: one per coach and program each week, planned once the coach's own
   Monday 08:00 has passed (the coach's time zone in the program's organisation), for
@@ -21,17 +21,14 @@ signed one-click unsubscribe, and have their own tick and send task.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, mailers
-from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.template.loader import render_to_string
@@ -39,16 +36,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.events import subscribe
+from core.mail import BulkEmail
 from core.text import one_line
-from notifications.delivery import TRANSIENT_ERRORS
+from notifications import pipeline
 from notifications.models import ReminderDelivery
+from notifications.pipeline import Composed
 from notifications.reminders import (
     Slot,
-    claim_and_send,
     enqueue_batches,
     reminders_enabled,
     reminders_on,
-    requeue_stuck,
     unsubscribe_url,
 )
 from programs.models import Membership, Program, Role, User
@@ -186,8 +183,10 @@ def enqueue_sending(delivery_ids: Sequence[int]) -> None:
 
 
 def do_requeue_stuck_digests(*, now: datetime.datetime | None = None) -> int:
-    """The digests' and partner notes' sweeper (see reminders.requeue_stuck)."""
-    return requeue_stuck(kinds=KINDS, enqueue=enqueue_sending, now=now)
+    """The digests' and partner notes' sweeper (`pipeline.requeue_stuck`)."""
+    return pipeline.requeue_stuck(
+        ReminderDelivery, enqueue=enqueue_sending, now=now or timezone.now(), kind__in=KINDS
+    )
 
 
 # Coach digest: content -----------------------------------------------------------------
@@ -292,10 +291,10 @@ def _digest_skip_reason(delivery: ReminderDelivery, now: datetime.datetime) -> s
 
 def _message(
     *, subject: str, template: str, context: dict[str, object], to: str, unsubscribe: str
-) -> EmailMultiAlternatives:
+) -> BulkEmail:
     """Text and HTML email with the one-click unsubscribe headers (RFC 8058)."""
     context = {**context, "unsubscribe_url": unsubscribe}
-    message = EmailMultiAlternatives(
+    message = BulkEmail(
         subject=one_line(subject),
         body=render_to_string(f"notifications/email/{template}.txt", context),
         to=[to],
@@ -310,7 +309,7 @@ def _message(
     return message
 
 
-def digest_message(delivery: ReminderDelivery) -> EmailMultiAlternatives:
+def digest_message(delivery: ReminderDelivery) -> BulkEmail:
     coach, program = delivery.user, delivery.program
     current = LocalWeek(delivery.iso_year, delivery.iso_week)
     return _message(
@@ -489,7 +488,7 @@ def _partner_note_recipient(delivery: ReminderDelivery) -> str | Recipient:
     return partner_recipient(plan)
 
 
-def partner_note_message(delivery: ReminderDelivery, to: Recipient) -> EmailMultiAlternatives:
+def partner_note_message(delivery: ReminderDelivery, to: Recipient) -> BulkEmail:
     person = delivery.user
     week = LocalWeek(delivery.iso_year, delivery.iso_week)
     return _message(
@@ -509,7 +508,7 @@ def partner_note_message(delivery: ReminderDelivery, to: Recipient) -> EmailMult
 # Sending -------------------------------------------------------------------------------
 
 
-def _compose(delivery: ReminderDelivery, now: datetime.datetime) -> EmailMultiAlternatives | str:
+def _composed(delivery: ReminderDelivery, now: datetime.datetime) -> Composed:
     """The email to send for the delivery, or the reason to skip it."""
     if delivery.kind == ReminderKind.COACH_DIGEST:
         reason = _digest_skip_reason(delivery, now)
@@ -520,58 +519,45 @@ def _compose(delivery: ReminderDelivery, now: datetime.datetime) -> EmailMultiAl
     return partner_note_message(delivery, recipient)
 
 
-def do_send_digest_delivery(
-    *,
-    delivery_id: int,
-    final_attempt: bool = False,
-    now: datetime.datetime | None = None,
-    mailer: BaseEmailBackend | None = None,
-) -> str:
-    """Send one digest or partner note unless it was sent, skipped or failed already, and
-    return the delivery's status afterwards. Safe to run twice: the row is claimed as the
-    reminders' are (`claim_and_send`). A transient SMTP failure leaves it queued with the
-    reason (the caller retries), or on the final attempt marks it failed. Deliveries of
-    other kinds are left alone."""
-    now = now or timezone.now()
-    delivery = (
-        ReminderDelivery.objects.select_related("user", "program__organization")
-        .filter(pk=delivery_id)
-        .first()
-    )
-    if delivery is None:
-        return Status.SKIPPED
-    if delivery.status != Status.QUEUED or delivery.kind not in KINDS:
-        return delivery.status
-    outcome = _compose(delivery, now)
-    if isinstance(outcome, str):
-        ReminderDelivery.objects.filter(pk=delivery.pk, status=Status.QUEUED).update(
-            status=Status.SKIPPED, reason=outcome
-        )
-        return (
-            ReminderDelivery.objects.filter(pk=delivery.pk).values_list("status", flat=True).get()
-        )
-    return claim_and_send(
-        delivery.pk, outcome, mailer or mailers.default, final_attempt=final_attempt, now=now
-    )
+def _compose(claimed: Sequence[int], now: datetime.datetime) -> Iterator[tuple[int, Composed]]:
+    deliveries = ReminderDelivery.objects.select_related("user", "program__organization")
+    for delivery in deliveries.filter(pk__in=claimed).order_by("pk"):
+        yield delivery.pk, _composed(delivery, now)
 
 
 def do_send_digest_deliveries(
-    *, delivery_ids: Iterable[int], final_attempt: bool = False
+    *,
+    delivery_ids: Iterable[int],
+    final_attempt: bool = False,
+    now: datetime.datetime | None = None,
 ) -> list[int]:
-    """Send a batch through one SMTP connection; returns the ids left queued by a
-    transient failure, to retry."""
-    mailer = mailers.default
-    with contextlib.suppress(*TRANSIENT_ERRORS):
-        mailer.open()
-    try:
-        return [
-            delivery_id
-            for delivery_id in delivery_ids
-            if do_send_digest_delivery(
-                delivery_id=delivery_id, final_attempt=final_attempt, mailer=mailer
-            )
-            == Status.QUEUED
-        ]
-    finally:
-        with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
-            mailer.close()
+    """Send a batch of coach digests and partner notes through one SMTP connection, each
+    unless it was sent, skipped or failed already or another worker claimed it; returns
+    the ids left queued by a transient failure, to retry. Deliveries of other kinds are
+    left alone."""
+    statuses = _send_batch(delivery_ids, final_attempt=final_attempt, now=now)
+    return [pk for pk, status in statuses.items() if status == Status.QUEUED]
+
+
+def do_send_digest_delivery(
+    *, delivery_id: int, final_attempt: bool = False, now: datetime.datetime | None = None
+) -> str:
+    """Send one digest or partner note (as a batch of one) and return the delivery's
+    status afterwards."""
+    statuses = _send_batch([delivery_id], final_attempt=final_attempt, now=now)
+    return statuses.get(delivery_id, Status.SKIPPED)
+
+
+def _send_batch(
+    delivery_ids: Iterable[int], *, final_attempt: bool, now: datetime.datetime | None
+) -> dict[int, str]:
+    # Only the digests' and partner notes' rows: a reminder's id sent here by mistake is
+    # not claimed (its own task sends it).
+    ours = ReminderDelivery.objects.filter(pk__in=list(delivery_ids), kind__in=KINDS)
+    return pipeline.send_batch(
+        ReminderDelivery,
+        ours.values_list("pk", flat=True),
+        _compose,
+        final_attempt=final_attempt,
+        now=now or timezone.now(),
+    )

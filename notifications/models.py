@@ -146,7 +146,8 @@ class EmailDelivery(models.Model):
     digest_day = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.CharField(max_length=300, blank=True)
+    # Why it was skipped, or the last failure.
+    reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
     # When the row was last handed to a worker, and when a worker claimed it: the sweeper
     # hands rows idle past their lease to a worker again.
@@ -174,7 +175,12 @@ class EmailDelivery(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "queued_at"], name="emaildelivery_sweep"),
+            # The sweeper's: only the rows still waiting, so that a row sent leaves it.
+            models.Index(
+                fields=["status", "queued_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="emaildelivery_waiting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -184,19 +190,27 @@ class EmailDelivery(models.Model):
 
 class ReminderDelivery(models.Model):
     """One reminder for one person, program, local ISO week and kind. The unique
-    constraint makes "planned once" a database fact; `status` records what became of it."""
+    constraint makes "planned once" a database fact; `status` records what became of it,
+    under the pipeline's claim (`notifications.pipeline`)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
 
+    # Each delivery changes status twice (claimed, then sent) and every index is written
+    # again each time: the foreign keys are not indexed on their own, the unique constraint
+    # (user first) and the log's index (program first) serve their look-ups.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_deliveries"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_deliveries",
+        db_index=False,
     )
     program = models.ForeignKey(
-        Program, on_delete=models.CASCADE, related_name="reminder_deliveries"
+        Program, on_delete=models.CASCADE, related_name="reminder_deliveries", db_index=False
     )
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     iso_year = models.PositiveSmallIntegerField()
@@ -210,8 +224,10 @@ class ReminderDelivery(models.Model):
     # The tick that inserted the row, so that it enqueues only the rows it inserted.
     planned_by = models.UUIDField()
     created_at = models.DateTimeField()
-    # When the row was last handed to a worker; the sweeper re-enqueues stale ones.
+    # When the row was last handed to a worker, and when a worker claimed it: the sweeper
+    # hands rows idle past their lease to a worker again.
     queued_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -225,12 +241,17 @@ class ReminderDelivery(models.Model):
                 name="reminderdelivery_once_per_week",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["queued", "sent", "failed", "skipped"]),
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
                 name="reminderdelivery_status_valid",
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "queued_at"]),
+            # The sweeper's: only the rows still waiting, so that a row sent leaves it.
+            models.Index(
+                fields=["status", "queued_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="reminderdelivery_waiting",
+            ),
             # The reminder log: a program's deliveries by week and status.
             models.Index(fields=["program", "-iso_year", "-iso_week", "status"]),
             models.Index(fields=["planned_by"]),

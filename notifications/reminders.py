@@ -4,8 +4,8 @@ personal calendar feed (DESIGN.md, "Weekly reminders").
 The tick (`do_plan_reminders`) asks the database which participants are due and inserts
 one `ReminderDelivery` per person, program, local ISO week and kind; the unique constraint
 makes a second or concurrent tick harmless. Sending happens in worker tasks, after commit,
-in batches of delivery ids; each delivery is sent under a row lock, so a task that runs
-twice sends once (see `do_send_reminders` for what a worker killed mid-batch leaves).
+in batches of delivery ids, under the pipeline's one claim rule (`notifications.pipeline`),
+so a task that runs twice sends once.
 
 A program's dates carry no time zone: each person reads them on their own clock. A
 reminder is due for a week when the person's slot that week falls on a day, in their zone,
@@ -19,11 +19,9 @@ hears "It is time for your check-in" minutes after accepting an invitation.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import functools
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,9 +29,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, mailers
-from django.core.mail.backends.base import BaseEmailBackend
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import (
     Exists,
     F,
@@ -49,14 +45,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.mail import BulkEmail
 from core.text import one_line
-from notifications.delivery import (
-    LEASE,
-    SEND_BATCH_SIZE,
-    SWEEP_LIMIT,
-    TRANSIENT_ERRORS,
-)
+from notifications import pipeline
 from notifications.models import ReminderDelivery
+from notifications.pipeline import SEND_BATCH_SIZE, Composed
 from programs.models import Membership, Program, User
 from reflections.calendar import checkin_calendar
 from reflections.models import (
@@ -68,10 +61,6 @@ from reflections.models import (
 )
 from reflections.services import program_week
 from reflections.weeks import LocalWeek, zone_named
-
-# One delivery pipeline: the batch size, retry policy, lease and sweep limit are those of
-# every email the notifications app sends (`notifications.delivery`).
-STUCK_AFTER = LEASE
 
 Status = ReminderDelivery.Status
 # The annotations `running_participants` adds.
@@ -337,31 +326,14 @@ def enqueue_sending(delivery_ids: Sequence[int]) -> None:
     enqueue_batches(send_reminders.delay, delivery_ids)
 
 
-def requeue_stuck(
-    *,
-    kinds: Sequence[str],
-    enqueue: Callable[[Sequence[int]], None],
-    now: datetime.datetime | None = None,
-) -> int:
-    """Enqueue again the deliveries of `kinds` still queued STUCK_AFTER after they were
-    last handed to a worker (a lost message, a worker killed mid-batch). Sending them twice
-    is harmless: the send checks the row's status under a lock."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        stuck = list(
-            ReminderDelivery.objects.select_for_update(skip_locked=True)
-            .filter(kind__in=kinds, status=Status.QUEUED, queued_at__lt=now - STUCK_AFTER)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:SWEEP_LIMIT]
-        )
-        ReminderDelivery.objects.filter(pk__in=stuck).update(queued_at=now)
-        enqueue(stuck)
-    return len(stuck)
-
-
 def do_requeue_stuck_reminders(*, now: datetime.datetime | None = None) -> int:
-    """The check-in reminders' sweeper (see `requeue_stuck`)."""
-    return requeue_stuck(kinds=[ReminderKind.CHECKIN], enqueue=enqueue_sending, now=now)
+    """The check-in reminders' sweeper (`pipeline.requeue_stuck`)."""
+    return pipeline.requeue_stuck(
+        ReminderDelivery,
+        enqueue=enqueue_sending,
+        now=now or timezone.now(),
+        kind=ReminderKind.CHECKIN,
+    )
 
 
 # Sending -------------------------------------------------------------------------------
@@ -517,9 +489,16 @@ def message_id(delivery: ReminderDelivery) -> str:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _path(name: str, *args: int) -> str:
+    """A path the reminders link to, worked out once per process (the URLs do not change
+    while it runs)."""
+    return reverse(name, args=args)
+
+
 def reminder_message(
     delivery: ReminderDelivery, now: datetime.datetime, facts: BatchFacts | None = None
-) -> EmailMultiAlternatives:
+) -> BulkEmail:
     """The check-in reminder: text and HTML, one-click unsubscribe headers, and the
     calendar event with the person's first reminder. `facts` are the batch's, read
     here for this delivery alone when not given."""
@@ -534,13 +513,13 @@ def reminder_message(
         "plan": plan,
         "prompt": facts.prompt(program, local_today),
         "week": LocalWeek(delivery.iso_year, delivery.iso_week),
-        "checkin_url": settings.SITE_URL + reverse("reflections:checkin", args=[program.pk]),
+        "checkin_url": settings.SITE_URL + _path("reflections:checkin", program.pk),
         "unsubscribe_url": unsubscribe,
-        "settings_url": settings.SITE_URL + reverse("reminders:settings"),
+        "settings_url": settings.SITE_URL + _path("reminders:settings"),
         "steps_question": CheckIn.STEPS_QUESTION,
         "focus_question": CheckIn.FOCUS_QUESTION,
     }
-    message = EmailMultiAlternatives(
+    message = BulkEmail(
         subject=one_line(f"Your Be Better Now check-in · {program.name}"),
         body=render_to_string("notifications/email/reminder_checkin.txt", context),
         to=[user.email],
@@ -564,88 +543,17 @@ def reminder_message(
     return message
 
 
-@contextlib.contextmanager
-def _commits_not_waiting_for_disk() -> Iterator[None]:
-    """On PostgreSQL, commit without waiting for the WAL to reach the disk while the block
-    runs. A worker killed after a commit cannot undo it; only a crash of the database
-    server within a fraction of a second could, and then a reminder marked sent in that
-    moment goes out again (as after any lost "sent" mark). It saves a disk flush for every
-    reminder, the largest cost of recording them one by one."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except DatabaseError:
-            # A broken connection must not go back to the pool with the setting.
-            connection.close()
-            raise
-
-
-def _send_one(
-    delivery: ReminderDelivery,
-    facts: BatchFacts,
-    mailer: BaseEmailBackend,
-    *,
-    final_attempt: bool,
-) -> str:
-    """Build the reminder's message and send it under the pipeline's claim."""
-    message = reminder_message(delivery, facts.now, facts)
-    return claim_and_send(delivery.pk, message, mailer, final_attempt=final_attempt, now=facts.now)
-
-
-def claim_and_send(
-    delivery_id: int,
-    message: EmailMultiAlternatives,
-    mailer: BaseEmailBackend,
-    *,
-    final_attempt: bool,
-    now: datetime.datetime,
-) -> str:
-    """The one claim of a reminder, coach digest or partner note: a conditional UPDATE
-    (queued → sent) claims the row, the message goes out, and the transaction commits, in
-    one short transaction. The UPDATE holds the row lock until the commit, so a second
-    worker holding the same id waits for it and then finds the delivery no longer queued;
-    a worker killed before the commit leaves it queued, for the broker's redelivery or the
-    sweeper once the lease (`queued_at`, refreshed by every claim) is over. A transient SMTP
-    failure leaves it queued with the reason, or on the final attempt marks it failed.
-    Returns the delivery's status afterwards."""
-    rows = ReminderDelivery.objects.filter(pk=delivery_id, status=Status.QUEUED)
-    try:
-        with transaction.atomic():
-            claimed = rows.update(
-                status=Status.SENT,
-                sent_at=now,
-                reason="",
-                attempts=F("attempts") + 1,
-                queued_at=now,
-            )
-            if claimed:
-                mailer.send_messages([message])
-    except TRANSIENT_ERRORS as error:
-        # The next message opens a new connection to the SMTP server.
-        with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
-            mailer.close()
-        status = Status.FAILED if final_attempt else Status.QUEUED
-        rows.update(
-            status=status,
-            reason=f"{type(error).__name__}: {error}"[:300],
-            attempts=F("attempts") + 1,
-            queued_at=now,
-        )
-        return status
-    if claimed:
-        return Status.SENT
-    return (
-        ReminderDelivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
-        or Status.SKIPPED
+def _compose(claimed: Sequence[int], now: datetime.datetime) -> Iterator[tuple[int, Composed]]:
+    """Each claimed reminder's email, or why it is skipped: the batch's facts are read
+    with one query per kind of fact for the whole batch."""
+    deliveries = list(
+        ReminderDelivery.objects.filter(pk__in=claimed)
+        .select_related("user", "program")
+        .order_by("pk")
     )
+    facts = BatchFacts.load(deliveries, now)
+    for delivery in deliveries:
+        yield delivery.pk, facts.skip_reason(delivery) or reminder_message(delivery, now, facts)
 
 
 def do_send_reminders(
@@ -657,75 +565,31 @@ def do_send_reminders(
     """Send a batch of reminders; returns the ids left queued by a transient failure,
     for the caller to retry later.
 
-    Each reminder is sent unless it was sent, skipped or failed already, so a batch that
-    runs twice sends each reminder once. Skipped (with the reason) when the person checked
-    in meanwhile, turned reminders off, left the program, or the week is over. A transient
-    SMTP failure leaves it queued with the reason, or on the final attempt marks it failed.
-
-    The batch's facts are read with a few queries, its skips written with one UPDATE per
-    reason, and its messages go through one SMTP connection; each reminder is then
-    recorded in a transaction of its own around its send. A worker killed mid-batch
-    therefore leaves every reminder it finished recorded and the others queued, for the
-    broker's redelivery or the sweeper. One point stays at-least-once: a worker that dies
-    after the SMTP server accepted a message but before its commit (a round trip to the
-    database) leaves it queued, and it is sent again, with the same Message-ID."""
-    return [
-        pk
-        for pk, status in _send_batch(
-            list(delivery_ids), final_attempt=final_attempt, now=now or timezone.now()
-        ).items()
-        if status == Status.QUEUED
-    ]
+    Each reminder is sent unless it was sent, skipped or failed already, or another worker
+    claimed it, so a batch that runs twice sends each reminder once. Skipped (with the
+    reason) when the person checked in meanwhile, turned reminders off, left the program,
+    or the week is over. A transient SMTP failure leaves it queued with the reason, or on
+    the final attempt marks it failed. What a worker killed mid-batch leaves, and the one
+    point that stays at-least-once, are the pipeline's (`notifications.pipeline`)."""
+    statuses = _send_batch(delivery_ids, final_attempt=final_attempt, now=now)
+    return [pk for pk, status in statuses.items() if status == Status.QUEUED]
 
 
 def do_send_reminder(
     *, delivery_id: int, final_attempt: bool = False, now: datetime.datetime | None = None
 ) -> str:
     """Send one reminder (as a batch of one) and return the delivery's status afterwards."""
-    statuses = _send_batch([delivery_id], final_attempt=final_attempt, now=now or timezone.now())
+    statuses = _send_batch([delivery_id], final_attempt=final_attempt, now=now)
     return statuses.get(delivery_id, Status.SKIPPED)
 
 
 def _send_batch(
-    delivery_ids: list[int], *, final_attempt: bool, now: datetime.datetime
+    delivery_ids: Iterable[int], *, final_attempt: bool, now: datetime.datetime | None
 ) -> dict[int, str]:
-    """Each delivery's status after sending the batch (deliveries that do not exist any
-    more are left out)."""
-    deliveries = list(
-        ReminderDelivery.objects.filter(pk__in=delivery_ids)
-        .select_related("user", "program")
-        .order_by("pk")
+    return pipeline.send_batch(
+        ReminderDelivery,
+        delivery_ids,
+        _compose,
+        final_attempt=final_attempt,
+        now=now or timezone.now(),
     )
-    statuses = {delivery.pk: delivery.status for delivery in deliveries}
-    queued = [delivery for delivery in deliveries if delivery.status == Status.QUEUED]
-    if not queued:
-        return statuses
-    facts = BatchFacts.load(queued, now)
-    skipped: dict[str, list[int]] = defaultdict(list)
-    to_send = []
-    for delivery in queued:
-        if reason := facts.skip_reason(delivery):
-            skipped[reason].append(delivery.pk)
-        else:
-            to_send.append(delivery)
-    for reason, pks in skipped.items():
-        ReminderDelivery.objects.filter(pk__in=pks, status=Status.QUEUED).update(
-            status=Status.SKIPPED, reason=reason
-        )
-        statuses.update(ReminderDelivery.objects.filter(pk__in=pks).values_list("pk", "status"))
-    if to_send:
-        mailer = mailers.default
-        # One SMTP connection for the batch. A server that cannot be reached now fails each
-        # message's own attempt below, where the failure is recorded and retried.
-        with contextlib.suppress(*TRANSIENT_ERRORS):
-            mailer.open()
-        try:
-            with _commits_not_waiting_for_disk():
-                for delivery in to_send:
-                    statuses[delivery.pk] = _send_one(
-                        delivery, facts, mailer, final_attempt=final_attempt
-                    )
-        finally:
-            with contextlib.suppress(*TRANSIENT_ERRORS, OSError):
-                mailer.close()
-    return statuses

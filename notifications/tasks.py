@@ -13,7 +13,8 @@ from celery import Task, shared_task
 def send_emails(self: Task, delivery_ids: list[int]) -> None:
     """Send a batch of notification emails; those whose SMTP server failed are retried
     with exponential backoff (at most ten minutes apart), then marked failed."""
-    from notifications.delivery import SEND_MAX_RETRIES, do_send_emails, retry_countdown
+    from notifications.delivery import do_send_emails
+    from notifications.pipeline import SEND_MAX_RETRIES, retry_countdown
 
     retries = self.request.retries
     again = do_send_emails(delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES)
@@ -72,7 +73,7 @@ def plan_reminders() -> int:
 def send_reminders(self: Task, delivery_ids: list[int]) -> None:
     """Send a batch of reminders; those whose SMTP server failed are retried with
     exponential backoff (at most ten minutes apart), then marked failed."""
-    from notifications.delivery import SEND_MAX_RETRIES, retry_countdown
+    from notifications.pipeline import SEND_MAX_RETRIES, retry_countdown
     from notifications.reminders import do_send_reminders
 
     retries = self.request.retries
@@ -113,8 +114,8 @@ def plan_coach_digests() -> int:
 def send_digest_deliveries(self: Task, delivery_ids: list[int]) -> None:
     """Send a batch of coach digests and partner notes; those whose SMTP server failed
     are retried with exponential backoff (at most ten minutes apart), then marked failed."""
-    from notifications.delivery import SEND_MAX_RETRIES, retry_countdown
     from notifications.digests import do_send_digest_deliveries
+    from notifications.pipeline import SEND_MAX_RETRIES, retry_countdown
 
     retries = self.request.retries
     again = do_send_digest_deliveries(

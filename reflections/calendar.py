@@ -33,15 +33,18 @@ def checkin_calendar(
     ends: local time in the person's zone (DTSTART with TZID and its VTIMEZONE, so that
     daylight saving keeps the meeting at the same local hour), ten minutes long, with a
     reminder and the two questions in the description."""
+    start = next_slot(now, weekday, at, zone_named(time_zone))
+    # DTSTAMP to the minute: every batch of one minute shares the calendar.
+    stamp = now.replace(second=0, microsecond=0)
     calendar = _checkin_calendar(
-        program.pk, program.name, program.ends_on, weekday, at, time_zone, now
+        program.pk, program.name, program.ends_on, weekday, start, time_zone, stamp
     )
     return calendar.replace(_PERSON, str(user.pk).encode())
 
 
 # Only the two UIDs of the calendar name the person; everything else depends on the
-# program, the slot and the moment. A batch of reminders sends the same calendar to many
-# people at one moment, so it is made once per program, slot, zone and moment with this
+# program, the slot and the minute. Reminders send the same calendar to many people each
+# minute, so it is made once per program, next slot, zone and minute with this
 # stand-in for the person's id (random, so that no program name can contain it) and the
 # id is put in its place. Working out the zone's transitions and folding the lines takes
 # longer than rendering the rest of a reminder.
@@ -54,13 +57,12 @@ def _checkin_calendar(
     program_name: str,
     ends_on: datetime.date,
     weekday: int,
-    at: datetime.time,
+    start: datetime.datetime,
     time_zone: str,
     now: datetime.datetime,
 ) -> bytes:
     person = _PERSON.decode()
     zone = zone_named(time_zone)
-    start = next_slot(now, weekday, at, zone)
     url = settings.SITE_URL + reverse("reflections:checkin", args=[program_id])
     event = Event.new(
         uid=f"be-better-now-{program_id}-{person}@actionlab",

@@ -13,14 +13,13 @@ from django.core import mail
 
 from config.celery import app as celery_app
 from notifications.delivery import (
-    RETRY_MAX_SECONDS,
     do_plan_digests,
     do_requeue_stuck_emails,
     do_send_emails,
-    retry_countdown,
 )
 from notifications.kinds import EmailMode, Kind
 from notifications.models import EmailDelivery, Notification
+from notifications.pipeline import RETRY_MAX_SECONDS, retry_countdown
 from notifications.services import do_notify, do_set_digest_hour, do_set_email_mode
 from notifications.tasks import send_emails
 from programs.models import Membership
@@ -122,7 +121,7 @@ def test_an_smtp_failure_is_retried_and_the_email_sent_once(
         approve(cast)
     assert len(mail.outbox) == 1
     delivery = EmailDelivery.objects.get()
-    assert (delivery.status, delivery.attempts, delivery.error) == ("sent", 3, "")
+    assert (delivery.status, delivery.attempts, delivery.reason) == ("sent", 3, "")
 
 
 def test_an_smtp_server_that_keeps_failing_leaves_the_email_failed_with_the_reason(
@@ -134,7 +133,7 @@ def test_an_smtp_server_that_keeps_failing_leaves_the_email_failed_with_the_reas
     assert mail.outbox == []
     delivery = EmailDelivery.objects.get()
     assert delivery.status == "failed"
-    assert delivery.error == "SMTPServerDisconnected: Connection unexpectedly closed"
+    assert delivery.reason == "SMTPServerDisconnected: Connection unexpectedly closed"
 
 
 def test_retries_back_off_and_never_wait_beyond_ten_minutes() -> None:
@@ -278,20 +277,21 @@ def test_an_email_whose_sent_mark_meets_a_busy_database_is_recorded_and_not_sent
     from unittest import mock
 
     from django.db import OperationalError
-    from django.db.models import QuerySet
+    from django.db.backends.utils import CursorWrapper
 
     with django_capture_on_commit_callbacks(execute=False):
         approve(cast)
-    real_update = QuerySet.update
+    real_execute = CursorWrapper.execute
     busy: list[bool] = []
 
-    def update(self: QuerySet[Any], **fields: Any) -> int:
-        if fields.get("status") == "sent" and not busy:
+    def execute(self: CursorWrapper, sql: str, params: Any = None) -> Any:
+        # The first time the email's sent mark is written, another process holds the lock.
+        if sql.startswith("UPDATE") and "sent_at" in sql and not busy:
             busy.append(True)
             raise OperationalError("database is locked")
-        return real_update(self, **fields)
+        return real_execute(self, sql, params)
 
-    with mock.patch.object(QuerySet, "update", update), mock.patch("time.sleep"):
+    with mock.patch.object(CursorWrapper, "execute", execute), mock.patch("time.sleep"):
         send_emails.delay([EmailDelivery.objects.get().pk])
     assert busy
     assert len(mailoutbox) == 1

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from notifications.delivery import RETRY_MAX_SECONDS, SEND_MAX_RETRIES, retry_countdown
 from notifications.models import ReminderDelivery
+from notifications.pipeline import RETRY_MAX_SECONDS, SEND_MAX_RETRIES, retry_countdown
 from notifications.reminders import (
     do_plan_reminders,
     do_send_reminder,
