@@ -1,5 +1,5 @@
 # ActionLab: `make run` serves the app with demo data; `make test` runs the test suite.
-.PHONY: run test lint typecheck check install clean bench bench-reminders
+.PHONY: run test lint typecheck check install clean bench bench-reminders bench-notifications
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -31,6 +31,10 @@ bench: install
 # Celery workers through Redis (REDIS_URL, else database 6), in a scratch PostgreSQL database.
 bench-reminders: install
 	DEBUG=1 $(PY) manage.py bench_reminders --reminders $(or $(N),50000)
+
+# A burst of event notifications: one event announced to N members at once (README).
+bench-notifications: install
+	DEBUG=1 $(PY) manage.py bench_notifications --notifications $(or $(N),10000)
 
 check: lint typecheck
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -354,6 +354,33 @@ def test_one_thousand_due_participants_get_one_reminder_each(
     assert_each_got_one_reminder(sink[0], label, database_url, program_id)
 
 
+def test_a_worker_sends_batch_after_batch_over_the_database_connection_it_keeps(
+    processes: Processes, environment: dict[str, str], database_url: str, sink: tuple[Sink, int]
+) -> None:
+    """Celery's Django support would close the connection after every task, so that each
+    batch of 50 opened a new one (a new PostgreSQL server process): the worker keeps it."""
+    label = f"conn{uuid.uuid4().hex[:6]}"
+    program_id = seed(environment, label)
+    assert manage(environment, "plan_reminders") == f"Planned {PARTICIPANTS} reminders.\n"
+
+    processes.start("worker")
+    assert_each_got_one_reminder(sink[0], label, database_url, program_id)
+
+    with psycopg.connect(database_url) as db:
+        row = db.execute(
+            "SELECT max(sent_at) FROM reflections_reminderdelivery WHERE program_id = %s",
+            [program_id],
+        ).fetchone()
+        assert row is not None
+        kept = db.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_start <= %s",
+            [row[0]],
+        ).fetchone()
+    # Still open after the last batch: a connection opened before the last one was sent.
+    assert kept is not None and kept[0] >= 1
+
+
 def test_a_worker_killed_while_sending_leaves_no_reminder_unsent_or_doubled(
     processes: Processes, environment: dict[str, str], database_url: str, sink: tuple[Sink, int]
 ) -> None:
