@@ -84,10 +84,8 @@ def do_notify(
     )
     now = timezone.now()
     subject = one_line(subject)[:200]
-    created: list[Notification] = []
-    deliveries: list[EmailDelivery] = []
-    for pk, user in sorted(people.items()):
-        notification = Notification(
+    notifications = [
+        Notification(
             recipient=user,
             program=program,
             kind=kind,
@@ -97,24 +95,35 @@ def do_notify(
             email=chosen.get(pk, default_email_mode(kind)),
             created_at=now,
         )
-        try:
-            # A concurrent announcement of the same event may have notified them first.
-            with transaction.atomic():
-                notification.save()
-        except IntegrityError:
-            if not dedupe_key:
-                raise
-            continue
-        created.append(notification)
-        if notification.email == EmailMode.NOW:
-            deliveries.append(
-                EmailDelivery(
-                    recipient=user,
-                    notification=notification,
-                    created_at=now,
-                    queued_at=now,
-                )
-            )
+        for pk, user in sorted(people.items())
+    ]
+    try:
+        # One INSERT for everyone (an event may reach a whole cohort at once) …
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(notifications)
+    except IntegrityError:
+        if not dedupe_key:
+            raise
+        # … unless a concurrent announcement of the same event notified some of them
+        # first: then one by one, leaving those to it.
+        created = []
+        for notification in notifications:
+            try:
+                with transaction.atomic():
+                    notification.save()
+            except IntegrityError:
+                continue
+            created.append(notification)
+    deliveries = [
+        EmailDelivery(
+            recipient=notification.recipient,
+            notification=notification,
+            created_at=now,
+            queued_at=now,
+        )
+        for notification in created
+        if notification.email == EmailMode.NOW
+    ]
     if deliveries:
         EmailDelivery.objects.bulk_create(deliveries)
         from notifications.delivery import enqueue_sending

@@ -19,7 +19,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.db import OperationalError
-from django.db.models import QuerySet
+from django.db.backends.utils import CursorWrapper
 
 from config.celery import app as celery_app
 from core.tasks import BUSY_DATABASE_MAX_RETRIES
@@ -225,17 +225,18 @@ def test_a_digest_whose_sent_mark_meets_a_locked_database_goes_out_once(
         created_at=MONDAY_8,
         queued_at=MONDAY_8,
     )
-    real_update = QuerySet.update
+    real_execute = CursorWrapper.execute
     locked = []
 
-    def update(self: QuerySet[Any], **kwargs: Any) -> int:
-        # The claim that marks the digest sent meets SQLite's write lock once.
-        if self.model is ReminderDelivery and kwargs.get("status") == "sent" and not locked:
-            locked.append(kwargs)
+    def execute(self: CursorWrapper, sql: str, params: Any = None) -> Any:
+        # The UPDATE that records the digest sent meets SQLite's write lock once.
+        table = ReminderDelivery._meta.db_table
+        if sql.startswith("UPDATE") and table in sql and "sent_at" in sql and not locked:
+            locked.append(sql)
             raise OperationalError("database is locked")
-        return real_update(self, **kwargs)
+        return real_execute(self, sql, params)
 
-    with mock.patch.object(QuerySet, "update", update):
+    with mock.patch.object(CursorWrapper, "execute", execute), mock.patch("time.sleep"):
         send_digest_deliveries.delay([digest.pk])
 
     assert locked
