@@ -1,0 +1,56 @@
+"""Whoever runs the site sees in the Django admin what became of each email, read-only,
+without the subject of any notification (a kind only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from notifications.kinds import Kind
+from notifications.models import EmailDelivery
+from notifications.services import do_notify
+from programs.models import User
+from tests.conftest import Cast
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site_admin() -> Client:
+    user = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_site_admin_reads_the_delivery_log_and_cannot_change_it(
+    cast: Cast, site_admin: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        do_notify(
+            kind=Kind.DOOR_REQUESTED,
+            recipients=[cast.sponsor],
+            program=cast.program,
+            subject="Flow Forward asks you to open a door to pharmacy-canary",
+            link="/",
+        )
+    delivery = EmailDelivery.objects.get()
+
+    page = site_admin.get("/admin/notifications/emaildelivery/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert str(cast.sponsor) in text and "Sent" in text
+    assert "A team asks you to open a door" in text
+    assert "pharmacy-canary" not in text
+
+    detail = site_admin.get(f"/admin/notifications/emaildelivery/{delivery.pk}/change/")
+    assert detail.status_code == 200
+    assert 'name="_save"' not in detail.content.decode()
+    assert site_admin.get("/admin/notifications/emaildelivery/add/").status_code == 403
+    assert (
+        site_admin.post(f"/admin/notifications/emaildelivery/{delivery.pk}/delete/").status_code
+        == 403
+    )
+    assert site_admin.get("/admin/notifications/reminderdelivery/").status_code == 200
