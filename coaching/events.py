@@ -17,3 +17,15 @@ class SessionScheduled:
     starts_at: str  # ISO, UTC
     sequence: int
     by_id: int
+
+
+@dataclass(frozen=True)
+class SessionRecordShared:
+    """The coach shared the record of a session (its figures, never the note's text) with
+    the team's members: they get a notification."""
+
+    session_id: int
+    team_id: int
+    team_name: str
+    program_id: int
+    by_id: int

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from coaching.events import SessionScheduled
+from coaching.events import SessionRecordShared, SessionScheduled
 from coaching.models import (
     CoachQuestion,
     Intervention,
@@ -439,6 +439,16 @@ def do_share_session_record(
     if session.record_shared_at is None:
         session.record_shared_at = now or timezone.now()
         session.save(update_fields=["record_shared_at"])
+        team = session.team
+        announce(
+            SessionRecordShared(
+                session_id=session.pk,
+                team_id=team.pk,
+                team_name=team.name,
+                program_id=team.cohort.program_id,
+                by_id=by.pk,
+            )
+        )
     return session
 
 

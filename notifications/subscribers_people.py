@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from coaching.events import SessionScheduled
+from coaching.events import SessionRecordShared, SessionScheduled
 from coaching.models import TeamSession
 from core.events import subscribe
 from notifications.kinds import Kind
@@ -183,6 +183,33 @@ def session_scheduled(event: SessionScheduled) -> None:
         )
 
 
+def session_record_shared(event: SessionRecordShared) -> None:
+    """The team's active members hear that the coach shared a session's record (the
+    figures; the notification names the team and the session's day, nothing written)."""
+    session = TeamSession.objects.filter(pk=event.session_id).first()
+    if session is None or session.record_shared_at is None:
+        return  # shared and hidden again before anyone was told
+    ids = User.objects.filter(
+        team_memberships__team_id=event.team_id,
+        memberships__program_id=event.program_id,
+        memberships__role=Role.PARTICIPANT,
+        memberships__is_active=True,
+    ).values_list("pk", flat=True)
+    for person in _people(sorted(set(ids)), besides=event.by_id):
+        day = session.starts_at.astimezone(person.zone)
+        _notify(
+            kind=Kind.SHARED_WITH_YOU,
+            recipients=[person],
+            program_id=event.program_id,
+            subject=(
+                f"Your coach shared the record of {event.team_name}'s session of "
+                f"{day.day} {day:%b %Y}"
+            ),
+            link=reverse("team_sessions:detail", args=[event.session_id]),
+            dedupe_key=f"session_record:{event.session_id}",
+        )
+
+
 def advisor_assigned(event: AdvisorAssigned) -> None:
     """The person made a team's coach or sponsor hears of it, unless they did it."""
     place = "learning coach" if event.place == TeamChange.Kind.COACH else "executive sponsor"
@@ -235,5 +262,6 @@ def register() -> None:
     subscribe(PulseOpened, pulse_opened, after_commit=True)
     subscribe(AdvisorAssigned, advisor_assigned, after_commit=True)
     subscribe(SessionScheduled, session_scheduled, after_commit=True)
+    subscribe(SessionRecordShared, session_record_shared, after_commit=True)
     subscribe(RoleGranted, role_granted, after_commit=True)
     subscribe(RoleEnded, role_ended, after_commit=True)

@@ -6,6 +6,7 @@ another coach never do."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import time_machine
 from django.test import Client
@@ -110,3 +111,38 @@ def test_a_session_without_a_record_has_nothing_to_share(cast: Cast) -> None:
     share(cast, session)
     session.refresh_from_db()
     assert session.record_shared_at is None
+
+
+def test_sharing_tells_the_teams_active_members_and_nobody_else_once(
+    cast: Cast, django_capture_on_commit_callbacks: Any, mailoutbox: list[Any]
+) -> None:
+    from django.utils import timezone
+
+    from notifications.kinds import Kind
+    from notifications.models import Notification
+    from programs.models import Membership
+    from tests import factories as f
+
+    session = run_a_session_with_interventions(cast)
+    left = f.add_participant(cast.team)
+    Membership.objects.filter(user=left).update(is_active=False, ended_at=timezone.now())
+    Notification.objects.all().delete()
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        share(cast, session)
+        share(cast, session, "no")
+        share(cast, session)  # shared again: nobody is told twice
+
+    told = Notification.objects.filter(kind=Kind.SHARED_WITH_YOU).select_related("recipient")
+    assert sorted(n.recipient.email for n in told) == sorted(
+        [cast.participant.email, cast.teammate.email]
+    )
+    for notification in told:
+        assert notification.subject.startswith("Your coach shared the record of Flow Forward")
+        assert notification.link == reverse("team_sessions:detail", args=[session.pk])
+    sent = [message for message in mailoutbox if "shared the record" in message.subject]
+    assert sorted(m.to[0] for m in sent) == sorted([cast.participant.email, cast.teammate.email])
+    for message in sent:
+        assert NOTE_TEXT not in message.body
+        assert NOTE_TEXT not in message.alternatives[0].content
