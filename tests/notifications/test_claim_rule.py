@@ -1,7 +1,8 @@
-"""One claim rule for every email the app sends: an event notification, a weekly reminder,
-a coach digest and a partner note are each claimed by a worker (queued → sending), and a
-worker that dies after claiming leaves them to the sweeper once the lease is over, never
-to a second worker before it; after the lease each goes out exactly once."""
+"""One claim rule for every email the app sends: an event notification, a daily digest, a
+weekly reminder, a coach digest and a partner note are each claimed by a worker (queued →
+sending), and a worker that dies after claiming leaves them to the sweeper once the lease
+is over, never to a second worker before it; after the lease each goes out exactly
+once."""
 
 from __future__ import annotations
 
@@ -15,12 +16,12 @@ from django.core import mail
 from django.utils import timezone
 
 from notifications import pipeline
-from notifications.delivery import do_send_emails
+from notifications.delivery import do_plan_digests, do_send_emails
 from notifications.digests import do_plan_coach_digests, do_send_digest_deliveries
-from notifications.kinds import Kind
+from notifications.kinds import EmailMode, Kind
 from notifications.models import EmailDelivery, ReminderDelivery
 from notifications.reminders import do_send_reminders
-from notifications.services import do_notify
+from notifications.services import do_notify, do_set_email_mode
 from notifications.sweeper import do_sweep
 from reflections.models import Plan, ReminderKind
 from reflections.services import do_create_checkin
@@ -39,7 +40,7 @@ def _on_a_wednesday() -> Iterator[None]:
         yield
 
 
-def event_email(cast: Cast) -> Row:
+def event_email(cast: Cast) -> Row | None:
     do_notify(
         kind=Kind.DOOR_REQUESTED,
         recipients=[cast.sponsor],
@@ -47,7 +48,16 @@ def event_email(cast: Cast) -> Row:
         subject="Flow Forward asks you to open a door",
         link="/",
     )
-    return EmailDelivery.objects.get()
+    return EmailDelivery.objects.first()
+
+
+def daily_digest(cast: Cast) -> Row:
+    # Wednesday 15:00 UTC: the sponsor's digest hour (UTC, 08:00) has passed today.
+    do_set_email_mode(user=cast.sponsor, kind=Kind.DOOR_REQUESTED, email=EmailMode.DAILY)
+    with time_machine.travel(WEDNESDAY - datetime.timedelta(hours=9), tick=False):
+        event_email(cast)
+    do_plan_digests()
+    return EmailDelivery.objects.get(digest_day__isnull=False)
 
 
 def reminder(cast: Cast) -> Row:
@@ -100,8 +110,9 @@ def partner_note(cast: Cast) -> Row:
     return ReminderDelivery.objects.get(kind=ReminderKind.PARTNER_NUDGE)
 
 
-KINDS: dict[str, tuple[Callable[[Cast], Row], Callable[..., list[int]]]] = {
+KINDS: dict[str, tuple[Callable[[Cast], Row | None], Callable[..., list[int]]]] = {
     "event email": (event_email, do_send_emails),
+    "daily digest": (daily_digest, do_send_emails),
     "weekly reminder": (reminder, do_send_reminders),
     "coach digest": (coach_digest, do_send_digest_deliveries),
     "partner note": (partner_note, do_send_digest_deliveries),
@@ -115,6 +126,7 @@ def test_a_worker_killed_after_its_claim_leaves_the_email_to_the_sweeper_then_se
     plan, send = KINDS[kind]
     with django_capture_on_commit_callbacks():  # planned; the broker message is held
         row = plan(cast)
+    assert row is not None
     model = type(row)
 
     # A worker claims the batch and is killed before sending anything.
@@ -152,6 +164,7 @@ def test_an_email_that_keeps_killing_its_worker_is_given_up_after_the_last_attem
     plan, _ = KINDS[kind]
     with django_capture_on_commit_callbacks():
         row = plan(cast)
+    assert row is not None
     model = type(row)
     model.objects.filter(pk=row.pk).update(attempts=pipeline.MAX_ATTEMPTS - 1)
     pipeline.claim(model, [row.pk], timezone.now())
