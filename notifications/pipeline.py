@@ -114,8 +114,15 @@ def claim(model: Outbox, ids: Iterable[int], now: datetime.datetime) -> list[int
 
 
 def record_sent(model: Outbox, pk: int, now: datetime.datetime) -> int:
-    """Record one claimed row as sent: the statement that runs once per email, written
-    out once here rather than compiled by the ORM for every email."""
+    """Record a row this worker claimed at `now` as sent: the statement that runs once
+    per email, written out once here rather than compiled by the ORM for every email.
+
+    The row is found by its id and the time of the claim, not by its status: a condition
+    on the status would lead PostgreSQL to the sweeper's index of waiting rows, through
+    every row claimed and not yet recorded, instead of to the one row (that made
+    recording each email cost three times its send). A row the sweeper handed out again
+    and another worker claimed since carries that worker's claim and is left to it; a
+    row the sweeper put back in the queue is recorded sent, so it is not sent twice."""
     meta = model._meta
     quote = connection.ops.quote_name
 
@@ -128,13 +135,13 @@ def record_sent(model: Outbox, pk: int, now: datetime.datetime) -> int:
     sql = (
         f"UPDATE {quote(meta.db_table)} SET {column('status')} = %s,"  # noqa: S608
         f" {column('sent_at')} = %s, {column('reason')} = ''"
-        f" WHERE {column('id')} = %s AND {column('status')} = %s"
+        f" WHERE {column('id')} = %s AND {column('claimed_at')} = %s"
     )
-    sent_at = field("sent_at").get_db_prep_save(now, connection)
+    at = field("sent_at").get_db_prep_save(now, connection)
 
     def write() -> int:
         with connection.cursor() as cursor:
-            cursor.execute(sql, [SENT, sent_at, pk, SENDING])
+            cursor.execute(sql, [SENT, at, pk, at])
             return cursor.rowcount
 
     return while_busy(write)
@@ -148,14 +155,15 @@ def record(
     reason: str = "",
     now: datetime.datetime,
 ) -> int:
-    """Record the outcome of claimed rows (they are no longer sending)."""
+    """Record the outcome of rows this worker claimed at `now` (as `record_sent` finds
+    them)."""
     values: dict[str, object] = {"status": status, "reason": reason[:300]}
     if status == SENT:
         values["sent_at"] = now
     elif status == QUEUED:
         # Back in the queue: the lease starts again for the task's retry.
         values["queued_at"] = now
-    rows = model.objects.filter(pk__in=pks, status=SENDING)
+    rows = model.objects.filter(pk__in=pks, claimed_at=now)
     return while_busy(lambda: rows.update(**values))
 
 
