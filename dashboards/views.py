@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from notifications.invitations import asked_for_milestones
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Membership, Milestone, Organization, Program, Role
@@ -143,6 +144,7 @@ def program_detail(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
             "ended": program.has_ended(request.user.today()),
             "access": access,
             "schedule": schedule_positions(milestones, timezone.localdate()),
+            "asked_for_milestones": asked_for_milestones(request.user, program),
             "cohorts": list(program.cohorts.all()),
             "teams": teams,
             "openable_team_ids": openable,

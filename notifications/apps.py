@@ -6,7 +6,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from notifications import digests, subscribers, subscribers_people
+        from notifications import digests, invitations, subscribers, subscribers_people
 
         # Who hears each step of the loop between a team and its sponsor.
         subscribers.register()
@@ -14,3 +14,5 @@ class NotificationsConfig(AppConfig):
         subscribers_people.register()
         # Partner notes: an accountability partner hears that someone checked in.
         digests.register()
+        # Calendar invitations: the weekly check-in and milestones, sent, moved, cancelled.
+        invitations.register()

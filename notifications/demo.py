@@ -238,3 +238,68 @@ def seed_reminder_log(*, program: Program) -> None:
                     },
                 )
             week = week.previous()
+
+
+def seed_calendar_invitations(*, program: Program, asked_for_milestones: User) -> None:
+    """Every active participant got their weekly check-in invitation when they joined
+    (sent then, at SEQUENCE 0), and `asked_for_milestones` asked for the program's
+    milestones. The records only: loading the demo sends no email. Idempotent."""
+    from notifications.invitations import checkin_uid, milestone_uid
+    from notifications.models import (
+        CalendarInvitation,
+        InvitationDelivery,
+        MilestoneInvitationRequest,
+    )
+    from programs.models import Milestone
+
+    def record(invitation: CalendarInvitation, sent_at: datetime.datetime) -> None:
+        for sequence in range(invitation.sequence + 1):
+            InvitationDelivery.objects.get_or_create(
+                invitation=invitation,
+                sequence=sequence,
+                defaults={
+                    "method": InvitationDelivery.Method.REQUEST,
+                    "status": InvitationDelivery.Status.SENT,
+                    "attempts": 1,
+                    "created_at": sent_at,
+                    "queued_at": sent_at,
+                    "sent_at": sent_at + datetime.timedelta(seconds=2),
+                },
+            )
+
+    memberships = (
+        Membership.objects.filter(program=program, role=Role.PARTICIPANT, is_active=True)
+        .select_related("user")
+        .order_by("user__email")
+    )
+    for membership in memberships:
+        invitation, _ = CalendarInvitation.objects.get_or_create(
+            user=membership.user,
+            program=program,
+            kind=CalendarInvitation.Kind.CHECKIN,
+            defaults={
+                "uid": checkin_uid(membership.user_id, program.pk),
+                "summary": "Be Better Now check-in (10 minutes)",
+                "created_at": membership.created_at,
+                "updated_at": membership.created_at,
+            },
+        )
+        record(invitation, membership.created_at)
+    now = timezone.now()
+    MilestoneInvitationRequest.objects.get_or_create(
+        user=asked_for_milestones, program=program, defaults={"created_at": now}
+    )
+    for milestone in Milestone.objects.filter(program=program):
+        invitation, _ = CalendarInvitation.objects.get_or_create(
+            user=asked_for_milestones,
+            program=program,
+            kind=CalendarInvitation.Kind.MILESTONE,
+            milestone_key=milestone.pk,
+            defaults={
+                "uid": milestone_uid(asked_for_milestones.pk, milestone.pk),
+                "summary": milestone.title,
+                "created_at": now,
+                "updated_at": now,
+            },
+        )
+        record(invitation, now)

@@ -259,3 +259,130 @@ class ReminderDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder #{self.pk} ({self.iso_year}-W{self.iso_week:02d}, {self.status})"
+
+
+class CalendarInvitation(models.Model):
+    """One event a person has in their own calendar because we invited them (iTIP, RFC
+    5546): their weekly Be Better Now check-in in a program, or one of its milestones
+    they asked for. `uid` never changes, so every update and the cancel land on the same
+    event; `sequence` is raised by each change; `cancelled` once a CANCEL was planned.
+    The milestone is kept by id, not by foreign key: a deleted milestone's cancel still
+    needs the row."""
+
+    class Kind(models.TextChoices):
+        CHECKIN = "checkin", "Weekly check-in"
+        MILESTONE = "milestone", "Milestone"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_invitations"
+    )
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="calendar_invitations"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    milestone_key = models.PositiveIntegerField(null=True, blank=True)
+    uid = models.CharField(max_length=200, unique=True)
+    sequence = models.PositiveIntegerField(default=0)
+    cancelled = models.BooleanField(default=False)
+    # What a cancel names when the milestone is gone.
+    summary = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program"],
+                condition=Q(kind="checkin"),
+                name="calendarinvitation_one_checkin",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "program", "milestone_key"],
+                condition=Q(kind="milestone"),
+                name="calendarinvitation_one_per_milestone",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="checkin", milestone_key__isnull=True)
+                | Q(kind="milestone", milestone_key__isnull=False),
+                name="calendarinvitation_kind_matches_milestone",
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "kind"], name="calendarinvitation_program")]
+
+    def __str__(self) -> str:
+        state = "cancelled" if self.cancelled else f"sequence {self.sequence}"
+        return f"{self.user} · {self.uid} · {state}"
+
+
+class MilestoneInvitationRequest(models.Model):
+    """A person asked for a program's milestones as calendar invitations: each milestone
+    (and each one added later) is sent to them, its changes update it, its deletion
+    cancels it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program"], name="milestoneinvitationrequest_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · milestones of {self.program_id}"
+
+
+class InvitationDelivery(models.Model):
+    """One invitation email: the REQUEST or CANCEL of one `sequence` of an invitation,
+    planned once (unique), sent under the pipeline's claim rule. A delivery whose sequence
+    a later change overtook before it went out is skipped: the later one carries the
+    event as it is now."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    class Method(models.TextChoices):
+        REQUEST = "REQUEST", "Request"
+        CANCEL = "CANCEL", "Cancel"
+
+    invitation = models.ForeignKey(
+        CalendarInvitation, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    sequence = models.PositiveIntegerField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    queued_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "invitation deliveries"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invitation", "sequence"], name="invitationdelivery_once_per_sequence"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
+                name="invitationdelivery_status_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "queued_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="invitationdelivery_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} #{self.invitation_id} seq {self.sequence} ({self.status})"

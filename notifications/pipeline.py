@@ -1,6 +1,6 @@
 """The one claim rule of every email the notifications app sends: event notifications and
 daily digests (`EmailDelivery`), weekly reminders, coach digests and partner notes
-(`ReminderDelivery`).
+(`ReminderDelivery`), calendar invitations (`InvitationDelivery`).
 
 A delivery row is planned once (unique constraints), handed to a worker in a batch of ids
 after commit, and then:
@@ -41,7 +41,7 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import F, Field
 
 from core.tasks import is_busy_database
-from notifications.models import EmailDelivery, ReminderDelivery
+from notifications.models import EmailDelivery, InvitationDelivery, ReminderDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +62,8 @@ TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 # Tries at recording an email that went out, while the database is busy.
 RECORD_ATTEMPTS = 16
 
-# The two tables of deliveries: they share the statuses' values and the fields written here.
-Outbox = type[EmailDelivery] | type[ReminderDelivery]
+# The tables of deliveries: they share the statuses' values and the fields written here.
+Outbox = type[EmailDelivery] | type[ReminderDelivery] | type[InvitationDelivery]
 # What a kind's composer returns for each claimed row: its message, or why to skip it.
 Composed = EmailMessage | str
 Composer = Callable[[Sequence[int], datetime.datetime], Iterable[tuple[int, Composed]]]

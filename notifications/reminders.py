@@ -48,6 +48,7 @@ from django.utils import timezone
 from core.mail import BulkEmail
 from core.text import one_line
 from notifications import pipeline
+from notifications.invitations import invited_to_checkin
 from notifications.models import ReminderDelivery
 from notifications.pipeline import SEND_BATCH_SIZE, Composed
 from programs.models import Membership, Program, User
@@ -402,12 +403,22 @@ class BatchFacts:
     participating: set[tuple[int, int]]  # (user, program): participants and alumni
     plans: dict[tuple[int, int], Plan]  # (user, program)
     sent_before: set[tuple[int, int, str]]  # (user, program, kind) with a reminder sent
+    invited: set[tuple[int, int]]  # (user, program) whose check-in invitation went out
     prompts: dict[tuple[int, int], Prompt | None]  # (program, program week), filled lazily
 
     @classmethod
     def load(cls, deliveries: Sequence[ReminderDelivery], now: datetime.datetime) -> BatchFacts:
         users = {d.user_id for d in deliveries}
         programs = {d.program_id for d in deliveries}
+        sent_before = set(
+            ReminderDelivery.objects.filter(
+                user_id__in=users, program_id__in=programs, status=Status.SENT
+            ).values_list("user_id", "program_id", "kind")
+        )
+
+        def first_ones(delivery: ReminderDelivery) -> bool:
+            return (delivery.user_id, delivery.program_id, delivery.kind) not in sent_before
+
         return cls(
             now=now,
             turned_off=set(
@@ -431,10 +442,9 @@ class BatchFacts:
                 (plan.user_id, plan.program_id): plan
                 for plan in Plan.objects.filter(user_id__in=users, program_id__in=programs)
             },
-            sent_before=set(
-                ReminderDelivery.objects.filter(
-                    user_id__in=users, program_id__in=programs, status=Status.SENT
-                ).values_list("user_id", "program_id", "kind")
+            sent_before=sent_before,
+            invited=invited_to_checkin(
+                {(d.user_id, d.program_id) for d in deliveries if first_ones(d)}
             ),
             prompts={},
         )
@@ -478,6 +488,15 @@ class BatchFacts:
     def first_of_its_kind(self, delivery: ReminderDelivery) -> bool:
         return (delivery.user_id, delivery.program_id, delivery.kind) not in self.sent_before
 
+    def needs_calendar_file(self, delivery: ReminderDelivery) -> bool:
+        """Whether the reminder carries the check-in as a calendar file: the person's
+        first reminder, unless their check-in invitation went out (`invitations`), which
+        their calendar keeps up to date instead."""
+        return (
+            self.first_of_its_kind(delivery)
+            and (delivery.user_id, delivery.program_id) not in self.invited
+        )
+
 
 def message_id(delivery: ReminderDelivery) -> str:
     """The same Message-ID for every attempt at one delivery: a copy sent again after an
@@ -500,7 +519,8 @@ def reminder_message(
     delivery: ReminderDelivery, now: datetime.datetime, facts: BatchFacts | None = None
 ) -> BulkEmail:
     """The check-in reminder: text and HTML, one-click unsubscribe headers, and the
-    calendar event with the person's first reminder. `facts` are the batch's, read
+    calendar event with the person's first reminder when they have no calendar
+    invitation to it. `facts` are the batch's, read
     here for this delivery alone when not given."""
     facts = facts or BatchFacts.load([delivery], now)
     user, program = delivery.user, delivery.program
@@ -532,7 +552,7 @@ def reminder_message(
     message.attach_alternative(
         render_to_string("notifications/email/reminder_checkin.html", context), "text/html"
     )
-    if facts.first_of_its_kind(delivery):
+    if facts.needs_calendar_file(delivery):
         message.attach(
             "be-better-now-check-in.ics",
             checkin_calendar(

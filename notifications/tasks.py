@@ -134,3 +134,29 @@ def requeue_stuck_digests() -> int:
     from notifications.sweeper import do_sweep
 
     return do_sweep()
+
+
+# Calendar invitations (notifications/invitations.py) --------------------------------------
+
+
+@shared_task(
+    name="notifications.send_invitations",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def send_invitations(self: Task, delivery_ids: list[int]) -> None:
+    """Send a batch of calendar invitations; those whose SMTP server failed are retried
+    with exponential backoff (at most ten minutes apart), then marked failed."""
+    from notifications.invitations import do_send_invitations
+    from notifications.pipeline import SEND_MAX_RETRIES, retry_countdown
+
+    retries = self.request.retries
+    again = do_send_invitations(
+        delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES
+    )
+    if again:
+        raise self.retry(
+            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from notifications import views
+from notifications import invitation_views, views
 
 app_name = "notifications"
 
@@ -13,4 +13,9 @@ urlpatterns = [
     path("settings/", views.preferences, name="settings"),
     path("unsubscribe/<str:kind>/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("unsubscribe/<str:kind>/<str:token>/undo/", views.resubscribe, name="resubscribe"),
+    path(
+        "programs/<int:program_id>/milestone-invitations/",
+        invitation_views.milestone_invitations,
+        name="milestone_invitations",
+    ),
 ]

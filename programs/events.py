@@ -35,3 +35,54 @@ class RoleEnded:
     program_name: str
     role: str
     by_id: int | None
+
+
+@dataclass(frozen=True)
+class TimeZoneChanged:
+    """A person set their own time zone (`User.time_zone`) to another zone."""
+
+    user_id: int
+    old_zone: str
+    new_zone: str
+
+
+@dataclass(frozen=True)
+class ProgramScheduleChanged:
+    """A program's default check-in day or time (`slot_changed`: it is the slot of the
+    participants without a plan of their own), or its dates (`dates_changed`: they bound
+    everyone's weekly check-in), changed."""
+
+    program_id: int
+    slot_changed: bool
+    dates_changed: bool
+
+
+@dataclass(frozen=True)
+class ProgramArchived:
+    """A program was archived: every membership but the program admins' is paused."""
+
+    program_id: int
+    by_id: int | None
+
+
+@dataclass(frozen=True)
+class ProgramRestored:
+    """An archived program was brought back, with the memberships its archiving paused."""
+
+    program_id: int
+
+
+@dataclass(frozen=True)
+class MilestoneSaved:
+    """A milestone of the program was added or changed (its date, title or text)."""
+
+    milestone_id: int
+    program_id: int
+
+
+@dataclass(frozen=True)
+class MilestoneDeleted:
+    """A milestone of the program was deleted."""
+
+    milestone_id: int
+    program_id: int

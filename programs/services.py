@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -19,12 +20,21 @@ from core.events import announce
 from core.models import SecurityEvent
 from core.security import record_event
 from core.text import one_line
-from programs.events import RoleGranted
+from programs.events import (
+    MilestoneDeleted,
+    MilestoneSaved,
+    ProgramArchived,
+    ProgramRestored,
+    ProgramScheduleChanged,
+    RoleGranted,
+    TimeZoneChanged,
+)
 from programs.models import (
     Cohort,
     Discipline,
     Invitation,
     Membership,
+    Milestone,
     Organization,
     Profile,
     Program,
@@ -370,6 +380,46 @@ def do_create_program(*, organization: Organization, by: User, **fields: object)
     return program
 
 
+# A program's details and schedule ----------------------------------------------------
+
+# What a program's weekly check-in events are made of (`reflections.calendar`).
+SLOT_FIELDS = ("checkin_weekday", "checkin_time", "starts_on", "ends_on")
+
+
+@transaction.atomic
+def do_save_program(*, program: Program, save: Callable[[], object]) -> Program:
+    """Save the program's details with `save` (its form's); a change of its default
+    check-in day or time, or of its dates, is announced (`ProgramScheduleChanged`)."""
+    before = Program.objects.filter(pk=program.pk).values_list(*SLOT_FIELDS).first()
+    save()
+    after = tuple(getattr(program, name) for name in SLOT_FIELDS)
+    if before is not None and tuple(before) != after:
+        announce(
+            ProgramScheduleChanged(
+                program_id=program.pk,
+                slot_changed=tuple(before[:2]) != after[:2],
+                dates_changed=tuple(before[2:]) != after[2:],
+            )
+        )
+    return program
+
+
+@transaction.atomic
+def do_save_milestone(*, milestone: Milestone, save: Callable[[], object]) -> Milestone:
+    """Add or change a milestone with `save` (its form's), and announce it."""
+    save()
+    announce(MilestoneSaved(milestone_id=milestone.pk, program_id=milestone.program_id))
+    return milestone
+
+
+@transaction.atomic
+def do_delete_milestone(*, milestone: Milestone) -> None:
+    """Delete a milestone, and announce it."""
+    milestone_id, program_id = milestone.pk, milestone.program_id
+    milestone.delete()
+    announce(MilestoneDeleted(milestone_id=milestone_id, program_id=program_id))
+
+
 # Archiving and deleting a program ------------------------------------------------------
 
 
@@ -394,6 +444,7 @@ def do_archive_program(*, program: Program, by: User) -> int:
     locked.archived_at, locked.archived_by = now, by
     locked.save(update_fields=["archived_at", "archived_by"])
     program.archived_at, program.archived_by = locked.archived_at, locked.archived_by
+    announce(ProgramArchived(program_id=locked.pk, by_id=by.pk))
     return paused
 
 
@@ -410,6 +461,7 @@ def do_restore_program(*, program: Program) -> int:
     locked.archived_at, locked.archived_by = None, None
     locked.save(update_fields=["archived_at", "archived_by"])
     program.archived_at, program.archived_by = None, None
+    announce(ProgramRestored(program_id=locked.pk))
     return restored
 
 
@@ -435,10 +487,13 @@ def do_update_person(*, user: User, first_name: str, last_name: str, time_zone: 
     """The person changes their name or their time zone. A new zone moves their next
     reminder, their check-in week and every time shown to them to that clock; a check-in
     already written keeps the week it was written for, so nothing is lost or doubled."""
+    old_zone = User.objects.filter(pk=user.pk).values_list("time_zone", flat=True).first()
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.time_zone = time_zone
     user.save(update_fields=["first_name", "last_name", "time_zone"])
+    if old_zone is not None and old_zone != time_zone:
+        announce(TimeZoneChanged(user_id=user.pk, old_zone=old_zone, new_zone=time_zone))
     return user
 
 

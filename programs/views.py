@@ -32,10 +32,13 @@ from programs.services import (
     account_to_set_up,
     do_accept_invitation,
     do_create_program,
+    do_delete_milestone,
     do_invite,
     do_invite_many,
     do_resend_invitation,
     do_revoke_invitation,
+    do_save_milestone,
+    do_save_program,
     do_sign_up_from_invitation,
     invitation_from_token,
     user_owns_email,
@@ -94,7 +97,7 @@ def program_edit(request: AuthenticatedHttpRequest, program_id: int) -> HttpResp
     program = get_program_for_user(request.user, program_id, roles=ADMIN).program
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        do_save_program(program=program, save=form.save)
         messages.success(request, "Program details saved.")
         return redirect("dashboards:program", program.pk)
     return _form_page(
@@ -161,7 +164,7 @@ def schedule(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse
     form = MilestoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.program = program
-        milestone = form.save()
+        milestone = do_save_milestone(milestone=form.instance, save=form.save)
         messages.success(request, f"Milestone “{milestone.title}” added.")
         return redirect("programs:schedule", program.pk)
     return render(
@@ -180,7 +183,7 @@ def milestone_edit(
     milestone = get_object_or_404(program.milestones.all(), pk=milestone_id)
     form = MilestoneForm(request.POST or None, instance=milestone)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        do_save_milestone(milestone=milestone, save=form.save)
         messages.success(request, f"Milestone “{milestone.title}” saved.")
         return redirect("programs:schedule", program.pk)
     return _form_page(
@@ -202,7 +205,7 @@ def milestone_delete(
     program = get_program_for_user(request.user, program_id, roles=ADMIN).program
     milestone = get_object_or_404(program.milestones.all(), pk=milestone_id)
     if request.method == "POST":
-        milestone.delete()
+        do_delete_milestone(milestone=milestone)
         messages.success(request, f"Milestone “{milestone.title}” deleted.")
         return redirect("programs:schedule", program.pk)
     return render(

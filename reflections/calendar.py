@@ -62,13 +62,48 @@ def _checkin_calendar(
     now: datetime.datetime,
 ) -> bytes:
     person = _PERSON.decode()
+    event, last_day = checkin_event(
+        uid=f"be-better-now-{program_id}-{person}@actionlab",
+        program_id=program_id,
+        ends_on=ends_on,
+        weekday=weekday,
+        start=start,
+        time_zone=time_zone,
+        stamp=now,
+    )
+    calendar = Calendar.new(
+        prodid="-//ActionLab//Be Better Now check-in//EN",
+        # A calendar name is one content line: a line break in the program name would stop
+        # the file (and the reminder it goes with) from being written.
+        name=one_line(f"Be Better Now · {program_name}"),
+        method="PUBLISH",
+        uid=f"be-better-now-calendar-{program_id}-{person}@actionlab",
+    )
+    calendar.add_component(event)
+    add_time_zones(calendar, start, last_day)
+    return calendar.to_ical()
+
+
+def checkin_event(
+    *,
+    uid: str,
+    program_id: int,
+    ends_on: datetime.date,
+    weekday: int,
+    start: datetime.datetime,
+    time_zone: str,
+    stamp: datetime.datetime,
+) -> tuple[Event, datetime.datetime]:
+    """The weekly check-in event from `start` (local time in `time_zone`) until the
+    program's last day on that clock, ten minutes long, with a reminder and the two
+    questions; and that last day's end, in UTC."""
     zone = zone_named(time_zone)
     url = settings.SITE_URL + reverse("reflections:checkin", args=[program_id])
     event = Event.new(
-        uid=f"be-better-now-{program_id}-{person}@actionlab",
+        uid=uid,
         summary="Be Better Now check-in (10 minutes)",
         start=start,
-        stamp=now,
+        stamp=stamp,
         description=(
             "Ten minutes with yourself. Write brief notes on two questions only:\n"
             f"1. {CheckIn.STEPS_QUESTION}\n"
@@ -89,24 +124,20 @@ def _checkin_calendar(
     alarm.add("action", "DISPLAY")
     alarm.add("trigger", -ALARM_BEFORE)
     event.add_component(alarm)
+    return event, last_day
 
-    calendar = Calendar.new(
-        prodid="-//ActionLab//Be Better Now check-in//EN",
-        # A calendar name is one content line: a line break in the program name would stop
-        # the file (and the reminder it goes with) from being written.
-        name=one_line(f"Be Better Now · {program_name}"),
-        method="PUBLISH",
-        uid=f"be-better-now-calendar-{program_id}-{person}@actionlab",
-    )
-    calendar.add_component(event)
-    # Transitions from just before the first meeting until well after the last one.
+
+def add_time_zones(
+    calendar: Calendar, start: datetime.datetime, last_day: datetime.datetime
+) -> None:
+    """Put in front of the calendar the VTIMEZONE of every TZID its events use, with the
+    transitions from just before the first meeting until well after the last one."""
     until = last_day if last_day > start else start
     first_date = start.date() - datetime.timedelta(days=7)
     last_date = until.date() + datetime.timedelta(days=366)
     for tzid in sorted(calendar.get_missing_tzids()):
         if vtimezone := _vtimezone(tzid, first_date, last_date):
             calendar.subcomponents.insert(0, vtimezone)
-    return calendar.to_ical()
 
 
 @functools.lru_cache(maxsize=64)

@@ -71,3 +71,12 @@ class CheckedIn:
     iso_week: int
     time_zone: str
     at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class CheckInSlotChanged:
+    """The person's weekly check-in slot in the program moved: their plan's day or time
+    changed (a new plan counts when it differs from the program's slot)."""
+
+    user_id: int
+    program_id: int

@@ -23,6 +23,7 @@ from programs.models import Program, User
 from reflections.events import (
     CheckedIn,
     CheckInShared,
+    CheckInSlotChanged,
     PartnerNamed,
     ReflectionShared,
     TeamReflectionShared,
@@ -614,6 +615,10 @@ def do_save_plan(
     plan = Plan.objects.select_for_update().filter(user=user, program=program).first()
     if plan is None:
         plan = Plan(user=user, program=program, created_at=now)
+        # Until now the person's slot was the program's.
+        slot_before = (program.checkin_weekday, program.checkin_time)
+    else:
+        slot_before = (plan.checkin_weekday, plan.checkin_time)
     partner_changed = (plan.partner_user_id, plan.partner_email) != (
         partner_user.pk if partner_user else None,
         partner_email,
@@ -640,6 +645,8 @@ def do_save_plan(
                 partner_id=partner_user.pk,
             )
         )
+    if slot_before != (checkin_weekday, checkin_time):
+        announce(CheckInSlotChanged(user_id=user.pk, program_id=program.pk))
     if partner_email and partner_email != plan.partner_invited_email:
         from reflections.tasks import send_partner_invitation
 

@@ -1149,6 +1149,8 @@ ROWS |= {
         public=True,
         post=Allow(ROLES, data=lambda w: {"kinds": [Kind.DOOR_ANSWERED], "email": "now"}),
     ),
+    # Any member of the program may ask for its milestones as calendar invitations.
+    "notifications:milestone_invitations": Row(program, post=Allow(ACTIVE_MEMBERS, 302)),
 }
 
 

@@ -112,3 +112,39 @@ def test_what_the_fast_path_does_not_cover_is_built_by_django() -> None:
     # Django's builder: the modern email API, with its own policy.
     assert isinstance(built, Parsed)
     assert built["Cc"] == "b@example.org"
+
+
+INVITATION = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//ActionLab//Calendar invitations//EN\r\n"
+    "METHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:itip-1@actionlab.example.org\r\nSEQUENCE:0\r\n"
+    "SUMMARY:Be Better Now check-in · Soins intensifs\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_a_text_type_keeps_its_parameters_on_the_part_for_calendar_invitations() -> None:
+    """An iTIP invitation is a `text/calendar; method=REQUEST` alternative (and the same
+    file attached): the fast path writes the method on the part's Content-Type, after the
+    charset, where Outlook and Google Calendar read it."""
+    message = BulkEmail(subject="Invitation", body=TEXT, to=["zoe.martin@example.org"])
+    message.attach_alternative(HTML, "text/html")
+    message.attach_alternative(INVITATION, "text/calendar; method=REQUEST")
+    message.attach("invite.ics", INVITATION, "text/calendar; method=REQUEST")
+    assert message._fast_path()
+    raw = message.message(policy=email.policy.SMTP).as_bytes()
+    assert raw.count(b'Content-Type: text/calendar; charset="utf-8"; method=REQUEST') == 2
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(parsed, Parsed)
+    calendars = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+    assert [p.get_param("method") for p in calendars] == ["REQUEST", "REQUEST"]
+    assert [p.get_content_disposition() for p in calendars] == [None, "attachment"]
+    assert all(
+        p.get_content().replace("\r\n", "\n") == INVITATION.replace("\r\n", "\n")
+        for p in calendars
+    )
+    # The three bodies are alternatives of one another: text, HTML, calendar.
+    alternative = next(p for p in parsed.walk() if p.get_content_type() == "multipart/alternative")
+    assert [p.get_content_type() for p in alternative.iter_parts()] == [
+        "text/plain",
+        "text/html",
+        "text/calendar",
+    ]

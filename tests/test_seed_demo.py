@@ -276,3 +276,27 @@ def test_demo_holds_a_project_published_to_its_cohorts_showcase(seeded: str) -> 
     cohort_id = Project.objects.get(pk=item.project_id).team.cohort_id
     page = client.get(reverse("dashboards:showcase", args=[cohort_id])).content.decode()
     assert item.title in page
+
+
+def test_demo_participants_have_their_check_in_invitation_sent(seeded: str) -> None:
+    from notifications.models import CalendarInvitation, MilestoneInvitationRequest
+
+    program = Program.objects.get(name=PROGRAM)
+    participants = Membership.objects.filter(
+        program=program, role=Role.PARTICIPANT, is_active=True
+    ).values_list("user_id", flat=True)
+    invited = CalendarInvitation.objects.filter(
+        program=program, kind="checkin", cancelled=False, deliveries__status="sent"
+    )
+    assert set(invited.values_list("user_id", flat=True)) == set(participants)
+    [asked] = MilestoneInvitationRequest.objects.filter(program=program)
+    milestones = CalendarInvitation.objects.filter(user=asked.user, kind="milestone")
+    assert milestones.count() == program.milestones.count() > 0
+    # The program page tells her so, instead of offering the button.
+    client = Client()
+    client.force_login(asked.user)
+    page = client.get(reverse("dashboards:program", args=[program.pk])).content.decode()
+    assert "You get the milestones as calendar invitations" in page
+    before = CalendarInvitation.objects.count()
+    seed()
+    assert CalendarInvitation.objects.count() == before

@@ -415,7 +415,14 @@ def test_a_member_named_as_partner_is_told_once(
     assert subjects(Kind.PARTNER_NAMED) == {
         "Pat Participant named you their accountability partner"
     }
-    assert mailed(mailoutbox) == [cast.teammate.email]
+    # The partner is told once. The person's own calendar invitation follows each move of
+    # their slot (tests/notifications/test_calendar_invitations.py), with no plan text.
+    assert mailed(mailoutbox) == sorted([cast.teammate.email, *[cast.participant.email] * 2])
+    invitations = [m.subject for m in mailoutbox if m.to == [cast.participant.email]]
+    assert [subject.split(":")[0] for subject in invitations] == [
+        "Invitation",
+        "Updated invitation",
+    ]
     assert_no_canary(mailoutbox)
 
 
@@ -620,7 +627,12 @@ def test_a_restored_membership_tells_the_person(
     assert subjects(Kind.ROLE_CHANGED) == {
         "You are now a participant in System Leadership Academy"
     }
-    assert mailed(mailoutbox) == [cast.former_participant.email]
+    # The notification, and the invitation to the weekly check-in of a participant again.
+    assert mailed(mailoutbox) == [cast.former_participant.email] * 2
+    assert sorted(m.subject.split(":")[0] for m in mailoutbox) == [
+        "Invitation",
+        "You are now a participant in System Leadership Academy",
+    ]
 
 
 # Actions due tomorrow and overdue ---------------------------------------------------------

@@ -23,7 +23,7 @@ from coaching.demo import seed_sessions
 from core.events import quiet
 from dashboards.demo import seed_coaching, seed_showcase
 from dashboards.demo_results import seed_completed_project
-from notifications.demo import seed_notifications, seed_reminder_log
+from notifications.demo import seed_calendar_invitations, seed_notifications, seed_reminder_log
 from notifications.digests import DIGEST_TIME, DIGEST_WEEKDAY
 from notifications.models import ReminderDelivery
 from programs.models import (
@@ -741,4 +741,8 @@ class Command(BaseCommand):
             program=program, participant=User.objects.get(email=TEAMS[0]["members"][0].email)
         )
         seed_notifications(program=program)
+        seed_calendar_invitations(
+            program=program,
+            asked_for_milestones=User.objects.get(email=TEAMS[0]["members"][0].email),
+        )
         return logins
