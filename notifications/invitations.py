@@ -430,6 +430,8 @@ def invitation_calendar(
     else:
         event.add("status", "CONFIRMED")
     calendar = Calendar.new(prodid=PRODID, method=method)
+    # One UID per message, the event's (RFC 5546): no calendar-wide one of its own.
+    calendar.pop("UID", None)
     calendar.add_component(event)
     if start is not None:
         add_time_zones(calendar, start, last_day)

@@ -119,6 +119,8 @@ def check_itip(calendar: Calendar, event: Event, part_method: str) -> None:
     assert calendar["METHOD"] == part_method
     assert part_method in ("REQUEST", "CANCEL")
     assert str(calendar["VERSION"]) == "2.0" and calendar["PRODID"]
+    # One event, and the only UID in the message is its own.
+    assert len(calendar.walk("VEVENT")) == 1 and "UID" not in calendar
     # DTSTAMP, UID, SEQUENCE, ORGANIZER and ATTENDEE in both REQUEST and CANCEL.
     assert event.decoded("DTSTAMP").tzinfo is not None
     assert event["UID"]
@@ -539,4 +541,35 @@ def test_archiving_cancels_and_restoring_invites_again_to_the_same_event(
     uids = {r.uid: r.sequence for r in CalendarInvitation.objects.filter(user=participant)}
     assert {str(e["UID"]): e.decoded("SEQUENCE") for _, e, _ in back} == uids
     assert set(uids.values()) == {2}
+    assert invitations_to(admin) == []
+
+
+def test_the_admins_pages_move_and_cancel_the_milestones_and_the_check_in(
+    join: Callable[..., User],
+    program: Program,
+    milestones: list[Milestone],
+    committed: Callable[[], Any],
+) -> None:
+    """The schedule's and the program's own pages go through the services that announce."""
+    asker = join()
+    ask(asker, program, committed)
+    admin = f.UserFactory()
+    f.MembershipFactory(user=admin, program=program, role=Role.PROGRAM_ADMIN)
+    client = Client()
+    client.force_login(admin)
+    mail.outbox.clear()
+    kickoff = milestones[0]
+    with committed():
+        response = client.post(
+            reverse("programs:milestone_edit", args=[program.pk, kickoff.pk]),
+            {"kind": "kickoff", "title": "Kickoff", "due_on": "2026-09-14", "description": ""},
+        )
+    assert response.status_code == 302
+    [(_, event, method)] = invitations_to(asker)
+    assert (method, event.decoded("DTSTART")) == ("REQUEST", datetime.date(2026, 9, 14))
+    mail.outbox.clear()
+    with committed():
+        client.post(reverse("programs:milestone_delete", args=[program.pk, kickoff.pk]))
+    [(_, event, method)] = invitations_to(asker)
+    assert method == "CANCEL" and event["STATUS"] == "CANCELLED"
     assert invitations_to(admin) == []
