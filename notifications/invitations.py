@@ -96,12 +96,12 @@ def enqueue_sending(delivery_ids: Sequence[int]) -> None:
         transaction.on_commit(functools.partial(send_invitations.delay, batch))
 
 
-def _plan(invitation: CalendarInvitation, method: str, now: datetime.datetime) -> int:
-    """Raise the locked invitation's SEQUENCE (unless this is its first email), record
+def _plan(
+    invitation: CalendarInvitation, method: str, now: datetime.datetime, *, first: bool = False
+) -> int:
+    """Raise the locked invitation's SEQUENCE (unless this is its `first` email), record
     the method, and plan the delivery of that SEQUENCE."""
-    if invitation.pk is None:
-        invitation.sequence = 0
-    else:
+    if not first:
         invitation.sequence += 1
     invitation.cancelled = method == Method.CANCEL
     invitation.updated_at = now
@@ -144,23 +144,34 @@ def do_invite_to_checkin(
     now = now or timezone.now()
     if not _is_participant(user_id, program_id):
         return None
-    invitation = (
-        CalendarInvitation.objects.select_for_update()
-        .filter(user_id=user_id, program_id=program_id, kind=Kind.CHECKIN)
-        .first()
+    invitation, created = _locked(
+        user_id=user_id,
+        program_id=program_id,
+        kind=Kind.CHECKIN,
+        milestone_key=None,
+        defaults={
+            "uid": checkin_uid(user_id, program_id),
+            "summary": "Be Better Now check-in (10 minutes)",
+        },
+        now=now,
     )
-    if invitation is None:
-        invitation = CalendarInvitation(
-            user_id=user_id,
-            program_id=program_id,
-            kind=Kind.CHECKIN,
-            uid=checkin_uid(user_id, program_id),
-            summary="Be Better Now check-in (10 minutes)",
-            created_at=now,
-        )
-    elif not invitation.cancelled and not moved:
+    if not created and not invitation.cancelled and not moved:
         return None
-    return _plan(invitation, Method.REQUEST, now)
+    return _plan(invitation, Method.REQUEST, now, first=created)
+
+
+def _locked(
+    *, defaults: dict[str, object], now: datetime.datetime, **key: object
+) -> tuple[CalendarInvitation, bool]:
+    """The invitation of `key`, made now if there is none (a concurrent maker's row is
+    taken instead: the unique constraints), locked for the rest of the transaction; and
+    whether it was made here."""
+    invitation, created = CalendarInvitation.objects.get_or_create(
+        **key, defaults={**defaults, "created_at": now, "updated_at": now}
+    )
+    if created:
+        return invitation, True
+    return CalendarInvitation.objects.select_for_update().get(pk=invitation.pk), False
 
 
 @transaction.atomic
@@ -217,29 +228,18 @@ def do_request_milestone_invitations(
 def _invite_to_milestone(
     user_id: int, milestone: Milestone, now: datetime.datetime, *, moved: bool = False
 ) -> int | None:
-    invitation = (
-        CalendarInvitation.objects.select_for_update()
-        .filter(
-            user_id=user_id,
-            program_id=milestone.program_id,
-            kind=Kind.MILESTONE,
-            milestone_key=milestone.pk,
-        )
-        .first()
+    invitation, created = _locked(
+        user_id=user_id,
+        program_id=milestone.program_id,
+        kind=Kind.MILESTONE,
+        milestone_key=milestone.pk,
+        defaults={"uid": milestone_uid(user_id, milestone.pk)},
+        now=now,
     )
-    if invitation is None:
-        invitation = CalendarInvitation(
-            user_id=user_id,
-            program_id=milestone.program_id,
-            kind=Kind.MILESTONE,
-            milestone_key=milestone.pk,
-            uid=milestone_uid(user_id, milestone.pk),
-            created_at=now,
-        )
-    elif not invitation.cancelled and not moved:
+    if not created and not invitation.cancelled and not moved:
         return None
     invitation.summary = one_line(milestone.title)[:300]
-    return _plan(invitation, Method.REQUEST, now)
+    return _plan(invitation, Method.REQUEST, now, first=created)
 
 
 @transaction.atomic

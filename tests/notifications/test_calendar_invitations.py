@@ -151,7 +151,10 @@ def test_a_new_participant_is_invited_to_the_weekly_slot_as_an_itip_request(
     assert event["DTSTART"].params["TZID"] == "Europe/Paris"
     start = event.decoded("DTSTART")
     assert (start.weekday(), start.time()) == (TUESDAY, datetime.time(9, 0))
-    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Paris"]
+    [vtimezone] = calendar.walk("VTIMEZONE")
+    assert vtimezone["TZID"] == "Europe/Paris"
+    # Its daylight-saving rules travel with it: the meeting stays at 09:00 local in summer.
+    assert {c.name for c in vtimezone.subcomponents} == {"STANDARD", "DAYLIGHT"}
     assert event["RRULE"]["FREQ"] == ["WEEKLY"] and event["RRULE"]["BYDAY"] == ["TU"]
     record = CalendarInvitation.objects.get(user=user)
     assert (record.uid, record.sequence, record.cancelled) == (str(event["UID"]), 0, False)
@@ -492,20 +495,32 @@ def test_the_program_page_offers_the_milestones_to_a_member(
     assert "Add the milestones to my calendar" in page
 
 
-def test_invitation_pipeline_rows_are_swept_like_the_others(
-    join: Callable[..., User], committed: Callable[[], Any]
+def test_an_invitation_whose_broker_message_was_lost_is_sent_once_by_the_sweeper(
+    join: Callable[..., User],
+    program: Program,
+    committed: Callable[[], Any],
+    django_capture_on_commit_callbacks: Capture,
 ) -> None:
+    from notifications.sweeper import do_sweep
+
     user = join()
-    delivery = InvitationDelivery.objects.get(invitation__user=user)
-    assert delivery.status == "sent"
-    assert (
-        pipeline.requeue_stuck(
-            InvitationDelivery,
-            enqueue=lambda ids: None,
-            now=delivery.queued_at + pipeline.LEASE * 2,
-        )
-        == 0
-    )
+    mail.outbox.clear()
+    # The change is planned, but the message to the worker is lost.
+    from notifications.invitations import do_update_invitations
+
+    with django_capture_on_commit_callbacks(execute=False):
+        [pk] = do_update_invitations([CalendarInvitation.objects.get(user=user).pk])
+    delivery = InvitationDelivery.objects.get(pk=pk)
+    assert delivery.status == "queued" and mail.outbox == []
+    later = delivery.queued_at + pipeline.LEASE + datetime.timedelta(seconds=1)
+    with committed():
+        assert do_sweep(now=later) == 1
+    with committed():
+        assert do_sweep(now=later + pipeline.LEASE * 2) == 0
+    [(_, event, method)] = invitations_to(user)
+    assert (method, event.decoded("SEQUENCE")) == ("REQUEST", 1)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
 
 
 @pytest.fixture(autouse=True)
