@@ -8,10 +8,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from core.admin import WritingAdmin
-from notifications.models import EmailDelivery, ReminderDelivery
+from notifications.models import EmailDelivery, InvitationDelivery, ReminderDelivery
 
 
-class DeliveryLogAdmin[M: (EmailDelivery, ReminderDelivery)](WritingAdmin[M]):
+class DeliveryLogAdmin[M: (EmailDelivery, ReminderDelivery, InvitationDelivery)](WritingAdmin[M]):
     """Rows are written by the pipeline alone: nobody adds, changes or deletes them here."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -81,3 +81,37 @@ class ReminderDeliveryAdmin(DeliveryLogAdmin[ReminderDelivery]):
     @admin.display(description="week")
     def week(self, delivery: ReminderDelivery) -> str:
         return f"{delivery.iso_year}-W{delivery.iso_week:02d}"
+
+
+@admin.register(InvitationDelivery)
+class InvitationDeliveryAdmin(DeliveryLogAdmin[InvitationDelivery]):
+    """Calendar invitations: each REQUEST or CANCEL of one SEQUENCE of an event."""
+
+    public_fields = ("method", "status", "reason")
+    list_display = ("created_at", "person", "event", "method", "sequence", "status", "attempts")
+    list_filter = ("status", "method")
+    search_fields = ("invitation__user__email",)
+    list_select_related = ("invitation__user",)
+    date_hierarchy = "created_at"
+    fields = (
+        "person",
+        "event",
+        "method",
+        "sequence",
+        "status",
+        "reason",
+        "attempts",
+        "created_at",
+        "queued_at",
+        "claimed_at",
+        "sent_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="person")
+    def person(self, delivery: InvitationDelivery) -> str:
+        return str(delivery.invitation.user)
+
+    @admin.display(description="event")
+    def event(self, delivery: InvitationDelivery) -> str:
+        return delivery.invitation.get_kind_display()

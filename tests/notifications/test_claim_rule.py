@@ -1,8 +1,8 @@
 """One claim rule for every email the app sends: an event notification, a daily digest, a
-weekly reminder, a coach digest and a partner note are each claimed by a worker (queued →
-sending), and a worker that dies after claiming leaves them to the sweeper once the lease
-is over, never to a second worker before it; after the lease each goes out exactly
-once."""
+weekly reminder, a coach digest, a partner note and a calendar invitation are each claimed
+by a worker (queued → sending), and a worker that dies after claiming leaves them to the
+sweeper once the lease is over, never to a second worker before it; after the lease each
+goes out exactly once."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from django.utils import timezone
 from notifications import pipeline
 from notifications.delivery import do_plan_digests, do_send_emails
 from notifications.digests import do_plan_coach_digests, do_send_digest_deliveries
+from notifications.invitations import do_invite_to_checkin, do_send_invitations
 from notifications.kinds import EmailMode, Kind
-from notifications.models import EmailDelivery, ReminderDelivery
+from notifications.models import EmailDelivery, InvitationDelivery, ReminderDelivery
 from notifications.reminders import do_send_reminders
 from notifications.services import do_notify, do_set_email_mode
 from notifications.sweeper import do_sweep
@@ -31,7 +32,7 @@ from tests.conftest import Cast
 pytestmark = pytest.mark.django_db
 
 WEDNESDAY = datetime.datetime(2026, 11, 18, 15, 0, tzinfo=datetime.UTC)
-Row = EmailDelivery | ReminderDelivery
+Row = EmailDelivery | ReminderDelivery | InvitationDelivery
 
 
 @pytest.fixture(autouse=True)
@@ -110,12 +111,18 @@ def partner_note(cast: Cast) -> Row:
     return ReminderDelivery.objects.get(kind=ReminderKind.PARTNER_NUDGE)
 
 
+def calendar_invitation(cast: Cast) -> Row:
+    do_invite_to_checkin(user_id=cast.teammate.pk, program_id=cast.program.pk)
+    return InvitationDelivery.objects.get()
+
+
 KINDS: dict[str, tuple[Callable[[Cast], Row | None], Callable[..., list[int]]]] = {
     "event email": (event_email, do_send_emails),
     "daily digest": (daily_digest, do_send_emails),
     "weekly reminder": (reminder, do_send_reminders),
     "coach digest": (coach_digest, do_send_digest_deliveries),
     "partner note": (partner_note, do_send_digest_deliveries),
+    "calendar invitation": (calendar_invitation, do_send_invitations),
 }
 
 

@@ -54,3 +54,11 @@ def test_the_site_admin_reads_the_delivery_log_and_cannot_change_it(
         == 403
     )
     assert site_admin.get("/admin/notifications/reminderdelivery/").status_code == 200
+    from notifications.invitations import do_invite_to_checkin
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_invite_to_checkin(user_id=cast.participant.pk, program_id=cast.program.pk)
+    invitations = site_admin.get("/admin/notifications/invitationdelivery/")
+    assert invitations.status_code == 200
+    assert "Weekly check-in" in invitations.content.decode()
+    assert '<td class="field-method">Request</td>' in invitations.content.decode()
