@@ -113,7 +113,7 @@ def _plan(
         created_at=now,
         queued_at=now,
     )
-    transaction.on_commit(functools.partial(enqueue_sending, [delivery.pk]))
+    enqueue_sending([delivery.pk])
     return delivery.pk
 
 
