@@ -107,6 +107,7 @@ def test_address_without_account_is_refused_unless_the_organisation_lets_people_
     assert not newcomer.has_usable_password()
     membership = Membership.objects.get(user=newcomer)
     assert (membership.role, membership.cohort) == (Role.PARTICIPANT, north["cohort"])
+    assert newcomer.profiles.get().organization == north["organization"]
     page.context.close()
 
 

@@ -340,3 +340,36 @@ def test_demo_organisation_has_an_example_sign_on_not_in_use(client):
         "/accounts/login/", {"login": ORG_ADMIN.email, "password": "actionlab-demo"}
     )
     assert response.status_code == 302
+
+
+def test_people_are_listed_once_and_site_admins_cannot_be_deactivated(admin_client, org):
+    from tests.factories import MembershipFactory, ProfileFactory
+
+    do_configure_sign_on(
+        org,
+        protocol="oidc",
+        domains=["riverbend.example"],
+        issuer_url="https://a.example",
+        client_id="c",
+        client_secret="s",
+    )
+    program = ProgramFactory(organization=org)
+    both = UserFactory(email="both@riverbend.example")
+    ProfileFactory(user=both, organization=org)
+    MembershipFactory(user=both, program=program, role="coach")
+    MembershipFactory(user=both, program=program, role="sponsor")
+    operator = UserFactory(email="ops@riverbend.example", is_staff=True)
+    ProfileFactory(user=operator, organization=org)
+
+    page = admin_client.get(url(org, "people")).text
+    assert page.count("both@riverbend.example") == 1
+    assert f"/people/{both.pk}/deactivate/" in page
+    assert f"/people/{operator.pk}/deactivate/" not in page
+    confirm = admin_client.get(url(org, f"people/{operator.pk}/deactivate")).text
+    assert "site admin" in confirm and "Deactivate account" not in confirm
+    admin_client.post(url(org, f"people/{operator.pk}/deactivate"))
+    operator.refresh_from_db()
+    assert operator.is_active
+    # Nor their own account.
+    own = admin_client.get(url(org, f"people/{admin_client.admin.pk}/deactivate")).text
+    assert "your own account" in own
