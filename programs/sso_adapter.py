@@ -32,7 +32,7 @@ from core.models import SecurityEvent
 from core.security import record_event
 from programs.models import OrganizationSignOn, Profile, Role, User
 from programs.services import do_add_membership
-from programs.sso import email_domain, serves_email, sign_on_for_provider_id
+from programs.sso import email_domain, is_known_to, serves_email, sign_on_for_provider_id
 
 # OpenID Connect `amr` values (RFC 8176, and Entra ID's and Okta's own) that mean more
 # than one factor, or a factor that is itself a second one.
@@ -214,6 +214,32 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     "authoritative for its domains.",
                 )
             user = existing
+        if user is not None and (user.is_staff or user.is_superuser):
+            # The site's operators sign in with their password and authenticator: an
+            # organisation's provider vouching for their address gives it no hold on them.
+            raise refuse(
+                request,
+                sociallogin,
+                reason="site_admin",
+                user=user,
+                title="Site admins sign in with their password",
+                message=f"The ActionLab account for {email} is a site admin's: sign in with "
+                "its password and authenticator app.",
+            )
+        if user is not None and not is_known_to(user, organization):
+            # The organisation's provider answers for the organisation's people only: an
+            # account that belongs to no program, profile or administration of the
+            # organisation (someone else's, under a domain it claimed) stays out of reach.
+            raise refuse(
+                request,
+                sociallogin,
+                reason="not_known_to_organization",
+                user=user,
+                title="This account is not one of your organisation's",
+                message=f"The ActionLab account for {email} does not belong to any of "
+                f"{organization.name}'s programs, so its sign-in service cannot open it. "
+                "Sign in with your password or an emailed code.",
+            )
         if user is not None and not user.is_active:
             raise refuse(
                 request,

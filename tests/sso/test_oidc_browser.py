@@ -13,7 +13,13 @@ from django.contrib.sessions.models import Session
 from core.models import SecurityEvent
 from programs.models import Membership, Organization, Role, User
 from programs.sso import do_configure_sign_on
-from tests.factories import CohortFactory, MembershipFactory, ProgramFactory, UserFactory
+from tests.factories import (
+    CohortFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    UserFactory,
+)
 from tests.sso.conftest import (
     CLIENT_SECRET,
     DOMAIN,
@@ -133,7 +139,10 @@ def test_address_outside_the_organisation_domains_is_refused(browser, north):
 
 
 def test_unverified_address_does_not_open_the_invited_account(browser, north):
-    UserFactory(email=f"unverified@{DOMAIN}")
+    invited = UserFactory(email=f"unverified@{DOMAIN}")
+    MembershipFactory(
+        user=invited, program=north["program"], role=Role.PARTICIPANT, cohort=north["cohort"]
+    )
     page = sign_in_through_provider(browser, north["base"], f"unverified@{DOMAIN}")
     assert "Your address was not confirmed" in page.content()
     page.context.close()
@@ -314,3 +323,31 @@ def test_refusal_at_the_provider_is_reported(browser, north):
     ]
     assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists()
     page.context.close()
+
+
+def test_accounts_that_are_not_the_organisations_stay_out_of_its_providers_reach(browser, north):
+    """An organisation's provider opens its own people's accounts only: not an account
+    that belongs to nothing of the organisation (another organisation's person under a
+    domain it claimed), nor a site admin's."""
+    elsewhere = ProgramFactory(organization=OrganizationFactory(name="Other Health"))
+    theirs = UserFactory(email=f"newcomer@{DOMAIN}")
+    MembershipFactory(user=theirs, program=elsewhere, role=Role.PARTICIPANT)
+    operator = UserFactory(email=f"padmin@{DOMAIN}", is_staff=True, is_superuser=True)
+    MembershipFactory(user=operator, program=north["program"], role=Role.PROGRAM_ADMIN)
+
+    page = sign_in_through_provider(browser, north["base"], theirs.email)
+    assert "This account is not one of your organisation" in page.content()
+    page.context.close()
+    page = sign_in_through_provider(browser, north["base"], operator.email)
+    assert "Site admins sign in with their password" in page.content()
+    page.context.close()
+    reasons = [e.details["reason"] for e in events(SecurityEvent.Kind.SSO_REFUSED)]
+    assert sorted(reasons) == ["not_known_to_organization", "site_admin"]
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists()
+    # Requiring single sign-on does not lock them out of their password either.
+    north["configure"](require_sso=True)
+    from programs.sso_forms import sso_required_message
+
+    assert sso_required_message(theirs.email) is None
+    assert sso_required_message(operator.email) is None
+    assert sso_required_message(f"nadia@{DOMAIN}") is not None
