@@ -27,11 +27,19 @@ from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils import timezone
 
 from core.models import SecurityEvent
 from core.security import record_event
-from programs.models import OrganizationSignOn, Profile, Role, User
-from programs.services import do_add_membership
+from programs.models import (
+    Invitation,
+    Organization,
+    OrganizationSignOn,
+    Profile,
+    Role,
+    User,
+)
+from programs.services import InvitationProblem, do_accept_invitation, do_add_membership
 from programs.sso import email_domain, is_known_to, serves_email, sign_on_for_provider_id
 
 # OpenID Connect `amr` values (RFC 8176, and Entra ID's and Okta's own) that mean more
@@ -91,6 +99,21 @@ def provider_says_mfa(sociallogin: SocialLogin) -> bool:
     contexts = set(_strings(data.get(SAML_AUTHN_CONTEXTS_KEY)))
     contexts |= set(_strings(data.get(SAML_AUTHN_METHODS_ATTRIBUTE)))
     return bool(contexts & MFA_SAML_CONTEXTS)
+
+
+def pending_invitations(email: str, organization: Organization) -> list[Invitation]:
+    """The open invitations of the organisation's programs (not archived) to the address."""
+    if not email:
+        return []
+    return list(
+        Invitation.objects.pending(timezone.now())
+        .filter(
+            email__iexact=email,
+            program__organization=organization,
+            program__archived_at__isnull=True,
+        )
+        .select_related("program", "cohort")
+    )
 
 
 def _sign_on(sociallogin: SocialLogin) -> OrganizationSignOn | None:
@@ -251,9 +274,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 "think this is a mistake, ask your organisation's ActionLab admin.",
             )
         if user is None:
-            if sign_on.join_cohort is None or not email_is_vouched_for(
-                sociallogin, sign_on, email
-            ):
+            may_join = sign_on.join_cohort is not None or pending_invitations(
+                email, sign_on.organization
+            )
+            if not may_join or not email_is_vouched_for(sociallogin, sign_on, email):
                 raise refuse(
                     request,
                     sociallogin,
@@ -270,9 +294,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         """Reached only for an address with no account, and only when the organisation
-        lets anyone from its domains join a program (pre_social_login refused the rest)."""
+        lets anyone from its domains join a program or one of its programs invited the
+        address (pre_social_login refused the rest)."""
         sign_on = _sign_on(sociallogin)
-        return sign_on is not None and sign_on.join_cohort_id is not None
+        if sign_on is None:
+            return False
+        return sign_on.join_cohort_id is not None or bool(
+            pending_invitations(provider_email(sociallogin), sign_on.organization)
+        )
 
     def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return True
@@ -289,11 +318,28 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     @transaction.atomic
     def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> User:
-        """A new account through the organisation's open program: a participant of its
-        chosen cohort."""
+        """A new account: the invitations of the organisation's programs to the address
+        are accepted (the provider vouched for the address, as the emailed link would
+        have), or it joins the organisation's open cohort as a participant."""
         user: User = super().save_user(request, sociallogin, form)
         sign_on = _sign_on(sociallogin)
-        cohort = sign_on.join_cohort if sign_on is not None else None
+        accepted = 0
+        if sign_on is not None:
+            for invitation in pending_invitations(user.email, sign_on.organization):
+                try:
+                    do_accept_invitation(invitation=invitation, user=user)
+                except InvitationProblem:
+                    continue
+                accepted += 1
+                record_event(
+                    SecurityEvent.Kind.INVITATION_ACCEPTED,
+                    request=request,
+                    user=user,
+                    invitation_id=invitation.pk,
+                    program_id=invitation.program_id,
+                    how="single sign-on",
+                )
+        cohort = sign_on.join_cohort if sign_on is not None and not accepted else None
         if sign_on is not None:
             # Known to the organisation like anyone imported: a profile there (no unit
             # yet; the program admin or the person completes it).

@@ -351,3 +351,33 @@ def test_accounts_that_are_not_the_organisations_stay_out_of_its_providers_reach
     assert sso_required_message(theirs.email) is None
     assert sso_required_message(operator.email) is None
     assert sso_required_message(f"nadia@{DOMAIN}") is not None
+
+
+def test_an_invitation_is_accepted_by_signing_in_through_the_provider(browser, north):
+    """Invited, with no account yet: the provider vouching for the address does what the
+    emailed link would, so the person need not choose a password first."""
+    import datetime
+
+    from django.utils import timezone
+
+    from programs.models import Invitation
+
+    invitation = Invitation.objects.create(
+        program=north["program"],
+        email=f"newcomer@{DOMAIN}",
+        role=Role.COACH,
+        nonce="n",
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    page = sign_in_through_provider(browser, north["base"], f"newcomer@{DOMAIN}")
+    page.wait_for_url(f"{north['base']}/")
+    newcomer = User.objects.get(email=f"newcomer@{DOMAIN}")
+    assert list(Membership.objects.filter(user=newcomer).values_list("role", flat=True)) == [
+        Role.COACH
+    ]
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == newcomer
+    assert SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.INVITATION_ACCEPTED, user=newcomer
+    ).exists()
+    page.context.close()
