@@ -24,6 +24,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import render
@@ -121,10 +122,15 @@ def _sign_on(sociallogin: SocialLogin) -> OrganizationSignOn | None:
 
 
 def provider_email(sociallogin: SocialLogin) -> str:
-    """The address the provider gave for the person (lower case), or ""."""
+    """The address the provider gave for the person (lower case), or "". (Not the
+    address of an account already linked to the provider's subject: the provider's own
+    word is what is checked.)"""
     addresses = [a.email for a in sociallogin.email_addresses if a.email]
-    email = (sociallogin.user.email if sociallogin.user else "") or next(iter(addresses), "")
-    return (email or "").strip().lower()
+    if addresses:
+        return addresses[0].strip().lower()
+    if sociallogin.user is not None and not sociallogin.user.pk:
+        return (sociallogin.user.email or "").strip().lower()
+    return ""
 
 
 def email_is_vouched_for(
@@ -195,6 +201,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return (user, email) if user is not None else None
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # Linking a provider's account to whoever is signed in would let one
+            # person's account be opened by another's identity: accounts are linked
+            # only by their address, at sign-in.
+            raise refuse(
+                request,
+                sociallogin,
+                reason="connect",
+                title="Accounts are not linked by hand",
+                message="Sign out, then sign in with “Continue with your organisation”: "
+                "your organisation's account opens the ActionLab account of the same "
+                "address.",
+            )
         sign_on = _sign_on(sociallogin)
         if sign_on is None or not sign_on.is_active:
             raise refuse(
@@ -221,6 +240,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 domain=email_domain(email) if email else "",
             )
         user = sociallogin.user if sociallogin.is_existing else None
+        if user is not None and not serves_email(sign_on, user.email):
+            # Linked earlier, but the account's address has left the organisation's
+            # domains since.
+            raise refuse(
+                request,
+                sociallogin,
+                reason="account_outside_domains",
+                user=user,
+                title="This account is not your organisation's",
+                message=f"The ActionLab account linked to your organisation's sign-in has "
+                f"an address outside {organization.name}'s domains. Sign in with your "
+                "password or an emailed code.",
+            )
         if user is None:
             existing = User.objects.filter(email__iexact=email).first()
             if existing is not None and not email_is_vouched_for(sociallogin, sign_on, email):

@@ -381,3 +381,28 @@ def test_an_invitation_is_accepted_by_signing_in_through_the_provider(browser, n
         kind=SecurityEvent.Kind.INVITATION_ACCEPTED, user=newcomer
     ).exists()
     page.context.close()
+
+
+def test_a_provider_account_cannot_be_linked_by_hand(browser, north):
+    """allauth's "connect" (link a provider account to whoever is signed in) is refused:
+    accounts are linked by their address only. (allauth's own confirmation page posts a
+    form that redirects to the provider, which the site's CSP forbids: bypassed here, as
+    a hostile browser would.)"""
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(f"{north['base']}/accounts/login/")
+    page.fill("#id_login", f"nadia@{DOMAIN}")
+    page.fill("#id_password", "correct-horse-battery-staple")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{north['base']}/")
+    page.goto(f"{north['base']}/accounts/oidc/org-{ORG_PK}/login/?process=connect")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#provider-sign-in")
+    page.fill("#id_username", f"coach@{DOMAIN}")
+    page.fill("#id_password", PASSWORD)
+    page.click("#provider-sign-in")
+    page.wait_for_load_state("load")
+    assert "Accounts are not linked by hand" in page.content()
+    assert not north["nadia"].socialaccount_set.exists()
+    reasons = [e.details["reason"] for e in events(SecurityEvent.Kind.SSO_REFUSED)]
+    assert reasons == ["connect"]
+    page.context.close()
