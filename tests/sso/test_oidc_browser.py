@@ -406,3 +406,14 @@ def test_a_provider_account_cannot_be_linked_by_hand(browser, north):
     reasons = [e.details["reason"] for e in events(SecurityEvent.Kind.SSO_REFUSED)]
     assert reasons == ["connect"]
     page.context.close()
+
+
+def test_sign_in_page_fits_a_phone_and_has_no_serious_axe_violation(browser, north, axe_source):
+    from tests.e2e.test_accessibility import violations
+
+    page = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{north['base']}/accounts/login/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("#sso-continue").bounding_box()["width"] <= 390
+    assert not violations(page, axe_source)
+    page.context.close()
