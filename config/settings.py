@@ -77,6 +77,11 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on per organisation (programs/sso.py): each organisation's provider is
+    # one SocialApp row, configured by its admins in the app.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_htmx",
     "core",
     "programs",
@@ -319,6 +324,23 @@ ACCOUNT_RATE_LIMITS = {
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ActionLab] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Single sign-on (programs/sso.py, programs/sso_adapter.py). An organisation's provider
+# signs a person in to the account made for their address (an invitation, an import) when
+# the address is in the organisation's domains and the provider vouches for it; a new
+# account is made only where the organisation lets anyone from its domains join a program.
+SOCIALACCOUNT_ADAPTER = "programs.sso_adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+# Access and refresh tokens are used once, to read who signed in, and never kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+# The provider is reached only from a POST of our own pages (a GET would let any site
+# start a sign-in on a visitor's behalf).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ActionLab"
 # Program admins, coaches and site admins must add a TOTP authenticator (programs/mfa.py).

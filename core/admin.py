@@ -22,6 +22,9 @@ from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.admin import SocialAccountAdmin as AllauthSocialAccountAdmin
+from allauth.socialaccount.admin import SocialAppAdmin as AllauthSocialAppAdmin
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.admin.sites import AdminSite
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -230,6 +233,9 @@ class SecurityEventAdmin(WritingAdmin[SecurityEvent]):
 admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 admin.site.unregister(Authenticator)
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialAccount)
+admin.site.unregister(SocialToken)
 
 
 @admin.register(Group)
@@ -254,6 +260,38 @@ class AuthenticatorAdmin(WritingAdmin[Authenticator], AllauthAuthenticatorAdmin)
     # `data` holds the TOTP secret and the recovery codes' seed.
     protected_fields = ("data",)
     public_fields = ("type",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# Organisations' single sign-on providers. Their admins configure them in the app
+# (programs/sso.py); here they can be looked at, never changed, and the secrets (the
+# client secret, the key, the settings that may hold a private key) are not shown.
+
+
+@admin.register(SocialApp)
+class SocialAppAdmin(WritingAdmin[SocialApp], AllauthSocialAppAdmin):
+    protected_fields = ("secret", "key", "settings")
+    public_fields = ("provider", "provider_id", "name", "client_id")
+    list_display = ("name", "provider", "provider_id", "client_id")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(WritingAdmin[SocialAccount], AllauthSocialAccountAdmin):
+    # What the provider said about the person (its claims or attributes).
+    protected_fields = ("extra_data",)
+    public_fields = ("provider", "uid")
+    actions = ()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

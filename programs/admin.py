@@ -13,7 +13,17 @@ from django.views.decorators.http import require_POST
 from core.admin import WritingAdmin
 from core.models import SecurityEvent
 from core.security import record_event
-from programs.models import Cohort, Membership, Organization, Profile, Program, Unit, User
+from programs.models import (
+    Cohort,
+    Membership,
+    Organization,
+    OrganizationSignOn,
+    Profile,
+    Program,
+    SignOnDomain,
+    Unit,
+    User,
+)
 
 
 @admin.register(User)
@@ -180,3 +190,42 @@ class MembershipAdmin(WritingAdmin[Membership]):
         elif obj.ended_at is None:
             obj.ended_at, obj.ending = timezone.now(), Membership.Ending.LEFT
         super().save_model(request, obj, form, change)
+
+
+class SignOnDomainInline(admin.TabularInline[SignOnDomain, OrganizationSignOn]):
+    model = SignOnDomain
+    extra = 0
+    can_delete = False
+    readonly_fields = ("domain",)
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OrganizationSignOn)
+class OrganizationSignOnAdmin(WritingAdmin[OrganizationSignOn]):
+    """Organisations' single sign-on, read-only: its admins configure it in the app, where
+    the client secret is never shown back."""
+
+    public_fields = ("protocol",)
+    list_display = ("organization", "protocol", "is_active", "require_sso", "updated_at")
+    list_filter = ("protocol", "is_active", "require_sso")
+    readonly_fields = (
+        "organization",
+        "protocol",
+        "app",
+        "is_active",
+        "email_authoritative",
+        "require_sso",
+        "join_cohort",
+        "updated_at",
+        "updated_by",
+    )
+    fields = readonly_fields
+    inlines = (SignOnDomainInline,)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

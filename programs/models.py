@@ -579,3 +579,80 @@ class OrganizationInvitation(models.Model):
     def status(self, now: datetime.datetime) -> str:
         # The same four states, read from the same three dates, as a program's invitation.
         return Invitation.status(self, now)  # type: ignore[arg-type]
+
+
+class SignOnProtocol(models.TextChoices):
+    OIDC = "oidc", "OpenID Connect"
+    SAML = "saml", "SAML 2.0"
+
+
+class OrganizationSignOn(models.Model):
+    """An organisation's single sign-on: its provider (one allauth `SocialApp`, whose
+    `provider_id` is `org-<organisation id>`), the email domains it answers for, and what
+    a sign-in through it may do. Configured by the organisation's admins (programs/sso.py).
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="sign_on"
+    )
+    protocol = models.CharField(max_length=10, choices=SignOnProtocol.choices)
+    app = models.OneToOneField(
+        "socialaccount.SocialApp", on_delete=models.PROTECT, related_name="organization_sign_on"
+    )
+    is_active = models.BooleanField(
+        "in use",
+        default=False,
+        help_text="Off, the sign-in page sends nobody to this provider.",
+    )
+    email_authoritative = models.BooleanField(
+        "the provider is authoritative for these domains",
+        default=False,
+        help_text="Trust the addresses it sends in these domains even when it does not "
+        "mark them verified (Entra ID, ADFS and SAML providers usually do not).",
+    )
+    require_sso = models.BooleanField(
+        "require single sign-on",
+        default=False,
+        help_text="People with an address in these domains cannot sign in with a password "
+        "or an emailed code.",
+    )
+    join_cohort = models.ForeignKey(
+        Cohort,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="anyone from these domains may join",
+        help_text="A person with no account who signs in through the provider gets one, "
+        "as a participant of this program and cohort. Empty: such a sign-in is refused.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "organisation single sign-on"
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.get_protocol_display()}"
+
+    @property
+    def provider_id(self) -> str:
+        return str(self.app.provider_id)
+
+
+class SignOnDomain(models.Model):
+    """An email domain an organisation's provider answers for; a domain belongs to one
+    organisation. Stored in lower case, without the @."""
+
+    sign_on = models.ForeignKey(
+        OrganizationSignOn, on_delete=models.CASCADE, related_name="domains"
+    )
+    domain = models.CharField(max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
