@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from core import views as core_views
 from dashboards import views as dashboard_views
+from programs import saml
 
 # The Django admin signs in through allauth, with its rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -13,6 +14,14 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/session", core_views.session_probe, name="session_probe"),
+    # The start and end of a SAML sign-in, on allauth's own paths: the IdP as a form target
+    # in the page's CSP; replay protection and explained refusals (programs/saml.py).
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        saml.finish_acs,
+        name="saml_finish_acs",
+    ),
+    path("accounts/saml/<str:organization_slug>/login/", saml.login, name="saml_login"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
     path("", include("programs.profile_urls")),
