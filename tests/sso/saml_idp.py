@@ -42,6 +42,7 @@ from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS
 from saml2.server import Server
+from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 
 XMLSEC1 = "/usr/bin/xmlsec1"
 PASSWORD_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
@@ -63,6 +64,8 @@ class IdpUser:
     # The AuthnContextClassRef of their sign-in: a password alone, or with a second factor.
     authn_context: str = PASSWORD_CONTEXT
     disabled: bool = False
+    # Off: the address travels only as the NameID (format emailAddress), as many IdPs send it.
+    email_attribute: bool = True
 
 
 @dataclass
@@ -217,11 +220,9 @@ class SamlIdentityProvider:
         acs_url = request.assertion_consumer_service_url
         self._trust(sp_entity_id, acs_url)
         self._trust(WRONG_AUDIENCE, acs_url)
-        identity = {
-            "mail": [user.email],
-            "givenName": [user.first_name],
-            "sn": [user.last_name],
-        }
+        identity = {"givenName": [user.first_name], "sn": [user.last_name]}
+        if user.email_attribute:
+            identity["mail"] = [user.email]
         name_id = saml.NameID(format=NAMEID_FORMAT_EMAILADDRESS, text=user.email)
         signed = mode != "unsigned"
         policy = self._idp.config.getattr("policy", "idp")
@@ -239,6 +240,8 @@ class SamlIdentityProvider:
                 authn={"class_ref": user.authn_context, "authn_auth": self.entity_id},
                 sign_assertion=signed,
                 sign_response=signed,
+                sign_alg=SIG_RSA_SHA256,
+                digest_alg=DIGEST_SHA256,
             )
         finally:
             policy._restrictions["default"]["lifetime"] = lifetime
