@@ -340,14 +340,14 @@ def _parse_metadata(xml: str | bytes, *, field: str) -> dict[str, Any]:
         )
     missing = []
     if not parsed.get("entityId"):
-        missing.append("an entity ID")
+        missing.append("entity ID")
     if not parsed.get("singleSignOnService", {}).get("url"):
-        missing.append("a sign-in service with the HTTP-Redirect binding")
+        missing.append("sign-in service with the HTTP-Redirect binding")
     if not _signing_certificate(parsed):
-        missing.append("a signing certificate")
+        missing.append("signing certificate")
     if missing:
         raise ValidationError(
-            {field: f"The identity provider’s metadata has no {', '.join(missing)}."}
+            {field: f"The identity provider’s metadata has no {' and no '.join(missing)}."}
         )
     return parsed
 
