@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialLogin
 from pytest_django.fixtures import Settings
 
 from core.models import SecurityEvent
-from programs.models import OrganizationSignOn, SamlAssertionUse, User
+from programs.models import OrganizationSignOn, Role, SamlAssertionUse, User
 from programs.sso import do_configure_sign_on
+from programs.sso_adapter import SAML_AUTHN_CONTEXTS_KEY, provider_says_mfa
 from tests import factories as f
-from tests.sso.saml_idp import MFA_CONTEXT, IdpUser, SamlIdentityProvider
+from tests.sso.saml_idp import MFA_CONTEXT, PASSWORD_CONTEXT, IdpUser, SamlIdentityProvider
 
 DOMAIN = "clinic.example"
 ANA = f"ana.lee@{DOMAIN}"
@@ -30,7 +31,16 @@ def idp() -> Iterator[SamlIdentityProvider]:
     provider = SamlIdentityProvider(
         {
             ANA: IdpUser(ANA, IDP_PASSWORD, "Ana", "Lee"),
-            COACH: IdpUser(COACH, IDP_PASSWORD, "Cole", "Brandt", authn_context=MFA_CONTEXT),
+            # Cole's IdP asks him for a second factor, and sends his address only as the
+            # NameID (format emailAddress), as many IdPs do.
+            COACH: IdpUser(
+                COACH,
+                IDP_PASSWORD,
+                "Cole",
+                "Brandt",
+                authn_context=MFA_CONTEXT,
+                email_attribute=False,
+            ),
         }
     ).start()
     yield provider
@@ -59,8 +69,12 @@ def site(
         email_authoritative=True,
         saml_metadata_url=idp.metadata_url,
     )
+    coach = f.UserFactory(email=COACH, first_name="Cole", last_name="Brandt")
+    f.MembershipFactory(user=coach, program=program, role=Role.COACH)
+    EmailAddress.objects.create(user=coach, email=COACH, verified=True, primary=True)
     yield {
         "base": str(live_server.url),
+        "coach": coach,
         "organization": organization,
         "sign_on": sign_on,
         "ana": ana,
@@ -113,6 +127,21 @@ def test_a_person_signs_in_through_their_organisations_saml_provider(
     assert SamlAssertionUse.objects.count() == 1
     login = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).get()
     assert login.user == site["ana"]
+    # A password alone at the IdP: no second factor to credit.
+    assert account.extra_data[SAML_AUTHN_CONTEXTS_KEY] == [PASSWORD_CONTEXT]
+    assert not provider_says_mfa(SocialLogin(account=account))
+
+
+def test_the_address_may_come_as_the_nameid_and_a_second_factor_is_credited(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    page = start_at_idp(browser, site)
+    sign_in_at_idp(page, COACH)
+    page.wait_for_url(f"{site['base']}/")
+    account = SocialAccount.objects.get(user=site["coach"])
+    assert "urn:oid:0.9.2342.19200300.100.1.3" not in account.extra_data
+    assert account.extra_data[SAML_AUTHN_CONTEXTS_KEY] == [MFA_CONTEXT]
+    assert provider_says_mfa(SocialLogin(account=account))
 
 
 def test_a_response_for_another_audience_is_refused(browser: Any, site: dict[str, Any]) -> None:
