@@ -305,6 +305,8 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get(
     "ACCOUNT_EMAIL_VERIFICATION", "optional" if DEBUG else "mandatory"
 )
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+# The code request refuses addresses whose organisation requires single sign-on.
+ACCOUNT_FORMS = {"request_login_code": "programs.sso_forms.RequestLoginCodeForm"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 # allauth's rate limits (amount/period/per ip, user or key, i.e. the email) run on the

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from core import views as core_views
 from dashboards import views as dashboard_views
-from programs import saml
+from programs import saml, sso_views
 
 # The Django admin signs in through allauth, with its rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -22,6 +22,7 @@ urlpatterns = [
         name="saml_finish_acs",
     ),
     path("accounts/saml/<str:organization_slug>/login/", saml.login, name="saml_login"),
+    path("accounts/organisation/", sso_views.organization_sign_in, name="organization_sign_in"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
     path("", include("programs.profile_urls")),

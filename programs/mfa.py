@@ -2,7 +2,9 @@
 
 With MFA_REQUIRED_FOR_STAFF on (the default when DEBUG is off), a program admin, a
 learning coach, an organisation admin or a site admin (`is_staff`) without a TOTP
-authenticator is sent to allauth's authenticator set-up until they add one. Only the
+authenticator is sent to allauth's authenticator set-up until they add one, unless they
+signed in through their organisation's single sign-on and its provider vouched for a
+second factor (programs/sso_adapter.py keeps that in the session). Only the
 set-up pages (and the re-authentication they may ask for), signing out and static files
 stay open to them.
 """
@@ -20,6 +22,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from programs.models import Membership, Organization, Role, User
+from programs.sso_adapter import SSO_MFA_SESSION_KEY
 
 ROLES_NEEDING_MFA = (Role.PROGRAM_ADMIN, Role.COACH)
 
@@ -61,6 +64,7 @@ class MfaRequiredMiddleware:
             settings.MFA_REQUIRED_FOR_STAFF
             and isinstance(user, User)
             and not request.path.startswith(_open_paths())
+            and not request.session.get(SSO_MFA_SESSION_KEY)
             and needs_mfa_set_up(user)
         ):
             messages.warning(

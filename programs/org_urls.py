@@ -1,6 +1,6 @@
 from django.urls import path
 
-from programs import org_views
+from programs import org_views, sso_views
 
 app_name = "organizations"
 
@@ -22,6 +22,13 @@ urlpatterns = [
         "<int:organization_id>/units/<int:unit_id>/restore/",
         org_views.unit_restore,
         name="unit_restore",
+    ),
+    path("<int:organization_id>/sign-on/", sso_views.sign_on, name="sign_on"),
+    path("<int:organization_id>/people/", sso_views.people, name="people"),
+    path(
+        "<int:organization_id>/people/<int:user_id>/deactivate/",
+        sso_views.deactivate,
+        name="deactivate",
     ),
     path("<int:organization_id>/time-zone/", org_views.time_zone, name="time_zone"),
     path("<int:organization_id>/admins/invite/", org_views.admin_invite, name="admin_invite"),

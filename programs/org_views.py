@@ -22,7 +22,7 @@ from core.security import record_event
 from programs.access import get_organization_for_admin, require_site_admin
 from programs.forms import InvitationSignupForm
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Organization, User
+from programs.models import Organization, OrganizationSignOn, User
 from programs.org_forms import (
     MergeUnitForm,
     NewOrganizationForm,
@@ -120,6 +120,7 @@ def _detail(
 ) -> HttpResponse:
     """The organisation's page; a form that failed is passed in bound, with its errors."""
     now = timezone.now()
+    sign_on = OrganizationSignOn.objects.filter(organization=organization).first()
     context = {
         "organization": organization,
         "units": list(organization.units.annotate(people=Count("profiles"))),
@@ -129,6 +130,10 @@ def _detail(
         "unit_form": UnitForm(organization=organization),
         "time_zone_form": OrganizationTimeZoneForm(initial={"time_zone": organization.time_zone}),
         "admin_form": OrganizationAdminInviteForm(organization=organization),
+        "sign_on": sign_on,
+        "sign_on_domains": (
+            list(sign_on.domains.values_list("domain", flat=True)) if sign_on else []
+        ),
         **forms,
     }
     return render(request, "programs/org/detail.html", context, status=status)

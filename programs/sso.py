@@ -290,3 +290,39 @@ def requires_sso(email: str) -> OrganizationSignOn | None:
     if sign_on is not None and sign_on.require_sso:
         return sign_on
     return None
+
+
+def can_deactivate(organization: Organization, user: User) -> bool:
+    """An organisation admin may deactivate an account whose address is in the
+    organisation's single sign-on domains: the organisation owns that identity."""
+    return SignOnDomain.objects.filter(
+        sign_on__organization=organization, domain=email_domain(user.email)
+    ).exists()
+
+
+@transaction.atomic
+def do_deactivate_account(
+    *, organization: Organization, user: User, by: User, request: HttpRequest | None = None
+) -> int:
+    """A leaver: the account cannot sign in any more (password, code or provider) and
+    every session it has ends now. Returns how many sessions ended."""
+    from core.sessions import end_sessions_of
+
+    if user.pk == by.pk:
+        raise ValidationError("You cannot deactivate your own account.")
+    if not can_deactivate(organization, user):
+        raise ValidationError(
+            f"{user.email} is not in {organization.name}'s single sign-on domains."
+        )
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = end_sessions_of(user.pk)
+    record_event(
+        SecurityEvent.Kind.ACCOUNT_DEACTIVATED,
+        request=request,
+        user=user,
+        by=by.pk,
+        organization_id=organization.pk,
+        sessions_ended=ended,
+    )
+    return ended

@@ -19,8 +19,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import jwt
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.db import transaction
+from django.http import HttpRequest
+from django.shortcuts import render
+
+from core.models import SecurityEvent
+from core.security import record_event
+from programs.models import OrganizationSignOn, Role, User
+from programs.services import do_add_membership
+from programs.sso import email_domain, serves_email, sign_on_for_provider_id
 
 # OpenID Connect `amr` values (RFC 8176, and Entra ID's and Okta's own) that mean more
 # than one factor, or a factor that is itself a second one.
@@ -81,5 +93,301 @@ def provider_says_mfa(sociallogin: SocialLogin) -> bool:
     return bool(contexts & MFA_SAML_CONTEXTS)
 
 
+def _sign_on(sociallogin: SocialLogin) -> OrganizationSignOn | None:
+    return sign_on_for_provider_id(str(sociallogin.account.provider))
+
+
+def provider_email(sociallogin: SocialLogin) -> str:
+    """The address the provider gave for the person (lower case), or ""."""
+    addresses = [a.email for a in sociallogin.email_addresses if a.email]
+    email = (sociallogin.user.email if sociallogin.user else "") or next(iter(addresses), "")
+    return (email or "").strip().lower()
+
+
+def email_is_vouched_for(
+    sociallogin: SocialLogin, sign_on: OrganizationSignOn, email: str
+) -> bool:
+    """Whether the provider's address can be trusted to be the person's: the provider
+    marks it verified, or the organisation says its provider is authoritative for its
+    domains (the address is in them: checked before)."""
+    if sign_on.email_authoritative:
+        return True
+    return any(a.verified for a in sociallogin.email_addresses if (a.email or "").lower() == email)
+
+
+def refuse(
+    request: HttpRequest,
+    sociallogin: SocialLogin | None,
+    *,
+    reason: str,
+    title: str,
+    message: str,
+    user: User | None = None,
+    **details: object,
+) -> ImmediateHttpResponse:
+    """A refused single sign-on: a security event and a page that says why."""
+    record_event(
+        SecurityEvent.Kind.SSO_REFUSED,
+        request=request,
+        user=user,
+        reason=reason,
+        provider=str(sociallogin.account.provider) if sociallogin else None,
+        **details,
+    )
+    response = render(
+        request,
+        "socialaccount/sso_refused.html",
+        {"title": title, "message": message},
+        status=401,
+    )
+    return ImmediateHttpResponse(response)
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """The rules above; see the module docstring."""
+
+    def list_apps(
+        self, request: HttpRequest, provider: str | None = None, client_id: str | None = None
+    ) -> list[SocialApp]:
+        """Only the providers of organisations whose single sign-on is in use: any other
+        one's sign-in and callback addresses answer 404."""
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        in_use = set(
+            OrganizationSignOn.objects.filter(
+                is_active=True, app__in=[a.pk for a in apps if a.pk]
+            ).values_list("app_id", flat=True)
+        )
+        return [app for app in apps if app.pk in in_use]
+
+    def authenticate_by_email(self, sociallogin: SocialLogin) -> tuple[User, str] | None:
+        """The account made for the provider's address (by an invitation or an import),
+        when the address is in the organisation's domains and vouched for."""
+        sign_on = _sign_on(sociallogin)
+        email = provider_email(sociallogin)
+        if sign_on is None or not email or not serves_email(sign_on, email):
+            return None
+        if not email_is_vouched_for(sociallogin, sign_on, email):
+            return None
+        user = User.objects.filter(email__iexact=email).first()
+        return (user, email) if user is not None else None
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        sign_on = _sign_on(sociallogin)
+        if sign_on is None or not sign_on.is_active:
+            raise refuse(
+                request,
+                sociallogin,
+                reason="not_in_use",
+                title="Single sign-on is not in use",
+                message="Your organisation's single sign-on is switched off. Sign in with "
+                "your password or an emailed code.",
+            )
+        email = provider_email(sociallogin)
+        organization = sign_on.organization
+        if not email or not serves_email(sign_on, email):
+            domains = ", ".join(sign_on.domains.values_list("domain", flat=True))
+            raise refuse(
+                request,
+                sociallogin,
+                reason="outside_domains",
+                title="This address is not your organisation's",
+                message=f"{organization.name}'s sign-in service answered with the address "
+                f"“{email or 'none'}”, which is not in its domains ({domains}). Nobody "
+                "was signed in. Ask your organisation's ActionLab admin to check the "
+                "single sign-on settings.",
+                domain=email_domain(email) if email else "",
+            )
+        user = sociallogin.user if sociallogin.is_existing else None
+        if user is None:
+            existing = User.objects.filter(email__iexact=email).first()
+            if existing is not None and not email_is_vouched_for(sociallogin, sign_on, email):
+                raise refuse(
+                    request,
+                    sociallogin,
+                    reason="email_not_verified",
+                    user=existing,
+                    title="Your address was not confirmed",
+                    message=f"{organization.name}'s sign-in service did not confirm that "
+                    f"{email} is yours, so ActionLab cannot sign you in to that account. "
+                    "Sign in with your password or an emailed code, or ask your "
+                    "organisation's ActionLab admin to mark the sign-in service as "
+                    "authoritative for its domains.",
+                )
+            user = existing
+        if user is not None and not user.is_active:
+            raise refuse(
+                request,
+                sociallogin,
+                reason="deactivated",
+                user=user,
+                title="This account is deactivated",
+                message=f"The ActionLab account for {email} has been deactivated. If you "
+                "think this is a mistake, ask your organisation's ActionLab admin.",
+            )
+        if user is None:
+            if sign_on.join_cohort is None or not email_is_vouched_for(
+                sociallogin, sign_on, email
+            ):
+                raise refuse(
+                    request,
+                    sociallogin,
+                    reason="no_account",
+                    title="No ActionLab account for this address",
+                    message=f"There is no ActionLab account for {email}. People join "
+                    "ActionLab through an invitation from their program admin: ask yours "
+                    "for one, then sign in here again.",
+                    domain=email_domain(email),
+                )
+            # A new account: the email must be the one the provider gave, in lower case.
+            if sociallogin.user is not None:
+                sociallogin.user.email = email
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        """Reached only for an address with no account, and only when the organisation
+        lets anyone from its domains join a program (pre_social_login refused the rest)."""
+        sign_on = _sign_on(sociallogin)
+        return sign_on is not None and sign_on.join_cohort_id is not None
+
+    def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        return True
+
+    def populate_user(
+        self, request: HttpRequest, sociallogin: SocialLogin, data: dict[str, Any]
+    ) -> User:
+        user: User = super().populate_user(request, sociallogin, data)
+        user.email = (user.email or "").lower()
+        sign_on = _sign_on(sociallogin)
+        if sign_on is not None:
+            user.time_zone = sign_on.organization.time_zone
+        return user
+
+    @transaction.atomic
+    def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> User:
+        """A new account through the organisation's open program: a participant of its
+        chosen cohort."""
+        user: User = super().save_user(request, sociallogin, form)
+        sign_on = _sign_on(sociallogin)
+        cohort = sign_on.join_cohort if sign_on is not None else None
+        if cohort is not None:
+            do_add_membership(
+                program=cohort.program,
+                user=user,
+                role=Role.PARTICIPANT,
+                cohort=cohort,
+                how="single sign-on",
+            )
+        return user
+
+    def on_authentication_error(
+        self,
+        request: HttpRequest,
+        provider: Any,
+        error: Any = None,
+        exception: Any = None,
+        extra_context: Any = None,
+    ) -> None:
+        """A failed sign-in through a provider (a refused or tampered answer, an expired
+        or foreign token, a used link): a security event, and words for the page."""
+        reason, message = describe_failure(error, exception, extra_context or {})
+        app = getattr(provider, "app", None)
+        record_event(
+            SecurityEvent.Kind.SSO_FAILED,
+            request=request,
+            provider=getattr(app, "provider_id", None) or getattr(provider, "id", None),
+            error=str(error) if error else None,
+            reason=reason,
+        )
+        if extra_context is not None:
+            extra_context["sso_message"] = message
+            extra_context["sso_reason"] = reason
+
+
+def _causes(exception: BaseException | None) -> list[BaseException]:
+    found: list[BaseException] = []
+    while exception is not None and len(found) < 10:
+        found.append(exception)
+        exception = exception.__cause__ or exception.__context__
+    return found
+
+
+def describe_failure(
+    error: Any, exception: BaseException | None, extra_context: dict[str, Any]
+) -> tuple[str, str]:
+    """A short reason for the security log and a sentence for the person."""
+    again = " Start again from the sign-in page."
+    for cause in _causes(exception):
+        if isinstance(cause, jwt.InvalidAudienceError):
+            return (
+                "wrong_audience",
+                "Your organisation's sign-in service answered with a token meant for "
+                "another application, so ActionLab refused it." + again,
+            )
+        if isinstance(cause, jwt.ExpiredSignatureError):
+            return (
+                "expired_token",
+                "Your organisation's sign-in service answered with a token that had "
+                "already expired, so ActionLab refused it. If this happens again, the "
+                "clocks of the two services may disagree: tell your ActionLab admin." + again,
+            )
+        if isinstance(cause, jwt.InvalidIssuerError):
+            return (
+                "wrong_issuer",
+                "The sign-in answer did not come from your organisation's sign-in service, "
+                "so ActionLab refused it." + again,
+            )
+        if isinstance(cause, jwt.PyJWTError):
+            return (
+                "invalid_token",
+                "The sign-in answer from your organisation's sign-in service could not be "
+                "verified, so ActionLab refused it." + again,
+            )
+    if exception is not None and "already used" in str(exception):
+        return (
+            "replayed_token",
+            "This sign-in answer was already used once, so ActionLab refused it." + again,
+        )
+    if exception is None and "state_id" in extra_context:
+        return (
+            "unknown_state",
+            "This sign-in answer was already used, has expired or was started in "
+            "another browser, so ActionLab refused it." + again,
+        )
+    if exception is None and "state" in extra_context:
+        return (
+            "provider_refused",
+            "Your organisation's sign-in service did not sign you in (it refused, or "
+            "the sign-in was cancelled)." + again,
+        )
+    if exception is not None:
+        return (
+            "provider_error",
+            "ActionLab could not complete the sign-in with your organisation's sign-in "
+            "service." + again,
+        )
+    return (
+        "provider_error",
+        "Your organisation's sign-in service did not sign you in." + again,
+    )
+
+
+class SingleSignOnAwareAuthenticateStage(AuthenticateStage):
+    """allauth's two-factor step at sign-in, skipped when the organisation's provider
+    vouches for a second factor (`provider_says_mfa`)."""
+
+    def _should_handle(self, request: HttpRequest) -> bool:
+        sociallogin = (self.login.signal_kwargs or {}).get("sociallogin")
+        if isinstance(sociallogin, SocialLogin) and provider_says_mfa(sociallogin):
+            return False
+        return super()._should_handle(request)
+
+
+def remember_provider_mfa(sender: object, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """At sign-in (allauth's `user_logged_in`), keep in the session whether the
+    organisation's provider vouched for a second factor (programs/mfa.py reads it)."""
+    if not hasattr(request, "session"):
+        return
+    sociallogin = kwargs.get("sociallogin")
+    if isinstance(sociallogin, SocialLogin) and provider_says_mfa(sociallogin):
+        request.session[SSO_MFA_SESSION_KEY] = True
+    else:
+        request.session.pop(SSO_MFA_SESSION_KEY, None)

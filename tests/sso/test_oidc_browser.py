@@ -1,0 +1,280 @@
+"""Single sign-on through a real OpenID Connect provider (tests/sso/oidc_provider), in
+Chromium: the sign-in page finds the organisation's provider by the address, the provider
+signs the person in, ActionLab opens the account made for that address. Tokens for
+another audience, expired tokens and a replayed authorization response are refused with
+words for the person and a security event."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.sessions.models import Session
+
+from core.models import SecurityEvent
+from programs.models import Membership, Organization, Role, User
+from programs.sso import do_configure_sign_on
+from tests.factories import CohortFactory, MembershipFactory, ProgramFactory, UserFactory
+from tests.sso.conftest import (
+    CLIENT_SECRET,
+    DOMAIN,
+    ORG_PK,
+    PASSWORD,
+    sign_in_through_provider,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def north(oidc_provider, live_server, settings):
+    """North Health, whose people sign in through the test provider; Nadia was invited
+    to its program (her account exists), the others have none yet."""
+    settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+    organization = Organization.objects.create(
+        pk=ORG_PK, name="North Health", time_zone="Europe/Dublin"
+    )
+    program = ProgramFactory(organization=organization, name="North Leadership")
+    cohort = CohortFactory(program=program, name="Spring")
+    nadia = UserFactory(email=f"nadia@{DOMAIN}", first_name="Nadia", last_name="Okafor")
+    MembershipFactory(user=nadia, program=program, role=Role.PARTICIPANT, cohort=cohort)
+
+    def configure(client_id: str = "actionlab", **options):
+        return do_configure_sign_on(
+            organization,
+            protocol="oidc",
+            domains=[DOMAIN],
+            is_active=True,
+            issuer_url=oidc_provider.issuer,
+            client_id=client_id,
+            client_secret=CLIENT_SECRET,
+            **options,
+        )
+
+    configure()
+    return {
+        "organization": organization,
+        "program": program,
+        "cohort": cohort,
+        "nadia": nadia,
+        "configure": configure,
+        "base": live_server.url,
+    }
+
+
+def events(kind: str) -> list[SecurityEvent]:
+    return list(SecurityEvent.objects.filter(kind=kind))
+
+
+def test_invited_person_signs_in_through_the_organisation_provider(browser, north):
+    page = sign_in_through_provider(browser, north["base"], f"nadia@{DOMAIN}")
+    page.wait_for_url(f"{north['base']}/")
+    assert "North Leadership" in page.content()
+    # The account the invitation made is the one signed in to, and now linked.
+    nadia = north["nadia"]
+    assert nadia.socialaccount_set.filter(provider=f"org-{ORG_PK}").count() == 1
+    assert User.objects.filter(email__iexact=f"nadia@{DOMAIN}").count() == 1
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN, user=nadia).exists()
+    page.context.close()
+
+
+def test_unknown_domain_goes_back_to_password_sign_in(browser, north):
+    page = browser.new_page()
+    page.goto(f"{north['base']}/accounts/login/")
+    page.fill("#id_sso_email", "someone@unknown-hospital.example")
+    page.click("#sso-continue")
+    page.wait_for_url(f"{north['base']}/accounts/login/")
+    assert "does not sign in through an organisation" in page.content()
+    assert page.locator("#id_password").is_visible()
+    page.close()
+
+
+def test_address_without_account_is_refused_unless_the_organisation_lets_people_join(
+    browser, north
+):
+    page = sign_in_through_provider(browser, north["base"], f"newcomer@{DOMAIN}")
+    assert "No ActionLab account for this address" in page.content()
+    assert not User.objects.filter(email=f"newcomer@{DOMAIN}").exists()
+    refused = events(SecurityEvent.Kind.SSO_REFUSED)
+    assert [e.details["reason"] for e in refused] == ["no_account"]
+    page.context.close()
+
+    north["configure"](join_cohort=north["cohort"])
+    page = sign_in_through_provider(browser, north["base"], f"newcomer@{DOMAIN}")
+    page.wait_for_url(f"{north['base']}/")
+    newcomer = User.objects.get(email=f"newcomer@{DOMAIN}")
+    assert newcomer.first_name == "Nico"
+    assert newcomer.time_zone == "Europe/Dublin"
+    assert not newcomer.has_usable_password()
+    membership = Membership.objects.get(user=newcomer)
+    assert (membership.role, membership.cohort) == (Role.PARTICIPANT, north["cohort"])
+    page.context.close()
+
+
+def test_address_outside_the_organisation_domains_is_refused(browser, north):
+    """The provider may say anything about an address: only its organisation's domains
+    are believed (a provider must not sign anyone in to another organisation's account)."""
+    UserFactory(email="outsider@elsewhere.example")
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(f"{north['base']}/accounts/login/")
+    page.fill("#id_sso_email", f"nadia@{DOMAIN}")
+    page.click("#sso-continue")
+    page.wait_for_selector("#provider-sign-in")
+    page.fill("#id_username", "outsider@elsewhere.example")
+    page.fill("#id_password", PASSWORD)
+    page.click("#provider-sign-in")
+    page.wait_for_load_state("load")
+    assert "This address is not your organisation" in page.content()
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists()
+    reasons = [e.details["reason"] for e in events(SecurityEvent.Kind.SSO_REFUSED)]
+    assert reasons == ["outside_domains"]
+    ctx.close()
+
+
+def test_unverified_address_does_not_open_the_invited_account(browser, north):
+    UserFactory(email=f"unverified@{DOMAIN}")
+    page = sign_in_through_provider(browser, north["base"], f"unverified@{DOMAIN}")
+    assert "Your address was not confirmed" in page.content()
+    page.context.close()
+    # An organisation that declares its provider authoritative for its domains is
+    # believed without the claim.
+    north["configure"](email_authoritative=True)
+    page = sign_in_through_provider(browser, north["base"], f"unverified@{DOMAIN}")
+    page.wait_for_url(f"{north['base']}/")
+    page.context.close()
+
+
+def test_id_token_for_another_audience_is_refused(browser, north):
+    north["configure"](client_id="wrong-audience")
+    page = sign_in_through_provider(browser, north["base"], f"nadia@{DOMAIN}")
+    assert "Single sign-on failed" in page.content()
+    assert "meant for another application" in page.content()
+    failed = events(SecurityEvent.Kind.SSO_FAILED)
+    assert [e.details["reason"] for e in failed] == ["wrong_audience"]
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists()
+    page.context.close()
+
+
+def test_expired_id_token_is_refused(browser, north):
+    north["configure"](client_id="expired")
+    page = sign_in_through_provider(browser, north["base"], f"nadia@{DOMAIN}")
+    assert "had already expired" in page.content()
+    failed = events(SecurityEvent.Kind.SSO_FAILED)
+    assert [e.details["reason"] for e in failed] == ["expired_token"]
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists()
+    page.context.close()
+
+
+def test_replayed_authorization_response_is_refused(browser, north):
+    """The provider's answer (code and state) works once: opened again, in the same
+    browser or another, it is refused."""
+    callbacks: list[str] = []
+    ctx = browser.new_context()
+    ctx.on(
+        "request",
+        lambda request: (
+            callbacks.append(request.url) if "/login/callback/" in request.url else None
+        ),
+    )
+    page = sign_in_through_provider(browser, north["base"], f"nadia@{DOMAIN}", context=ctx)
+    page.wait_for_url(f"{north['base']}/")
+    assert len(callbacks) == 1 and "state=" in callbacks[0] and "code=" in callbacks[0]
+    logins = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).count()
+
+    # Another browser (an attacker holding the link).
+    other = browser.new_context()
+    stolen = other.new_page()
+    stolen.goto(callbacks[0])
+    assert "Single sign-on failed" in stolen.content()
+    assert "already used" in stolen.content()
+    other.close()
+    # The same browser, signed out, opening it again.
+    page.goto(f"{north['base']}/accounts/logout/")
+    page.click("main button[type=submit]")
+    page.goto(callbacks[0])
+    assert "already used" in page.content()
+    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).count() == logins
+    reasons = [e.details["reason"] for e in events(SecurityEvent.Kind.SSO_FAILED)]
+    assert reasons == ["unknown_state", "unknown_state"]
+    ctx.close()
+
+
+def test_required_sso_refuses_password_and_code(browser, north, client):
+    north["configure"](require_sso=True)
+    response = client.post(
+        "/accounts/login/",
+        {"login": f"nadia@{DOMAIN}", "password": "correct-horse-battery-staple"},
+    )
+    assert response.status_code == 200
+    assert "requires you to sign in with your organisation" in response.text
+    assert "_auth_user_id" not in client.session
+    response = client.post("/accounts/login/code/", {"email": f"nadia@{DOMAIN}"})
+    assert "requires you to sign in with your organisation" in response.text
+    methods = sorted(e.details["method"] for e in events(SecurityEvent.Kind.SSO_REFUSED))
+    assert methods == ["code", "password"]
+    # The organisation's own sign-in still works.
+    page = sign_in_through_provider(browser, north["base"], f"nadia@{DOMAIN}")
+    page.wait_for_url(f"{north['base']}/")
+    page.context.close()
+
+
+def test_provider_mfa_satisfies_the_staff_rule_otherwise_totp_is_asked(browser, north, settings):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    program = north["program"]
+    coach = UserFactory(email=f"coach@{DOMAIN}")
+    MembershipFactory(user=coach, program=program, role=Role.COACH)
+    admin = UserFactory(email=f"padmin@{DOMAIN}")
+    MembershipFactory(user=admin, program=program, role=Role.PROGRAM_ADMIN)
+
+    # The provider says the coach used a second factor (amr: mfa).
+    page = sign_in_through_provider(browser, north["base"], f"coach@{DOMAIN}")
+    page.wait_for_url(f"{north['base']}/")
+    page.goto(f"{north['base']}/")
+    assert "/accounts/2fa/" not in page.url
+    page.context.close()
+
+    # It says the program admin used a password only: ActionLab's TOTP is asked.
+    page = sign_in_through_provider(browser, north["base"], f"padmin@{DOMAIN}")
+    page.wait_for_url("**/accounts/2fa/totp/activate/**")
+    assert not Authenticator.objects.filter(user=admin).exists()
+    page.context.close()
+
+
+def test_deactivated_leaver_loses_sessions_and_cannot_sign_in(browser, north):
+    from tests.factories import OrganizationAdminFactory
+
+    leaver = UserFactory(email=f"leaver@{DOMAIN}")
+    MembershipFactory(
+        user=leaver, program=north["program"], role=Role.PARTICIPANT, cohort=north["cohort"]
+    )
+    page = sign_in_through_provider(browser, north["base"], f"leaver@{DOMAIN}")
+    page.wait_for_url(f"{north['base']}/")
+    assert Session.objects.count() >= 1
+
+    # The organisation admin deactivates the leaver from the people page.
+    org_admin = UserFactory(email="admin@north.example")
+    OrganizationAdminFactory(organization=north["organization"], user=org_admin)
+    admin_ctx = browser.new_context()
+    admin_page = admin_ctx.new_page()
+    admin_page.goto(f"{north['base']}/accounts/login/")
+    admin_page.fill("#id_login", "admin@north.example")
+    admin_page.fill("#id_password", "correct-horse-battery-staple")
+    admin_page.click("main button[type=submit]")
+    admin_page.wait_for_url(f"{north['base']}/")
+    admin_page.goto(f"{north['base']}/organisations/{ORG_PK}/people/")
+    admin_page.click("table a:has-text('Deactivate')")
+    admin_page.click("main button:has-text('Deactivate account')")
+    assert "deactivated" in admin_page.content()
+    admin_ctx.close()
+
+    leaver.refresh_from_db()
+    assert not leaver.is_active
+    assert events(SecurityEvent.Kind.ACCOUNT_DEACTIVATED)[0].details["sessions_ended"] == 1
+    # The leaver's open browser is signed out at once.
+    page.goto(f"{north['base']}/")
+    assert "/accounts/login/" in page.url
+    page.context.close()
+    # And signing in again through the provider is refused.
+    page = sign_in_through_provider(browser, north["base"], f"leaver@{DOMAIN}")
+    assert "This account is deactivated" in page.content()
+    page.context.close()
