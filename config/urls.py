@@ -14,14 +14,13 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/session", core_views.session_probe, name="session_probe"),
-    # The start and end of a SAML sign-in, on allauth's own paths: the IdP as a form target
-    # in the page's CSP; replay protection and explained refusals (programs/saml.py).
+    # The end of a SAML sign-in, on allauth's own path: replay protection and refusals
+    # that say why (programs/saml.py).
     path(
         "accounts/saml/<str:organization_slug>/acs/finish/",
         saml.finish_acs,
         name="saml_finish_acs",
     ),
-    path("accounts/saml/<str:organization_slug>/login/", saml.login, name="saml_login"),
     path("accounts/organisation/", sso_views.organization_sign_in, name="organization_sign_in"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),

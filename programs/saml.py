@@ -28,9 +28,8 @@ from urllib.parse import urlsplit
 
 from allauth.core.internal import httpkit
 from allauth.socialaccount.helpers import complete_social_login
-from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.saml import views as saml_views
-from allauth.socialaccount.providers.saml.utils import build_auth, fetch_metadata_url_config
+from allauth.socialaccount.providers.saml.utils import build_auth
 from allauth.socialaccount.sessions import LoginSession
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -39,7 +38,6 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.csp import CSP
 from django.utils.decorators import method_decorator
 from onelogin.saml2.constants import OneLogin_Saml2_Constants
 from onelogin.saml2.errors import OneLogin_Saml2_Error
@@ -213,39 +211,6 @@ class FinishACSView(saml_views.FinishACSView):
 
 
 finish_acs = FinishACSView.as_view()
-
-
-@login_not_required
-def login(request: HttpRequest, organization_slug: str) -> HttpResponse:
-    """allauth's start of a SAML sign-in (a page whose form, posted, redirects to the IdP),
-    with the IdP's origin allowed as a form target: Content-Security-Policy's form-action
-    also governs where a form's redirect may lead."""
-    response: HttpResponse = saml_views.login(request, organization_slug=organization_slug)
-    origin = idp_origin(organization_slug)
-    if origin:
-        policy = dict(getattr(response, "_csp_config", None) or settings.SECURE_CSP)
-        policy["form-action"] = [*policy.get("form-action", [CSP.SELF]), origin]
-        response._csp_config = policy  # type: ignore[attr-defined]
-    return response
-
-
-def idp_origin(organization_slug: str) -> str:
-    """The scheme and host of the organisation's IdP sign-in URL ('' if unknown)."""
-    app = SocialApp.objects.filter(provider="saml", client_id=organization_slug).first()
-    if app is None:
-        return ""
-    idp = (app.settings or {}).get("idp", {})
-    url = idp.get("sso_url", "")
-    if not url and idp.get("metadata_url"):
-        try:
-            url = fetch_metadata_url_config(idp)["idp"]["singleSignOnService"]["url"]
-        except Exception:  # unreachable metadata: the sign-in itself says so
-            logger.info("SAML metadata of %s could not be read", organization_slug)
-            return ""
-    parts = urlsplit(url)
-    if parts.scheme not in ("https", "http") or not parts.netloc:
-        return ""
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _as_datetime(value: object) -> datetime.datetime | None:

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialLogin
+from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from core.models import SecurityEvent
-from programs.models import OrganizationSignOn, Role, SamlAssertionUse, User
+from programs.models import Role, SamlAssertionUse, User
 from programs.sso import do_configure_sign_on
 from programs.sso_adapter import SAML_AUTHN_CONTEXTS_KEY, provider_says_mfa
 from tests import factories as f
@@ -23,6 +25,10 @@ from tests.sso.saml_idp import MFA_CONTEXT, PASSWORD_CONTEXT, IdpUser, SamlIdent
 DOMAIN = "clinic.example"
 ANA = f"ana.lee@{DOMAIN}"
 COACH = f"cole.brandt@{DOMAIN}"
+# A coach whose IdP asks for a password only.
+OTHER_COACH = f"dev.rao@{DOMAIN}"
+# Someone the IdP knows under an address outside the organisation's domains.
+OUTSIDER = "eve.marsh@elsewhere.example"
 IDP_PASSWORD = "idp-secret-1"
 
 
@@ -41,6 +47,8 @@ def idp() -> Iterator[SamlIdentityProvider]:
                 authn_context=MFA_CONTEXT,
                 email_attribute=False,
             ),
+            OTHER_COACH: IdpUser(OTHER_COACH, IDP_PASSWORD, "Dev", "Rao"),
+            OUTSIDER: IdpUser(OUTSIDER, IDP_PASSWORD, "Eve", "Marsh"),
         }
     ).start()
     yield provider
@@ -70,25 +78,37 @@ def site(
         saml_metadata_url=idp.metadata_url,
     )
     coach = f.UserFactory(email=COACH, first_name="Cole", last_name="Brandt")
-    f.MembershipFactory(user=coach, program=program, role=Role.COACH)
-    EmailAddress.objects.create(user=coach, email=COACH, verified=True, primary=True)
+    other_coach = f.UserFactory(email=OTHER_COACH, first_name="Dev", last_name="Rao")
+    for person in (coach, other_coach):
+        f.MembershipFactory(user=person, program=program, role=Role.COACH)
+        EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+    outsider = f.add_participant(team, f.UserFactory(email=OUTSIDER, first_name="Eve"))
+    EmailAddress.objects.create(user=outsider, email=OUTSIDER, verified=True, primary=True)
+    contexts: list[Any] = []
     yield {
         "base": str(live_server.url),
         "coach": coach,
+        "contexts": contexts,
         "organization": organization,
         "sign_on": sign_on,
         "ana": ana,
         "idp": idp,
     }
     idp.next_response = "normal"
+    for context in contexts:
+        context.close()
 
 
-def start_at_idp(browser: Any, site: dict[str, Any], context: Any = None) -> Any:
-    """Open the organisation's sign-in, which leads to the IdP's own sign-in page."""
-    page = (context or browser.new_context()).new_page()
-    sign_on: OrganizationSignOn = site["sign_on"]
-    page.goto(f"{site['base']}/accounts/saml/{sign_on.provider_id}/login/")
-    page.click("main button[type=submit]")
+def start_at_idp(browser: Any, site: dict[str, Any], email: str, context: Any = None) -> Any:
+    """Type the address under "Continue with your organisation" on the sign-in page,
+    which leads to the IdP's own sign-in page."""
+    if context is None:
+        context = browser.new_context()
+        site["contexts"].append(context)
+    page = context.new_page()
+    page.goto(f"{site['base']}/accounts/login/")
+    page.fill("#id_sso_email", email)
+    page.click("#sso-continue")
     page.wait_for_selector("#idp-user")
     return page
 
@@ -97,7 +117,6 @@ def sign_in_at_idp(page: Any, email: str) -> None:
     page.fill("#idp-user", email)
     page.fill("#idp-password", IDP_PASSWORD)
     page.click("#idp-submit")
-    page.wait_for_load_state("networkidle")
 
 
 def failures(reason: str) -> list[SecurityEvent]:
@@ -118,7 +137,7 @@ def assert_refused(page: Any, site: dict[str, Any], words: str) -> None:
 def test_a_person_signs_in_through_their_organisations_saml_provider(
     browser: Any, site: dict[str, Any]
 ) -> None:
-    page = start_at_idp(browser, site)
+    page = start_at_idp(browser, site, ANA)
     sign_in_at_idp(page, ANA)
     page.wait_for_url(f"{site['base']}/")
     assert "Clinical Leaders" in page.content()
@@ -133,20 +152,44 @@ def test_a_person_signs_in_through_their_organisations_saml_provider(
 
 
 def test_the_address_may_come_as_the_nameid_and_a_second_factor_is_credited(
-    browser: Any, site: dict[str, Any]
+    browser: Any, site: dict[str, Any], settings: Settings
 ) -> None:
-    page = start_at_idp(browser, site)
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    # Cole's IdP asked for a second factor (AuthnContextClassRef): ActionLab does not ask
+    # him to set up its own.
+    page = start_at_idp(browser, site, COACH)
     sign_in_at_idp(page, COACH)
     page.wait_for_url(f"{site['base']}/")
+    page.reload()
+    assert page.url == f"{site['base']}/"
+    assert "Set up an authenticator app" not in page.content()
     account = SocialAccount.objects.get(user=site["coach"])
     assert "urn:oid:0.9.2342.19200300.100.1.3" not in account.extra_data
     assert account.extra_data[SAML_AUTHN_CONTEXTS_KEY] == [MFA_CONTEXT]
     assert provider_says_mfa(SocialLogin(account=account))
+    # Dev's gave a password only: the coach must set up ActionLab's second factor.
+    page = start_at_idp(browser, site, OTHER_COACH)
+    sign_in_at_idp(page, OTHER_COACH)
+    # (allauth first asks for the password again, then shows the authenticator set-up.)
+    page.wait_for_url(f"**?next={quote(reverse('mfa_activate_totp'), safe='')}")
+
+
+def test_an_address_outside_the_organisations_domains_is_refused(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    # Eve has an ActionLab account, and the clinic's IdP knows her, but under an address
+    # the organisation's provider does not answer for.
+    page = start_at_idp(browser, site, ANA)
+    sign_in_at_idp(page, OUTSIDER)
+    page.get_by_text("which is not in its domains (clinic.example)").wait_for()
+    refused = SecurityEvent.objects.get(kind=SecurityEvent.Kind.SSO_REFUSED)
+    assert refused.details["reason"] == "outside_domains"
+    assert not SocialAccount.objects.filter(user__email=OUTSIDER).exists()
 
 
 def test_a_response_for_another_audience_is_refused(browser: Any, site: dict[str, Any]) -> None:
     site["idp"].next_response = "wrong_audience"
-    page = start_at_idp(browser, site)
+    page = start_at_idp(browser, site, ANA)
     sign_in_at_idp(page, ANA)
     assert_refused(page, site, "meant for another application")
     assert len(failures("wrong_audience")) == 1
@@ -155,7 +198,7 @@ def test_a_response_for_another_audience_is_refused(browser: Any, site: dict[str
 
 def test_an_expired_assertion_is_refused(browser: Any, site: dict[str, Any]) -> None:
     site["idp"].next_response = "expired"
-    page = start_at_idp(browser, site)
+    page = start_at_idp(browser, site, ANA)
     sign_in_at_idp(page, ANA)
     assert_refused(page, site, "had expired")
     assert len(failures("expired")) == 1
@@ -163,7 +206,7 @@ def test_an_expired_assertion_is_refused(browser: Any, site: dict[str, Any]) -> 
 
 def test_an_unsigned_assertion_is_refused(browser: Any, site: dict[str, Any]) -> None:
     site["idp"].next_response = "unsigned"
-    page = start_at_idp(browser, site)
+    page = start_at_idp(browser, site, ANA)
     sign_in_at_idp(page, ANA)
     assert_refused(page, site, "was not signed")
     assert len(failures("unsigned")) == 1
@@ -171,8 +214,8 @@ def test_an_unsigned_assertion_is_refused(browser: Any, site: dict[str, Any]) ->
 
 def test_a_replayed_response_is_refused(browser: Any, site: dict[str, Any]) -> None:
     idp: SamlIdentityProvider = site["idp"]
-    context = browser.new_context()
-    page = start_at_idp(browser, site, context)
+    page = start_at_idp(browser, site, ANA)
+    context = page.context
     sign_in_at_idp(page, ANA)
     page.wait_for_url(f"{site['base']}/")
     used = len(idp.issued) - 1
