@@ -9,8 +9,10 @@ and certificate made for this run in a temporary folder (never kept).
 
 On demand (`next_response`), the next response is one an attacker or a broken IdP
 would send: for another service provider (`wrong_audience`), already expired
-(`expired`), or without any signature (`unsigned`). Every response issued is kept in
-`issued`, and `/replay/<n>` posts response n to its ACS URL again.
+(`expired`), without any signature (`unsigned`), signed with a key that is not the IdP's
+(`forged`: same issuer, another key pair), or answering no request (`unsolicited`, as an
+IdP-initiated sign-in would). Every response issued is kept in `issued`, and
+`/replay/<n>` posts response n to its ACS URL again.
 
     idp = SamlIdentityProvider({"ana@clinic.example": IdpUser("ana@clinic.example", ...)})
     idp.start()
@@ -49,7 +51,7 @@ PASSWORD_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTran
 # What ADFS and Entra ID send after a second factor; the OASIS class for a token.
 MFA_CONTEXT = "http://schemas.microsoft.com/claims/multipleauthn"
 # Responses an attacker or a broken IdP would send, issued on demand.
-MODES = ("normal", "wrong_audience", "expired", "unsigned")
+MODES = ("normal", "wrong_audience", "expired", "unsigned", "forged", "unsolicited")
 WRONG_AUDIENCE = "https://another-application.example/saml/metadata"
 
 
@@ -92,17 +94,20 @@ class SamlIdentityProvider:
     _thread: threading.Thread | None = None
     _tmp: tempfile.TemporaryDirectory[str] | None = None
     _idp: Server | None = None
+    _forger: Server | None = None
     _trusted: set[str] = field(default_factory=set)
 
     # -- life cycle ------------------------------------------------------------------
 
     def start(self) -> SamlIdentityProvider:
         self._tmp = tempfile.TemporaryDirectory(prefix="saml-idp-")
-        key_file, cert_file = _make_key_and_certificate(Path(self._tmp.name))
+        folder = Path(self._tmp.name)
+        key_file, cert_file = _make_key_and_certificate(folder, "idp")
         self.certificate = cert_file.read_text()
         self._server = make_server(self.host, 0, self._app, handler_class=_QuietHandler)
         self.base_url = f"http://{self.host}:{self._server.server_port}"
         self._idp = Server(config=self._config(key_file, cert_file))
+        self._forger = Server(config=self._config(*_make_key_and_certificate(folder, "forger")))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -230,10 +235,12 @@ class SamlIdentityProvider:
         if mode == "expired":
             # Its validity ended long ago: well past any clock skew a service allows.
             policy._restrictions["default"]["lifetime"] = {"minutes": -20}
+        signer = self._forger if mode == "forged" else self._idp
+        assert signer is not None
         try:
-            response = self._idp.create_authn_response(
+            response = signer.create_authn_response(
                 identity,
-                in_response_to=request.id,
+                in_response_to=None if mode == "unsolicited" else request.id,
                 destination=acs_url,
                 sp_entity_id=WRONG_AUDIENCE if mode == "wrong_audience" else sp_entity_id,
                 name_id=name_id,
@@ -258,11 +265,12 @@ class SamlIdentityProvider:
         """This IdP trusts every service provider that asks: it learns the SP's entity
         id and ACS URL from its first request, as an admin pasting them into an IdP
         console would."""
-        assert self._idp is not None
         if sp_entity_id in self._trusted:
             return
         self._trusted.add(sp_entity_id)
-        self._idp.metadata.load("inline", _sp_metadata(sp_entity_id, acs_url))
+        for server in (self._idp, self._forger):
+            assert server is not None
+            server.metadata.load("inline", _sp_metadata(sp_entity_id, acs_url))
 
 
 def _sp_metadata(entity_id: str, acs_url: str) -> str:
@@ -277,22 +285,22 @@ def _sp_metadata(entity_id: str, acs_url: str) -> str:
     )
 
 
-def _make_key_and_certificate(folder: Path) -> tuple[Path, Path]:
+def _make_key_and_certificate(folder: Path, name: str) -> tuple[Path, Path]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ActionLab test IdP")])
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"ActionLab test {name}")])
     now = datetime.datetime.now(datetime.UTC)
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
+        .subject_name(subject)
+        .issuer_name(subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=2))
         .sign(key, hashes.SHA256())
     )
-    key_file = folder / "idp.key"
-    cert_file = folder / "idp.crt"
+    key_file = folder / f"{name}.key"
+    cert_file = folder / f"{name}.crt"
     key_file.write_bytes(
         key.private_bytes(
             serialization.Encoding.PEM,

@@ -212,6 +212,26 @@ def test_an_unsigned_assertion_is_refused(browser: Any, site: dict[str, Any]) ->
     assert len(failures("unsigned")) == 1
 
 
+def test_a_response_signed_with_another_key_is_refused(browser: Any, site: dict[str, Any]) -> None:
+    # Same issuer, same shape, but not signed by the certificate the organisation gave.
+    site["idp"].next_response = "forged"
+    page = start_at_idp(browser, site, ANA)
+    sign_in_at_idp(page, ANA)
+    assert_refused(page, site, "signature did not match")
+    assert len(failures("unsigned")) == 1
+
+
+def test_a_response_to_no_request_of_this_browser_is_refused(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    # No InResponseTo, as an IdP-initiated sign-in sends: ActionLab did not ask for it.
+    site["idp"].next_response = "unsolicited"
+    page = start_at_idp(browser, site, ANA)
+    sign_in_at_idp(page, ANA)
+    assert_refused(page, site, "ActionLab did not ask for this sign-in")
+    assert len(failures("unsolicited")) == 1
+
+
 def test_a_replayed_response_is_refused(browser: Any, site: dict[str, Any]) -> None:
     idp: SamlIdentityProvider = site["idp"]
     page = start_at_idp(browser, site, ANA)
