@@ -310,6 +310,10 @@ def do_deactivate_account(
 
     if user.pk == by.pk:
         raise ValidationError("You cannot deactivate your own account.")
+    if user.is_staff or user.is_superuser:
+        raise ValidationError(
+            "A site admin's account is managed by the site's operators, not by an organisation."
+        )
     if not can_deactivate(organization, user):
         raise ValidationError(
             f"{user.email} is not in {organization.name}'s single sign-on domains."

@@ -30,7 +30,7 @@ from django.shortcuts import render
 
 from core.models import SecurityEvent
 from core.security import record_event
-from programs.models import OrganizationSignOn, Role, User
+from programs.models import OrganizationSignOn, Profile, Role, User
 from programs.services import do_add_membership
 from programs.sso import email_domain, serves_email, sign_on_for_provider_id
 
@@ -268,6 +268,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user: User = super().save_user(request, sociallogin, form)
         sign_on = _sign_on(sociallogin)
         cohort = sign_on.join_cohort if sign_on is not None else None
+        if sign_on is not None:
+            # Known to the organisation like anyone imported: a profile there (no unit
+            # yet; the program admin or the person completes it).
+            Profile.objects.get_or_create(user=user, organization=sign_on.organization)
         if cohort is not None:
             do_add_membership(
                 program=cohort.program,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 from allauth.core.ratelimit import consume_or_429
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
@@ -11,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +37,16 @@ from programs.sso import (
 from programs.sso_forms import OrganizationSignInForm, SignOnForm
 
 PEOPLE_PER_PAGE = 50
+
+
+def _known_to(organization: Organization) -> QuerySet[User, Any]:
+    """The ids of everyone the organisation knows: a profile there, a role in one of its
+    programs (even ended), its administration."""
+    return User.objects.filter(
+        Q(profiles__organization=organization)
+        | Q(memberships__program__organization=organization)
+        | Q(organization_admin_roles__organization=organization)
+    ).values("pk")
 
 
 def _sign_on_of(organization: Organization) -> OrganizationSignOn | None:
@@ -104,15 +116,7 @@ def people(request: AuthenticatedHttpRequest, organization_id: int) -> HttpRespo
     """The people of the organisation (a profile there, a role in one of its programs,
     its administration), with "deactivate" for those in its single sign-on domains."""
     organization = get_organization_for_admin(request.user, organization_id)
-    query = (
-        User.objects.filter(
-            Q(profiles__organization=organization)
-            | Q(memberships__program__organization=organization)
-            | Q(organization_admin_roles__organization=organization)
-        )
-        .distinct()
-        .order_by("email")
-    )
+    query = User.objects.filter(pk__in=_known_to(organization)).order_by("email")
     search = request.GET.get("q", "").strip()[:200]
     if search:
         query = query.filter(
@@ -147,14 +151,7 @@ def deactivate(
 ) -> HttpResponse:
     """GET asks for confirmation; POST deactivates the account and ends its sessions."""
     organization = get_organization_for_admin(request.user, organization_id)
-    person = get_object_or_404(
-        User.objects.filter(
-            Q(profiles__organization=organization)
-            | Q(memberships__program__organization=organization)
-            | Q(organization_admin_roles__organization=organization)
-        ).distinct(),
-        pk=user_id,
-    )
+    person = get_object_or_404(User.objects.filter(pk__in=_known_to(organization)), pk=user_id)
     cancel = reverse("organizations:people", args=[organization.pk])
     if request.method == "POST":
         try:
@@ -173,6 +170,8 @@ def deactivate(
     blockers = []
     if person.pk == request.user.pk:
         blockers.append("it is your own account")
+    elif person.is_staff or person.is_superuser:
+        blockers.append("it is a site admin's account, managed by the site's operators")
     elif not can_deactivate(organization, person):
         blockers.append(f"{person.email} is not in {organization.name}'s single sign-on domains")
     elif not person.is_active:

@@ -58,7 +58,14 @@ from notifications.kinds import Kind
 from notifications.models import Notification, ReminderDelivery
 from notifications.reminders import unsubscribe_token
 from notifications.services import do_notify
-from programs.models import Invitation, Membership, Milestone, OrganizationInvitation, Role
+from programs.models import (
+    Invitation,
+    Membership,
+    Milestone,
+    OrganizationInvitation,
+    Role,
+    User,
+)
 from programs.org_services import organization_invitation_token
 from programs.services import do_add_membership, invitation_token
 from projects.models import (
@@ -1295,6 +1302,12 @@ def organization_invitation_id(w: World) -> int:
     return _organization_invitation(w).pk
 
 
+def stranger(w: World) -> int:
+    """A person the world's organisation does not know."""
+    found = User.objects.filter(email="stranger@example.net").first()
+    return (found or f.UserFactory(email="stranger@example.net")).pk
+
+
 def prompt(w: World) -> dict[str, Any]:
     found, _ = Prompt.objects.get_or_create(
         program=w.program, text="What did you notice?", defaults={"week_number": 2}
@@ -1343,6 +1356,25 @@ ROWS |= {
     "organizations:invitation_signup": Row(
         organization_invitation, public=True, get=Allow(ROLES), post=Allow(ROLES, 400)
     ),
+    # Single sign-on: the settings page (POST without the fields: 400), the people page,
+    # and "deactivate", which asks first and answers a person outside the organisation's
+    # sign-on domains (none in the world) with a message (302); a person the
+    # organisation does not know does not exist for its admin.
+    "organizations:sign_on": Row(organization, get=org_page(), post=org_page(400)),
+    "organizations:people": Row(organization, get=org_page()),
+    "organizations:deactivate": Row(
+        lambda w: organization(w) | {"user_id": w.participant.pk},
+        get=org_page(),
+        post=org_page(302),
+    ),
+    "organizations:deactivate (a stranger)": Row(
+        lambda w: organization(w) | {"user_id": stranger(w)},
+        get=THEIR_UNIT,
+        post=THEIR_UNIT,
+    ),
+    # "Continue with your organisation" on the sign-in page: without an address it goes
+    # back to the sign-in page, for anyone.
+    "organization_sign_in": Row(public=True, post=Allow(ROLES, 302)),
     "prompts:list": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
     "prompts:edit": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
     "prompts:delete": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 302)),

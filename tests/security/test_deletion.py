@@ -25,7 +25,15 @@ from django.utils import timezone
 from coaching.models import TeamSession
 from coaching.services import do_add_coach_question
 from dashboards.management.commands.seed_demo import PROGRAM as DEMO_PROGRAM
-from programs.models import Invitation, Membership, Organization, Program, Role, User
+from programs.models import (
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationSignOn,
+    Program,
+    Role,
+    User,
+)
 from programs.services import do_invite, invitation_token
 from projects.models import Action, CharterChange, Project, TransitionPlan
 from reflections.export import JSON_NAME
@@ -188,13 +196,18 @@ def test_deleting_needs_the_programs_name_typed_exactly(cast: Cast) -> None:
     assert "not the program" in response.content.decode()
 
 
+# Rows of an organisation that only name one of its programs as an option: deleting the
+# program clears the option and the row stays (checked below).
+ORGANISATION_ROWS = (OrganizationSignOn,)
+
+
 def _paths_to_program(
     model: type[models.Model], depth: int = 0, seen: tuple[type[models.Model], ...] = ()
 ) -> list[str]:
     """Every chain of foreign keys from `model` to Program (as ORM lookups), not through
     the people and organisations a program itself belongs to."""
     found: list[str] = []
-    if depth > 6:
+    if depth > 6 or model in ORGANISATION_ROWS:
         return found
     for field in model._meta.get_fields():
         if not (field.is_relation and field.concrete and (field.many_to_one or field.one_to_one)):
@@ -308,6 +321,10 @@ def test_deleting_an_archived_program_leaves_no_row_anywhere_that_belonged_to_it
         f"deleting it is checked for that model too; add rows for {empty} above"
     )
     survivors = {model: len(ids) for model, ids in _rows_of(cast.program).items()}
+    # The organisation lets anyone from its domains join the doomed program's cohort.
+    sign_on = OrganizationSignOn.objects.get(organization=doomed.organization)
+    sign_on.join_cohort = doomed.cohorts.get()
+    sign_on.save()
 
     client = Client()
     client.force_login(admin)
@@ -325,6 +342,9 @@ def test_deleting_an_archived_program_leaves_no_row_anywhere_that_belonged_to_it
         if model._base_manager.filter(pk__in=ids).exists()
     }
     assert not left, f"rows of the deleted program are left: {left}"
+    # ... the organisation's single sign-on stays, without the option ...
+    sign_on.refresh_from_db()
+    assert sign_on.join_cohort is None
     # ... no row anywhere refers to a deleted row ...
     deleted: dict[type[models.Model], set[object]] = defaultdict(set)
     for model, ids in before.items():

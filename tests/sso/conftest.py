@@ -40,8 +40,11 @@ PROVIDER_USERS = [
     },
     {"email": f"leaver@{DOMAIN}", "first_name": "Lee", "last_name": "Aver"},
     {"email": "outsider@elsewhere.example", "first_name": "Otto", "last_name": "Side"},
+    # Disabled at the provider: it signs her in nowhere.
+    {"email": f"gone@{DOMAIN}", "first_name": "Gwen", "last_name": "One", "active": False},
 ]
-CLIENTS = ["actionlab", "wrong-audience", "expired"]
+# "consent" asks the person to allow ActionLab first (they may refuse).
+CLIENTS = ["actionlab", "wrong-audience", "expired", "consent"]
 
 
 @dataclass
@@ -73,6 +76,7 @@ def oidc_provider(
                 "client_id": name,
                 "client_secret": CLIENT_SECRET,
                 "redirect_uris": [callback],
+                "skip_authorization": name != "consent",
             }
             for name in CLIENTS
         ],

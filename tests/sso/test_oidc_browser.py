@@ -107,6 +107,7 @@ def test_address_without_account_is_refused_unless_the_organisation_lets_people_
     assert not newcomer.has_usable_password()
     membership = Membership.objects.get(user=newcomer)
     assert (membership.role, membership.cohort) == (Role.PARTICIPANT, north["cohort"])
+    assert newcomer.profiles.get().organization == north["organization"]
     page.context.close()
 
 
@@ -277,4 +278,39 @@ def test_deactivated_leaver_loses_sessions_and_cannot_sign_in(browser, north):
     # And signing in again through the provider is refused.
     page = sign_in_through_provider(browser, north["base"], f"leaver@{DOMAIN}")
     assert "This account is deactivated" in page.content()
+    page.context.close()
+
+
+def test_person_disabled_at_the_provider_cannot_sign_in_anywhere(browser, north, client):
+    """A leaver disabled in the organisation's directory: the provider signs them in
+    nowhere, and with single sign-on required, ActionLab's password and code are refused."""
+    gone = UserFactory(email=f"gone@{DOMAIN}")
+    MembershipFactory(
+        user=gone, program=north["program"], role=Role.PARTICIPANT, cohort=north["cohort"]
+    )
+    north["configure"](require_sso=True)
+    page = sign_in_through_provider(browser, north["base"], f"gone@{DOMAIN}")
+    assert page.locator("#provider-error").is_visible()
+    assert not page.url.startswith(north["base"])
+    page.context.close()
+    response = client.post(
+        "/accounts/login/", {"login": gone.email, "password": "correct-horse-battery-staple"}
+    )
+    assert "requires you to sign in with your organisation" in response.text
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists()
+
+
+def test_refusal_at_the_provider_is_reported(browser, north):
+    """The person (or the provider) refuses: ActionLab says nobody was signed in and
+    records it."""
+    north["configure"](client_id="consent")
+    page = sign_in_through_provider(browser, north["base"], f"nadia@{DOMAIN}")
+    page.click("input[type=submit][value=Cancel]")
+    page.wait_for_url(f"{north['base']}/accounts/3rdparty/login/cancelled/")
+    assert "nobody was signed in" in page.content()
+    failed = events(SecurityEvent.Kind.SSO_FAILED)
+    assert [(e.details["reason"], e.details["error"]) for e in failed] == [
+        ("provider_refused", "cancelled")
+    ]
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists()
     page.context.close()

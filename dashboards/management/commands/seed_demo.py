@@ -33,9 +33,11 @@ from programs.models import (
     Membership,
     Milestone,
     Organization,
+    OrganizationSignOn,
     Profile,
     Program,
     Role,
+    SignOnProtocol,
     User,
 )
 from programs.org_services import (
@@ -45,6 +47,7 @@ from programs.org_services import (
     do_grant_organization_admin,
 )
 from programs.services import do_add_membership, do_create_program, do_ensure_person
+from programs.sso import do_configure_sign_on
 from projects.models import (
     CharterAmendment,
     Criterion,
@@ -575,6 +578,22 @@ class Command(BaseCommand):
                 time_zone="America/New_York",
                 admin_email=ORG_ADMIN.email,
                 by=None,
+            )
+        if not OrganizationSignOn.objects.filter(organization=organization).exists():
+            # An example single sign-on (Microsoft Entra ID), not in use: its admin sees
+            # what the settings look like without anyone being sent to a tenant that
+            # does not exist.
+            do_configure_sign_on(
+                organization,
+                protocol=SignOnProtocol.OIDC,
+                domains=[DOMAIN],
+                is_active=False,
+                email_authoritative=True,
+                issuer_url=(
+                    "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0"
+                ),
+                client_id="11111111-2222-3333-4444-555555555555",
+                client_secret="example-secret-replace-with-the-tenant-one",  # noqa: S106
             )
         units = {unit.name: unit for unit in organization.units.all()}
         for name in UNITS:

@@ -2,7 +2,8 @@
 <data dir> <port> <spec.json>.
 
 The spec lists users ({"email", "password", "first_name", "last_name", "groups",
-"active"}) and clients ({"name", "client_id", "client_secret", "redirect_uris"}). A new
+"active"}) and clients ({"name", "client_id", "client_secret", "redirect_uris",
+"skip_authorization": false to ask the person's consent}). A new
 database and RSA key are made in the data dir, then Django's threaded development server
 serves the provider on 127.0.0.1:<port> until the process is stopped.
 """
@@ -60,7 +61,7 @@ def main() -> None:
             authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
             redirect_uris=" ".join(client["redirect_uris"]),
             algorithm=Application.RS256_ALGORITHM,
-            skip_authorization=True,
+            skip_authorization=client.get("skip_authorization", True),
         )
     call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
 

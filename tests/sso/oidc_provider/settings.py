@@ -27,6 +27,7 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [HERE / "templates"],
+        "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
@@ -40,6 +41,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_TZ = True
+STATIC_URL = "/static/"
 LOGIN_URL = "/login/"
 # The provider's own cookie must not collide with ActionLab's on 127.0.0.1.
 SESSION_COOKIE_NAME = "provider_session"
