@@ -233,13 +233,16 @@ def idp_settings(
 ) -> dict[str, Any]:
     """allauth's `idp` settings for an IdP given by its metadata URL (read now, to check
     it, and again by allauth when people sign in, so a renewed certificate is picked up),
-    its metadata XML, or its entity ID, sign-in URL and certificate. Raises
-    ValidationError keyed by the form's field names."""
+    its metadata XML, or its entity ID, sign-in URL and certificate. With metadata, the
+    entity ID is optional: it picks the IdP out of metadata that describes several.
+    Raises ValidationError keyed by the form's field names."""
+    if "'" in entity_id or '"' in entity_id:
+        raise ValidationError({"saml_entity_id": "An entity ID has no quotes."})
     if metadata_url:
-        parsed = _metadata_from_url(metadata_url)
+        parsed = _metadata_from_url(metadata_url, entity_id)
         return {"metadata_url": metadata_url, "entity_id": parsed["entityId"]}
     if metadata_xml:
-        parsed = _parse_metadata(metadata_xml, field="saml_metadata_xml")
+        parsed = _parse_metadata(metadata_xml, entity_id, field="saml_metadata_xml")
         return {
             "entity_id": parsed["entityId"],
             "sso_url": parsed["singleSignOnService"]["url"],
@@ -278,7 +281,7 @@ def strict_settings() -> dict[str, Any]:
     }
 
 
-def _metadata_from_url(url: str) -> dict[str, Any]:
+def _metadata_from_url(url: str, entity_id: str) -> dict[str, Any]:
     if not _is_web_url(url):
         raise ValidationError({"saml_metadata_url": "Give an https:// address."})
     try:
@@ -293,16 +296,22 @@ def _metadata_from_url(url: str) -> dict[str, Any]:
                 "Check it opens in a browser, or paste the metadata XML instead."
             }
         ) from error
-    return _parse_metadata(xml, field="saml_metadata_url")
+    return _parse_metadata(xml, entity_id, field="saml_metadata_url")
 
 
-def _parse_metadata(xml: str | bytes, *, field: str) -> dict[str, Any]:
+def _parse_metadata(xml: str | bytes, entity_id: str, *, field: str) -> dict[str, Any]:
+    not_metadata = ValidationError({field: "This is not SAML metadata of an identity provider."})
     try:
-        parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml)["idp"]
+        found = OneLogin_Saml2_IdPMetadataParser.parse(xml, entity_id=entity_id or None)
     except Exception as error:  # lxml's and the parser's many kinds
-        raise ValidationError({field: "This is not SAML metadata of an identity provider."}) from (
-            error
+        raise not_metadata from error
+    parsed = found.get("idp")
+    if not parsed and entity_id:
+        raise ValidationError(
+            {"saml_entity_id": "The metadata describes no identity provider with this entity ID."}
         )
+    if not parsed:
+        raise not_metadata
     missing = []
     if not parsed.get("entityId"):
         missing.append("entity ID")

@@ -285,7 +285,13 @@ def _sp_metadata(entity_id: str, acs_url: str) -> str:
     )
 
 
-def _make_key_and_certificate(folder: Path, name: str) -> tuple[Path, Path]:
+def certificate_pem(name: str = "elsewhere") -> str:
+    """A throwaway self-signed certificate (PEM), for settings that need a real one."""
+    _, certificate = _new_key_and_certificate(name)
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def _new_key_and_certificate(name: str) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"ActionLab test {name}")])
     now = datetime.datetime.now(datetime.UTC)
@@ -299,6 +305,11 @@ def _make_key_and_certificate(folder: Path, name: str) -> tuple[Path, Path]:
         .not_valid_after(now + datetime.timedelta(days=2))
         .sign(key, hashes.SHA256())
     )
+    return key, certificate
+
+
+def _make_key_and_certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    key, certificate = _new_key_and_certificate(name)
     key_file = folder / f"{name}.key"
     cert_file = folder / f"{name}.crt"
     key_file.write_bytes(
@@ -354,4 +365,5 @@ __all__ = [
     "IdpUser",
     "IssuedResponse",
     "SamlIdentityProvider",
+    "certificate_pem",
 ]

@@ -10,10 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
-from programs.models import SamlAssertionUse
+from programs.models import OrganizationSignOn, SamlAssertionUse
 from programs.saml import failure_reason, remember_assertion
 from programs.sso import do_configure_sign_on
 from tests import factories as f
@@ -42,6 +43,25 @@ def configure(**fields: str) -> object:
 
 def field_errors(error: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
     return error.value.message_dict
+
+
+def test_an_organisation_admin_gives_the_metadata_url_alone(
+    allow_http: None, idp: SamlIdentityProvider, client: Client
+) -> None:
+    organization = f.OrganizationFactory(name="Clinic Health")
+    admin = f.UserFactory()
+    f.OrganizationAdminFactory(organization=organization, user=admin)
+    client.force_login(admin)
+    page = f"/organisations/{organization.pk}/sign-on/"
+    form = {"protocol": "saml", "domains": "clinic.example", "is_active": "on"}
+    response = client.post(page, {**form, "saml_metadata_url": f"{idp.base_url}/nothing"})
+    assert response.status_code == 400
+    assert "could not read SAML metadata at this address" in response.text
+    assert not OrganizationSignOn.objects.exists()
+    response = client.post(page, {**form, "saml_metadata_url": idp.metadata_url})
+    assert response.status_code == 302
+    settings = OrganizationSignOn.objects.get(organization=organization).app.settings
+    assert settings["idp"] == {"metadata_url": idp.metadata_url, "entity_id": idp.entity_id}
 
 
 def test_a_metadata_url_is_read_when_saved_and_kept_for_sign_in(
@@ -76,6 +96,18 @@ def test_entity_id_sign_in_url_and_certificate_typed_in(
         saml_entity_id=idp.entity_id, saml_sso_url=idp.sso_url, saml_certificate=idp.certificate
     )
     assert sign_on.app.settings["idp"]["x509cert"] == idp.certificate_body()  # type: ignore[attr-defined]
+
+
+def test_an_entity_id_given_with_metadata_picks_the_idp_out_of_it(
+    allow_http: None, idp: SamlIdentityProvider
+) -> None:
+    sign_on = configure(saml_metadata_url=idp.metadata_url, saml_entity_id=idp.entity_id)
+    assert sign_on.app.settings["idp"]["entity_id"] == idp.entity_id  # type: ignore[attr-defined]
+    with pytest.raises(ValidationError) as error:
+        configure(saml_metadata_xml=idp.metadata_xml, saml_entity_id="https://other.example/")
+    assert field_errors(error)["saml_entity_id"] == [
+        "The metadata describes no identity provider with this entity ID."
+    ]
 
 
 def test_an_unreachable_or_wrong_metadata_url_is_refused(
