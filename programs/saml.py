@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from allauth.core.internal import httpkit
 from allauth.socialaccount.helpers import complete_social_login
 from allauth.socialaccount.providers.saml import views as saml_views
-from allauth.socialaccount.providers.saml.utils import build_auth
+from allauth.socialaccount.providers.saml.utils import build_auth, fetch_metadata_url_config
 from allauth.socialaccount.sessions import LoginSession
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -221,6 +221,24 @@ def _as_datetime(value: object) -> datetime.datetime | None:
 
 
 # -- configuration -------------------------------------------------------------------
+
+
+class SamlMetadataError(Exception):
+    """The IdP's metadata URL could not be read, or did not answer with metadata."""
+
+
+def load_metadata(app: Any) -> None:
+    """Read the IdP's metadata (when given by URL) into allauth's cache, as allauth does
+    when a sign-in starts, so that a failure can be told apart: raises SamlMetadataError.
+    python3-saml raises urllib's errors, and a bare Exception for an answer that is not
+    metadata."""
+    idp = (app.settings or {}).get("idp", {})
+    if not idp.get("metadata_url"):
+        return
+    try:
+        fetch_metadata_url_config(idp)
+    except Exception as error:
+        raise SamlMetadataError(str(error)) from error
 
 
 def idp_settings(

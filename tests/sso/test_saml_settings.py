@@ -6,7 +6,9 @@ python3-saml's strict ones. The replay store keeps an assertion until it expires
 from __future__ import annotations
 
 import datetime
+import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 from pytest_django.fixtures import Settings
 
+from core.models import SecurityEvent
 from programs.models import OrganizationSignOn, SamlAssertionUse
 from programs.saml import failure_reason, remember_assertion
 from programs.sso import do_configure_sign_on
@@ -35,7 +38,7 @@ def allow_http(settings: Settings) -> None:
     settings.SAML_ALLOW_HTTP = True
 
 
-def configure(**fields: str) -> object:
+def configure(**fields: Any) -> Any:
     return do_configure_sign_on(
         f.OrganizationFactory(), protocol="saml", domains=["clinic.example"], **fields
     )
@@ -183,3 +186,28 @@ def test_an_assertion_is_accepted_once_and_forgotten_after_it_expires() -> None:
 )
 def test_python3_samls_reasons_are_told_in_plain_words(reason: str, kind: str) -> None:
     assert failure_reason(["invalid_response"], reason) == kind
+
+
+@pytest.mark.parametrize("where", ["server down", "not metadata"])
+def test_an_idp_whose_metadata_cannot_be_read_at_sign_in_is_explained(
+    allow_http: None, idp: SamlIdentityProvider, client: Client, where: str
+) -> None:
+    sign_on = configure(saml_metadata_url=idp.metadata_url, is_active=True)
+    # Later the IdP's server is down, or its address answers with a web page, and the
+    # cached copy of its metadata has expired.
+    app = sign_on.app
+    if where == "server down":
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            port = closed.getsockname()[1]
+        app.settings["idp"]["metadata_url"] = f"http://127.0.0.1:{port}/metadata"
+    else:
+        app.settings["idp"]["metadata_url"] = idp.sso_url
+    app.save()
+    response = client.post(
+        "/accounts/organisation/", {"email": "ana@clinic.example"}, HTTP_HOST="testserver"
+    )
+    assert response.status_code == 502
+    assert "could not reach" in response.text
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.SSO_FAILED)
+    assert event.details["reason"] == "provider_unreachable"
