@@ -52,9 +52,6 @@ logger = logging.getLogger("actionlab.sso")
 
 # How long a metadata URL may take to answer when an organisation admin saves it.
 METADATA_TIMEOUT = 10
-# An assertion without a NotOnOrAfter is remembered this long (python3-saml then accepts
-# it only within its clock skew of the IssueInstant anyway).
-DEFAULT_ASSERTION_MEMORY = datetime.timedelta(hours=1)
 # python3-saml's allowed clock drift (OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT): an
 # assertion stays acceptable that long after its NotOnOrAfter, so it is kept that long.
 CLOCK_DRIFT = datetime.timedelta(seconds=OneLogin_Saml2_Constants.ALLOWED_CLOCK_DRIFT)
@@ -142,11 +139,12 @@ def refuse(
 
 
 def remember_assertion(
-    assertion_id: str, not_on_or_after: datetime.datetime | None, *, provider_id: str
+    assertion_id: str, not_on_or_after: datetime.datetime, *, provider_id: str
 ) -> bool:
-    """Record that the assertion was used; False when it had been already."""
+    """Record that the assertion was used; False when it had been already. It is kept
+    as long as python3-saml would accept it: until its NotOnOrAfter plus clock drift."""
     now = timezone.now()
-    expires_at = (not_on_or_after or now + DEFAULT_ASSERTION_MEMORY) + CLOCK_DRIFT
+    expires_at = not_on_or_after + CLOCK_DRIFT
     SamlAssertionUse.objects.filter(expires_at__lt=now).delete()
     try:
         with transaction.atomic():
@@ -190,13 +188,16 @@ class FinishACSView(saml_views.FinishACSView):
         if not auth.is_authenticated():
             return refuse(request, provider, "invalid", detail="not authenticated")
 
-        assertion_id = auth.get_last_assertion_id() or auth.get_last_message_id()
-        if not assertion_id or not remember_assertion(
-            assertion_id,
-            _as_datetime(auth.get_last_assertion_not_on_or_after()),
-            provider_id=str(provider.app.provider_id),
+        assertion_id = auth.get_last_assertion_id()
+        not_on_or_after = _as_datetime(auth.get_last_assertion_not_on_or_after())
+        if not assertion_id or not_on_or_after is None:
+            # The Web SSO profile requires both (a bearer confirmation's NotOnOrAfter);
+            # without an end, an assertion could be replayed for ever.
+            return refuse(request, provider, "invalid", detail="no assertion ID or NotOnOrAfter")
+        if not remember_assertion(
+            assertion_id, not_on_or_after, provider_id=str(provider.app.provider_id)
         ):
-            return refuse(request, provider, "replayed", detail=str(assertion_id)[:64])
+            return refuse(request, provider, "replayed", detail=assertion_id[:64])
 
         login = provider.sociallogin_from_response(request, auth)
         login.account.extra_data[SAML_AUTHN_CONTEXTS_KEY] = list(auth.get_last_authn_contexts())
