@@ -284,12 +284,25 @@ def _identity(sign_on: OrganizationSignOn) -> tuple[str, str]:
     return ("saml", str(settings.get("idp", {}).get("entity_id", "")))
 
 
+def is_known_to(user: User, organization: Organization) -> bool:
+    """Whether the account is one of the organisation's people: a profile there, a role
+    in one of its programs (even ended), its administration."""
+    return Organization.objects.known_to(user).filter(pk=organization.pk).exists()
+
+
 def requires_sso(email: str) -> OrganizationSignOn | None:
-    """The organisation sign-on that forbids password and code sign-in for this address."""
+    """The organisation sign-on that forbids password and code sign-in for this address:
+    its domain's organisation requires single sign-on, and the account (if there is one)
+    is that organisation's and not a site admin's, whose password stays theirs."""
     sign_on = sign_on_for_email(email)
-    if sign_on is not None and sign_on.require_sso:
-        return sign_on
-    return None
+    if sign_on is None or not sign_on.require_sso:
+        return None
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    if user is not None and (
+        user.is_staff or user.is_superuser or not is_known_to(user, sign_on.organization)
+    ):
+        return None
+    return sign_on
 
 
 def can_deactivate(organization: Organization, user: User) -> bool:

@@ -24,15 +24,24 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import render
+from django.utils import timezone
 
 from core.models import SecurityEvent
 from core.security import record_event
-from programs.models import OrganizationSignOn, Profile, Role, User
-from programs.services import do_add_membership
-from programs.sso import email_domain, serves_email, sign_on_for_provider_id
+from programs.models import (
+    Invitation,
+    Organization,
+    OrganizationSignOn,
+    Profile,
+    Role,
+    User,
+)
+from programs.services import InvitationProblem, do_accept_invitation, do_add_membership
+from programs.sso import email_domain, is_known_to, serves_email, sign_on_for_provider_id
 
 # OpenID Connect `amr` values (RFC 8176, and Entra ID's and Okta's own) that mean more
 # than one factor, or a factor that is itself a second one.
@@ -93,15 +102,35 @@ def provider_says_mfa(sociallogin: SocialLogin) -> bool:
     return bool(contexts & MFA_SAML_CONTEXTS)
 
 
+def pending_invitations(email: str, organization: Organization) -> list[Invitation]:
+    """The open invitations of the organisation's programs (not archived) to the address."""
+    if not email:
+        return []
+    return list(
+        Invitation.objects.pending(timezone.now())
+        .filter(
+            email__iexact=email,
+            program__organization=organization,
+            program__archived_at__isnull=True,
+        )
+        .select_related("program", "cohort")
+    )
+
+
 def _sign_on(sociallogin: SocialLogin) -> OrganizationSignOn | None:
     return sign_on_for_provider_id(str(sociallogin.account.provider))
 
 
 def provider_email(sociallogin: SocialLogin) -> str:
-    """The address the provider gave for the person (lower case), or ""."""
+    """The address the provider gave for the person (lower case), or "". (Not the
+    address of an account already linked to the provider's subject: the provider's own
+    word is what is checked.)"""
     addresses = [a.email for a in sociallogin.email_addresses if a.email]
-    email = (sociallogin.user.email if sociallogin.user else "") or next(iter(addresses), "")
-    return (email or "").strip().lower()
+    if addresses:
+        return addresses[0].strip().lower()
+    if sociallogin.user is not None and not sociallogin.user.pk:
+        return (sociallogin.user.email or "").strip().lower()
+    return ""
 
 
 def email_is_vouched_for(
@@ -172,6 +201,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return (user, email) if user is not None else None
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # Linking a provider's account to whoever is signed in would let one
+            # person's account be opened by another's identity: accounts are linked
+            # only by their address, at sign-in.
+            raise refuse(
+                request,
+                sociallogin,
+                reason="connect",
+                title="Accounts are not linked by hand",
+                message="Sign out, then sign in with “Continue with your organisation”: "
+                "your organisation's account opens the ActionLab account of the same "
+                "address.",
+            )
         sign_on = _sign_on(sociallogin)
         if sign_on is None or not sign_on.is_active:
             raise refuse(
@@ -198,6 +240,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 domain=email_domain(email) if email else "",
             )
         user = sociallogin.user if sociallogin.is_existing else None
+        if user is not None and not serves_email(sign_on, user.email):
+            # Linked earlier, but the account's address has left the organisation's
+            # domains since.
+            raise refuse(
+                request,
+                sociallogin,
+                reason="account_outside_domains",
+                user=user,
+                title="This account is not your organisation's",
+                message=f"The ActionLab account linked to your organisation's sign-in has "
+                f"an address outside {organization.name}'s domains. Sign in with your "
+                "password or an emailed code.",
+            )
         if user is None:
             existing = User.objects.filter(email__iexact=email).first()
             if existing is not None and not email_is_vouched_for(sociallogin, sign_on, email):
@@ -214,6 +269,32 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     "authoritative for its domains.",
                 )
             user = existing
+        if user is not None and (user.is_staff or user.is_superuser):
+            # The site's operators sign in with their password and authenticator: an
+            # organisation's provider vouching for their address gives it no hold on them.
+            raise refuse(
+                request,
+                sociallogin,
+                reason="site_admin",
+                user=user,
+                title="Site admins sign in with their password",
+                message=f"The ActionLab account for {email} is a site admin's: sign in with "
+                "its password and authenticator app.",
+            )
+        if user is not None and not is_known_to(user, organization):
+            # The organisation's provider answers for the organisation's people only: an
+            # account that belongs to no program, profile or administration of the
+            # organisation (someone else's, under a domain it claimed) stays out of reach.
+            raise refuse(
+                request,
+                sociallogin,
+                reason="not_known_to_organization",
+                user=user,
+                title="This account is not one of your organisation's",
+                message=f"The ActionLab account for {email} does not belong to any of "
+                f"{organization.name}'s programs, so its sign-in service cannot open it. "
+                "Sign in with your password or an emailed code.",
+            )
         if user is not None and not user.is_active:
             raise refuse(
                 request,
@@ -225,9 +306,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 "think this is a mistake, ask your organisation's ActionLab admin.",
             )
         if user is None:
-            if sign_on.join_cohort is None or not email_is_vouched_for(
-                sociallogin, sign_on, email
-            ):
+            may_join = sign_on.join_cohort is not None or pending_invitations(
+                email, sign_on.organization
+            )
+            if not may_join or not email_is_vouched_for(sociallogin, sign_on, email):
                 raise refuse(
                     request,
                     sociallogin,
@@ -244,9 +326,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         """Reached only for an address with no account, and only when the organisation
-        lets anyone from its domains join a program (pre_social_login refused the rest)."""
+        lets anyone from its domains join a program or one of its programs invited the
+        address (pre_social_login refused the rest)."""
         sign_on = _sign_on(sociallogin)
-        return sign_on is not None and sign_on.join_cohort_id is not None
+        if sign_on is None:
+            return False
+        return sign_on.join_cohort_id is not None or bool(
+            pending_invitations(provider_email(sociallogin), sign_on.organization)
+        )
 
     def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return True
@@ -263,11 +350,28 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     @transaction.atomic
     def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form: Any = None) -> User:
-        """A new account through the organisation's open program: a participant of its
-        chosen cohort."""
+        """A new account: the invitations of the organisation's programs to the address
+        are accepted (the provider vouched for the address, as the emailed link would
+        have), or it joins the organisation's open cohort as a participant."""
         user: User = super().save_user(request, sociallogin, form)
         sign_on = _sign_on(sociallogin)
-        cohort = sign_on.join_cohort if sign_on is not None else None
+        accepted = 0
+        if sign_on is not None:
+            for invitation in pending_invitations(user.email, sign_on.organization):
+                try:
+                    do_accept_invitation(invitation=invitation, user=user)
+                except InvitationProblem:
+                    continue
+                accepted += 1
+                record_event(
+                    SecurityEvent.Kind.INVITATION_ACCEPTED,
+                    request=request,
+                    user=user,
+                    invitation_id=invitation.pk,
+                    program_id=invitation.program_id,
+                    how="single sign-on",
+                )
+        cohort = sign_on.join_cohort if sign_on is not None and not accepted else None
         if sign_on is not None:
             # Known to the organisation like anyone imported: a profile there (no unit
             # yet; the program admin or the person completes it).

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import browser  # noqa: F401  (the shared Chromium fixture)
+# The shared Chromium and axe fixtures.
+from tests.e2e.conftest import axe_source, browser  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG_PK = 7001

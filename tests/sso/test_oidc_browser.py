@@ -13,7 +13,13 @@ from django.contrib.sessions.models import Session
 from core.models import SecurityEvent
 from programs.models import Membership, Organization, Role, User
 from programs.sso import do_configure_sign_on
-from tests.factories import CohortFactory, MembershipFactory, ProgramFactory, UserFactory
+from tests.factories import (
+    CohortFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ProgramFactory,
+    UserFactory,
+)
 from tests.sso.conftest import (
     CLIENT_SECRET,
     DOMAIN,
@@ -133,7 +139,10 @@ def test_address_outside_the_organisation_domains_is_refused(browser, north):
 
 
 def test_unverified_address_does_not_open_the_invited_account(browser, north):
-    UserFactory(email=f"unverified@{DOMAIN}")
+    invited = UserFactory(email=f"unverified@{DOMAIN}")
+    MembershipFactory(
+        user=invited, program=north["program"], role=Role.PARTICIPANT, cohort=north["cohort"]
+    )
     page = sign_in_through_provider(browser, north["base"], f"unverified@{DOMAIN}")
     assert "Your address was not confirmed" in page.content()
     page.context.close()
@@ -313,4 +322,98 @@ def test_refusal_at_the_provider_is_reported(browser, north):
         ("provider_refused", "cancelled")
     ]
     assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists()
+    page.context.close()
+
+
+def test_accounts_that_are_not_the_organisations_stay_out_of_its_providers_reach(browser, north):
+    """An organisation's provider opens its own people's accounts only: not an account
+    that belongs to nothing of the organisation (another organisation's person under a
+    domain it claimed), nor a site admin's."""
+    elsewhere = ProgramFactory(organization=OrganizationFactory(name="Other Health"))
+    theirs = UserFactory(email=f"newcomer@{DOMAIN}")
+    MembershipFactory(user=theirs, program=elsewhere, role=Role.PARTICIPANT)
+    operator = UserFactory(email=f"padmin@{DOMAIN}", is_staff=True, is_superuser=True)
+    MembershipFactory(user=operator, program=north["program"], role=Role.PROGRAM_ADMIN)
+
+    page = sign_in_through_provider(browser, north["base"], theirs.email)
+    assert "This account is not one of your organisation" in page.content()
+    page.context.close()
+    page = sign_in_through_provider(browser, north["base"], operator.email)
+    assert "Site admins sign in with their password" in page.content()
+    page.context.close()
+    reasons = [e.details["reason"] for e in events(SecurityEvent.Kind.SSO_REFUSED)]
+    assert sorted(reasons) == ["not_known_to_organization", "site_admin"]
+    assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.LOGIN).exists()
+    # Requiring single sign-on does not lock them out of their password either.
+    north["configure"](require_sso=True)
+    from programs.sso_forms import sso_required_message
+
+    assert sso_required_message(theirs.email) is None
+    assert sso_required_message(operator.email) is None
+    assert sso_required_message(f"nadia@{DOMAIN}") is not None
+
+
+def test_an_invitation_is_accepted_by_signing_in_through_the_provider(browser, north):
+    """Invited, with no account yet: the provider vouching for the address does what the
+    emailed link would, so the person need not choose a password first."""
+    import datetime
+
+    from django.utils import timezone
+
+    from programs.models import Invitation
+
+    invitation = Invitation.objects.create(
+        program=north["program"],
+        email=f"newcomer@{DOMAIN}",
+        role=Role.COACH,
+        nonce="n",
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+    )
+    page = sign_in_through_provider(browser, north["base"], f"newcomer@{DOMAIN}")
+    page.wait_for_url(f"{north['base']}/")
+    newcomer = User.objects.get(email=f"newcomer@{DOMAIN}")
+    assert list(Membership.objects.filter(user=newcomer).values_list("role", flat=True)) == [
+        Role.COACH
+    ]
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == newcomer
+    assert SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.INVITATION_ACCEPTED, user=newcomer
+    ).exists()
+    page.context.close()
+
+
+def test_a_provider_account_cannot_be_linked_by_hand(browser, north):
+    """allauth's "connect" (link a provider account to whoever is signed in) is refused:
+    accounts are linked by their address only. (allauth's own confirmation page posts a
+    form that redirects to the provider, which the site's CSP forbids: bypassed here, as
+    a hostile browser would.)"""
+    page = browser.new_context(bypass_csp=True).new_page()
+    page.goto(f"{north['base']}/accounts/login/")
+    page.fill("#id_login", f"nadia@{DOMAIN}")
+    page.fill("#id_password", "correct-horse-battery-staple")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{north['base']}/")
+    page.goto(f"{north['base']}/accounts/oidc/org-{ORG_PK}/login/?process=connect")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#provider-sign-in")
+    page.fill("#id_username", f"coach@{DOMAIN}")
+    page.fill("#id_password", PASSWORD)
+    page.click("#provider-sign-in")
+    page.wait_for_load_state("load")
+    assert "Accounts are not linked by hand" in page.content()
+    assert not north["nadia"].socialaccount_set.exists()
+    reasons = [e.details["reason"] for e in events(SecurityEvent.Kind.SSO_REFUSED)]
+    assert reasons == ["connect"]
+    page.context.close()
+
+
+def test_sign_in_page_fits_a_phone_and_has_no_serious_axe_violation(browser, north, axe_source):
+    from tests.e2e.test_accessibility import violations
+
+    page = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{north['base']}/accounts/login/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("#sso-continue").bounding_box()["width"] <= 390
+    assert not violations(page, axe_source)
     page.context.close()
