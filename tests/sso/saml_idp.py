@@ -26,6 +26,7 @@ import base64
 import datetime
 import html
 import re
+import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -100,6 +101,8 @@ class SamlIdentityProvider:
     # -- life cycle ------------------------------------------------------------------
 
     def start(self) -> SamlIdentityProvider:
+        if not shutil.which(XMLSEC1):
+            raise RuntimeError(f"{XMLSEC1} is missing: apt-get install xmlsec1 (see .ci/run)")
         self._tmp = tempfile.TemporaryDirectory(prefix="saml-idp-")
         folder = Path(self._tmp.name)
         key_file, cert_file = _make_key_and_certificate(folder, "idp")
