@@ -138,8 +138,8 @@ def refuse(
     )
 
 
-def remember_assertion(
-    assertion_id: str, not_on_or_after: datetime.datetime, *, provider_id: str
+def do_remember_assertion(
+    *, assertion_id: str, not_on_or_after: datetime.datetime, provider_id: str
 ) -> bool:
     """Record that the assertion was used; False when it had been already. It is kept
     as long as python3-saml would accept it: until its NotOnOrAfter plus clock drift."""
@@ -194,8 +194,10 @@ class FinishACSView(saml_views.FinishACSView):
             # The Web SSO profile requires both (a bearer confirmation's NotOnOrAfter);
             # without an end, an assertion could be replayed for ever.
             return refuse(request, provider, "invalid", detail="no assertion ID or NotOnOrAfter")
-        if not remember_assertion(
-            assertion_id, not_on_or_after, provider_id=str(provider.app.provider_id)
+        if not do_remember_assertion(
+            assertion_id=assertion_id,
+            not_on_or_after=not_on_or_after,
+            provider_id=str(provider.app.provider_id),
         ):
             return refuse(request, provider, "replayed", detail=assertion_id[:64])
 

@@ -11,8 +11,8 @@ On demand (`next_response`), the next response is one an attacker or a broken Id
 would send: for another service provider (`wrong_audience`), already expired
 (`expired`), without any signature (`unsigned`), signed with a key that is not the IdP's
 (`forged`: same issuer, another key pair), or answering no request (`unsolicited`, as an
-IdP-initiated sign-in would). Every response issued is kept in `issued`, and
-`/replay/<n>` posts response n to its ACS URL again.
+IdP-initiated sign-in would), or signed with SHA-1 (`sha1`). Every response issued is
+kept in `issued`, and `/replay/<n>` posts response n to its ACS URL again.
 
     idp = SamlIdentityProvider({"ana@clinic.example": IdpUser("ana@clinic.example", ...)})
     idp.start()
@@ -45,14 +45,14 @@ from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS
 from saml2.server import Server
-from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
+from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA256
 
 XMLSEC1 = "/usr/bin/xmlsec1"
 PASSWORD_CONTEXT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"
 # What ADFS and Entra ID send after a second factor; the OASIS class for a token.
 MFA_CONTEXT = "http://schemas.microsoft.com/claims/multipleauthn"
 # Responses an attacker or a broken IdP would send, issued on demand.
-MODES = ("normal", "wrong_audience", "expired", "unsigned", "forged", "unsolicited")
+MODES = ("normal", "wrong_audience", "expired", "unsigned", "forged", "unsolicited", "sha1")
 WRONG_AUDIENCE = "https://another-application.example/saml/metadata"
 
 
@@ -250,8 +250,8 @@ class SamlIdentityProvider:
                 authn={"class_ref": user.authn_context, "authn_auth": self.entity_id},
                 sign_assertion=signed,
                 sign_response=signed,
-                sign_alg=SIG_RSA_SHA256,
-                digest_alg=DIGEST_SHA256,
+                sign_alg=SIG_RSA_SHA1 if mode == "sha1" else SIG_RSA_SHA256,
+                digest_alg=DIGEST_SHA1 if mode == "sha1" else DIGEST_SHA256,
             )
         finally:
             policy._restrictions["default"]["lifetime"] = lifetime

@@ -221,6 +221,14 @@ def test_a_response_signed_with_another_key_is_refused(browser: Any, site: dict[
     assert len(failures("unsigned")) == 1
 
 
+def test_a_response_signed_with_sha1_is_refused(browser: Any, site: dict[str, Any]) -> None:
+    site["idp"].next_response = "sha1"
+    page = start_at_idp(browser, site, ANA)
+    sign_in_at_idp(page, ANA)
+    assert_refused(page, site, "outdated algorithm (SHA-1)")
+    assert len(failures("weak_algorithm")) == 1
+
+
 def test_a_response_to_no_request_of_this_browser_is_refused(
     browser: Any, site: dict[str, Any]
 ) -> None:
