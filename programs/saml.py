@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import binascii
 import datetime
+import ipaddress
 import logging
+import socket
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -305,6 +307,12 @@ def strict_settings() -> dict[str, Any]:
 def _metadata_from_url(url: str, entity_id: str) -> dict[str, Any]:
     if not _is_web_url(url):
         raise ValidationError({"saml_metadata_url": "Give an https:// address."})
+    if not settings.SAML_ALLOW_HTTP and not _is_public_host(urlsplit(url).hostname or ""):
+        # ActionLab's server reads this address: it must not be made to probe its own
+        # network (the cloud's metadata service, the database, an admin page).
+        raise ValidationError(
+            {"saml_metadata_url": "Give the address of a server on the public internet."}
+        )
     try:
         xml = OneLogin_Saml2_IdPMetadataParser.get_metadata(
             url, validate_cert=True, timeout=METADATA_TIMEOUT
@@ -369,6 +377,16 @@ def _certificate_body(text: str) -> str:
     except ValueError:
         return ""
     return body
+
+
+def _is_public_host(hostname: str) -> bool:
+    """Whether every address the host name resolves to is a public one. A name that does
+    not resolve passes here and fails when it is read."""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(hostname, None)}
+    except (OSError, UnicodeError):
+        return True
+    return all(ipaddress.ip_address(str(address).split("%")[0]).is_global for address in addresses)
 
 
 def _is_web_url(url: str) -> bool:

@@ -133,6 +133,27 @@ def test_plain_http_is_refused_outside_development(
     assert "saml_sso_url" in field_errors(error)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1/metadata",
+        "https://localhost:8443/metadata",
+        "https://10.0.0.7/metadata",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]/metadata",
+    ],
+)
+def test_a_metadata_url_on_the_servers_own_network_is_refused(
+    settings: Settings, url: str
+) -> None:
+    settings.SAML_ALLOW_HTTP = False
+    with pytest.raises(ValidationError) as error:
+        configure(saml_metadata_url=url)
+    assert field_errors(error)["saml_metadata_url"] == [
+        "Give the address of a server on the public internet."
+    ]
+
+
 def test_metadata_that_is_not_an_idps_is_refused(
     allow_http: None, idp: SamlIdentityProvider
 ) -> None:
