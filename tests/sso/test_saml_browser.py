@@ -20,6 +20,7 @@ from programs.models import Role, SamlAssertionUse, User
 from programs.sso import do_configure_sign_on
 from programs.sso_adapter import SAML_AUTHN_CONTEXTS_KEY, provider_says_mfa
 from tests import factories as f
+from tests.e2e.test_accessibility import violations
 from tests.sso.saml_idp import MFA_CONTEXT, PASSWORD_CONTEXT, IdpUser, SamlIdentityProvider
 
 DOMAIN = "clinic.example"
@@ -196,10 +197,18 @@ def test_a_response_for_another_audience_is_refused(browser: Any, site: dict[str
     assert not User.objects.get(email=ANA).last_login
 
 
-def test_an_expired_assertion_is_refused(browser: Any, site: dict[str, Any]) -> None:
+def test_an_expired_assertion_is_refused(
+    browser: Any, site: dict[str, Any], axe_source: str
+) -> None:
     site["idp"].next_response = "expired"
-    page = start_at_idp(browser, site, ANA)
+    # On a phone; axe is injected as a script, which the site's CSP rightly forbids.
+    phone = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    site["contexts"].append(phone)
+    page = start_at_idp(browser, site, ANA, phone)
     sign_in_at_idp(page, ANA)
+    page.get_by_role("heading", name="Sign-in not accepted").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert not violations(page, axe_source)
     assert_refused(page, site, "had expired")
     assert len(failures("expired")) == 1
 
