@@ -135,7 +135,7 @@ def refuse(
     return render(
         request,
         "socialaccount/saml_refused.html",
-        {"message": REFUSALS[kind], "reason": kind, "organization_name": provider.app.name},
+        {"message": REFUSALS[kind], "reason": kind},
         status=400,
     )
 

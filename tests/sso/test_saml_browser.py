@@ -16,7 +16,7 @@ from django.urls import reverse
 from pytest_django.fixtures import Settings
 
 from core.models import SecurityEvent
-from programs.models import Role, SamlAssertionUse, User
+from programs.models import Membership, Role, SamlAssertionUse, User
 from programs.sso import do_configure_sign_on
 from programs.sso_adapter import SAML_AUTHN_CONTEXTS_KEY, provider_says_mfa
 from tests import factories as f
@@ -28,6 +28,8 @@ ANA = f"ana.lee@{DOMAIN}"
 COACH = f"cole.brandt@{DOMAIN}"
 # A coach whose IdP asks for a password only.
 OTHER_COACH = f"dev.rao@{DOMAIN}"
+# Someone the IdP knows who has no ActionLab account yet.
+NEWCOMER = f"noor.haddad@{DOMAIN}"
 # Someone the IdP knows under an address outside the organisation's domains.
 OUTSIDER = "eve.marsh@elsewhere.example"
 IDP_PASSWORD = "idp-secret-1"
@@ -50,6 +52,7 @@ def idp() -> Iterator[SamlIdentityProvider]:
             ),
             OTHER_COACH: IdpUser(OTHER_COACH, IDP_PASSWORD, "Dev", "Rao"),
             OUTSIDER: IdpUser(OUTSIDER, IDP_PASSWORD, "Eve", "Marsh"),
+            NEWCOMER: IdpUser(NEWCOMER, IDP_PASSWORD, "Noor", "Haddad"),
         }
     ).start()
     yield provider
@@ -89,6 +92,7 @@ def site(
     yield {
         "base": str(live_server.url),
         "coach": coach,
+        "cohort": cohort,
         "contexts": contexts,
         "organization": organization,
         "sign_on": sign_on,
@@ -173,6 +177,33 @@ def test_the_address_may_come_as_the_nameid_and_a_second_factor_is_credited(
     sign_in_at_idp(page, OTHER_COACH)
     # (allauth first asks for the password again, then shows the authenticator set-up.)
     page.wait_for_url(f"**?next={quote(reverse('mfa_activate_totp'), safe='')}")
+
+
+def test_a_newcomer_joins_only_when_the_organisation_lets_people_from_its_domains_join(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    page = start_at_idp(browser, site, NEWCOMER)
+    sign_in_at_idp(page, NEWCOMER)
+    page.get_by_text("No ActionLab account for this address").wait_for()
+    assert not User.objects.filter(email=NEWCOMER).exists()
+
+    do_configure_sign_on(
+        site["organization"],
+        protocol="saml",
+        domains=[DOMAIN],
+        is_active=True,
+        email_authoritative=True,
+        join_cohort=site["cohort"],
+        saml_metadata_url=site["idp"].metadata_url,
+    )
+    page = start_at_idp(browser, site, NEWCOMER)
+    sign_in_at_idp(page, NEWCOMER)
+    page.wait_for_url(f"{site['base']}/")
+    # The name comes from the assertion's attributes (givenName, sn).
+    newcomer = User.objects.get(email=NEWCOMER)
+    assert (newcomer.first_name, newcomer.last_name) == ("Noor", "Haddad")
+    membership = Membership.objects.get(user=newcomer)
+    assert (membership.role, membership.cohort) == (Role.PARTICIPANT, site["cohort"])
 
 
 def test_an_address_outside_the_organisations_domains_is_refused(
