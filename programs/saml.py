@@ -90,6 +90,10 @@ REFUSALS = {
         "ActionLab did not ask for this sign-in, or it was started in another browser "
         "or too long ago. Please sign in again from ActionLab’s sign-in page."
     ),
+    "denied": (
+        "Your organisation’s sign-in service did not sign you in: your account there may "
+        "be disabled, or not allowed to use ActionLab. Ask your IT team."
+    ),
     "invalid": (
         "The response from your organisation’s sign-in service could not be accepted. "
         "Please sign in again; if this keeps happening, ask your IT team to check the "
@@ -101,6 +105,8 @@ REFUSALS = {
 def failure_reason(errors: list[str], reason: str) -> str:
     """The kind of refusal (a key of REFUSALS) for python3-saml's errors and reason."""
     text = reason.lower()
+    if "status code of the response was not success" in text:
+        return "denied"
     if "audience" in text:
         return "wrong_audience"
     if "expired" in text or "notonorafter" in text or "valid subjectconfirmation" in text:

@@ -44,6 +44,7 @@ from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, saml
 from saml2.config import IdPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_EMAILADDRESS
+from saml2.samlp import STATUS_REQUEST_DENIED
 from saml2.server import Server
 from saml2.xmldsig import DIGEST_SHA1, DIGEST_SHA256, SIG_RSA_SHA1, SIG_RSA_SHA256
 
@@ -66,6 +67,8 @@ class IdpUser:
     last_name: str = ""
     # The AuthnContextClassRef of their sign-in: a password alone, or with a second factor.
     authn_context: str = PASSWORD_CONTEXT
+    # Disabled (a leaver): the IdP answers with a RequestDenied status instead of an
+    # assertion.
     disabled: bool = False
     # Off: the address travels only as the NameID (format emailAddress), as many IdPs send it.
     email_attribute: bool = True
@@ -211,8 +214,8 @@ class SamlIdentityProvider:
 
     def _sign_in(self, form: dict[str, str]) -> str:
         user = self.users.get(form.get("user", ""))
-        if user is None or user.password != form.get("password") or user.disabled:
-            return self._sign_in_page(form, error="Wrong user name or password, or disabled.")
+        if user is None or user.password != form.get("password"):
+            return self._sign_in_page(form, error="Wrong user name or password.")
         issued = self.respond(form["SAMLRequest"], form.get("RelayState", ""), user)
         return _post_form(issued)
 
@@ -240,6 +243,13 @@ class SamlIdentityProvider:
             policy._restrictions["default"]["lifetime"] = {"minutes": -20}
         signer = self._forger if mode == "forged" else self._idp
         assert signer is not None
+        if user.disabled:
+            # The IdP knows the person but will not sign them in: it says so to the
+            # service provider, as Shibboleth, ADFS and Okta can.
+            response = self._idp.create_error_response(
+                request.id, acs_url, info=(STATUS_REQUEST_DENIED, "The account is disabled.")
+            )
+            return self._issue(acs_url, str(response), relay_state, "denied")
         try:
             response = signer.create_authn_response(
                 identity,
@@ -255,9 +265,12 @@ class SamlIdentityProvider:
             )
         finally:
             policy._restrictions["default"]["lifetime"] = lifetime
+        return self._issue(acs_url, str(response), relay_state, mode)
+
+    def _issue(self, acs_url: str, xml: str, relay_state: str, mode: str) -> IssuedResponse:
         issued = IssuedResponse(
             acs_url=acs_url,
-            saml_response=base64.b64encode(str(response).encode()).decode(),
+            saml_response=base64.b64encode(xml.encode()).decode(),
             relay_state=relay_state,
             mode=mode,
         )

@@ -28,6 +28,8 @@ ANA = f"ana.lee@{DOMAIN}"
 COACH = f"cole.brandt@{DOMAIN}"
 # A coach whose IdP asks for a password only.
 OTHER_COACH = f"dev.rao@{DOMAIN}"
+# A leaver: disabled at the IdP, which refuses to sign them in.
+LEAVER = f"lee.aver@{DOMAIN}"
 # Someone the IdP knows who has no ActionLab account yet.
 NEWCOMER = f"noor.haddad@{DOMAIN}"
 # Someone the IdP knows under an address outside the organisation's domains.
@@ -53,6 +55,7 @@ def idp() -> Iterator[SamlIdentityProvider]:
             OTHER_COACH: IdpUser(OTHER_COACH, IDP_PASSWORD, "Dev", "Rao"),
             OUTSIDER: IdpUser(OUTSIDER, IDP_PASSWORD, "Eve", "Marsh"),
             NEWCOMER: IdpUser(NEWCOMER, IDP_PASSWORD, "Noor", "Haddad"),
+            LEAVER: IdpUser(LEAVER, IDP_PASSWORD, "Lee", "Aver", disabled=True),
         }
     ).start()
     yield provider
@@ -93,6 +96,7 @@ def site(
         "base": str(live_server.url),
         "coach": coach,
         "cohort": cohort,
+        "team": team,
         "contexts": contexts,
         "organization": organization,
         "sign_on": sign_on,
@@ -250,6 +254,18 @@ def test_an_unsigned_assertion_is_refused(browser: Any, site: dict[str, Any]) ->
     sign_in_at_idp(page, ANA)
     assert_refused(page, site, "was not signed")
     assert len(failures("unsigned")) == 1
+
+
+def test_a_person_disabled_at_the_idp_is_told_and_not_signed_in(
+    browser: Any, site: dict[str, Any]
+) -> None:
+    leaver = f.add_participant(site["team"], f.UserFactory(email=LEAVER, first_name="Lee"))
+    EmailAddress.objects.create(user=leaver, email=LEAVER, verified=True, primary=True)
+    page = start_at_idp(browser, site, LEAVER)
+    sign_in_at_idp(page, LEAVER)
+    assert_refused(page, site, "your account there may be disabled")
+    assert len(failures("denied")) == 1
+    assert not SocialAccount.objects.filter(user=leaver).exists()
 
 
 def test_a_response_signed_with_another_key_is_refused(browser: Any, site: dict[str, Any]) -> None:

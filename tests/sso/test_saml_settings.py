@@ -212,6 +212,10 @@ def test_an_assertion_is_accepted_once_and_forgotten_after_it_expires() -> None:
         ("Signature validation failed. SAML Response rejected", "unsigned"),
         ("Deprecated signature algorithm found: …rsa-sha1", "weak_algorithm"),
         ("Invalid issuer in the Assertion/Response", "invalid"),
+        (
+            "The status code of the Response was not Success, was Responder -> disabled",
+            "denied",
+        ),
     ],
 )
 def test_python3_samls_reasons_are_told_in_plain_words(reason: str, kind: str) -> None:
