@@ -37,7 +37,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -171,6 +171,8 @@ class FinishACSView(saml_views.FinishACSView):
     allauth's own path, ahead of allauth's URLs."""
 
     def dispatch(self, request: HttpRequest, organization_slug: str) -> HttpResponse:
+        if request.method != "GET":  # reached only by the redirect from the ACS
+            return HttpResponseNotAllowed(["GET"])
         provider = self.get_provider(organization_slug)
         acs_session = LoginSession(request, "saml_acs_session", "saml-acs-session")
         serialized = acs_session.store.get("request")
