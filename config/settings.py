@@ -343,6 +343,9 @@ SOCIALACCOUNT_STORE_TOKENS = False
 # start a sign-in on a visitor's behalf).
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+# An organisation's SAML identity provider is reached over https only (its metadata URL,
+# its sign-in URL); plain http is for development and the tests' local provider.
+SAML_ALLOW_HTTP = DEBUG
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ActionLab"
 # Program admins, coaches and site admins must add a TOTP authenticator (programs/mfa.py).

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from core import views as core_views
 from dashboards import views as dashboard_views
-from programs import sso_views
+from programs import saml, sso_views
 
 # The Django admin signs in through allauth, with its rate limits and MFA.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
@@ -14,6 +14,13 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/session", core_views.session_probe, name="session_probe"),
+    # The end of a SAML sign-in, on allauth's own path: replay protection and refusals
+    # that say why (programs/saml.py).
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        saml.finish_acs,
+        name="saml_finish_acs",
+    ),
     path("accounts/organisation/", sso_views.organization_sign_in, name="organization_sign_in"),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),

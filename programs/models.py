@@ -656,3 +656,21 @@ class SignOnDomain(models.Model):
 
     def __str__(self) -> str:
         return self.domain
+
+
+class SamlAssertionUse(models.Model):
+    """A SAML assertion that signed someone in, kept until it expires so that the same
+    response is never accepted twice (programs/saml.py). python3-saml checks everything
+    in a response except whether it was seen before."""
+
+    assertion_id = models.CharField(max_length=255, unique=True)
+    # The allauth provider id of the organisation's IdP (`org-3`).
+    provider_id = models.CharField(max_length=200)
+    used_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "used SAML assertion"
+
+    def __str__(self) -> str:
+        return self.assertion_id

@@ -145,35 +145,22 @@ def saml_app_settings(
     certificate: str = "",
     verified_domains: list[str] | None,
 ) -> dict[str, Any]:
-    """allauth's SAML settings for the IdP given by its metadata URL, its metadata XML
-    (read here into entity id, sign-in URL and certificate) or those three directly."""
-    if metadata_xml:
-        from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+    """allauth's SAML settings for the IdP given by its metadata XML, its metadata URL or
+    its entity id, sign-in URL and certificate, each checked (programs/saml.py), with
+    python3-saml's strict settings."""
+    from programs import saml
 
-        try:
-            parsed = OneLogin_Saml2_IdPMetadataParser.parse(metadata_xml)["idp"]
-        except Exception as error:  # the parser raises several kinds for a bad file
-            raise ValidationError(
-                {"saml_metadata_xml": "This is not an identity provider's SAML metadata."}
-            ) from error
-        entity_id = parsed.get("entityId", "")
-        sso_url = parsed.get("singleSignOnService", {}).get("url", "")
-        certificate = parsed.get("x509cert", "") or next(
-            iter(parsed.get("x509certMulti", {}).get("signing", [])), ""
-        )
-    idp: dict[str, Any]
-    if metadata_url and not metadata_xml:
-        idp = {"metadata_url": metadata_url, "entity_id": entity_id}
-    else:
-        idp = {"entity_id": entity_id, "sso_url": sso_url, "x509cert": certificate}
+    idp = saml.idp_settings(
+        metadata_xml=metadata_xml,
+        metadata_url="" if metadata_xml else metadata_url,
+        entity_id=entity_id,
+        sso_url=sso_url,
+        certificate=certificate,
+    )
     return {
         "idp": idp,
         "attribute_mapping": SAML_ATTRIBUTE_MAPPING,
-        "advanced": {
-            "want_assertion_signed": True,
-            "reject_idp_initiated_sso": True,
-            "strict": True,
-        },
+        "advanced": saml.strict_settings(),
         "verified_email": verified_domains or False,
         "email_authentication": True,
     }

@@ -237,7 +237,7 @@ class SignOnForm(forms.Form):
             if not data.get("client_secret") and not self.stored_secret_hint:
                 self.add_error("client_secret", "Give the client secret.")
         elif protocol == SignOnProtocol.SAML:
-            by_url = data.get("saml_metadata_url") and data.get("saml_entity_id")
+            by_url = data.get("saml_metadata_url")
             by_xml = data.get("saml_metadata_xml")
             by_fields = (
                 data.get("saml_entity_id")
@@ -247,8 +247,8 @@ class SignOnForm(forms.Form):
             if not (by_url or by_xml or by_fields):
                 self.add_error(
                     None,
-                    "Give the provider's metadata URL and entity ID, or its metadata XML, "
-                    "or its entity ID, sign-in URL and certificate.",
+                    "Give the provider's metadata URL, or its metadata XML, or its entity "
+                    "ID, sign-in URL and certificate.",
                 )
         if data.get("require_sso") and not data.get("is_active"):
             self.add_error(

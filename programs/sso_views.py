@@ -26,6 +26,7 @@ from core.security import record_event
 from programs.access import get_organization_for_admin
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Organization, OrganizationSignOn, SignOnProtocol, User
+from programs.saml import SamlMetadataError, load_metadata
 from programs.sso import (
     can_deactivate,
     do_configure_sign_on,
@@ -223,10 +224,12 @@ def organization_sign_in(request: HttpRequest) -> HttpResponse:
     if found.protocol == SignOnProtocol.OIDC:
         kwargs["auth_params"] = {**provider.get_auth_params(), "login_hint": email}
     try:
+        if found.protocol == SignOnProtocol.SAML:
+            load_metadata(found.app)
         response = provider.redirect(
             request, process=AuthProcess.LOGIN, next_url=next_url or None, **kwargs
         )
-    except (requests.RequestException, ValueError, KeyError) as error:
+    except (requests.RequestException, ValueError, KeyError, SamlMetadataError) as error:
         record_event(
             SecurityEvent.Kind.SSO_FAILED,
             request=request,

@@ -633,6 +633,14 @@ ROWS: dict[str, Row] = {
         ),
     ),
     "healthz": Row(public=True, get=Allow(ROLES)),
+    # The end of a SAML sign-in (allauth's path, programs/saml.py), reached by a redirect:
+    # public, as the IdP's response arrives before anyone is signed in; an organisation
+    # without a SAML provider in use has none (404), whoever asks.
+    "saml_finish_acs": Row(
+        lambda w: {"organization_slug": f"org-{w.program.organization_id}"},
+        public=True,
+        get=Allow(ROLES, 404),
+    ),
     "dashboards:program": Row(
         program,
         get=Allow(ACTIVE_MEMBERS),

@@ -21,6 +21,7 @@ from tests.factories import (
     ProgramFactory,
     UserFactory,
 )
+from tests.sso.saml_idp import certificate_pem
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +130,7 @@ def test_saml_by_entity_id_sign_in_url_and_certificate(admin_client, org):
             "domains": "riverbend.example",
             "saml_entity_id": "https://sts.windows.net/tenant/",
             "saml_sso_url": "https://login.microsoftonline.com/tenant/saml2",
-            "saml_certificate": "MIIC...",
+            "saml_certificate": certificate_pem(),
         },
     )
     assert response.status_code == 302
@@ -138,7 +139,7 @@ def test_saml_by_entity_id_sign_in_url_and_certificate(admin_client, org):
     assert app.settings["idp"]["entity_id"] == "https://sts.windows.net/tenant/"
     response = admin_client.post(url(org), {"protocol": "saml", "domains": "riverbend.example"})
     assert response.status_code == 400
-    assert "metadata URL and entity ID" in response.text
+    assert "metadata URL, or its metadata XML" in response.text
 
 
 def test_join_cohort_must_be_the_organisations(admin_client, org):
@@ -312,7 +313,7 @@ def test_organisation_page_shows_the_sign_on(admin_client, org):
         domains=["riverbend.example"],
         saml_entity_id="e",
         saml_sso_url="https://idp.example/sso",
-        saml_certificate="c",
+        saml_certificate=certificate_pem(),
     )
     page = admin_client.get(f"/organisations/{org.pk}/").text
     assert "Not in use" in page and "SAML 2.0 for riverbend.example" in page
