@@ -343,9 +343,11 @@ SOCIALACCOUNT_STORE_TOKENS = False
 # start a sign-in on a visitor's behalf).
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
-# An organisation's SAML identity provider is reached over https only (its metadata URL,
-# its sign-in URL); plain http is for development and the tests' local provider.
-SAML_ALLOW_HTTP = DEBUG
+# An organisation's identity provider (OpenID Connect issuer, SAML metadata and sign-in
+# URLs) is reached over https only, at a public address: the server fetches these URLs, so
+# one pointing into its own network is refused. Plain http and local addresses are for
+# development and the tests' local providers.
+SSO_ALLOW_LOCAL_PROVIDERS = DEBUG
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ActionLab"
 # Program admins, coaches and site admins must add a TOTP authenticator (programs/mfa.py).

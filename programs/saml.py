@@ -315,7 +315,7 @@ def strict_settings() -> dict[str, Any]:
 def _metadata_from_url(url: str, entity_id: str) -> dict[str, Any]:
     if not _is_web_url(url):
         raise ValidationError({"saml_metadata_url": "Give an https:// address."})
-    if not settings.SAML_ALLOW_HTTP and not _is_public_host(urlsplit(url).hostname or ""):
+    if not settings.SSO_ALLOW_LOCAL_PROVIDERS and not is_public_host(urlsplit(url).hostname or ""):
         # ActionLab's server reads this address: it must not be made to probe its own
         # network (the cloud's metadata service, the database, an admin page).
         raise ValidationError(
@@ -387,7 +387,7 @@ def _certificate_body(text: str) -> str:
     return body
 
 
-def _is_public_host(hostname: str) -> bool:
+def is_public_host(hostname: str) -> bool:
     """Whether every address the host name resolves to is a public one. A name that does
     not resolve passes here and fails when it is read."""
     try:
@@ -398,7 +398,7 @@ def _is_public_host(hostname: str) -> bool:
 
 
 def _is_web_url(url: str) -> bool:
-    """https, or http where SAML_ALLOW_HTTP allows it (development and tests)."""
+    """https, or http where SSO_ALLOW_LOCAL_PROVIDERS allows it (development and tests)."""
     parts = urlsplit(url)
-    schemes = {"https", "http"} if settings.SAML_ALLOW_HTTP else {"https"}
+    schemes = {"https", "http"} if settings.SSO_ALLOW_LOCAL_PROVIDERS else {"https"}
     return parts.scheme in schemes and bool(parts.hostname)

@@ -4,18 +4,19 @@ that refuses addresses whose organisation requires single sign-on."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.core import context
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from core.models import SecurityEvent
 from core.security import record_event
 from programs.models import Cohort, Organization, OrganizationSignOn, SignOnProtocol
+from programs.saml import is_public_host
 from programs.sso import parse_domains, requires_sso
 
 SSO_REQUIRED = (
@@ -33,24 +34,23 @@ def sso_required_message(email: str) -> str | None:
     return SSO_REQUIRED.format(organization=sign_on.organization.name)
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def validate_provider_url(value: str) -> None:
-    """A provider's address must be https (plain http only on this machine, for a
-    provider under test or in development)."""
+    """A provider's address must be https at a public address: the server reads it (its
+    discovery document or metadata), so an address inside the server's own network is
+    refused. Plain http and local addresses only where SSO_ALLOW_LOCAL_PROVIDERS allows
+    (development, and the tests' local providers)."""
     parts = urlsplit(value)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname and _is_loopback(parts.hostname):
-        return
-    raise ValidationError("Use the provider's https:// address.")
+    if settings.SSO_ALLOW_LOCAL_PROVIDERS:
+        if parts.scheme in {"https", "http"} and parts.hostname:
+            return
+        raise ValidationError("Use the provider's https:// address.")
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValidationError("Use the provider's https:// address.")
+    if not is_public_host(parts.hostname):
+        raise ValidationError(
+            "This address leads into the server's own network; use the provider's public "
+            "https:// address."
+        )
 
 
 class SignOnForm(forms.Form):

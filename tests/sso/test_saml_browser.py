@@ -68,7 +68,7 @@ def site(
 ) -> Iterator[dict[str, Any]]:
     """The organisation, its SAML provider (given by the IdP's metadata URL), and Ana, a
     participant whose account an invitation made."""
-    settings.SAML_ALLOW_HTTP = True  # the local IdP speaks plain http
+    settings.SSO_ALLOW_LOCAL_PROVIDERS = True  # the local IdP speaks plain http
     idp.next_response = "normal"
     organization = f.OrganizationFactory(name="Clinic Health")
     program = f.ProgramFactory(organization=organization, name="Clinical Leaders")

@@ -35,7 +35,7 @@ def idp() -> Iterator[SamlIdentityProvider]:
 
 @pytest.fixture
 def allow_http(settings: Settings) -> None:
-    settings.SAML_ALLOW_HTTP = True
+    settings.SSO_ALLOW_LOCAL_PROVIDERS = True
 
 
 def configure(**fields: Any) -> Any:
@@ -124,7 +124,7 @@ def test_an_unreachable_or_wrong_metadata_url_is_refused(
 def test_plain_http_is_refused_outside_development(
     settings: Settings, idp: SamlIdentityProvider
 ) -> None:
-    settings.SAML_ALLOW_HTTP = False
+    settings.SSO_ALLOW_LOCAL_PROVIDERS = False
     with pytest.raises(ValidationError) as error:
         configure(saml_metadata_url=idp.metadata_url)
     assert field_errors(error)["saml_metadata_url"] == ["Give an https:// address."]
@@ -146,7 +146,7 @@ def test_plain_http_is_refused_outside_development(
 def test_a_metadata_url_on_the_servers_own_network_is_refused(
     settings: Settings, url: str
 ) -> None:
-    settings.SAML_ALLOW_HTTP = False
+    settings.SSO_ALLOW_LOCAL_PROVIDERS = False
     with pytest.raises(ValidationError) as error:
         configure(saml_metadata_url=url)
     assert field_errors(error)["saml_metadata_url"] == [

@@ -108,6 +108,11 @@ def test_a_domain_belongs_to_one_organisation(admin_client, org):
     ("overrides", "message"),
     [
         ({"issuer_url": "http://idp.example.org"}, "Use the provider&#x27;s https:// address."),
+        # The server reads the issuer's discovery document: nothing inside its own network.
+        ({"issuer_url": "https://127.0.0.1:8443/"}, "leads into the server&#x27;s own network"),
+        ({"issuer_url": "https://localhost/realms/x"}, "leads into the server&#x27;s own network"),
+        ({"issuer_url": "https://10.0.0.5/realms/x"}, "leads into the server&#x27;s own network"),
+        ({"issuer_url": "https://169.254.169.254/"}, "leads into the server&#x27;s own network"),
         ({"client_id": ""}, "Give the client (application) ID."),
         ({"client_secret": ""}, "Give the client secret."),
         ({"domains": "not a domain!"}, "is not a domain name"),
