@@ -17,6 +17,9 @@ from projects.models import Project
 from teams.models import Team
 from tests import factories as f
 
+# The suite's one Chromium, for tests/e2e and tests/sso alike.
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(settings: object) -> None:

@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 # The shared Chromium and axe fixtures.
-from tests.e2e.conftest import axe_source, browser  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 ORG_PK = 7001
