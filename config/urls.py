@@ -15,6 +15,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("healthz/session", core_views.session_probe, name="session_probe"),
     path("accounts/organisation/", sso_views.organization_sign_in, name="organization_sign_in"),
+    path(
+        "accounts/sign-on/<int:organization_id>/backchannel-logout/",
+        sso_views.backchannel_logout,
+        name="sso_backchannel_logout",
+    ),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
     path("", include("programs.profile_urls")),
