@@ -9,6 +9,12 @@ issuer), issued by that issuer, for this organisation's client id, issued moment
 carrying the back-channel logout event, naming a subject or a session, without a nonce
 (an ID token is not a logout token), and never seen before (its `jti`).
 
+A token naming a subject (`sub`) linked to an account ends every session of that
+account: all browsers and devices, which is what a disabled person needs. A token naming
+only the provider's session (`sid`) ends the ActionLab sessions signed in through that
+provider session: the `sid` of the ID token is kept in the session at sign-in
+(`remember_provider_session`).
+
 A logout only ends sessions: the account stays active, and the person can sign in again
 if their provider lets them (with "require single sign-on", there is no other way in).
 Deactivating an account is the organisation admin's decision (programs.sso).
@@ -23,9 +29,10 @@ from typing import Any
 import jwt
 import requests
 from allauth.socialaccount.adapter import get_adapter as get_social_adapter
-from allauth.socialaccount.models import SocialAccount
+from allauth.socialaccount.models import SocialAccount, SocialLogin
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils import timezone
 
 from core.models import SecurityEvent
 from core.security import record_event
@@ -45,6 +52,51 @@ KEYS_CACHE_SECONDS = 300
 KEYS_REFETCH_SECONDS = 60
 # Signatures by the provider's public keys only: never "none", never a shared secret.
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"]
+
+
+# The session key that holds "<provider id> <sid>" of a sign-in through a provider that
+# gave its session id in the ID token.
+PROVIDER_SESSION_KEY = "_actionlab_sso_sid"
+
+
+def remember_provider_session(
+    sender: object, request: HttpRequest, user: Any, **kwargs: Any
+) -> None:
+    """At sign-in (allauth's `user_logged_in`), keep the provider's session id (`sid` of
+    the ID token), so a logout token naming only that session finds this session."""
+    if not hasattr(request, "session"):
+        return
+    sociallogin = kwargs.get("sociallogin")
+    id_token = (
+        (sociallogin.account.extra_data or {}).get("id_token")
+        if isinstance(sociallogin, SocialLogin)
+        else None
+    )
+    sid = id_token.get("sid") if isinstance(id_token, dict) else None
+    if isinstance(sid, str) and sid:
+        request.session[PROVIDER_SESSION_KEY] = f"{sociallogin.account.provider} {sid}"  # type: ignore[union-attr]
+    else:
+        request.session.pop(PROVIDER_SESSION_KEY, None)
+
+
+def end_sessions_of_provider_session(provider_id: str, sid: str) -> list[int]:
+    """Delete the sessions signed in through the provider's session `sid`; returns the
+    ids of their users. Unexpired sessions are read one by one, as
+    core.sessions.end_sessions_of does."""
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    wanted = f"{provider_id} {sid}"
+    ended: list[str] = []
+    users: list[int] = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        data = session.get_decoded()
+        if data.get(PROVIDER_SESSION_KEY) == wanted:
+            ended.append(session.session_key)
+            if data.get(SESSION_KEY) is not None:
+                users.append(int(data[SESSION_KEY]))
+    Session.objects.filter(session_key__in=ended).delete()
+    return users
 
 
 class LogoutTokenError(Exception):
@@ -200,29 +252,36 @@ def do_backchannel_logout(
             error=error.reason,
         )
         raise
-    sub = claims.get("sub")
+    sub, sid = claims.get("sub"), claims.get("sid")
     account = (
         SocialAccount.objects.select_related("user").filter(provider=provider_id, uid=sub).first()
         if isinstance(sub, str) and sub
         else None
     )
-    if account is None:
-        record_event(
-            SecurityEvent.Kind.SSO_LOGOUT,
-            request=request,
-            provider=provider_id,
-            organization_id=sign_on.organization_id,
-            matched=False,
-        )
-        return None
-    ended = end_sessions_of(account.user_id)
+    if account is not None:
+        ended = end_sessions_of(account.user_id)
+        user = account.user
+    elif isinstance(sid, str) and sid:
+        users = end_sessions_of_provider_session(provider_id, sid)
+        ended = len(users)
+        user = account_user(users)
+    else:
+        ended, user = 0, None
     record_event(
         SecurityEvent.Kind.SSO_LOGOUT,
         request=request,
-        user=account.user,
+        user=user,
         provider=provider_id,
         organization_id=sign_on.organization_id,
-        matched=True,
+        matched=bool(ended) or account is not None,
+        by="sub" if account is not None else "sid" if ended else None,
         sessions_ended=ended,
     )
-    return ended
+    return ended if (account is not None or ended) else None
+
+
+def account_user(user_ids: list[int]) -> Any:
+    """The one account whose sessions a provider session id ended, if one."""
+    from programs.models import User
+
+    return User.objects.filter(pk=user_ids[0]).first() if len(set(user_ids)) == 1 else None

@@ -25,8 +25,9 @@ from django.test import Client
 from django.urls import reverse
 
 from core.models import SecurityEvent
-from programs.models import Organization, Role
+from programs.models import Organization, OrganizationSignOn, Role
 from programs.sso import do_configure_sign_on
+from programs.sso_backchannel import PROVIDER_SESSION_KEY
 from tests.factories import (
     CohortFactory,
     MembershipFactory,
@@ -166,6 +167,44 @@ def test_provider_report_signs_the_person_out_of_every_browser_at_once(
     assert not SecurityEvent.objects.filter(kind=SecurityEvent.Kind.SSO_FAILED).exists()
 
 
+def test_a_token_naming_only_the_provider_session_ends_that_session(browser, north, oidc_provider):
+    """The provider's ID token carried its session id; a logout token naming only that
+    session signs out the browser of that sign-in, not Nadia's other browser."""
+    pages = [sign_in_through_provider(browser, north["base"], f"nadia@{DOMAIN}") for _ in "ab"]
+    for page in pages:
+        page.wait_for_url(f"{north['base']}/")
+    sids = sorted(
+        data[PROVIDER_SESSION_KEY]
+        for data in (s.get_decoded() for s in Session.objects.all())
+        if PROVIDER_SESSION_KEY in data
+    )
+    assert len(set(sids)) == 2
+    provider_id, sid = sids[0].split(" ")
+    assert provider_id == f"org-{ORG_PK}"
+    token = logout_token(oidc_provider, sub=None, sid=sid)
+
+    assert post(north["url"], token).status_code == 200
+
+    remaining = [
+        data[PROVIDER_SESSION_KEY]
+        for data in (s.get_decoded() for s in Session.objects.all())
+        if PROVIDER_SESSION_KEY in data
+    ]
+    assert remaining == [sids[1]]
+    signed_out = []
+    for page in pages:
+        page.goto(f"{north['base']}/")
+        signed_out.append("/accounts/login/" in page.url)
+        page.context.close()
+    assert sorted(signed_out) == [False, True]
+    event = SecurityEvent.objects.get(kind=SecurityEvent.Kind.SSO_LOGOUT)
+    assert (event.user, event.details["by"], event.details["sessions_ended"]) == (
+        north["nadia"],
+        "sid",
+        1,
+    )
+
+
 def test_valid_token_ends_both_sessions(north, oidc_provider, signed_in_twice):
     assert post(north["url"], logout_token(oidc_provider)).status_code == 200
     assert not any(client.get("/").status_code == 200 for client in signed_in_twice)
@@ -275,16 +314,32 @@ def test_only_post_and_only_a_provider_in_use(north, oidc_provider, signed_in_tw
         post(north["base"] + "/accounts/sign-on/999999/backchannel-logout/", "x").status_code
         == 404
     )
+    # A SAML provider has no back-channel logout.
+    OrganizationSignOn.objects.filter(pk=north["sign_on"].pk).update(protocol="saml")
+    assert post(north["url"], logout_token(oidc_provider)).status_code == 404
+    OrganizationSignOn.objects.filter(pk=north["sign_on"].pk).update(protocol="oidc")
     north["sign_on"].is_active = False
     north["sign_on"].save(update_fields=["is_active"])
     assert post(north["url"], logout_token(oidc_provider)).status_code == 404
     assert still_signed_in(signed_in_twice)
 
 
-def test_settings_page_shows_the_backchannel_logout_url(north, client):
+def test_settings_page_shows_the_backchannel_logout_url_on_a_phone(browser, north):
     admin = UserFactory(email="admin@north.example")
     OrganizationAdminFactory(organization=north["organization"], user=admin)
-    client.force_login(admin)
-    page = client.get(reverse("organizations:sign_on", args=[ORG_PK])).text
-    assert "Back-channel logout URL" in page
-    assert f"/accounts/sign-on/{ORG_PK}/backchannel-logout/" in page
+    page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    page.goto(f"{north['base']}/accounts/login/")
+    page.fill("#id_login", "admin@north.example")
+    page.fill("#id_password", "correct-horse-battery-staple")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{north['base']}/")
+    page.goto(f"{north['base']}/organisations/{ORG_PK}/sign-on/")
+    assert "Back-channel logout URL" in page.content()
+    assert (
+        page.locator("#backchannel-logout-url")
+        .inner_text()
+        .endswith(f"/accounts/sign-on/{ORG_PK}/backchannel-logout/")
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator("#backchannel-logout-url").bounding_box()["width"] <= 390
+    page.context.close()
