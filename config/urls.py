@@ -22,6 +22,11 @@ urlpatterns = [
         name="saml_finish_acs",
     ),
     path("accounts/organisation/", sso_views.organization_sign_in, name="organization_sign_in"),
+    path(
+        "accounts/sign-on/<int:organization_id>/backchannel-logout/",
+        sso_views.backchannel_logout,
+        name="sso_backchannel_logout",
+    ),
     path("accounts/", include("allauth.urls")),
     path("programs/", include("programs.urls")),
     path("", include("programs.profile_urls")),

@@ -37,6 +37,7 @@ class SecurityEvent(models.Model):
         SSO_CONFIGURED = "sso_configured", "Single sign-on configured"
         SSO_FAILED = "sso_failed", "Single sign-on failed"
         SSO_REFUSED = "sso_refused", "Single sign-on refused"
+        SSO_LOGOUT = "sso_logout", "Signed out everywhere by the organisation's provider"
         ACCOUNT_DEACTIVATED = "account_deactivated", "Account deactivated"
         PERMISSION_DENIED = "permission_denied", "Access refused (403)"
         RATE_LIMITED = "rate_limited", "Too many requests (429)"

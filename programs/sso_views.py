@@ -14,10 +14,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.models import SecurityEvent
@@ -35,6 +37,7 @@ from programs.sso import (
     provider_id_for,
     sign_on_for_email,
 )
+from programs.sso_backchannel import LogoutTokenError, do_backchannel_logout
 from programs.sso_forms import OrganizationSignInForm, SignOnForm
 
 PEOPLE_PER_PAGE = 50
@@ -70,6 +73,8 @@ def provider_addresses(organization: Organization) -> dict[str, str]:
         "saml_acs": base + reverse("saml_acs", kwargs={"organization_slug": provider_id}),
         "saml_metadata": base
         + reverse("saml_metadata", kwargs={"organization_slug": provider_id}),
+        "oidc_backchannel_logout": base
+        + reverse("sso_backchannel_logout", kwargs={"organization_id": organization.pk}),
     }
 
 
@@ -258,3 +263,33 @@ def organization_sign_in(request: HttpRequest) -> HttpResponse:
         "socialaccount/continue.html",
         {"url": response.url, "organization": found.organization},
     )
+
+
+@csrf_exempt
+@never_cache
+@login_not_required
+@require_POST
+def backchannel_logout(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """OpenID Connect Back-Channel Logout: the organisation's provider POSTs a signed
+    `logout_token` (server to server, no browser, no cookie: hence no CSRF token) and
+    every session of the person it names ends. 400 for a token refused (recorded), 200
+    otherwise, also for a person ActionLab does not know (the specification's answer);
+    404 when the organisation has no OpenID Connect provider in use."""
+    sign_on = (
+        OrganizationSignOn.objects.select_related("app")
+        .filter(organization_id=organization_id, is_active=True, protocol=SignOnProtocol.OIDC)
+        .first()
+    )
+    if sign_on is None:
+        raise Http404("No OpenID Connect provider in use for this organisation.")
+    try:
+        do_backchannel_logout(request, sign_on, request.POST.get("logout_token", ""))
+    except LogoutTokenError as error:
+        return JsonResponse(
+            {
+                "error": "invalid_request",
+                "error_description": f"logout_token refused: {error.reason}",
+            },
+            status=400,
+        )
+    return HttpResponse(b"", content_type="text/plain", status=200)

@@ -1376,6 +1376,15 @@ ROWS |= {
     # "Continue with your organisation" on the sign-in page: without an address it goes
     # back to the sign-in page, for anyone.
     "organization_sign_in": Row(public=True, post=Allow(ROLES, 302)),
+    # OpenID Connect back-channel logout: the organisation's provider POSTs a signed
+    # logout token, server to server (no session, no CSRF token). The world's
+    # organisation has no provider in use: 404 for everyone; GET is refused (405).
+    "sso_backchannel_logout": Row(
+        organization,
+        public=True,
+        get=NOT_ALLOWED,
+        post=Allow(others=404, outsiders=404, data=lambda w: {"logout_token": "x"}),
+    ),
     "prompts:list": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
     "prompts:edit": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
     "prompts:delete": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 302)),

@@ -46,6 +46,10 @@ CSRF_EXEMPT = {
     # One kind of notification email (or the daily digest) off; undone from the landing
     # page, whose "turn it back on" form carries a CSRF token like any other.
     "notifications:unsubscribe": "one-click unsubscribe (RFC 8058)",
+    # OpenID Connect Back-Channel Logout: the organisation's provider posts server to
+    # server, with no browser and no cookie; the logout token it signed is the
+    # credential, and it only ends sessions.
+    "sso_backchannel_logout": "OpenID Connect back-channel logout (provider to server)",
 }
 
 

@@ -52,6 +52,9 @@ class Provider:
     base: str
     issuer: str
     process: subprocess.Popen[bytes]
+    # The provider's RSA signing key (PEM): a test signs a logout token with it, as the
+    # provider would.
+    key_path: Path
 
 
 def _free_port() -> int:
@@ -116,7 +119,7 @@ def oidc_provider(
                     + (data / "provider.log").read_text()
                 ) from None
             time.sleep(0.2)
-    yield Provider(base=base, issuer=issuer, process=process)
+    yield Provider(base=base, issuer=issuer, process=process, key_path=data / "key.pem")
     process.terminate()
     process.wait(timeout=10)
     log.close()

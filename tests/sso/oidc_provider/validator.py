@@ -5,9 +5,13 @@ A user's claims: email (their username), email_verified (false for members of th
 "mfa", else ["pwd"]. Clients misbehave by name, as a broken or hostile provider would:
 "wrong-audience" issues ID tokens for another audience; "expired" issues ID tokens that
 expired five minutes ago.
+
+Every ID token carries a `sid` of its own (the provider's session of that sign-in), as
+providers that implement back-channel logout do.
 """
 
 import time
+import uuid
 
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
@@ -29,6 +33,7 @@ class Validator(OAuth2Validator):
 
     def get_id_token_dictionary(self, token, token_handler, request):
         claims, expiration_time = super().get_id_token_dictionary(token, token_handler, request)
+        claims["sid"] = f"sid-{uuid.uuid4().hex}"
         name = request.client.name
         if name == "wrong-audience":
             claims["aud"] = "some-other-application"
