@@ -1,27 +1,45 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from celery import Task, shared_task
+
+
+def send_with_retries(task: Task, send: Callable[..., list[int]], delivery_ids: list[int]) -> None:
+    """Run a kind's batch sender (`send(delivery_ids=…, final_attempt=…)`); the ids it
+    leaves queued after an SMTP failure are retried with exponential backoff (at most ten
+    minutes apart) and marked failed on the last attempt."""
+    from notifications.pipeline import SEND_MAX_RETRIES, retry_countdown
+
+    retries = task.request.retries
+    again = send(delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES)
+    if again:
+        raise task.retry(
+            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
+        )
+
+
+# The sending tasks: acknowledged once done, given back to the broker if their worker dies
+# (the claim rule makes a second run harmless).
+SEND_TASK: dict[str, Any] = {
+    "bind": True,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "ignore_result": True,
+}
 
 
 @shared_task(
     name="notifications.send",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
+    **SEND_TASK,
 )
 def send_emails(self: Task, delivery_ids: list[int]) -> None:
     """Send a batch of notification emails; those whose SMTP server failed are retried
     with exponential backoff (at most ten minutes apart), then marked failed."""
     from notifications.delivery import do_send_emails
-    from notifications.pipeline import SEND_MAX_RETRIES, retry_countdown
 
-    retries = self.request.retries
-    again = do_send_emails(delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES)
-    if again:
-        raise self.retry(
-            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
-        )
+    send_with_retries(self, do_send_emails, delivery_ids)
 
 
 @shared_task(name="notifications.digest_tick", ignore_result=True)
@@ -65,23 +83,14 @@ def plan_reminders() -> int:
 
 @shared_task(
     name="reminders.send",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
+    **SEND_TASK,
 )
 def send_reminders(self: Task, delivery_ids: list[int]) -> None:
     """Send a batch of reminders; those whose SMTP server failed are retried with
     exponential backoff (at most ten minutes apart), then marked failed."""
-    from notifications.pipeline import SEND_MAX_RETRIES, retry_countdown
     from notifications.reminders import do_send_reminders
 
-    retries = self.request.retries
-    again = do_send_reminders(delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES)
-    if again:
-        raise self.retry(
-            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
-        )
+    send_with_retries(self, do_send_reminders, delivery_ids)
 
 
 @shared_task(name="reminders.sweep", ignore_result=True)
@@ -106,25 +115,14 @@ def plan_coach_digests() -> int:
 
 @shared_task(
     name="digests.send",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
+    **SEND_TASK,
 )
 def send_digest_deliveries(self: Task, delivery_ids: list[int]) -> None:
     """Send a batch of coach digests and partner notes; those whose SMTP server failed
     are retried with exponential backoff (at most ten minutes apart), then marked failed."""
     from notifications.digests import do_send_digest_deliveries
-    from notifications.pipeline import SEND_MAX_RETRIES, retry_countdown
 
-    retries = self.request.retries
-    again = do_send_digest_deliveries(
-        delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES
-    )
-    if again:
-        raise self.retry(
-            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
-        )
+    send_with_retries(self, do_send_digest_deliveries, delivery_ids)
 
 
 @shared_task(name="digests.sweep", ignore_result=True)
@@ -141,22 +139,11 @@ def requeue_stuck_digests() -> int:
 
 @shared_task(
     name="notifications.send_invitations",
-    bind=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    ignore_result=True,
+    **SEND_TASK,
 )
 def send_invitations(self: Task, delivery_ids: list[int]) -> None:
     """Send a batch of calendar invitations; those whose SMTP server failed are retried
     with exponential backoff (at most ten minutes apart), then marked failed."""
     from notifications.invitations import do_send_invitations
-    from notifications.pipeline import SEND_MAX_RETRIES, retry_countdown
 
-    retries = self.request.retries
-    again = do_send_invitations(
-        delivery_ids=delivery_ids, final_attempt=retries >= SEND_MAX_RETRIES
-    )
-    if again:
-        raise self.retry(
-            args=(again,), countdown=retry_countdown(retries), max_retries=SEND_MAX_RETRIES
-        )
+    send_with_retries(self, do_send_invitations, delivery_ids)
