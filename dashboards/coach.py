@@ -160,10 +160,6 @@ class CoachDashboard:
     teams: list[TeamRow]
     page: Page[Team]
 
-    @property
-    def flag_count(self) -> int:
-        return sum(len(row.flags) for row in self.teams)
-
 
 def weeks_ending(current: LocalWeek, count: int) -> list[LocalWeek]:
     weeks = [current]

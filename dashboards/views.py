@@ -82,14 +82,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "dashboards/home.html", context)
 
 
-ROLE_PLURALS = {
-    Role.PROGRAM_ADMIN: "Program admins",
-    Role.COACH: "Learning coaches",
-    Role.SPONSOR: "Executive sponsors",
-    Role.PARTICIPANT: "Participants",
-}
-
-
 def schedule_positions(
     milestones: list[Milestone], today: datetime.date
 ) -> list[tuple[Milestone, str]]:

@@ -45,7 +45,7 @@ from notifications.reminders import (
     Slot,
     enqueue_batches,
     reminders_enabled,
-    reminders_on,
+    reminders_turned_off,
     unsubscribe_url,
 )
 from programs.models import Membership, Program, Role, User
@@ -102,7 +102,7 @@ def digest_coaches(now: datetime.datetime) -> QuerySet[Membership]:
                 Team.objects.filter(coach=OuterRef("user"), cohort__program=OuterRef("program"))
             )
         )
-        .exclude(reminders_on(ReminderKind.COACH_DIGEST))
+        .exclude(reminders_turned_off(ReminderKind.COACH_DIGEST))
         .annotate(zone=F("user__time_zone"))
         .order_by()
     )

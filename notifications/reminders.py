@@ -104,7 +104,7 @@ class Slot:
         return cls(weekday, at, zone_name, week, day, due, starts.astimezone(datetime.UTC))
 
 
-def reminders_on(kind: str) -> Exists:
+def reminders_turned_off(kind: str) -> Exists:
     """Whether the user of the outer row has turned reminders of `kind` off (a query
     excludes these rows to keep the people whose reminders are on)."""
     return Exists(
@@ -136,7 +136,7 @@ def running_participants(
         .filter(
             program__starts_on__lte=today + datetime.timedelta(days=1),
         )
-        .exclude(reminders_on(kind))
+        .exclude(reminders_turned_off(kind))
         .annotate(
             slot_plan=FilteredRelation(
                 "user__be_better_now_plans",

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    pass
 
 
 def validate_time_zone(value: str) -> None:
@@ -437,10 +437,6 @@ class Membership(models.Model):
         return self.role == Role.PARTICIPANT and (
             self.is_active or self.ending == Membership.Ending.ARCHIVED
         )
-
-
-def roles_in(memberships: Iterable[Membership], program_id: int) -> set[str]:
-    return {m.role for m in memberships if m.program_id == program_id and m.is_active}
 
 
 class Milestone(models.Model):

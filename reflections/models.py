@@ -450,10 +450,6 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"Check-in #{self.pk} ({self.iso_year}-W{self.iso_week:02d})"
 
-    @property
-    def week_ends_on(self) -> datetime.date:
-        return self.week_starts_on + datetime.timedelta(days=6)
-
 
 class ReadReceipt(models.Model):
     """One read of a reflection or a shared check-in by someone other than its author."""

@@ -14,9 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.models import ReminderDelivery
-from notifications.reminders import SEND_BATCH_SIZE, do_plan_reminders, do_set_reminders
+from notifications.reminders import (
+    SEND_BATCH_SIZE,
+    do_plan_reminders,
+    do_send_reminder,
+    do_set_reminders,
+)
 from programs.models import Cohort, Membership, Program, User
-from reflections.models import CheckIn, Plan, ReminderKind
+from reflections.models import Plan, ReminderKind
 from reflections.services import do_create_checkin
 from tests.reminders.conftest import Person
 
@@ -314,7 +319,20 @@ def test_a_checkin_week_matches_the_reminder_week(person: Person, cohort: Cohort
     do_plan_reminders(now=at("2026-05-16 21:05"))
     delivery = ReminderDelivery.objects.get(user=member)
     assert (delivery.iso_year, delivery.iso_week) == (2026, 20)
-    assert not CheckIn.objects.exists()
+    # The check-in she writes on reading it counts for that same week, so the reminder,
+    # had it not gone out yet, would be skipped.
+    checkin = do_create_checkin(
+        user=member,
+        program=cohort.program,
+        time_zone="Pacific/Auckland",
+        steps_taken="Asked before answering.",
+        next_focus="Listen longer.",
+        progress=None,
+        visibility="private",
+        now=at("2026-05-16 21:10"),
+    )
+    assert (checkin.iso_year, checkin.iso_week) == (delivery.iso_year, delivery.iso_week)
+    assert do_send_reminder(delivery_id=delivery.pk, now=at("2026-05-16 21:10")) == "skipped"
 
 
 def test_due_slots_beyond_one_statement_are_all_planned_once(
