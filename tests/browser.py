@@ -8,6 +8,11 @@ it is missing they skip, except in CI, where they fail.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 import os
 import shutil
 from collections.abc import Iterator
@@ -41,7 +46,7 @@ def _require(thing: str, present: bool) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     _require(f"Chromium at {CHROMIUM}", bool(shutil.which(CHROMIUM)))
     try:
         from playwright.sync_api import sync_playwright

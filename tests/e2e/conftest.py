@@ -3,6 +3,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+    from pytest_django.live_server_helper import LiveServer
+
 import os
 
 import pytest
@@ -17,14 +23,14 @@ ORG_ADMIN = "renee.castillo@riverside-health.example"
 
 
 @pytest.fixture
-def demo(transactional_db: None, live_server: object) -> str:
+def demo(transactional_db: None, live_server: LiveServer) -> str:
     """The demo program, served by the live server; returns its base URL."""
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    return str(live_server.url)  # type: ignore[attr-defined]
+    return str(live_server.url)
 
 
-def sign_in(browser: object, base: str, email: str, **context: object) -> object:
-    page = browser.new_context(**context).new_page()  # type: ignore[attr-defined]
+def sign_in(browser: Browser, base: str, email: str, **context: Any) -> Page:
+    page = browser.new_context(**context).new_page()
     page.goto(f"{base}/accounts/login/")
     page.fill("#id_login", email)
     page.fill("#id_password", PASSWORD)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 import json
 
 import pytest
@@ -18,13 +23,13 @@ ROLES = {
 SKIP_LINKS = ("/accounts/logout", "export", ".ics", ".csv", "mailto:", "/admin/")
 
 
-def reachable_pages(page: object, base: str) -> list[str]:
+def reachable_pages(page: Page, base: str) -> list[str]:
     """Home, every link of the main navigation, and every page linked from home's content
     and from the program page: what a person of this role reaches by following the site."""
     found: list[str] = ["/"]
 
     def collect(selector: str) -> None:
-        hrefs = page.eval_on_selector_all(selector, "els => els.map(e => e.getAttribute('href'))")  # type: ignore[attr-defined]
+        hrefs = page.eval_on_selector_all(selector, "els => els.map(e => e.getAttribute('href'))")
         for href in hrefs:
             if not href or not href.startswith("/") or href.startswith("/static/"):
                 continue
@@ -34,18 +39,18 @@ def reachable_pages(page: object, base: str) -> list[str]:
             if path not in found:
                 found.append(path)
 
-    page.goto(f"{base}/")  # type: ignore[attr-defined]
+    page.goto(f"{base}/")
     collect("header nav a, main a")
     for prefix in ("/programs/", "/projects/", "/teams/", "/organisations/"):
         for path in [p for p in found if p.startswith(prefix) and p.count("/") == 3]:
-            page.goto(f"{base}{path}")  # type: ignore[attr-defined]
+            page.goto(f"{base}{path}")
             collect("main a")
     return found
 
 
-def violations(page: object, axe: str) -> list[dict[str, object]]:
-    page.add_script_tag(content=axe)  # type: ignore[attr-defined]
-    result = page.evaluate(  # type: ignore[attr-defined]
+def violations(page: Page, axe: str) -> list[dict[str, Any]]:
+    page.add_script_tag(content=axe)
+    result = page.evaluate(
         "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})"
     )
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
@@ -53,7 +58,7 @@ def violations(page: object, axe: str) -> list[dict[str, object]]:
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_page_reachable_from_the_navigation_has_no_serious_axe_violation(
-    browser: object, demo: str, axe_source: str, role: str
+    browser: Browser, demo: str, axe_source: str, role: str
 ) -> None:
     # axe is injected as a script, which the site's CSP rightly forbids: bypass it here only.
     page = sign_in(browser, demo, ROLES[role], bypass_csp=True)
@@ -61,7 +66,7 @@ def test_every_page_reachable_from_the_navigation_has_no_serious_axe_violation(
     assert len(pages) >= 5, pages
     problems = {}
     for path in pages:
-        page.goto(f"{demo}{path}")  # type: ignore[attr-defined]
+        page.goto(f"{demo}{path}")
         found = violations(page, axe_source)
         if found:
             problems[path] = [
@@ -78,16 +83,16 @@ def test_every_page_reachable_from_the_navigation_has_no_serious_axe_violation(
 
 @pytest.mark.parametrize("role", list(ROLES))
 def test_main_pages_fit_a_phone_without_horizontal_scrolling(
-    browser: object, demo: str, role: str
+    browser: Browser, demo: str, role: str
 ) -> None:
     page = sign_in(browser, demo, ROLES[role], viewport={"width": 390, "height": 844})
     pages = reachable_pages(page, demo)
     too_wide = {}
     for path in pages:
-        page.goto(f"{demo}{path}")  # type: ignore[attr-defined]
-        width = page.evaluate("document.documentElement.scrollWidth")  # type: ignore[attr-defined]
+        page.goto(f"{demo}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
         # Every button and link of the page lies within the screen's width.
-        off_screen = page.evaluate(  # type: ignore[attr-defined]
+        off_screen = page.evaluate(
             """() => [...document.querySelectorAll(
                      'main a, main button, main input, main select, main textarea, header a')]
                  .filter(e => e.offsetParent !== null)
@@ -99,30 +104,32 @@ def test_main_pages_fit_a_phone_without_horizontal_scrolling(
     assert not too_wide, too_wide
 
 
-def press_tab_until(page: object, element_id: str, limit: int = 80) -> None:
+def press_tab_until(page: Page, element_id: str, limit: int = 80) -> None:
     for _ in range(limit):
-        page.keyboard.press("Tab")  # type: ignore[attr-defined]
-        if page.evaluate("document.activeElement.id") == element_id:  # type: ignore[attr-defined]
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == element_id:
             return
     raise AssertionError(f"#{element_id} was not reached with the Tab key")
 
 
-def test_the_check_in_can_be_completed_with_the_keyboard_alone(browser: object, demo: str) -> None:
+def test_the_check_in_can_be_completed_with_the_keyboard_alone(
+    browser: Browser, demo: str
+) -> None:
     page = sign_in(browser, demo, PARTICIPANT)
-    page.click("text=This week’s check-in")  # type: ignore[attr-defined]
+    page.click("text=This week’s check-in")
     press_tab_until(page, "id_steps_taken")
-    page.keyboard.type("Asked before advising.")  # type: ignore[attr-defined]
+    page.keyboard.type("Asked before advising.")
     press_tab_until(page, "id_next_focus")
-    page.keyboard.type("Ask the night shift lead.")  # type: ignore[attr-defined]
+    page.keyboard.type("Ask the night shift lead.")
     press_tab_until(page, "id_progress_0")
-    page.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
-    page.keyboard.press("ArrowRight")  # type: ignore[attr-defined]
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
     for _ in range(10):
-        page.keyboard.press("Tab")  # type: ignore[attr-defined]
-        if page.evaluate("document.activeElement.type") == "submit":  # type: ignore[attr-defined]
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
             break
-    with page.expect_navigation():  # type: ignore[attr-defined]
-        page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     from reflections.models import CheckIn
 
     latest = (
@@ -133,26 +140,28 @@ def test_the_check_in_can_be_completed_with_the_keyboard_alone(browser: object, 
     assert latest.progress == 2
 
 
-def test_a_reflection_can_be_written_with_the_keyboard_alone(browser: object, demo: str) -> None:
+def test_a_reflection_can_be_written_with_the_keyboard_alone(browser: Browser, demo: str) -> None:
     page = sign_in(browser, demo, PARTICIPANT)
-    page.click("text=Write a reflection")  # type: ignore[attr-defined]
+    page.click("text=Write a reflection")
     press_tab_until(page, "id_title")
-    page.keyboard.type("Keyboard only")  # type: ignore[attr-defined]
+    page.keyboard.type("Keyboard only")
     press_tab_until(page, "id_body")
-    page.keyboard.type("Written without a mouse.")  # type: ignore[attr-defined]
+    page.keyboard.type("Written without a mouse.")
     for _ in range(20):
-        page.keyboard.press("Tab")  # type: ignore[attr-defined]
-        if page.evaluate("document.activeElement.type") == "submit":  # type: ignore[attr-defined]
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.type") == "submit":
             break
-    page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    page.get_by_text("Written without a mouse.").wait_for()  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")
+    page.get_by_text("Written without a mouse.").wait_for()
 
 
-def test_focus_is_visible_and_a_skip_link_leads_to_the_content(browser: object, demo: str) -> None:
+def test_focus_is_visible_and_a_skip_link_leads_to_the_content(
+    browser: Browser, demo: str
+) -> None:
     page = sign_in(browser, demo, PARTICIPANT)
-    page.keyboard.press("Tab")  # type: ignore[attr-defined]
-    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"  # type: ignore[attr-defined]
-    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")  # type: ignore[attr-defined]
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Skip to main content"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
-    page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    assert page.evaluate("location.hash") == "#main"  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 from pathlib import Path
 
 from projects.models import DoorRequest, Phase, Project
@@ -21,7 +26,7 @@ CSV = (
 
 
 def test_organisation_admin_creates_a_program_imports_people_and_forms_teams(
-    browser: object, demo: str, tmp_path: Path
+    browser: Browser, demo: str, tmp_path: Path
 ) -> None:
     # The organisation admin starts the program from home and becomes its program admin.
     page = sign_in(browser, demo, ORG_ADMIN)
@@ -69,7 +74,7 @@ def test_organisation_admin_creates_a_program_imports_people_and_forms_teams(
 
 
 def test_participant_writes_sets_a_plan_downloads_the_event_and_checks_in(
-    browser: object, demo: str
+    browser: Browser, demo: str
 ) -> None:
     page = sign_in(browser, demo, PARTICIPANT)
     page.click("text=Write a reflection")
@@ -99,10 +104,12 @@ def test_participant_writes_sets_a_plan_downloads_the_event_and_checks_in(
 
 
 def test_sponsor_approves_a_submitted_charter_and_answers_a_door(
-    browser: object, demo: str
+    browser: Browser, demo: str
 ) -> None:
     project = Project.objects.get(team__name="Safe Passage")
-    sponsor_email = project.team.sponsor.email  # type: ignore[union-attr]
+    sponsor = project.team.sponsor
+    assert sponsor is not None
+    sponsor_email = sponsor.email
     assert project.charter_submitted_at is not None
     page = sign_in(browser, demo, sponsor_email)
     page.goto(f"{demo}/projects/{project.pk}/")
@@ -127,7 +134,7 @@ def test_sponsor_approves_a_submitted_charter_and_answers_a_door(
 
 
 def test_coach_sees_the_heatmap_and_a_flag_and_writes_a_coach_note(
-    browser: object, demo: str
+    browser: Browser, demo: str
 ) -> None:
     page = sign_in(browser, demo, COACH)
     page.click("text=Open the coach dashboard")

@@ -6,6 +6,11 @@ task/process split."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
 import re
 
 from django.urls import reverse
@@ -23,7 +28,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 BANK_QUESTION = "What are we assuming that might not be true?"
 
 
-def test_a_coach_and_three_members_run_a_session_end_to_end(browser: object, demo: str) -> None:
+def test_a_coach_and_three_members_run_a_session_end_to_end(browser: Browser, demo: str) -> None:
     coach = User.objects.get(email=COACH)
     team = Team.objects.filter(coach=coach).order_by("name").first()
     assert team is not None
@@ -35,66 +40,60 @@ def test_a_coach_and_three_members_run_a_session_end_to_end(browser: object, dem
 
     # The coach runs the session from a laptop.
     laptop = sign_in(browser, demo, COACH, **LAPTOP)
-    laptop.goto(run_url)  # type: ignore[attr-defined]
-    laptop.click("main button:has-text('Start the session')")  # type: ignore[attr-defined]
-    laptop.get_by_text("Running.").wait_for()  # type: ignore[attr-defined]
+    laptop.goto(run_url)
+    laptop.click("main button:has-text('Start the session')")
+    laptop.get_by_text("Running.").wait_for()
     for member in here:
-        laptop.get_by_label(member.display_name).check()  # type: ignore[attr-defined]
-    laptop.click("main button:has-text('Save attendance')")  # type: ignore[attr-defined]
-    laptop.fill("#id_question", "Why do discharges wait until the afternoon?")  # type: ignore[attr-defined]
-    laptop.fill("#id_decisions", "Pilot a morning discharge huddle on ward 5.")  # type: ignore[attr-defined]
-    laptop.click("main button:has-text('Save the question and decisions')")  # type: ignore[attr-defined]
-    laptop.get_by_text("Pilot a morning discharge huddle on ward 5.").first.wait_for()  # type: ignore[attr-defined]
+        laptop.get_by_label(member.display_name).check()
+    laptop.click("main button:has-text('Save attendance')")
+    laptop.fill("#id_question", "Why do discharges wait until the afternoon?")
+    laptop.fill("#id_decisions", "Pilot a morning discharge huddle on ward 5.")
+    laptop.click("main button:has-text('Save the question and decisions')")
+    laptop.get_by_text("Pilot a morning discharge huddle on ward 5.").first.wait_for()
 
     # The question-first round: the timer counts down, the coach asks a bank question,
     # then taps an intervention about the process.
-    timer = laptop.locator("[data-timer-display]")  # type: ignore[attr-defined]
+    timer = laptop.locator("[data-timer-display]")
     assert timer.inner_text() == "15:00"
-    laptop.click("[data-timer-toggle]")  # type: ignore[attr-defined]
-    laptop.locator(  # type: ignore[attr-defined]
-        "[data-timer-display]", has_text=re.compile(r"^14:[0-9]{2}$")
-    ).wait_for()
+    laptop.click("[data-timer-toggle]")
+    laptop.locator("[data-timer-display]", has_text=re.compile(r"^14:[0-9]{2}$")).wait_for()
     # Paused, the round waits for the coach.
-    laptop.click("[data-timer-toggle]")  # type: ignore[attr-defined]
-    laptop.locator("li", has_text=BANK_QUESTION).last.locator(  # type: ignore[attr-defined]
-        "button:has-text('Asked')"
-    ).click()
-    laptop.locator("#my-record li", has_text=BANK_QUESTION).wait_for()  # type: ignore[attr-defined]
-    laptop.click("#my-record button[value=process]")  # type: ignore[attr-defined]
-    laptop.locator("#my-record li", has_text="Process").wait_for()  # type: ignore[attr-defined]
+    laptop.click("[data-timer-toggle]")
+    laptop.locator("li", has_text=BANK_QUESTION).last.locator("button:has-text('Asked')").click()
+    laptop.locator("#my-record li", has_text=BANK_QUESTION).wait_for()
+    laptop.click("#my-record button[value=process]")
+    laptop.locator("#my-record li", has_text="Process").wait_for()
 
     # Two new actions, each with an owner and a due date.
     for title, owner in (
         ("Ask pharmacy for discharge data", first_owner),
         ("Book the ward 5 huddle room", second_owner),
     ):
-        laptop.fill("#id_title", title)  # type: ignore[attr-defined]
-        laptop.select_option("#id_owner", str(owner.pk))  # type: ignore[attr-defined]
-        laptop.fill("#id_due_on", "2030-01-15")  # type: ignore[attr-defined]
-        laptop.click("main button:has-text('Add the action')")  # type: ignore[attr-defined]
-        laptop.locator("#decisions li", has_text=title).wait_for()  # type: ignore[attr-defined]
+        laptop.fill("#id_title", title)
+        laptop.select_option("#id_owner", str(owner.pk))
+        laptop.fill("#id_due_on", "2030-01-15")
+        laptop.click("main button:has-text('Add the action')")
+        laptop.locator("#decisions li", has_text=title).wait_for()
 
     # A member follows on a phone: the page fits the screen, the timer is shown, and they
     # write their learning and share it with the team.
     phone = sign_in(browser, demo, on_phone.email, **PHONE)
-    phone.goto(run_url)  # type: ignore[attr-defined]
-    assert phone.locator("[data-timer-display]").is_visible()  # type: ignore[attr-defined]
-    assert phone.evaluate(  # type: ignore[attr-defined]
-        "document.documentElement.scrollWidth <= window.innerWidth"
-    )
-    phone.get_by_text("Ask pharmacy for discharge data").first.wait_for()  # type: ignore[attr-defined]
-    phone.fill("#id_learned", "Asking before answering surfaced the real bottleneck.")  # type: ignore[attr-defined]
-    phone.fill("#id_differently", "Hold my fix until the second question.")  # type: ignore[attr-defined]
-    phone.check("#id_shared")  # type: ignore[attr-defined]
-    phone.click("main button:has-text('Save my learning')")  # type: ignore[attr-defined]
-    phone.get_by_text("Saved and shared with the team.").wait_for()  # type: ignore[attr-defined]
-    assert "surfaced the real bottleneck" in phone.input_value("#id_learned")  # type: ignore[attr-defined]
+    phone.goto(run_url)
+    assert phone.locator("[data-timer-display]").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.get_by_text("Ask pharmacy for discharge data").first.wait_for()
+    phone.fill("#id_learned", "Asking before answering surfaced the real bottleneck.")
+    phone.fill("#id_differently", "Hold my fix until the second question.")
+    phone.check("#id_shared")
+    phone.click("main button:has-text('Save my learning')")
+    phone.get_by_text("Saved and shared with the team.").wait_for()
+    assert "surfaced the real bottleneck" in phone.input_value("#id_learned")
 
     # The coach sees the shared learning and ends the session.
-    laptop.reload()  # type: ignore[attr-defined]
-    laptop.locator("#learning li", has_text="surfaced the real bottleneck").wait_for()  # type: ignore[attr-defined]
-    laptop.click("main button:has-text('End the session and open the pulse')")  # type: ignore[attr-defined]
-    laptop.get_by_text("The team pulse is open for the members.").wait_for()  # type: ignore[attr-defined]
+    laptop.reload()
+    laptop.locator("#learning li", has_text="surfaced the real bottleneck").wait_for()
+    laptop.click("main button:has-text('End the session and open the pulse')")
+    laptop.get_by_text("The team pulse is open for the members.").wait_for()
 
     session.refresh_from_db()
     assert session.status == TeamSession.Status.DONE
@@ -113,16 +112,16 @@ def test_a_coach_and_three_members_run_a_session_end_to_end(browser: object, dem
     survey = PulseSurvey.objects.filter(team=team).order_by("-created_at").first()
     assert survey is not None
     assert Notification.objects.filter(recipient=on_phone, kind="pulse_opened").exists()
-    phone.goto(demo + reverse("coaching:pulse_answer", args=[survey.pk]))  # type: ignore[attr-defined]
-    phone.locator("main form").first.wait_for()  # type: ignore[attr-defined]
+    phone.goto(demo + reverse("coaching:pulse_answer", args=[survey.pk]))
+    phone.locator("main form").first.wait_for()
 
     # The coach's private note of the session holds the split and the question used.
     note = session.coach_note
     assert note is not None
     assert note.author_id == coach.pk
     assert note.task_minutes + note.process_minutes >= 1
-    laptop.goto(run_url)  # type: ignore[attr-defined]
-    laptop.click("text=My coach note of this session")  # type: ignore[attr-defined]
-    laptop.get_by_text("Interventions: 1 on the task, 1 on the process.").wait_for()  # type: ignore[attr-defined]
-    laptop.get_by_text("min on the process", exact=False).first.wait_for()  # type: ignore[attr-defined]
-    laptop.get_by_text(BANK_QUESTION).first.wait_for()  # type: ignore[attr-defined]
+    laptop.goto(run_url)
+    laptop.click("text=My coach note of this session")
+    laptop.get_by_text("Interventions: 1 on the task, 1 on the process.").wait_for()
+    laptop.get_by_text("min on the process", exact=False).first.wait_for()
+    laptop.get_by_text(BANK_QUESTION).first.wait_for()
