@@ -10,6 +10,17 @@ from django.http import HttpRequest
 from core.admin import WritingAdmin
 from notifications.models import EmailDelivery, InvitationDelivery, ReminderDelivery
 
+# What the claim rule records on every delivery (`notifications.models.Delivery`).
+PIPELINE_FIELDS = (
+    "status",
+    "reason",
+    "attempts",
+    "created_at",
+    "queued_at",
+    "claimed_at",
+    "sent_at",
+)
+
 
 class DeliveryLogAdmin[M: (EmailDelivery, ReminderDelivery, InvitationDelivery)](WritingAdmin[M]):
     """Rows are written by the pipeline alone: nobody adds, changes or deletes them here."""
@@ -36,13 +47,7 @@ class EmailDeliveryAdmin(DeliveryLogAdmin[EmailDelivery]):
         "recipient",
         "kind",
         "digest_day",
-        "status",
-        "reason",
-        "attempts",
-        "created_at",
-        "queued_at",
-        "claimed_at",
-        "sent_at",
+        *PIPELINE_FIELDS,
     )
     readonly_fields = fields
 
@@ -68,13 +73,7 @@ class ReminderDeliveryAdmin(DeliveryLogAdmin[ReminderDelivery]):
         "week",
         "time_zone",
         "due_at",
-        "status",
-        "reason",
-        "attempts",
-        "created_at",
-        "queued_at",
-        "claimed_at",
-        "sent_at",
+        *PIPELINE_FIELDS,
     )
     readonly_fields = fields
 
@@ -98,13 +97,7 @@ class InvitationDeliveryAdmin(DeliveryLogAdmin[InvitationDelivery]):
         "event",
         "method",
         "sequence",
-        "status",
-        "reason",
-        "attempts",
-        "created_at",
-        "queued_at",
-        "claimed_at",
-        "sent_at",
+        *PIPELINE_FIELDS,
     )
     readonly_fields = fields
 

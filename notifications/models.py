@@ -120,10 +120,12 @@ class DigestSetting(models.Model):
         return f"{self.user} · {self.hour:02d}:00"
 
 
-class EmailDelivery(models.Model):
-    """One email: a notification sent immediately, or a person's digest of one local day.
-    The unique constraints make "planned once" a database fact; a worker claims a row by
-    moving it from queued to sending, so a task run twice sends once."""
+class Delivery(models.Model):
+    """What every outgoing email's row holds for the pipeline's one claim rule
+    (`notifications.pipeline`): its status (queued → sending → sent, failed or skipped),
+    why it was skipped or last failed, how often it was claimed, when it was planned, last
+    handed to a worker (the sweeper hands rows idle past their lease to a worker again),
+    claimed and sent."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -131,6 +133,37 @@ class EmailDelivery(models.Model):
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    reason = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField()
+    queued_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
+                name="%(class)s_status_valid",
+            ),
+        ]
+        indexes = [
+            # The sweeper's: only the rows still waiting, so that a row sent leaves it.
+            models.Index(
+                fields=["status", "queued_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="%(class)s_waiting",
+            ),
+        ]
+
+
+class EmailDelivery(Delivery):
+    """One email: a notification sent immediately, or a person's digest of one local day.
+    The unique constraints make "planned once" a database fact; a worker claims a row by
+    moving it from queued to sending, so a task run twice sends once."""
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_deliveries"
@@ -144,21 +177,12 @@ class EmailDelivery(models.Model):
     )
     # The digest's day on the person's clock.
     digest_day = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    # Why it was skipped, or the last failure.
-    reason = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField()
-    # When the row was last handed to a worker, and when a worker claimed it: the sweeper
-    # hands rows idle past their lease to a worker again.
-    queued_at = models.DateTimeField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Delivery.Meta):
         verbose_name_plural = "email deliveries"
         ordering = ["-created_at", "-pk"]
         constraints = [
+            *Delivery.Meta.constraints,
             models.UniqueConstraint(
                 fields=["recipient", "digest_day"],
                 condition=Q(digest_day__isnull=False),
@@ -169,18 +193,9 @@ class EmailDelivery(models.Model):
                 | Q(notification__isnull=True, digest_day__isnull=False),
                 name="emaildelivery_notification_or_digest",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
-                name="emaildelivery_status_valid",
-            ),
         ]
         indexes = [
-            # The sweeper's: only the rows still waiting, so that a row sent leaves it.
-            models.Index(
-                fields=["status", "queued_at"],
-                condition=Q(status__in=["queued", "sending"]),
-                name="emaildelivery_waiting",
-            ),
+            *Delivery.Meta.indexes,
         ]
 
     def __str__(self) -> str:
@@ -188,17 +203,10 @@ class EmailDelivery(models.Model):
         return f"{self.recipient} · {what} · {self.status}"
 
 
-class ReminderDelivery(models.Model):
+class ReminderDelivery(Delivery):
     """One reminder for one person, program, local ISO week and kind. The unique
     constraint makes "planned once" a database fact; `status` records what became of it,
     under the pipeline's claim (`notifications.pipeline`)."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
 
     # Each delivery changes status twice (claimed, then sent) and every index is written
     # again each time: the foreign keys are not indexed on their own, the unique constraint
@@ -218,40 +226,23 @@ class ReminderDelivery(models.Model):
     time_zone = models.CharField(max_length=64)
     # The person's check-in slot this week, in UTC.
     due_at = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    reason = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
     # The tick that inserted the row, so that it enqueues only the rows it inserted.
     planned_by = models.UUIDField()
-    created_at = models.DateTimeField()
-    # When the row was last handed to a worker, and when a worker claimed it: the sweeper
-    # hands rows idle past their lease to a worker again.
-    queued_at = models.DateTimeField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Delivery.Meta):
         # The table keeps the name it had when the reminders lived in `reflections`.
         db_table = "reflections_reminderdelivery"
         verbose_name_plural = "reminder deliveries"
         ordering = ["-iso_year", "-iso_week", "user_id"]
         constraints = [
+            *Delivery.Meta.constraints,
             models.UniqueConstraint(
                 fields=["user", "program", "iso_year", "iso_week", "kind"],
                 name="reminderdelivery_once_per_week",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
-                name="reminderdelivery_status_valid",
-            ),
         ]
         indexes = [
-            # The sweeper's: only the rows still waiting, so that a row sent leaves it.
-            models.Index(
-                fields=["status", "queued_at"],
-                condition=Q(status__in=["queued", "sending"]),
-                name="reminderdelivery_waiting",
-            ),
+            *Delivery.Meta.indexes,
             # The reminder log: a program's deliveries by week and status.
             models.Index(fields=["program", "-iso_year", "-iso_week", "status"]),
             models.Index(fields=["planned_by"]),
@@ -334,18 +325,11 @@ class MilestoneInvitationRequest(models.Model):
         return f"{self.user} · milestones of {self.program_id}"
 
 
-class InvitationDelivery(models.Model):
+class InvitationDelivery(Delivery):
     """One invitation email: the REQUEST or CANCEL of one `sequence` of an invitation,
     planned once (unique), sent under the pipeline's claim rule. A delivery whose sequence
     a later change overtook before it went out is skipped: the later one carries the
     event as it is now."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped"
 
     class Method(models.TextChoices):
         REQUEST = "REQUEST", "Request"
@@ -356,32 +340,18 @@ class InvitationDelivery(models.Model):
     )
     sequence = models.PositiveIntegerField()
     method = models.CharField(max_length=10, choices=Method.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    reason = models.CharField(max_length=300, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField()
-    queued_at = models.DateTimeField()
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
+    class Meta(Delivery.Meta):
         verbose_name_plural = "invitation deliveries"
         ordering = ["-created_at", "-pk"]
         constraints = [
+            *Delivery.Meta.constraints,
             models.UniqueConstraint(
                 fields=["invitation", "sequence"], name="invitationdelivery_once_per_sequence"
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=["queued", "sending", "sent", "failed", "skipped"]),
-                name="invitationdelivery_status_valid",
-            ),
         ]
         indexes = [
-            models.Index(
-                fields=["status", "queued_at"],
-                condition=Q(status__in=["queued", "sending"]),
-                name="invitationdelivery_waiting",
-            ),
+            *Delivery.Meta.indexes,
         ]
 
     def __str__(self) -> str:

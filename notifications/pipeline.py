@@ -41,7 +41,7 @@ from django.db import DatabaseError, OperationalError, connection, transaction
 from django.db.models import F, Field
 
 from core.tasks import is_busy_database
-from notifications.models import EmailDelivery, InvitationDelivery, ReminderDelivery
+from notifications.models import Delivery, EmailDelivery, InvitationDelivery, ReminderDelivery
 
 logger = logging.getLogger(__name__)
 
@@ -62,13 +62,19 @@ TRANSIENT_ERRORS = (SMTPException, ConnectionError, TimeoutError)
 # Tries at recording an email that went out, while the database is busy.
 RECORD_ATTEMPTS = 16
 
-# The tables of deliveries: they share the statuses' values and the fields written here.
+# The tables of deliveries: each is a `Delivery`, with the fields written here.
 Outbox = type[EmailDelivery] | type[ReminderDelivery] | type[InvitationDelivery]
 # What a kind's composer returns for each claimed row: its message, or why to skip it.
 Composed = EmailMessage | str
 Composer = Callable[[Sequence[int], datetime.datetime], Iterable[tuple[int, Composed]]]
 
-QUEUED, SENDING, SENT, FAILED, SKIPPED = "queued", "sending", "sent", "failed", "skipped"
+QUEUED, SENDING, SENT, FAILED, SKIPPED = (
+    Delivery.Status.QUEUED,
+    Delivery.Status.SENDING,
+    Delivery.Status.SENT,
+    Delivery.Status.FAILED,
+    Delivery.Status.SKIPPED,
+)
 
 
 def retry_countdown(retries: int) -> int:
