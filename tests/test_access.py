@@ -787,6 +787,11 @@ ROWS: dict[str, Row] = {
         lambda w: project(w) | {"section": "scope"},
         post=Allow(TEAM, 302, data=lambda w: {"text": "Two units.", "version": w.project.version}),
     ),
+    # A section the charter does not have is not found, for those who may write it.
+    "projects:charter_save an unknown section": Row(
+        lambda w: project(w) | {"section": "budget"},
+        post=Allow(TEAM, 404, data=lambda w: {"text": "x", "version": w.project.version}),
+    ),
     "projects:criterion_save": Row(
         lambda w: project(w) | {"number": 1},
         post=Allow(TEAM, 302, data=lambda w: {"rationale": "We pilot a new huddle."}),
@@ -1073,6 +1078,10 @@ ROWS: dict[str, Row] = {
         lambda w: program(w) | {"table": "teams"},
         get=Allow(ADMIN),
         sees=(Sees("teams in the CSV file", csv_rows, {"program_admin": 2}),),
+    ),
+    # A table the page does not have is not found, for those who may read the tables.
+    "coaching:analytics_csv an unknown table": Row(
+        lambda w: program(w) | {"table": "people"}, get=Allow(ADMIN, 404)
     ),
     "coaching:self_assessment": Row(
         program, get=Allow(PARTICIPANTS), post=Allow(PARTICIPANTS, 400)

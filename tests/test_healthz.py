@@ -99,7 +99,3 @@ def test_database_down_gives_503_without_host_or_port(transactional_db: None) ->
     assert response.status_code == 503
     assert json.loads(response.content) == {"status": "down"}
     assert b"port" not in response.content and b"127.0.0.1" not in response.content
-
-
-def test_healthz_refuses_writes(db: None) -> None:
-    assert Client().post("/healthz").status_code == 405

@@ -55,35 +55,6 @@ def joined_at_the_start(cast: Cast) -> None:
     Membership.objects.filter(program=cast.program).update(created_at=start)
 
 
-def test_outsider_gets_404(cast: Cast) -> None:
-    client = cast.client_for("outsider")
-    assert client.get(reverse("coaching:analytics", args=[cast.program.pk])).status_code == 404
-    response = client.get(reverse("coaching:analytics_csv", args=[cast.program.pk, "weekly"]))
-    assert response.status_code == 404
-
-
-@pytest.mark.parametrize("who", ["coach", "sponsor", "participant", "former_participant"])
-def test_members_who_are_not_program_admins_get_403(cast: Cast, who: str) -> None:
-    client = cast.client_for(who)
-    assert client.get(reverse("coaching:analytics", args=[cast.program.pk])).status_code == 403
-    response = client.get(reverse("coaching:analytics_csv", args=[cast.program.pk, "teams"]))
-    assert response.status_code == 403
-
-
-def test_analytics_refuse_post(cast: Cast) -> None:
-    response = cast.client_for("program_admin").post(
-        reverse("coaching:analytics", args=[cast.program.pk])
-    )
-    assert response.status_code == 405
-
-
-def test_an_unknown_table_is_404(cast: Cast) -> None:
-    response = cast.client_for("program_admin").get(
-        reverse("coaching:analytics_csv", args=[cast.program.pk, "people"])
-    )
-    assert response.status_code == 404
-
-
 def test_groups_of_fewer_than_five_people_are_hidden(cast: Cast) -> None:
     add_checkin(cast.participant, cast.program, LAST_WEEK)
     html = cast.client_for("program_admin").get(

@@ -46,24 +46,6 @@ def frozen(cast: Cast) -> object:
         yield traveller
 
 
-def test_outsider_gets_404(cast: Cast) -> None:
-    response = cast.client_for("outsider").get(
-        reverse("coaching:dashboard", args=[cast.program.pk])
-    )
-    assert response.status_code == 404
-
-
-@pytest.mark.parametrize("who", ["participant", "sponsor", "program_admin", "former_participant"])
-def test_members_who_are_not_coaches_get_403(cast: Cast, who: str) -> None:
-    response = cast.client_for(who).get(reverse("coaching:dashboard", args=[cast.program.pk]))
-    assert response.status_code == 403
-
-
-def test_dashboard_refuses_post(cast: Cast) -> None:
-    response = cast.client_for("coach").post(reverse("coaching:dashboard", args=[cast.program.pk]))
-    assert response.status_code == 405
-
-
 def test_coach_sees_only_the_teams_they_coach(cast: Cast, frozen: object) -> None:
     html = dashboard(cast.client_for("coach"), cast)
     assert "Flow Forward" in html

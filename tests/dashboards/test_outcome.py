@@ -109,25 +109,6 @@ def test_only_participants_assess_themselves(with_competencies: Cast, who: str) 
     assert not SelfAssessment.objects.exists()
 
 
-def test_outsider_gets_404(cast: Cast) -> None:
-    client = cast.client_for("outsider")
-    for name in ("coaching:self_assessment", "coaching:report"):
-        assert client.get(reverse(name, args=[cast.program.pk])).status_code == 404
-
-
-@pytest.mark.parametrize("who", ["coach", "sponsor", "participant"])
-def test_only_program_admins_open_the_report(cast: Cast, who: str) -> None:
-    response = cast.client_for(who).get(reverse("coaching:report", args=[cast.program.pk]))
-    assert response.status_code == 403
-
-
-def test_report_refuses_post(cast: Cast) -> None:
-    response = cast.client_for("program_admin").post(
-        reverse("coaching:report", args=[cast.program.pk])
-    )
-    assert response.status_code == 405
-
-
 def rate(users: list[User], cast: Cast, stage: str, value: int) -> None:
     for user in users:
         do_save_self_assessment(

@@ -285,10 +285,3 @@ def test_only_program_admins_resend_or_revoke(cast: Cast, who: str) -> None:
         assert client.post(reverse(name, args=[cast.program.pk, invitation.pk])).status_code == 403
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
-
-
-def test_resend_and_revoke_refuse_get(cast: Cast) -> None:
-    invitation = invite(cast)
-    client = cast.client_for("program_admin")
-    for name in ("programs:invitation_resend", "programs:invitation_revoke"):
-        assert client.get(reverse(name, args=[cast.program.pk, invitation.pk])).status_code == 405

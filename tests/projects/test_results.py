@@ -52,13 +52,6 @@ def test_a_measure_without_a_name_is_refused_and_nothing_is_saved(cast: Cast) ->
     assert not SuccessMeasure.objects.exists()
 
 
-def test_the_sponsor_cannot_write_the_teams_results(cast: Cast) -> None:
-    response = cast.client_for("sponsor").post(
-        reverse("projects:narrative", args=[cast.project.pk]), {"narrative": "Mine."}
-    )
-    assert response.status_code == 403
-
-
 def test_the_sponsor_confirms_only_complete_results_at_completion(cast: Cast) -> None:
     do_add_measure(project=cast.project, name="Boarding time", baseline="6 h", target="3 h")
     url = reverse("projects:results_confirm", args=[cast.project.pk])

@@ -102,20 +102,6 @@ def test_someone_who_left_before_the_program_was_archived_has_no_feed(cast: Cast
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [
-        ("participant", 200),
-        ("coach", 403),
-        ("program_admin", 403),
-        ("former_participant", 403),
-        ("outsider", 404),
-    ],
-)
-def test_only_participants_have_a_feed_page(cast: Cast, who: str, status: int) -> None:
-    assert cast.client_for(who).get(feed_page(cast)).status_code == status
-
-
 @pytest.mark.parametrize("name", ["calendar_feed_create", "calendar_feed_revoke"])
 def test_making_and_stopping_a_feed_refuse_get(cast: Cast, name: str) -> None:
     response = cast.client_for("participant").get(

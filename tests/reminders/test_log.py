@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import uuid
 
-import pytest
 from django.urls import reverse
 
 from notifications.models import ReminderDelivery
@@ -72,25 +71,3 @@ def test_an_empty_log_says_what_will_appear(cast: Cast) -> None:
         reverse("reminders:log", args=[cast.program.pk])
     )
     assert b"No reminders yet" in response.content
-
-
-@pytest.mark.parametrize(
-    ("who", "status"),
-    [
-        ("coach", 403),
-        ("sponsor", 403),
-        ("participant", 403),
-        ("former_participant", 403),
-        ("outsider", 404),
-    ],
-)
-def test_only_program_admins_may_read_the_log(cast: Cast, who: str, status: int) -> None:
-    response = cast.client_for(who).get(reverse("reminders:log", args=[cast.program.pk]))
-    assert response.status_code == status
-
-
-def test_the_log_refuses_post(cast: Cast) -> None:
-    response = cast.client_for("program_admin").post(
-        reverse("reminders:log", args=[cast.program.pk])
-    )
-    assert response.status_code == 405

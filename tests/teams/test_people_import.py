@@ -746,69 +746,6 @@ def test_confirm_runs_the_same_number_of_queries_for_20_and_2000_rows(db: None) 
 
 # Access ----------------------------------------------------------------------------------
 
-FORBIDDEN = (
-    "coach",
-    "sponsor",
-    "participant",
-    "teammate",
-    "other_participant",
-    "former_participant",
-)
-
-GET_URLS = {
-    "people_import:start": lambda c: {"program_id": c.program.pk},
-    "people_import:preview": lambda c: {
-        "program_id": c.program.pk,
-        "import_id": make_people_import(c).pk,
-    },
-    "people_import:export": lambda c: {"program_id": c.program.pk},
-}
-MISSING = {
-    "people_import:start": {"program_id": 987654},
-    "people_import:preview": {"program_id": 987654, "import_id": 987654},
-    "people_import:export": {"program_id": 987654},
-}
-
-
-@pytest.mark.parametrize("url_name", list(GET_URLS))
-@pytest.mark.parametrize(
-    ("who", "expected"),
-    [("program_admin", 200), *((who, 403) for who in FORBIDDEN), ("outsider", 404)],
-)
-def test_each_role_gets_the_status_its_rights_give(
-    cast: Cast, url_name: str, who: str, expected: int
-) -> None:
-    url = reverse(url_name, kwargs=GET_URLS[url_name](cast))
-    assert cast.client_for(who).get(url).status_code == expected
-
-
-def main_region(page: bytes) -> bytes:
-    return page.split(b'<main id="main"', 1)[1].split(b"</main>", 1)[0]
-
-
-@pytest.mark.parametrize("url_name", list(GET_URLS))
-def test_outsider_sees_the_same_404_as_for_an_id_that_does_not_exist(
-    cast: Cast, url_name: str
-) -> None:
-    client = cast.client_for("outsider")
-    existing = client.get(reverse(url_name, kwargs=GET_URLS[url_name](cast)))
-    missing = client.get(reverse(url_name, kwargs=MISSING[url_name]))
-    assert existing.status_code == missing.status_code == 404
-    main = [
-        r.content.split(b'<main id="main"', 1)[1].split(b"</main>")[0] for r in (existing, missing)
-    ]
-    assert main[0] == main[1]
-
-
-@pytest.mark.parametrize(
-    ("who", "expected"),
-    [("program_admin", 302), *((who, 403) for who in FORBIDDEN), ("outsider", 404)],
-)
-def test_confirm_answers_each_role_as_its_rights_give(cast: Cast, who: str, expected: int) -> None:
-    people_import = make_people_import(cast)
-    url = reverse("people_import:confirm", args=[cast.program.pk, people_import.pk])
-    assert cast.client_for(who).post(url).status_code == expected
-
 
 def test_confirm_refuses_get(cast: Cast) -> None:
     people_import = make_people_import(cast, csv_text(person("get@example.org")))

@@ -222,13 +222,6 @@ def test_other_roles_get_403_and_change_nothing(cast: Cast, who: str) -> None:
     assert not TeamMember.objects.filter(user=person).exists()
 
 
-def test_writes_refuse_get(cast: Cast) -> None:
-    client = cast.client_for("program_admin")
-    for name in ("teams:builder_assign", "teams:builder_team_create"):
-        assert client.get(url(name, cast)).status_code == 405
-    assert client.get(url("teams:builder_team_advisors", cast, cast.team.pk)).status_code == 405
-
-
 def build(size: int) -> tuple[User, Program, Cohort]:
     program = f.ProgramFactory()
     cohort = f.CohortFactory(program=program)
