@@ -6,16 +6,22 @@ installation's operator (`site_admin`, staff, in no program)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 
+from config.celery import app as celery_app
 from programs.models import Program, Role, User
 from projects.models import Project
 from teams.models import Team
 from tests import factories as f
+from tests.reminders.flaky import FlakyBackend
 
 # The suite's one Chromium, for tests/e2e and tests/sso alike.
 pytest_plugins = ["tests.browser"]
@@ -113,6 +119,40 @@ def build_cast() -> Cast:
 @pytest.fixture
 def cast(db: None) -> Cast:
     return build_cast()
+
+
+# Shared by several folders ----------------------------------------------------------------
+
+Capture = Callable[..., AbstractContextManager[Any]]
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks: Capture) -> Callable[[], Any]:
+    """Run what waits for the commit (notifications, emails, invitations, tasks) at the
+    block's end."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def flaky_smtp(settings: object) -> Iterator[type[FlakyBackend]]:
+    """An SMTP server that fails `failures_left` times. Eager tasks run their retries
+    in place (without waiting) only when they do not propagate the Retry."""
+    settings.MAILERS = {"default": {"BACKEND": "tests.reminders.flaky.FlakyBackend"}}  # type: ignore[attr-defined]
+    mail.outbox = []
+    celery_app.conf.task_eager_propagates = False
+    yield FlakyBackend
+    celery_app.conf.task_eager_propagates = True
+    FlakyBackend.failures_left = 0
+
+
+@pytest.fixture
+def site_admin(db: None) -> Client:
+    """A client signed in as a superuser, for the Django admin's pages (the cast's
+    `site_admin` is staff without the rights)."""
+    user = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 # The authorization matrix (tests/test_access.py) counts the (URL, role, method) cases it

@@ -19,14 +19,6 @@ from teams.models import CoachNote
 from tests.conftest import Cast
 
 
-@pytest.fixture
-def site_admin(db: None) -> Client:
-    user = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize(
     "path",
     [

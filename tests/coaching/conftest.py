@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 import time_machine
@@ -28,9 +27,3 @@ def zoned_cast(cast: Cast) -> Cast:
     cast.teammate.time_zone = "Europe/Berlin"
     cast.teammate.save(update_fields=["time_zone"])
     return cast
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Any) -> Callable[[], Any]:
-    """Run what waits for the commit (notifications, invitations) at the block's end."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)

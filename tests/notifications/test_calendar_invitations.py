@@ -45,12 +45,6 @@ TUESDAY, THURSDAY = 1, 3
 
 
 @pytest.fixture
-def committed(django_capture_on_commit_callbacks: Capture) -> Callable[[], Any]:
-    """Run what waits for the commit (the handlers, the sending task) at the block's end."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def program(db: None) -> Program:
     return f.ProgramFactory(
         name="Clinical Leadership",

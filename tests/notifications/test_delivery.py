@@ -103,16 +103,6 @@ def test_a_person_who_left_before_the_email_went_out_gets_none(
     assert Notification.objects.filter(recipient=cast.participant).exists()
 
 
-@pytest.fixture
-def flaky_smtp(settings: Any) -> Iterator[type[FlakyBackend]]:
-    settings.MAILERS = {"default": {"BACKEND": "tests.reminders.flaky.FlakyBackend"}}
-    mail.outbox = []
-    celery_app.conf.task_eager_propagates = False
-    yield FlakyBackend
-    celery_app.conf.task_eager_propagates = True
-    FlakyBackend.failures_left = 0
-
-
 def test_an_smtp_failure_is_retried_and_the_email_sent_once(
     cast: Cast, flaky_smtp: type[FlakyBackend], django_capture_on_commit_callbacks: Any
 ) -> None:

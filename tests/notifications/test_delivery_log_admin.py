@@ -11,18 +11,9 @@ from django.test import Client
 from notifications.kinds import Kind
 from notifications.models import EmailDelivery
 from notifications.services import do_notify
-from programs.models import User
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def site_admin() -> Client:
-    user = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_site_admin_reads_the_delivery_log_and_cannot_change_it(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
@@ -41,13 +40,6 @@ from tests import factories as f
 from tests.conftest import Cast
 
 CANARY = "canary-7e3b-private-words"
-Capture = Callable[..., AbstractContextManager[Any]]
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Capture) -> Callable[[], Any]:
-    """Run what waits for the commit (the notifications, their emails) at the block's end."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
 
 
 def told(kind: Kind) -> set[User]:

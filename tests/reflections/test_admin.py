@@ -5,18 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from programs.models import User
 from reflections.models import ReadReceipt
 from tests.conftest import Cast
 from tests.reflections.builders import check_in, plan_for, team_entry, write
-
-
-@pytest.fixture
-def site_admin(db: None) -> Client:
-    root = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
-    client = Client()
-    client.force_login(root)
-    return client
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from programs.models import User
 from reflections.models import CheckInVisibility, ReadReceipt, Reflection, Visibility
 from tests.conftest import Cast
 from tests.reflections.builders import check_in, plan_for, team_entry, write
@@ -25,14 +24,6 @@ def secret(cast: Cast) -> Reflection:
     return write(
         cast.participant, cast.program, title=SECRET_TITLE, body=SECRET_BODY, tags=("doubt",)
     )
-
-
-@pytest.fixture
-def site_admin(db: None) -> Client:
-    root = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
-    client = Client()
-    client.force_login(root)
-    return client
 
 
 def assert_secret_absent(content: bytes) -> None:

@@ -421,16 +421,6 @@ def test_a_forged_or_altered_digest_link_gets_a_clear_error_and_changes_nothing(
     assert reminders_enabled(cast.coach, DIGEST)
 
 
-@pytest.fixture
-def flaky_smtp(settings: object) -> Iterator[type[FlakyBackend]]:
-    settings.MAILERS = {"default": {"BACKEND": "tests.reminders.flaky.FlakyBackend"}}  # type: ignore[attr-defined]
-    mail.outbox = []
-    celery_app.conf.task_eager_propagates = False
-    yield FlakyBackend
-    celery_app.conf.task_eager_propagates = True
-    FlakyBackend.failures_left = 0
-
-
 def test_an_smtp_failure_is_retried_and_the_digest_sent_once(
     cast: Cast, django_capture_on_commit_callbacks, flaky_smtp: type[FlakyBackend]
 ) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from notifications.digests import do_send_digest_delivery, partner_opt_out_token
 from notifications.models import ReminderDelivery
 from notifications.reminders import reminders_enabled
@@ -340,16 +339,6 @@ def test_a_note_planned_before_the_partner_left_is_skipped(
     note.refresh_from_db()
     assert note.reason == "The partner's membership in the program ended."
     assert mailoutbox == []
-
-
-@pytest.fixture
-def flaky_smtp(settings: object) -> Iterator[type[FlakyBackend]]:
-    settings.MAILERS = {"default": {"BACKEND": "tests.reminders.flaky.FlakyBackend"}}  # type: ignore[attr-defined]
-    mail.outbox = []
-    celery_app.conf.task_eager_propagates = False
-    yield FlakyBackend
-    celery_app.conf.task_eager_propagates = True
-    FlakyBackend.failures_left = 0
 
 
 def test_a_note_whose_smtp_server_failed_is_retried_and_sent_once(

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from notifications.models import ReminderDelivery
 from notifications.pipeline import RETRY_MAX_SECONDS, SEND_MAX_RETRIES, retry_countdown
 from notifications.reminders import (
@@ -154,18 +153,6 @@ def test_a_reminder_whose_week_ended_unsent_is_skipped(
     with time_machine.travel(SUNDAY_NOON + datetime.timedelta(days=1), tick=False):
         assert do_send_reminder(delivery_id=delivery.pk) == "skipped"
     assert mailoutbox == []
-
-
-@pytest.fixture
-def flaky_smtp(settings: object) -> Iterator[type[FlakyBackend]]:
-    """An SMTP server that fails `failures_left` times. Eager tasks run their retries
-    in place (without waiting) only when they do not propagate the Retry."""
-    settings.MAILERS = {"default": {"BACKEND": "tests.reminders.flaky.FlakyBackend"}}  # type: ignore[attr-defined]
-    mail.outbox = []
-    celery_app.conf.task_eager_propagates = False
-    yield FlakyBackend
-    celery_app.conf.task_eager_propagates = True
-    FlakyBackend.failures_left = 0
 
 
 def test_an_smtp_failure_then_success_sends_one_email(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import (
@@ -26,6 +27,12 @@ def verified(user: User) -> User:
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )
     return user
+
+
+@pytest.fixture
+def person(db: None) -> User:
+    """Someone with a verified address, who signs in through allauth's pages."""
+    return verified(f.UserFactory(email="grace.adeyemi@example.org", first_name="Grace"))
 
 
 def sign_in(client: Client, email: str, password: str = f.PASSWORD) -> HttpResponse:

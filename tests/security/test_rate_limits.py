@@ -3,7 +3,6 @@ invitations, counted in the shared cache."""
 
 from __future__ import annotations
 
-import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.test import Client
@@ -13,14 +12,9 @@ from pytest_django.fixtures import Settings
 from programs.models import Invitation, Role, User
 from tests import factories as f
 from tests.conftest import Cast
-from tests.security.conftest import sign_in, verified
+from tests.security.conftest import sign_in
 
 TOO_MANY = b"Too many failed login attempts"
-
-
-@pytest.fixture
-def person(db: None) -> User:
-    return verified(f.UserFactory(email="grace.adeyemi@example.org"))
 
 
 # Signing in. ------------------------------------------------------------------------------

@@ -41,11 +41,6 @@ def events(kind: str) -> list[SecurityEvent]:
     return list(SecurityEvent.objects.filter(kind=kind))
 
 
-@pytest.fixture
-def person(db: None) -> User:
-    return verified(f.UserFactory(email="grace.adeyemi@example.org"))
-
-
 # Sign-in and sign-out. ----------------------------------------------------------------------
 
 
@@ -248,14 +243,6 @@ def test_a_token_in_the_address_is_not_recorded(cast: Cast) -> None:
 
 
 # The log in the Django admin. ----------------------------------------------------------------
-
-
-@pytest.fixture
-def site_admin(db: None) -> Client:
-    user = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_site_admins_read_the_log_in_the_admin(person: User, site_admin: Client) -> None:

@@ -19,8 +19,7 @@ from pytest_django.fixtures import Settings
 from core.models import SecurityEvent
 from core.sessions import LAST_SEEN_KEY, STARTED_KEY
 from programs.models import User
-from tests import factories as f
-from tests.security.conftest import sign_in, verified
+from tests.security.conftest import sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 START = datetime.datetime(2026, 10, 5, 9, 0, tzinfo=datetime.UTC)
@@ -33,11 +32,6 @@ def production_timeouts(settings: Settings) -> None:
     # use the production defaults, which the last test reads from settings.py.
     settings.SESSION_IDLE_TIMEOUT = 30 * 60
     settings.SESSION_ABSOLUTE_LIFETIME = 12 * 60 * 60
-
-
-@pytest.fixture
-def person(db: None) -> User:
-    return verified(f.UserFactory(email="grace.adeyemi@example.org", first_name="Grace"))
 
 
 def signed_in(user: User) -> Client:

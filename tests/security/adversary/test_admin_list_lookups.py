@@ -21,7 +21,6 @@ from django.test import Client
 from django.utils import timezone
 
 from core.models import SecurityEvent
-from programs.models import User
 from reflections.models import Draft, Reflection
 from teams.models import CoachNote
 from tests.conftest import Cast
@@ -29,14 +28,6 @@ from tests.reflections.builders import check_in, plan_for, team_entry, write
 
 SECRET = "Zoe"
 ALPHABET = string.ascii_letters + " "
-
-
-@pytest.fixture
-def site_admin(db: None) -> Client:
-    root = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
-    client = Client()
-    client.force_login(root)
-    return client
 
 
 def _reflection(cast: Cast, who: str = "participant") -> Model:
