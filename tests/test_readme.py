@@ -1,4 +1,5 @@
-"""The README documents every environment variable the project reads."""
+"""The documentation: docs/configuration.md lists every environment variable the project
+reads, and the README gives the two commands and links every page of docs/."""
 
 from __future__ import annotations
 
@@ -17,14 +18,40 @@ def variables_read() -> set[str]:
 
 
 def test_every_variable_is_in_the_configuration_table() -> None:
-    readme = (ROOT / "README.md").read_text()
-    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", readme, flags=re.MULTILINE))
+    configuration = (ROOT / "docs" / "configuration.md").read_text()
+    documented = set(re.findall(r"^\| `([A-Z_]+)` \|", configuration, flags=re.MULTILINE))
     found = variables_read()
     assert {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BIND"} <= found
-    assert found - documented == set(), "document these in the README's configuration table"
+    assert found - documented == set(), "document these in docs/configuration.md"
 
 
 def test_readme_gives_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make run" in readme
     assert "make test" in readme
+
+
+def test_readme_links_every_page_of_the_documentation() -> None:
+    readme = (ROOT / "README.md").read_text()
+    pages = {path.name for path in (ROOT / "docs").glob("*.md")}
+    assert {
+        "operations.md",
+        "configuration.md",
+        "privacy-and-security.md",
+        "performance.md",
+    } <= pages
+    linked = set(re.findall(r"\]\(docs/([\w-]+\.md)\)", readme))
+    assert pages - linked == set(), "link these from the README"
+
+
+def test_links_between_the_pages_lead_somewhere() -> None:
+    for page in [ROOT / "README.md", *(ROOT / "docs").glob("*.md")]:
+        for target, anchor in re.findall(
+            r"\]\(((?:docs/|\.\./)?[\w./-]*\.md)(?:#([\w-]+))?\)", page.read_text()
+        ):
+            linked = (page.parent / target).resolve()
+            assert linked.is_file(), f"{page.name} links to {target}, which does not exist"
+            if anchor:
+                headings = re.findall(r"^#+ (.+)$", linked.read_text(), flags=re.MULTILINE)
+                anchors = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
+                assert anchor in anchors, f"{page.name} links to {target}#{anchor}, not a heading"
