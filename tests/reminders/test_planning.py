@@ -332,7 +332,15 @@ def test_a_checkin_week_matches_the_reminder_week(person: Person, cohort: Cohort
         now=at("2026-05-16 21:10"),
     )
     assert (checkin.iso_year, checkin.iso_week) == (delivery.iso_year, delivery.iso_week)
+    # The reminder is still waiting, so sending it really decides (a delivery it could not
+    # claim would also answer "skipped"), and the reason says why.
+    assert delivery.status == "queued"
     assert do_send_reminder(delivery_id=delivery.pk, now=at("2026-05-16 21:10")) == "skipped"
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.reason) == (
+        "skipped",
+        "Checked in before the reminder went out.",
+    )
 
 
 def test_due_slots_beyond_one_statement_are_all_planned_once(
