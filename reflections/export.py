@@ -20,6 +20,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from coaching.models import PULSE_DIMENSIONS, CoachNote, PulseResponse
 from core.exports import export_sections
 from programs.models import User
 from projects.models import (
@@ -39,7 +40,7 @@ from reflections.models import (
     Reflection,
     TeamReflectionEdit,
 )
-from teams.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, SelfAssessment
+from teams.models import SelfAssessment
 
 JSON_NAME = "actionlab-writing.json"
 
