@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class CoachingConfig(AppConfig):
     name = "coaching"
-    verbose_name = "Team sessions"
+    verbose_name = "Coaching"
 
     def ready(self) -> None:
         from coaching.events import SessionScheduled
