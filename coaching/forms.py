@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from coaching.models import PULSE_DIMENSIONS, CoachQuestion, Intervention
 from programs.models import Program, User
+from reflections.forms import Form
 from teams.builder_forms import PersonChoiceField
 
 
@@ -189,12 +190,6 @@ class ShareRecordForm(forms.Form):
 
 NOTE_LENGTH = 20000
 SCALE = [(n, str(n)) for n in range(1, 6)]
-
-
-class Form(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 class NoteHandoverForm(Form):
