@@ -125,8 +125,8 @@ def page_urls(program_id: int, project_id: int) -> dict[str, str]:
         "checkin": reverse("reflections:checkin", args=[program_id]),
         "journal": reverse("reflections:journal", args=[program_id]),
         "project": reverse("projects:detail", args=[project_id]),
-        "coach": reverse("coaching:dashboard", args=[program_id]),
-        "analytics": reverse("coaching:analytics", args=[program_id]),
+        "coach": reverse("dashboards:coach_dashboard", args=[program_id]),
+        "analytics": reverse("dashboards:analytics", args=[program_id]),
         "sponsor": reverse("project_work:sponsor_dashboard"),
     }
 

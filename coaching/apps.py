@@ -3,16 +3,19 @@ from django.apps import AppConfig
 
 class CoachingConfig(AppConfig):
     name = "coaching"
-    verbose_name = "Team sessions"
+    verbose_name = "Coaching"
 
     def ready(self) -> None:
         from coaching.events import SessionScheduled
-        from coaching.export import LEARNING_SECTION
+        from coaching.export import COACH_NOTES_SECTION, LEARNING_SECTION, PULSE_SECTION
         from coaching.invitations import invite_after_commit
         from core.events import subscribe
         from core.exports import register_export
 
         # The calendar invitation of a scheduled or changed session, once it is saved.
         subscribe(SessionScheduled, invite_after_commit, after_commit=True)
-        # A member's learning-round entries are their writing: they go in their export.
+        # A coach's notes, a member's pulse answers and learning-round entries are their
+        # writing: they go in their export.
+        register_export(COACH_NOTES_SECTION)
+        register_export(PULSE_SECTION)
         register_export(LEARNING_SECTION)

@@ -1,4 +1,4 @@
-"""What the session services announce to the apps above them (see `core.events`)."""
+"""What the session and pulse services announce to the apps above them (see `core.events`)."""
 
 from __future__ import annotations
 
@@ -28,4 +28,16 @@ class SessionRecordShared:
     team_id: int
     team_name: str
     program_id: int
+    by_id: int
+
+
+@dataclass(frozen=True)
+class PulseOpened:
+    """A team pulse was opened for one meeting; the team's members are asked to answer."""
+
+    survey_id: int
+    team_id: int
+    team_name: str
+    program_id: int
+    meeting_on: str  # ISO date
     by_id: int

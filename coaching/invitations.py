@@ -49,7 +49,7 @@ def session_calendar(session: TeamSession, *, now: datetime.datetime) -> bytes:
     """The session as an iTIP request: one VEVENT with ORGANIZER, the ATTENDEEs, a stable
     UID and the session's SEQUENCE."""
     team = session.team
-    url = settings.SITE_URL + reverse("team_sessions:detail", args=[session.pk])
+    url = settings.SITE_URL + reverse("coaching:detail", args=[session.pk])
     description = [f"{team.name}: action learning session.", f"Session page: {url}"]
     if session.video_link:
         description.insert(1, f"Video link: {session.video_link}")
@@ -92,7 +92,7 @@ def invitation_message(
         "starts": starts,
         "ends": timezone.localtime(session.ends_at, person.zone),
         "changed": session.sequence > 0,
-        "url": settings.SITE_URL + reverse("team_sessions:detail", args=[session.pk]),
+        "url": settings.SITE_URL + reverse("coaching:detail", args=[session.pk]),
     }
     verb = "Changed: " if session.sequence else ""
     message = EmailMultiAlternatives(

@@ -47,7 +47,7 @@ QUESTION_ROUND_MINUTES = 15
 
 
 def _back(session: TeamSession, anchor: str) -> HttpResponse:
-    return redirect(reverse("team_sessions:run", args=[session.pk]) + f"#{anchor}")
+    return redirect(reverse("coaching:run", args=[session.pk]) + f"#{anchor}")
 
 
 def _context(request: AuthenticatedHttpRequest, access: SessionAccess, **forms: Any) -> dict:
@@ -202,7 +202,7 @@ def end(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     access = get_session_to_run(request.user, session_id)
     do_end_session(session=access.session, by=request.user)
     messages.success(request, "The session has ended. The team pulse is open for the members.")
-    return redirect("team_sessions:detail", access.session.pk)
+    return redirect("coaching:detail", access.session.pk)
 
 
 @require_POST

@@ -15,15 +15,17 @@ from coaching.models import (
     CoachQuestion,
     Intervention,
     LearningEntry,
+    PulseSurvey,
     SessionAttendance,
     TeamSession,
 )
+from coaching.notes import do_write_coach_note
+from coaching.pulse import do_open_pulse
 from core.events import announce
 from programs.models import Program, Role, User
 from projects.models import Action
 from projects.work_services import do_create_action
-from teams.coaching import do_open_pulse, do_write_coach_note
-from teams.models import PulseSurvey, Team, TeamMember
+from teams.models import Team, TeamMember
 
 
 def session_members(team: Team) -> list[User]:

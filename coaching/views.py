@@ -52,7 +52,7 @@ def schedule(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
             f"Session scheduled for {_when(session, request)}. The team and its advisors "
             "get a calendar invitation.",
         )
-        return redirect("team_sessions:detail", session.pk)
+        return redirect("coaching:detail", session.pk)
     return render(
         request,
         "coaching/session_form.html",
@@ -109,7 +109,7 @@ def share_record(request: AuthenticatedHttpRequest, session_id: int) -> HttpResp
     else:
         do_stop_sharing_session_record(session=session, by=request.user)
         messages.success(request, "Your record of this session is no longer shared with the team.")
-    return redirect(reverse("team_sessions:detail", args=[session.pk]) + "#shared-record")
+    return redirect(reverse("coaching:detail", args=[session.pk]) + "#shared-record")
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,7 +119,7 @@ def change(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     session = access.session
     if session.status != TeamSession.Status.PLANNED:
         messages.info(request, "This session has started: it can no longer be moved.")
-        return redirect("team_sessions:detail", session.pk)
+        return redirect("coaching:detail", session.pk)
     form = SessionForm(
         request.POST or None,
         initial=SessionForm.initial_for(session, request.user.zone),
@@ -146,7 +146,7 @@ def change(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
                 f"Session changed: {_when(session, request)}. The team and its advisors get "
                 "the update in their calendars.",
             )
-        return redirect("team_sessions:detail", session.pk)
+        return redirect("coaching:detail", session.pk)
     return render(
         request,
         "coaching/session_form.html",

@@ -38,7 +38,6 @@ urlpatterns = [
     path("", include("reflections.urls")),
     path("", include("notifications.reminder_urls")),
     path("projects/", include("projects.work_urls")),
-    path("coaching/", include("dashboards.coach_urls")),
     path("", include("coaching.urls")),
     path("notifications/", include("notifications.urls")),
     path("admin/", admin.site.urls),

@@ -13,8 +13,8 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from core.charts import bar_chart
 from dashboards.analytics import Table, program_analytics, table_csv
-from dashboards.charts import bar_chart
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Role

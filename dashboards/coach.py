@@ -19,13 +19,13 @@ from django.db.models import Count, Min, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from coaching.models import TeamSession
+from coaching.models import PulseSurvey, TeamSession
+from coaching.pulse import PulseScores, falling_dimensions, pulse_scores, with_pulse_averages
 from programs.models import Program, User
 from projects.models import Action, Phase, Project
 from reflections.models import CheckIn
 from reflections.weeks import LocalWeek
-from teams.coaching import PulseScores, falling_dimensions, pulse_scores, with_pulse_averages
-from teams.models import PulseSurvey, Team, TeamMember
+from teams.models import Team, TeamMember
 
 HEATMAP_WEEKS = 12
 TEAMS_PER_PAGE = 10

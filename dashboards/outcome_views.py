@@ -87,7 +87,7 @@ def self_assessment(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
             messages.success(
                 request, f"Your self-assessment for “{saved.get_stage_display()}” is saved."
             )
-            return redirect("coaching:self_assessment", program.pk)
+            return redirect("dashboards:self_assessment", program.pk)
     rows = [
         (
             competency,
@@ -223,4 +223,4 @@ def self_assessment_close(request: AuthenticatedHttpRequest, program_id: int) ->
             )
     else:
         messages.error(request, "Choose a stage that is still open.")
-    return redirect("coaching:report", program.pk)
+    return redirect("dashboards:report", program.pk)

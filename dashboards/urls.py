@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboards import showcase_views, views
+from dashboards import analytics_views, coach_views, outcome_views, showcase_views, views
 
 app_name = "dashboards"
 
@@ -11,5 +11,46 @@ urlpatterns = [
         "projects/<int:project_id>/showcase/",
         showcase_views.publish,
         name="showcase_publish",
+    ),
+    # The program admins' and coaches' pages, under /coaching/.
+    path(
+        "coaching/programs/<int:program_id>/",
+        coach_views.coach_dashboard,
+        name="coach_dashboard",
+    ),
+    path(
+        "coaching/programs/<int:program_id>/analytics/",
+        analytics_views.analytics,
+        name="analytics",
+    ),
+    path(
+        "coaching/programs/<int:program_id>/analytics/<slug:table>.csv",
+        analytics_views.analytics_csv,
+        name="analytics_csv",
+    ),
+    path(
+        "coaching/programs/<int:program_id>/self-assessment/",
+        outcome_views.self_assessment,
+        name="self_assessment",
+    ),
+    path(
+        "coaching/programs/<int:program_id>/report/",
+        outcome_views.outcome_report,
+        name="report",
+    ),
+    path(
+        "coaching/programs/<int:program_id>/report.csv",
+        outcome_views.outcome_report_csv,
+        name="report_csv",
+    ),
+    path(
+        "coaching/programs/<int:program_id>/report.pdf",
+        outcome_views.outcome_report_pdf,
+        name="report_pdf",
+    ),
+    path(
+        "coaching/programs/<int:program_id>/report/close-stage/",
+        outcome_views.self_assessment_close,
+        name="self_assessment_close",
     ),
 ]

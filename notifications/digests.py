@@ -321,7 +321,8 @@ def digest_message(delivery: ReminderDelivery) -> BulkEmail:
             "program": program,
             "current": current,
             "teams": build_coach_digest(coach=coach, program=program, current=current),
-            "dashboard_url": settings.SITE_URL + reverse("coaching:dashboard", args=[program.pk]),
+            "dashboard_url": settings.SITE_URL
+            + reverse("dashboards:coach_dashboard", args=[program.pk]),
         },
         to=coach.email,
         unsubscribe=unsubscribe_url(coach, ReminderKind.COACH_DIGEST),

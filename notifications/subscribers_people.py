@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from coaching.events import SessionRecordShared, SessionScheduled
+from coaching.events import PulseOpened, SessionRecordShared, SessionScheduled
 from coaching.models import TeamSession
 from core.events import subscribe
 from notifications.kinds import Kind
@@ -29,7 +29,7 @@ from reflections.events import (
     ReflectionShared,
     TeamReflectionShared,
 )
-from teams.events import AdvisorAssigned, PulseOpened
+from teams.events import AdvisorAssigned
 from teams.models import TeamChange
 
 # A role given by these paths is the person's own doing (accepting an invitation,
@@ -178,7 +178,7 @@ def session_scheduled(event: SessionScheduled) -> None:
                 f"{event.team_name} {what} {starts:%a} {starts.day} {starts:%b %Y}, "
                 f"{starts:%H:%M} ({person.time_zone})"
             ),
-            link=reverse("team_sessions:detail", args=[event.session_id]),
+            link=reverse("coaching:detail", args=[event.session_id]),
             dedupe_key=f"session:{event.session_id}:{event.sequence}",
         )
 
@@ -205,7 +205,7 @@ def session_record_shared(event: SessionRecordShared) -> None:
                 f"Your coach shared the record of {event.team_name}'s session of "
                 f"{day.day} {day:%b %Y}"
             ),
-            link=reverse("team_sessions:detail", args=[event.session_id]),
+            link=reverse("coaching:detail", args=[event.session_id]),
             dedupe_key=f"session_record:{event.session_id}",
         )
 

@@ -4,11 +4,11 @@
 Everything the person wrote, and only that: their journal entries (the bin's too), the
 open draft, check-ins, plans and self-assessments; of a team reflection, the versions
 *they* saved, never its current text, which teammates may have written after they left;
-their coach notes and pulse answers; and what they wrote on their team's project
-(charter sections they saved, stakeholder notes, doors asked or answered, status updates,
-comments). The answers others gave them are not theirs and are left out. The apps
-above this one add what they keep of the person's writing (their session learning
-entries, say) through `core.exports`."""
+and what they wrote on their team's project (charter sections they saved, stakeholder
+notes, doors asked or answered, status updates, comments). The answers others gave them
+are not theirs and are left out. The apps above this one add what they keep of the
+person's writing (their coach notes, pulse answers and session learning entries, say)
+through `core.exports`."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from reflections.models import (
     Reflection,
     TeamReflectionEdit,
 )
-from teams.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, SelfAssessment
+from teams.models import SelfAssessment
 
 JSON_NAME = "actionlab-writing.json"
 
@@ -52,11 +52,13 @@ def _day(moment: datetime.date | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _slug(text: str, fallback: str) -> str:
+def slug_or(text: str, fallback: str) -> str:
+    """A slug of `text` for a path in the export, or `fallback` if nothing is left."""
     return slugify(text)[:60].strip("-") or fallback
 
 
-def _markdown(title: str, facts: list[tuple[str, str]], body: str) -> str:
+def markdown_file(title: str, facts: list[tuple[str, str]], body: str) -> str:
+    """One Markdown file of the export: a title, facts as a list, then the text."""
     lines = [f"# {title}", ""]
     lines += [f"- {label}: {value}" for label, value in facts if value]
     return "\n".join([*lines, "", body.strip(), ""])
@@ -217,16 +219,6 @@ def writing_of(user: User) -> dict[str, Any]:
         .select_related("program")
         .order_by("program__name", "created_at")
     )
-    notes = (
-        CoachNote.objects.filter(author=user)
-        .select_related("team__cohort__program")
-        .order_by("team__name", "held_on", "pk")
-    )
-    pulses = (
-        PulseResponse.objects.filter(respondent=user)
-        .select_related("survey__team")
-        .order_by("survey__meeting_on", "pk")
-    )
     return {
         "person": {"email": user.email, "name": user.display_name},
         "reflections": [_entry(r) for r in reflections if r.deleted_at is None],
@@ -291,27 +283,6 @@ def writing_of(user: User) -> dict[str, Any]:
             }
             for a in assessments
         ],
-        "coach_notes": [
-            {
-                "id": n.pk,
-                "program": n.team.cohort.program.name,
-                "team": n.team.name,
-                "session": _day(n.held_on),
-                "body": n.body,
-                "task_minutes": n.task_minutes,
-                "process_minutes": n.process_minutes,
-            }
-            for n in notes
-        ],
-        "pulse_answers": [
-            {
-                "team": r.survey.team.name,
-                "meeting_on": _day(r.survey.meeting_on),
-                **{name: getattr(r, name) for name in PULSE_DIMENSIONS},
-                "comment": r.comment,
-            }
-            for r in pulses
-        ],
         "project": _project_writing(user),
         **{section.key: section.items(user) for section in export_sections()},
     }
@@ -319,8 +290,8 @@ def writing_of(user: User) -> dict[str, Any]:
 
 def build_export(user: User, *, now: datetime.datetime) -> bytes:
     """The zip file: one Markdown file per entry, draft, check-in, plan, version of a
-    team reflection, self-assessment and coach note, one for the project work, and all of
-    it again in one JSON file."""
+    team reflection and self-assessment, one for the project work, those of the apps
+    above (`core.exports`), and all of it again in one JSON file."""
     data = writing_of(user)
     data["exported_at"] = _when(now)
     files: dict[str, str] = {}
@@ -328,10 +299,10 @@ def build_export(user: User, *, now: datetime.datetime) -> bytes:
         for r in entries:
             day = r["created_at"][:10]
             path = (
-                f"{folder}/{_slug(r['program'], 'program')}/"
-                f"{day}-{_slug(r['title'], 'entry')}-{r['id']}.md"
+                f"{folder}/{slug_or(r['program'], 'program')}/"
+                f"{day}-{slug_or(r['title'], 'entry')}-{r['id']}.md"
             )
-            files[path] = _markdown(
+            files[path] = markdown_file(
                 r["title"],
                 [
                     ("Program", r["program"]),
@@ -344,15 +315,15 @@ def build_export(user: User, *, now: datetime.datetime) -> bytes:
                 r["body"],
             )
     for d in data["drafts"]:
-        path = f"drafts/{_slug(d['program'], 'program')}.md"
-        files[path] = _markdown(
+        path = f"drafts/{slug_or(d['program'], 'program')}.md"
+        files[path] = markdown_file(
             d["title"] or "Draft",
             [("Program", d["program"]), ("Saved", d["saved_at"])],
             d["body"],
         )
     for c in data["check_ins"]:
-        path = f"check-ins/{_slug(c['program'], 'program')}/{c['week']}.md"
-        files[path] = _markdown(
+        path = f"check-ins/{slug_or(c['program'], 'program')}/{c['week']}.md"
+        files[path] = markdown_file(
             f"Check-in, week of {c['week_starts_on']}",
             [
                 ("Program", c["program"]),
@@ -363,8 +334,8 @@ def build_export(user: User, *, now: datetime.datetime) -> bytes:
             f"## {CheckIn.FOCUS_QUESTION}\n\n{c['next_focus']}",
         )
     for p in data["be_better_now_plans"]:
-        path = f"be-better-now/{_slug(p['program'], 'program')}.md"
-        files[path] = _markdown(
+        path = f"be-better-now/{slug_or(p['program'], 'program')}.md"
+        files[path] = markdown_file(
             "My Be Better Now plan",
             [
                 ("Program", p["program"]),
@@ -379,10 +350,10 @@ def build_export(user: User, *, now: datetime.datetime) -> bytes:
         )
     for t in data["team_reflections"]:
         path = (
-            f"team-reflections/{_slug(t['program'], 'program')}/{_slug(t['team'], 'team')}/"
-            f"{t['id']}-v{t['version']}-{_slug(t['title'], 'entry')}.md"
+            f"team-reflections/{slug_or(t['program'], 'program')}/{slug_or(t['team'], 'team')}/"
+            f"{t['id']}-v{t['version']}-{slug_or(t['title'], 'entry')}.md"
         )
-        files[path] = _markdown(
+        files[path] = markdown_file(
             t["title"] or "Team reflection",
             [
                 ("Team", t["team"]),
@@ -392,21 +363,11 @@ def build_export(user: User, *, now: datetime.datetime) -> bytes:
             t["body"] or "(The text of this version was not kept.)",
         )
     for a in data["self_assessments"]:
-        path = f"self-assessments/{_slug(a['program'], 'program')}-{_slug(a['stage'], 'stage')}.md"
+        program, stage = slug_or(a["program"], "program"), slug_or(a["stage"], "stage")
+        path = f"self-assessments/{program}-{stage}.md"
         ratings = "\n".join(f"- {name}: {value}" for name, value in a["ratings"].items())
-        files[path] = _markdown(
+        files[path] = markdown_file(
             f"Self-assessment: {a['stage']}", [("Program", a["program"])], ratings
-        )
-    for n in data["coach_notes"]:
-        path = f"coach-notes/{_slug(n['team'], 'team')}/{n['session']}-{n['id']}.md"
-        files[path] = _markdown(
-            f"Session of {n['session']}",
-            [
-                ("Team", n["team"]),
-                ("Minutes on the task", str(n["task_minutes"])),
-                ("Minutes on the process", str(n["process_minutes"])),
-            ],
-            n["body"],
         )
     project_lines = [
         f"## {heading.replace('_', ' ').capitalize()}\n\n"
@@ -418,12 +379,14 @@ def build_export(user: User, *, now: datetime.datetime) -> bytes:
         if items
     ]
     for section in export_sections():
-        if data[section.key]:
-            files[f"{_slug(section.key.replace('_', '-'), 'more')}.md"] = _markdown(
+        if section.files is not None:
+            files.update(section.files(data[section.key]))
+        elif data[section.key]:
+            files[f"{slug_or(section.key.replace('_', '-'), 'more')}.md"] = markdown_file(
                 section.title, [], _items_markdown(data[section.key])
             )
     if project_lines:
-        files["project-work.md"] = _markdown(
+        files["project-work.md"] = markdown_file(
             "What I wrote on our project", [], "\n\n".join(project_lines)
         )
     files[JSON_NAME] = json.dumps(data, ensure_ascii=False, indent=2)

@@ -26,15 +26,3 @@ class AdvisorAssigned:
     place: str
     person_id: int
     by_id: int | None
-
-
-@dataclass(frozen=True)
-class PulseOpened:
-    """A team pulse was opened for one meeting; the team's members are asked to answer."""
-
-    survey_id: int
-    team_id: int
-    team_name: str
-    program_id: int
-    meeting_on: str  # ISO date
-    by_id: int

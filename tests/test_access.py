@@ -51,7 +51,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from coaching.models import TeamSession
+from coaching.models import CoachNote, PulseSurvey, TeamSession
 from notifications import delivery as notification_emails
 from notifications.digests import partner_opt_out_token
 from notifications.kinds import Kind
@@ -87,7 +87,7 @@ from reflections.services import (
     do_write_team_reflection,
     partner_token,
 )
-from teams.models import CoachNote, PeopleImport, PulseSurvey
+from teams.models import PeopleImport
 from teams.services import do_assign_member, do_set_advisors
 from tests import factories as f
 from tests.conftest import Cast, build_cast
@@ -1058,7 +1058,7 @@ ROWS: dict[str, Row] = {
         get=Allow(ROLES),
     ),
     # Coach tools, analytics, outcome ---------------------------------------------------------
-    "coaching:dashboard": Row(
+    "dashboards:coach_dashboard": Row(
         program,
         get=Allow(("coach", "other_coach")),
         sees=(
@@ -1069,27 +1069,27 @@ ROWS: dict[str, Row] = {
             ),
         ),
     ),
-    "coaching:analytics": Row(
+    "dashboards:analytics": Row(
         program,
         get=Allow(ADMIN),
         sees=(Sees("teams in the participation table", analytics_teams, {"program_admin": 2}),),
     ),
-    "coaching:analytics_csv": Row(
+    "dashboards:analytics_csv": Row(
         lambda w: program(w) | {"table": "teams"},
         get=Allow(ADMIN),
         sees=(Sees("teams in the CSV file", csv_rows, {"program_admin": 2}),),
     ),
     # A table the page does not have is not found, for those who may read the tables.
-    "coaching:analytics_csv an unknown table": Row(
+    "dashboards:analytics_csv an unknown table": Row(
         lambda w: program(w) | {"table": "people"}, get=Allow(ADMIN, 404)
     ),
-    "coaching:self_assessment": Row(
+    "dashboards:self_assessment": Row(
         program, get=Allow(PARTICIPANTS), post=Allow(PARTICIPANTS, 400)
     ),
-    "coaching:report": Row(program, get=Allow(ADMIN)),
-    "coaching:report_csv": Row(program, get=Allow(ADMIN)),
-    "coaching:report_pdf": Row(program, get=Allow(ADMIN)),
-    "coaching:self_assessment_close": Row(
+    "dashboards:report": Row(program, get=Allow(ADMIN)),
+    "dashboards:report_csv": Row(program, get=Allow(ADMIN)),
+    "dashboards:report_pdf": Row(program, get=Allow(ADMIN)),
+    "dashboards:self_assessment_close": Row(
         program, post=Allow(ADMIN, 302, data=lambda w: {"stage": "baseline"})
     ),
     "coaching:notes": Row(
@@ -1493,33 +1493,33 @@ def team_session(w: World) -> dict[str, Any]:
 
 
 ROWS |= {
-    "team_sessions:schedule": Row(
+    "coaching:schedule": Row(
         team, get=Allow(SESSION_SCHEDULERS), post=Allow(SESSION_SCHEDULERS, 400)
     ),
-    "team_sessions:detail": Row(team_session, get=Allow(SESSION_INVITEES)),
-    "team_sessions:change": Row(
+    "coaching:detail": Row(team_session, get=Allow(SESSION_INVITEES)),
+    "coaching:change": Row(
         team_session, get=Allow(SESSION_SCHEDULERS), post=Allow(SESSION_SCHEDULERS, 400)
     ),
-    "team_sessions:calendar": Row(team_session, get=Allow(SESSION_INVITEES)),
+    "coaching:calendar": Row(team_session, get=Allow(SESSION_INVITEES)),
     # Running it: the team and its coach; the learning round is the members' own (the coach
     # is told so); the coach alone extends the program's question bank.
-    "team_sessions:run": Row(team_session, get=Allow(SESSION_SCHEDULERS)),
-    "team_sessions:start": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
-    "team_sessions:attendance": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
-    "team_sessions:notes": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
-    "team_sessions:action_new": Row(team_session, post=Allow(SESSION_SCHEDULERS, 400)),
-    "team_sessions:learning": Row(
+    "coaching:run": Row(team_session, get=Allow(SESSION_SCHEDULERS)),
+    "coaching:start": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "coaching:attendance": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "coaching:run_notes": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "coaching:action_new": Row(team_session, post=Allow(SESSION_SCHEDULERS, 400)),
+    "coaching:learning": Row(
         team_session, post=Allow(SESSION_SCHEDULERS, 400, but={"coach": 302})
     ),
-    "team_sessions:end": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
-    "team_sessions:question_new": Row(team_session, post=Allow(("coach",), 400)),
+    "coaching:end": Row(team_session, post=Allow(SESSION_SCHEDULERS, 302)),
+    "coaching:question_new": Row(team_session, post=Allow(("coach",), 400)),
     # The coach's one tap: theirs alone.
-    "team_sessions:intervene": Row(team_session, post=Allow(("coach",), 400)),
+    "coaching:intervene": Row(team_session, post=Allow(("coach",), 400)),
     # The coach's record is shared with the team (or no longer) by that coach alone.
-    "team_sessions:share_record": Row(
+    "coaching:share_record": Row(
         team_session, post=Allow(("coach",), 302, data=lambda w: {"share": "yes"})
     ),
-    "team_sessions:share_record stop": Row(
+    "coaching:share_record stop": Row(
         team_session, post=Allow(("coach",), 302, data=lambda w: {"share": "no"})
     ),
 }
@@ -1608,7 +1608,7 @@ def test_the_guard_sees_pages_with_and_without_ids() -> None:
         "teams:detail",
         "projects:detail",
         "dashboards:program",
-        "coaching:dashboard",
+        "dashboards:coach_dashboard",
         "reflections:calendar_feed_ics",
     } <= project_url_names()
 

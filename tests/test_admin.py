@@ -11,11 +11,11 @@ from django.db.models import Model
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from coaching.models import CoachNote
 from core.admin import WritingAdmin, filter_path, touches_writing, undeclared_writing
 from core.models import SecurityEvent
 from programs.models import User
 from reflections.models import TeamReflectionEdit
-from teams.models import CoachNote
 from tests.conftest import Cast
 
 
@@ -75,7 +75,7 @@ def test_a_model_with_text_registered_without_the_rule_is_caught() -> None:
     site.register(CoachNote, HalfDeclared)
     assert undeclared_writing(site) == [
         "reflections.TeamReflectionEdit: its admin must be a core.admin.WritingAdmin",
-        "teams.CoachNote.body: declare it protected or public",
+        "coaching.CoachNote.body: declare it protected or public",
     ]
 
 
@@ -89,7 +89,7 @@ def test_the_writing_models_keep_their_text_protected() -> None:
     assert protected["reflections.TeamReflection"] >= {"title", "body"}
     assert protected["reflections.Plan"] >= {"aspect", "action"}
     assert protected["reflections.Draft"] >= {"title", "body", "tags"}
-    assert protected["teams.CoachNote"] >= {"body"}
+    assert protected["coaching.CoachNote"] >= {"body"}
     assert protected["projects.Project"] >= {"problem_statement", "scope"}
     assert protected["programs.User"] >= {"password"}
     assert protected["mfa.Authenticator"] >= {"data"}

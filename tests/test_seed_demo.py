@@ -151,7 +151,7 @@ def test_the_coach_grid_shows_weeks_of_check_ins_up_to_this_week(seeded: str) ->
     program = Program.objects.get(name=PROGRAM)
     client = Client()
     client.force_login(User.objects.get(email=DEMO_LOGINS[1]))
-    html = client.get(reverse("coaching:dashboard", args=[program.pk])).content.decode()
+    html = client.get(reverse("dashboards:coach_dashboard", args=[program.pk])).content.decode()
     done, missed = html.count("dash-cell dash-done"), html.count("dash-cell dash-missed")
     assert done >= 40  # six members, about three weeks in four checked in
     assert missed < done / 2

@@ -16,13 +16,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from coaching.models import PulseResponse
 from dashboards.bulk import RowWriter
 from dashboards.scale import BENCH_PASSWORD, PROGRAM, bench_logins
 from programs.models import Membership, Profile, Program, Role, User
 from projects.models import Phase, PhaseEvent, Project
 from reflections.models import CheckIn, Reflection
 from reflections.weeks import LocalWeek, zone_named
-from teams.models import PulseResponse, Team, TeamMember
+from teams.models import Team, TeamMember
 
 SMALL = ["--participants", "45", "--teams", "6", "--weeks", "10", "--cohorts", "2"]
 
@@ -141,8 +142,8 @@ def test_the_bench_accounts_sign_in_and_open_their_pages(seeded: str) -> None:
             reverse("reflections:journal", args=[program.pk]),
             reverse("projects:detail", args=[project.pk]),
         ],
-        coach: [reverse("coaching:dashboard", args=[program.pk])],
-        admin: [reverse("coaching:analytics", args=[program.pk])],
+        coach: [reverse("dashboards:coach_dashboard", args=[program.pk])],
+        admin: [reverse("dashboards:analytics", args=[program.pk])],
         sponsor: [reverse("project_work:sponsor_dashboard")],
     }
     for email, paths in pages.items():

@@ -13,6 +13,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from coaching.models import CoachNote, PulseResponse, PulseSurvey
 from dashboards.bulk import RowWriter
 from dashboards.management.commands.seed_demo import MILESTONES, UNITS
 from dashboards.scale.data import (
@@ -68,13 +69,7 @@ from reflections.models import (
     TeamReflection,
     TeamReflectionEdit,
 )
-from teams.models import (
-    CoachNote,
-    PulseResponse,
-    PulseSurvey,
-    Team,
-    TeamMember,
-)
+from teams.models import Team, TeamMember
 
 # Every table the seeder writes in bulk (dashboards.bulk.RowWriter).
 BULK_TABLES = [

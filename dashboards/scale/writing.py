@@ -9,6 +9,7 @@ import zoneinfo
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from coaching.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, PulseSurvey
 from dashboards.demo import NOTES
 from dashboards.scale.data import (
     MEETING_EVERY_WEEKS,
@@ -36,12 +37,6 @@ from reflections.models import (
     Visibility,
 )
 from reflections.weeks import LocalWeek
-from teams.models import (
-    PULSE_DIMENSIONS,
-    CoachNote,
-    PulseResponse,
-    PulseSurvey,
-)
 
 if TYPE_CHECKING:
     from dashboards.scale.seeder import Seeder

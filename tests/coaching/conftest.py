@@ -5,7 +5,11 @@ from collections.abc import Iterator
 
 import pytest
 import time_machine
+from django.utils import timezone
 
+from coaching.models import PULSE_DIMENSIONS, PulseResponse, PulseSurvey
+from teams.models import Team
+from tests import factories as f
 from tests.conftest import Cast
 
 # A Wednesday; the sessions below are the week after.
@@ -27,3 +31,19 @@ def zoned_cast(cast: Cast) -> Cast:
     cast.teammate.time_zone = "Europe/Berlin"
     cast.teammate.save(update_fields=["time_zone"])
     return cast
+
+
+def add_pulse(team: Team, meeting_on: datetime.date, answers: list[dict[str, int]]) -> PulseSurvey:
+    """A pulse for the meeting, answered by new members of the team, one per answer; opened
+    at the end of the meeting day, so a pulse of a meeting days ago has closed."""
+    opened = datetime.datetime.combine(meeting_on, datetime.time(18), tzinfo=datetime.UTC)
+    survey = PulseSurvey.objects.create(team=team, meeting_on=meeting_on, created_at=opened)
+    for scores in answers:
+        respondent = f.UserFactory()
+        PulseResponse.objects.create(
+            survey=survey,
+            respondent=respondent,
+            created_at=timezone.now(),
+            **{name: scores.get(name, 3) for name in PULSE_DIMENSIONS},
+        )
+    return survey

@@ -33,7 +33,7 @@ def test_the_coach_sees_weeks_since_the_last_session_and_its_attendance(cast: Ca
         do_end_session(session=session, by=cast.coach)
     assert TeamSession.objects.get().status == TeamSession.Status.DONE
 
-    url = reverse("coaching:dashboard", args=[cast.program.pk])
+    url = reverse("dashboards:coach_dashboard", args=[cast.program.pk])
     with time_machine.travel(HELD + datetime.timedelta(weeks=2), tick=False):
         page = cast.client_for("coach").get(url)
     assert "1 held; the latest 2 weeks ago (2 Nov 2026), 1 of 2 members there" in page.text
@@ -79,7 +79,7 @@ def test_members_and_the_coach_find_past_sessions_on_the_team_page(cast: Cast) -
     with time_machine.travel(HELD + datetime.timedelta(hours=1), tick=False):
         do_end_session(session=session, by=cast.coach)
     url = reverse("teams:detail", args=[cast.team.pk])
-    record = reverse("team_sessions:run", args=[session.pk])
+    record = reverse("coaching:run", args=[session.pk])
     for who in ("participant", "coach"):
         page = cast.client_for(who).get(url).text
         assert record in page
@@ -94,7 +94,7 @@ def test_the_coach_sees_the_process_share_of_each_session_from_their_own_notes(
     cast: Cast,
 ) -> None:
     run_a_session_with_interventions(cast)
-    url = reverse("coaching:dashboard", args=[cast.program.pk])
+    url = reverse("dashboards:coach_dashboard", args=[cast.program.pk])
     with time_machine.travel(HELD + datetime.timedelta(weeks=5), tick=False):
         page = cast.client_for("coach").get(url)
     # 20 of the session's 60 minutes were on the process.

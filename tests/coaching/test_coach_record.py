@@ -9,9 +9,8 @@ import datetime
 import time_machine
 from django.urls import reverse
 
-from coaching.models import CoachQuestion, Intervention, TeamSession
+from coaching.models import CoachNote, CoachQuestion, Intervention, TeamSession
 from coaching.services import do_schedule_session, time_split
-from teams.models import CoachNote
 from tests.conftest import Cast
 
 START = datetime.datetime(2026, 12, 2, 9, 0, tzinfo=datetime.UTC)
@@ -30,16 +29,14 @@ def run_a_session_with_interventions(cast: Cast) -> TeamSession:
             place="Room 4",
         )
         coach = cast.client_for("coach")
-        coach.post(reverse("team_sessions:start", args=[session.pk]))
+        coach.post(reverse("coaching:start", args=[session.pk]))
         clock.shift(datetime.timedelta(minutes=10))
-        coach.post(reverse("team_sessions:intervene", args=[session.pk]), {"about": "process"})
+        coach.post(reverse("coaching:intervene", args=[session.pk]), {"about": "process"})
         clock.shift(datetime.timedelta(minutes=20))
         question = CoachQuestion.objects.get(text=CANARY)
-        coach.post(
-            reverse("team_sessions:intervene", args=[session.pk]), {"question": question.pk}
-        )
+        coach.post(reverse("coaching:intervene", args=[session.pk]), {"question": question.pk})
         clock.shift(datetime.timedelta(minutes=30))
-        coach.post(reverse("team_sessions:end", args=[session.pk]))
+        coach.post(reverse("coaching:end", args=[session.pk]))
     session.refresh_from_db()
     return session
 
@@ -62,7 +59,7 @@ def test_the_coachs_taps_become_their_private_note_with_the_split_and_questions(
     page = cast.client_for("coach").get(reverse("coaching:note", args=[note.pk]))
     assert page.status_code == 200
     assert CANARY in page.text
-    run_page = cast.client_for("coach").get(reverse("team_sessions:run", args=[session.pk]))
+    run_page = cast.client_for("coach").get(reverse("coaching:run", args=[session.pk]))
     assert "My coach note of this session" in run_page.text
 
 
@@ -74,7 +71,7 @@ def test_members_the_sponsor_and_the_program_admin_see_nothing_of_the_coachs_rec
     assert note is not None
     for who in ("participant", "teammate"):
         client = cast.client_for(who)
-        run_page = client.get(reverse("team_sessions:run", args=[session.pk]))
+        run_page = client.get(reverse("coaching:run", args=[session.pk]))
         assert run_page.status_code == 200
         assert "My record" not in run_page.text
         assert "Interventions" not in run_page.text
@@ -82,16 +79,16 @@ def test_members_the_sponsor_and_the_program_admin_see_nothing_of_the_coachs_rec
         assert client.get(reverse("coaching:notes", args=[cast.team.pk])).status_code == 403
     for who in ("sponsor", "program_admin"):
         client = cast.client_for(who)
-        assert client.get(reverse("team_sessions:run", args=[session.pk])).status_code == 403
+        assert client.get(reverse("coaching:run", args=[session.pk])).status_code == 403
         assert client.get(reverse("coaching:note", args=[note.pk])).status_code == 404
         assert client.get(reverse("coaching:notes", args=[cast.team.pk])).status_code == 403
-        detail = client.get(reverse("team_sessions:detail", args=[session.pk]))
+        detail = client.get(reverse("coaching:detail", args=[session.pk]))
         assert "Interventions" not in detail.text
         assert CANARY not in detail.text
     # Nor can anyone else tap for the coach.
     for who in ("participant", "sponsor", "program_admin"):
         response = cast.client_for(who).post(
-            reverse("team_sessions:intervene", args=[session.pk]), {"about": "task"}
+            reverse("coaching:intervene", args=[session.pk]), {"about": "task"}
         )
         assert response.status_code == 403
     assert CoachNote.objects.count() == 1

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from coaching.models import Intervention, LearningEntry, TeamSession
+from coaching.models import Intervention, LearningEntry, PulseSurvey, TeamSession
 from programs.models import Program
-from teams.models import PulseSurvey, Team
+from teams.models import Team
 
 
 @pytest.mark.django_db

@@ -7,6 +7,9 @@ import datetime
 import json
 from typing import Any
 
+from django.utils.text import slugify
+
+from coaching.notes import do_write_coach_note
 from coaching.services import do_write_learning
 from tests.coaching.test_run import session_of
 from tests.conftest import Cast
@@ -61,3 +64,24 @@ def test_someone_without_learning_entries_gets_none_in_their_export(cast: Cast) 
     data, files = exported(cast.client_for("outsider"))
     assert data["session_learning"] == []
     assert "session-learning.md" not in files
+
+
+def test_a_coachs_notes_are_one_markdown_file_each_and_pulse_answers_stay_in_json(
+    cast: Cast,
+) -> None:
+    note = do_write_coach_note(
+        team=cast.team,
+        by=cast.coach,
+        held_on=datetime.date(2026, 11, 20),
+        body="They listened better today.",
+        task_minutes=50,
+        process_minutes=40,
+    )
+    data, files = exported(cast.client_for("coach"))
+
+    path = f"coach-notes/{slugify(cast.team.name)}/2026-11-20-{note.pk}.md"
+    assert "They listened better today." in files[path]
+    assert "- Minutes on the process: 40" in files[path]
+    assert [n["body"] for n in data["coach_notes"]] == ["They listened better today."]  # type: ignore[index]
+    assert data["pulse_answers"] == []
+    assert not any(name.startswith("pulse") for name in files)

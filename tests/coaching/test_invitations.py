@@ -124,7 +124,7 @@ def test_a_moved_session_keeps_its_uid_and_raises_its_sequence(
 
 def test_the_downloaded_calendar_is_the_same_request(cast: Cast, now: datetime.datetime) -> None:
     session = schedule(cast)
-    response = cast.client_for("sponsor").get(reverse("team_sessions:calendar", args=[session.pk]))
+    response = cast.client_for("sponsor").get(reverse("coaching:calendar", args=[session.pk]))
     assert response["Content-Type"].startswith("text/calendar")
     calendar = Calendar.from_ical(response.content)
     assert calendar["METHOD"] == "REQUEST"

@@ -11,11 +11,16 @@ from typing import Any
 
 from django.urls import reverse
 
-from coaching.models import CoachQuestion, LearningEntry, SessionAttendance, TeamSession
+from coaching.models import (
+    CoachQuestion,
+    LearningEntry,
+    PulseSurvey,
+    SessionAttendance,
+    TeamSession,
+)
 from coaching.services import do_schedule_session
 from notifications.models import Notification
 from projects.models import Action
-from teams.models import PulseSurvey
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -33,7 +38,7 @@ def session_of(cast: Cast) -> TeamSession:
 
 
 def url(name: str, session: TeamSession) -> str:
-    return reverse(f"team_sessions:{name}", args=[session.pk])
+    return reverse(f"coaching:{name}", args=[session.pk])
 
 
 def test_a_team_runs_its_session_end_to_end(
@@ -63,7 +68,7 @@ def test_a_team_runs_its_session_end_to_end(
     coach.post(url("start", session))
     coach.post(url("attendance", session), {"present": [cast.participant.pk]})
     coach.post(
-        url("notes", session),
+        url("run_notes", session),
         {"question": "Why do discharges wait?", "decisions": "Pilot on ward 5."},
     )
     with committed():

@@ -31,11 +31,11 @@ def test_a_member_schedules_a_session_and_each_reader_sees_it_on_their_own_clock
     participant = cast.client_for("participant")
     team_page = participant.get(reverse("teams:detail", args=[cast.team.pk]))
     assert "No session planned." in team_page.text
-    assert reverse("team_sessions:schedule", args=[cast.team.pk]) in team_page.text
+    assert reverse("coaching:schedule", args=[cast.team.pk]) in team_page.text
 
     with committed():
         response = participant.post(
-            reverse("team_sessions:schedule", args=[cast.team.pk]), GOOD, follow=True
+            reverse("coaching:schedule", args=[cast.team.pk]), GOOD, follow=True
         )
 
     session = TeamSession.objects.get(team=cast.team)
@@ -68,7 +68,7 @@ def test_the_sponsor_and_the_program_admin_see_when_but_do_not_schedule(
         duration=datetime.timedelta(hours=1),
         place="Board room",
     )
-    schedule_url = reverse("team_sessions:schedule", args=[cast.team.pk])
+    schedule_url = reverse("coaching:schedule", args=[cast.team.pk])
     sponsor = cast.client_for("sponsor").get(reverse("teams:detail", args=[cast.team.pk]))
     assert "Thursday 10 December 2026, 19:00" in sponsor.text
     assert schedule_url not in sponsor.text
@@ -83,7 +83,7 @@ def test_bad_times_get_a_clear_error_and_schedule_nothing(
     zoned_cast: Cast, now: datetime.datetime
 ) -> None:
     client = zoned_cast.client_for("participant")
-    url = reverse("team_sessions:schedule", args=[zoned_cast.team.pk])
+    url = reverse("coaching:schedule", args=[zoned_cast.team.pk])
     cases = {
         "Choose a time in the future.": {**GOOD, "date": "2026-12-01"},
         "Give a place or a video link.": {**GOOD, "place": ""},
@@ -115,7 +115,7 @@ def test_moving_a_session_raises_its_sequence_and_an_unchanged_save_does_not(
         agenda=GOOD["agenda"],
     )
     client = cast.client_for("coach")
-    url = reverse("team_sessions:change", args=[session.pk])
+    url = reverse("coaching:change", args=[session.pk])
     form = client.get(url)
     # The form shows the coach's own clock (UTC).
     assert 'value="19:00"' in form.text
@@ -144,7 +144,7 @@ def test_a_session_that_has_started_can_no_longer_be_moved(
     )
     TeamSession.objects.filter(pk=session.pk).update(status=TeamSession.Status.RUNNING)
     response = cast.client_for("participant").get(
-        reverse("team_sessions:change", args=[session.pk]), follow=True
+        reverse("coaching:change", args=[session.pk]), follow=True
     )
     assert "This session has started: it can no longer be moved." in response.text
     with pytest.raises(ValueError, match="has not started"):

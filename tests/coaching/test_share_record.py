@@ -21,14 +21,14 @@ NOTE_TEXT = "Interventions: 1 on the task, 1 on the process."
 
 
 def page(client: Client, session: TeamSession) -> str:
-    response = client.get(reverse("team_sessions:detail", args=[session.pk]))
+    response = client.get(reverse("coaching:detail", args=[session.pk]))
     assert response.status_code == 200
     return response.text
 
 
 def share(cast: Cast, session: TeamSession, choice: str = "yes") -> None:
     response = cast.client_for("coach").post(
-        reverse("team_sessions:share_record", args=[session.pk]), {"share": choice}
+        reverse("coaching:share_record", args=[session.pk]), {"share": choice}
     )
     assert response.status_code == 302
 
@@ -72,7 +72,7 @@ def test_the_sponsor_the_program_admin_and_another_coach_still_see_nothing(cast:
     assert SPLIT not in sponsor_page
     assert CANARY not in sponsor_page
     for who in ("program_admin", "other_coach"):
-        response = cast.client_for(who).get(reverse("team_sessions:detail", args=[session.pk]))
+        response = cast.client_for(who).get(reverse("coaching:detail", args=[session.pk]))
         assert response.status_code == 403
         assert CANARY not in response.text
     # The team's next coach opens the session, not the earlier coach's shared record.
@@ -98,7 +98,7 @@ def test_stop_sharing_hides_the_record_from_the_team_again(cast: Cast) -> None:
 def test_a_member_cannot_share_the_coachs_record(cast: Cast) -> None:
     session = run_a_session_with_interventions(cast)
     response = cast.client_for("participant").post(
-        reverse("team_sessions:share_record", args=[session.pk]), {"share": "yes"}
+        reverse("coaching:share_record", args=[session.pk]), {"share": "yes"}
     )
     assert response.status_code == 403
     session.refresh_from_db()
@@ -140,7 +140,7 @@ def test_sharing_tells_the_teams_active_members_and_nobody_else_once(
     )
     for notification in told:
         assert notification.subject.startswith("Your coach shared the record of Flow Forward")
-        assert notification.link == reverse("team_sessions:detail", args=[session.pk])
+        assert notification.link == reverse("coaching:detail", args=[session.pk])
     sent = [message for message in mailoutbox if "shared the record" in message.subject]
     assert sorted(m.to[0] for m in sent) == sorted([cast.participant.email, cast.teammate.email])
     for message in sent:

@@ -1,5 +1,5 @@
-"""Shared helpers for the coach and program dashboards: bulk builders for check-ins,
-pulses and whole programs."""
+"""Shared helpers for the coach and program dashboards: bulk builders for check-ins and
+whole programs (pulses: `tests.coaching.conftest.add_pulse`)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from coaching.models import PULSE_DIMENSIONS, PulseResponse, PulseSurvey
 from programs.models import Discipline, Membership, Profile, Program, Role, Unit, User
 from projects.models import Action, Project
 from reflections.models import CheckIn, Reflection
 from reflections.weeks import LocalWeek
-from teams.models import PULSE_DIMENSIONS, PulseResponse, PulseSurvey, Team, TeamMember
+from teams.models import Team, TeamMember
 from tests import factories as f
 
 
@@ -40,22 +41,6 @@ def checkin_fields(
         "created_at": moment,
         "updated_at": moment,
     }
-
-
-def add_pulse(team: Team, meeting_on: datetime.date, answers: list[dict[str, int]]) -> PulseSurvey:
-    """A pulse for the meeting, answered by new members of the team, one per answer; opened
-    at the end of the meeting day, so a pulse of a meeting days ago has closed."""
-    opened = datetime.datetime.combine(meeting_on, datetime.time(18), tzinfo=datetime.UTC)
-    survey = PulseSurvey.objects.create(team=team, meeting_on=meeting_on, created_at=opened)
-    for scores in answers:
-        respondent = f.UserFactory()
-        PulseResponse.objects.create(
-            survey=survey,
-            respondent=respondent,
-            created_at=timezone.now(),
-            **{name: scores.get(name, 3) for name in PULSE_DIMENSIONS},
-        )
-    return survey
 
 
 def count_queries(user: User, url: str) -> int:

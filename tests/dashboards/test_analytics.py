@@ -30,7 +30,7 @@ def _frozen() -> object:
 
 def csv_rows(cast: Cast, table: str) -> list[dict[str, str]]:
     response = cast.client_for("program_admin").get(
-        reverse("coaching:analytics_csv", args=[cast.program.pk, table])
+        reverse("dashboards:analytics_csv", args=[cast.program.pk, table])
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -58,7 +58,7 @@ def joined_at_the_start(cast: Cast) -> None:
 def test_groups_of_fewer_than_five_people_are_hidden(cast: Cast) -> None:
     add_checkin(cast.participant, cast.program, LAST_WEEK)
     html = cast.client_for("program_admin").get(
-        reverse("coaching:analytics", args=[cast.program.pk])
+        reverse("dashboards:analytics", args=[cast.program.pk])
     )
     text = html.content.decode()
     assert "fewer than 5" in text
@@ -127,7 +127,7 @@ def test_weekly_table_counts_check_ins_and_reflections_but_no_content(cast: Cast
     assert last["Reflections written"] == "1"
     assert rows[-1]["Week"] == "Everyone"
     html = cast.client_for("program_admin").get(
-        reverse("coaching:analytics", args=[cast.program.pk])
+        reverse("dashboards:analytics", args=[cast.program.pk])
     )
     assert "Very private" not in html.content.decode()
     assert '<svg class="chart"' in html.content.decode()
@@ -150,10 +150,10 @@ def test_analytics_run_the_same_queries_for_1_and_50_teams_and_at_most_10(db: No
     small = build_program(1, today=today)
     large = build_program(50, today=today)
     small_count = count_queries(
-        small.admin, reverse("coaching:analytics", args=[small.program.pk])
+        small.admin, reverse("dashboards:analytics", args=[small.program.pk])
     )
     large_count = count_queries(
-        large.admin, reverse("coaching:analytics", args=[large.program.pk])
+        large.admin, reverse("dashboards:analytics", args=[large.program.pk])
     )
     assert small_count == large_count, f"{small_count} vs {large_count} queries"
     assert large_count <= 10, f"{large_count} queries"
@@ -206,7 +206,7 @@ def test_figures_are_reused_for_a_few_minutes_and_recounted_the_next_day(cast: C
     add_checkin(members[1], cast.program, LAST_WEEK)
     assert last_week_done() == "1"
     page = cast.client_for("program_admin").get(
-        reverse("coaching:analytics", args=[cast.program.pk])
+        reverse("dashboards:analytics", args=[cast.program.pk])
     )
     assert "Counted at 15:00" in page.content.decode()
     with time_machine.travel(NOW + datetime.timedelta(days=1), tick=False):
@@ -220,7 +220,7 @@ def test_a_long_table_is_shown_a_page_at_a_time_and_whole_in_the_csv(
 
     monkeypatch.setattr(analytics_views, "ROWS_PER_PAGE", 1)
     client = cast.client_for("program_admin")
-    url = reverse("coaching:analytics", args=[cast.program.pk])
+    url = reverse("dashboards:analytics", args=[cast.program.pk])
     first = client.get(url).content.decode()
     assert '<td data-label="Team">Flow Forward</td>' in first
     assert '<td data-label="Team">Safe Passage</td>' not in first
@@ -237,7 +237,7 @@ def test_names_in_the_tables_are_escaped(cast: Cast) -> None:
     cast.team.name = "<b>Bold</b> & co"
     cast.team.save()
     page = cast.client_for("program_admin").get(
-        reverse("coaching:analytics", args=[cast.program.pk])
+        reverse("dashboards:analytics", args=[cast.program.pk])
     )
     text = page.content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
-from dashboards.charts import Series, bar_chart, legend, line_chart
+from core.charts import Series, bar_chart, legend, line_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -15,15 +15,16 @@ from projects.models import Action, Phase, Project
 from reflections.weeks import LocalWeek
 from teams.models import TeamMember
 from tests import factories as f
+from tests.coaching.conftest import add_pulse
 from tests.conftest import Cast
-from tests.dashboards.conftest import add_checkin, add_pulse, build_program, count_queries
+from tests.dashboards.conftest import add_checkin, build_program, count_queries
 
 NOW = datetime.datetime(2026, 11, 20, 15, 0, tzinfo=datetime.UTC)  # a Friday, week 47
 THIS_WEEK = LocalWeek(2026, 47)
 
 
 def dashboard(client: Client, cast: Cast) -> str:
-    response = client.get(reverse("coaching:dashboard", args=[cast.program.pk]))
+    response = client.get(reverse("dashboards:coach_dashboard", args=[cast.program.pk]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -214,10 +215,10 @@ def test_dashboard_runs_the_same_queries_for_1_and_50_teams_and_at_most_10(db: N
         small = build_program(1, today=today)
         large = build_program(50, today=today)
         small_count = count_queries(
-            small.coach, reverse("coaching:dashboard", args=[small.program.pk])
+            small.coach, reverse("dashboards:coach_dashboard", args=[small.program.pk])
         )
         large_count = count_queries(
-            large.coach, reverse("coaching:dashboard", args=[large.program.pk])
+            large.coach, reverse("dashboards:coach_dashboard", args=[large.program.pk])
         )
     assert small_count == large_count, f"{small_count} vs {large_count} queries"
     assert large_count <= 10, f"{large_count} queries"

@@ -11,11 +11,12 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from coaching.models import PulseSurvey
 from programs.models import Program
 from projects.models import Phase, Project
-from teams.models import PulseSurvey, TeamMember
+from teams.models import TeamMember
+from tests.coaching.conftest import add_pulse
 from tests.conftest import Cast
-from tests.dashboards.conftest import add_pulse
 
 NOW = datetime.datetime(2026, 11, 20, 15, 0, tzinfo=datetime.UTC)
 TODAY = NOW.date()
@@ -45,7 +46,9 @@ def frozen(cast: Cast) -> object:
 
 
 def dashboard(cast: Cast) -> str:
-    response = cast.client_for("coach").get(reverse("coaching:dashboard", args=[cast.program.pk]))
+    response = cast.client_for("coach").get(
+        reverse("dashboards:coach_dashboard", args=[cast.program.pk])
+    )
     assert response.status_code == 200
     return response.content.decode()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from coaching.models import CoachNote, PulseResponse, PulseSurvey
 from dashboards.demo import seed_coaching
-from teams.models import CoachNote, PulseResponse, PulseSurvey
 from tests import factories as f
 from tests.conftest import Cast
 
@@ -32,7 +32,9 @@ def test_seed_coaching_adds_notes_and_pulses_once(cast: Cast) -> None:
 def test_seeded_program_shows_a_pulse_flag_on_the_coach_dashboard(cast: Cast) -> None:
     f.add_participant(cast.team)
     seed_coaching(program=cast.program)
-    html = cast.client_for("coach").get(reverse("coaching:dashboard", args=[cast.program.pk]))
+    html = cast.client_for("coach").get(
+        reverse("dashboards:coach_dashboard", args=[cast.program.pk])
+    )
     assert "Psychological safety fell two meetings in a row" in html.content.decode()
 
 
@@ -43,7 +45,9 @@ def test_seeded_program_shows_the_closed_baseline_on_the_outcome_report(cast: Ca
         f.add_participant(cast.team)
     seed_coaching(program=cast.program)
     seed_coaching(program=cast.program)  # once only
-    html = cast.client_for("program_admin").get(reverse("coaching:report", args=[cast.program.pk]))
+    html = cast.client_for("program_admin").get(
+        reverse("dashboards:report", args=[cast.program.pk])
+    )
     text = html.content.decode()
     assert "(6 people)" in text  # the baseline of the six participants, frozen
     assert "open: figures when the stage closes" in text  # the mid-point and the end

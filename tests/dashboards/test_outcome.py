@@ -40,7 +40,7 @@ def ratings(stage: str = "baseline", first: int = 2, second: int = 3) -> dict[st
 def test_participant_rates_themselves_and_sees_their_ratings(with_competencies: Cast) -> None:
     cast = with_competencies
     client = cast.client_for("participant")
-    url = reverse("coaching:self_assessment", args=[cast.program.pk])
+    url = reverse("dashboards:self_assessment", args=[cast.program.pk])
     response = client.post(url, ratings())
     assert response.status_code == 302
     saved = SelfAssessment.objects.get()
@@ -52,7 +52,7 @@ def test_participant_rates_themselves_and_sees_their_ratings(with_competencies: 
 def test_saving_a_stage_again_replaces_its_ratings(with_competencies: Cast) -> None:
     cast = with_competencies
     client = cast.client_for("participant")
-    url = reverse("coaching:self_assessment", args=[cast.program.pk])
+    url = reverse("dashboards:self_assessment", args=[cast.program.pk])
     client.post(url, ratings(first=2))
     client.post(url, ratings(first=4))
     assert SelfAssessment.objects.get().ratings["Leading across boundaries"] == 4
@@ -71,7 +71,7 @@ def test_bad_ratings_get_a_form_error_and_save_nothing(
 ) -> None:
     cast = with_competencies
     response = cast.client_for("participant").post(
-        reverse("coaching:self_assessment", args=[cast.program.pk]), data
+        reverse("dashboards:self_assessment", args=[cast.program.pk]), data
     )
     assert response.status_code == 400
     assert "nothing has been saved yet" in response.content.decode()
@@ -80,7 +80,7 @@ def test_bad_ratings_get_a_form_error_and_save_nothing(
 
 def test_a_program_without_competencies_says_what_to_do(cast: Cast) -> None:
     html = cast.client_for("participant").get(
-        reverse("coaching:self_assessment", args=[cast.program.pk])
+        reverse("dashboards:self_assessment", args=[cast.program.pk])
     )
     assert "no competencies listed yet" in html.content.decode()
 
@@ -94,7 +94,7 @@ def test_teammates_and_coaches_never_see_someone_elses_ratings(with_competencies
         ratings={"Leading across boundaries": 1, "Asking powerful questions": 1},
     )
     html = cast.client_for("teammate").get(
-        reverse("coaching:self_assessment", args=[cast.program.pk])
+        reverse("dashboards:self_assessment", args=[cast.program.pk])
     )
     assert "My ratings so far" not in html.content.decode()
 
@@ -103,7 +103,7 @@ def test_teammates_and_coaches_never_see_someone_elses_ratings(with_competencies
 def test_only_participants_assess_themselves(with_competencies: Cast, who: str) -> None:
     cast = with_competencies
     response = cast.client_for(who).post(
-        reverse("coaching:self_assessment", args=[cast.program.pk]), ratings()
+        reverse("dashboards:self_assessment", args=[cast.program.pk]), ratings()
     )
     assert response.status_code == 403
     assert not SelfAssessment.objects.exists()
@@ -123,7 +123,7 @@ def close(cast: Cast, stage: str) -> str:
     """A program admin closes the stage on the report page; the page's text afterwards."""
     client = cast.client_for("program_admin")
     response = client.post(
-        reverse("coaching:self_assessment_close", args=[cast.program.pk]),
+        reverse("dashboards:self_assessment_close", args=[cast.program.pk]),
         {"stage": stage},
         follow=True,
     )
@@ -134,7 +134,7 @@ def close(cast: Cast, stage: str) -> str:
 def report(cast: Cast) -> str:
     return (
         cast.client_for("program_admin")
-        .get(reverse("coaching:report", args=[cast.program.pk]))
+        .get(reverse("dashboards:report", args=[cast.program.pk]))
         .content.decode()
     )
 
@@ -183,7 +183,7 @@ def test_a_closed_stage_takes_no_more_ratings(with_competencies: Cast) -> None:
     cast = with_competencies
     close(cast, "baseline")
     client = cast.client_for("participant")
-    url = reverse("coaching:self_assessment", args=[cast.program.pk])
+    url = reverse("dashboards:self_assessment", args=[cast.program.pk])
     response = client.post(url, ratings("baseline"))
     assert response.status_code == 400
     assert "That stage is not open: it has closed" in response.content.decode()
@@ -215,8 +215,8 @@ def test_report_runs_the_same_queries_for_1_and_50_teams_and_at_most_10(db: None
     today = datetime.date(2026, 11, 20)
     small = build_program(1, today=today)
     large = build_program(50, today=today)
-    small_count = count_queries(small.admin, reverse("coaching:report", args=[small.program.pk]))
-    large_count = count_queries(large.admin, reverse("coaching:report", args=[large.program.pk]))
+    small_count = count_queries(small.admin, reverse("dashboards:report", args=[small.program.pk]))
+    large_count = count_queries(large.admin, reverse("dashboards:report", args=[large.program.pk]))
     assert small_count == large_count, f"{small_count} vs {large_count} queries"
     assert large_count <= 16, f"{large_count} queries"
 
@@ -231,7 +231,7 @@ def test_the_end_of_program_stage_opens_only_with_the_showcase(cast: Cast) -> No
         due_on=datetime.date(2027, 5, 20),
     )
     client = cast.client_for("participant")
-    url = reverse("coaching:self_assessment", args=[cast.program.pk])
+    url = reverse("dashboards:self_assessment", args=[cast.program.pk])
     with time_machine.travel(datetime.datetime(2026, 9, 10, 12, tzinfo=datetime.UTC)):
         page = client.get(url).content.decode()
         assert "End of the program on 20 May 2027" in page

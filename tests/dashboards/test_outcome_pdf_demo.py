@@ -27,7 +27,7 @@ def test_the_demos_outcome_report_pdf_names_every_project(tmp_path: Path) -> Non
     program = admin_membership.program
     client = Client()
     client.force_login(admin_membership.user)
-    response = client.get(reverse("coaching:report_pdf", args=[program.pk]))
+    response = client.get(reverse("dashboards:report_pdf", args=[program.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     path = tmp_path / "outcome.pdf"

@@ -61,7 +61,7 @@ def reported(cast: Cast) -> Cast:
     return cast
 
 
-def report(cast: Cast, name: str = "coaching:report") -> bytes:
+def report(cast: Cast, name: str = "dashboards:report") -> bytes:
     response = cast.client_for("program_admin").get(reverse(name, args=[cast.program.pk]))
     assert response.status_code == 200
     return response.content
@@ -120,7 +120,7 @@ def test_learning_themes_come_from_shared_writing_of_five_people_only(cast: Cast
 
 
 def test_the_csv_has_one_row_per_project(reported: Cast) -> None:
-    rows = list(csv.reader(io.StringIO(report(reported, "coaching:report_csv").decode())))
+    rows = list(csv.reader(io.StringIO(report(reported, "dashboards:report_csv").decode())))
     assert len(rows) == 3
     mine = next(row for row in rows if "Cut ED boarding time" in row)
     assert "Median boarding time: baseline 6 h, target 3 h, achieved 3.5 h" in mine
@@ -128,7 +128,7 @@ def test_the_csv_has_one_row_per_project(reported: Cast) -> None:
 
 
 def test_the_pdf_is_made_on_the_server_and_names_each_project(reported: Cast, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    pdf = report(reported, "coaching:report_pdf")
+    pdf = report(reported, "dashboards:report_pdf")
     assert pdf.startswith(b"%PDF")
     path = tmp_path / "report.pdf"
     path.write_bytes(pdf)

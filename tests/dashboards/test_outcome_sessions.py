@@ -58,7 +58,7 @@ def sessions(cast: Cast) -> Cast:
 
 def test_each_card_counts_the_sessions_held_and_their_attendance(sessions: Cast) -> None:
     response = sessions.client_for("program_admin").get(
-        reverse("coaching:report", args=[sessions.program.pk])
+        reverse("dashboards:report", args=[sessions.program.pk])
     )
     assert response.status_code == 200
     assert (
@@ -71,7 +71,7 @@ def test_each_card_counts_the_sessions_held_and_their_attendance(sessions: Cast)
 
 def test_the_csv_counts_sessions_and_attendance_per_team(sessions: Cast) -> None:
     response = sessions.client_for("program_admin").get(
-        reverse("coaching:report_csv", args=[sessions.program.pk])
+        reverse("dashboards:report_csv", args=[sessions.program.pk])
     )
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     header = rows[0]

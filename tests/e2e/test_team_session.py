@@ -15,12 +15,12 @@ import re
 
 from django.urls import reverse
 
-from coaching.models import LearningEntry, TeamSession
+from coaching.models import LearningEntry, PulseSurvey, TeamSession
 from coaching.services import session_members
 from notifications.models import Notification
 from programs.models import User
 from projects.models import Action
-from teams.models import PulseSurvey, Team
+from teams.models import Team
 from tests.e2e.conftest import COACH, sign_in
 
 LAPTOP = {"viewport": {"width": 1280, "height": 800}}
@@ -36,7 +36,7 @@ def test_a_coach_and_three_members_run_a_session_end_to_end(browser: Browser, de
     here = session_members(team)[:3]
     assert len(here) == 3
     on_phone, first_owner, second_owner = here
-    run_url = demo + reverse("team_sessions:run", args=[session.pk])
+    run_url = demo + reverse("coaching:run", args=[session.pk])
 
     # The coach runs the session from a laptop.
     laptop = sign_in(browser, demo, COACH, **LAPTOP)

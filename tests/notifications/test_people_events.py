@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from coaching.models import PulseSurvey
 from notifications.deadlines import do_notify_action_deadlines
 from notifications.kinds import EmailMode, Kind
 from notifications.models import Notification
@@ -34,7 +35,6 @@ from reflections.services import (
     do_share_reflection_again,
     do_write_reflection,
 )
-from teams.models import PulseSurvey
 from teams.services import do_set_advisors
 from tests import factories as f
 from tests.conftest import Cast

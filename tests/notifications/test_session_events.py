@@ -59,7 +59,7 @@ def test_a_scheduled_session_tells_the_team_and_its_advisors_on_their_own_clocks
         cast.coach.email: "Flow Forward meets on Thu 10 Dec 2026, 19:00 (UTC)",
         cast.sponsor.email: "Flow Forward meets on Thu 10 Dec 2026, 19:00 (UTC)",
     }
-    link = reverse("team_sessions:detail", args=[session.pk])
+    link = reverse("coaching:detail", args=[session.pk])
     assert set(
         Notification.objects.filter(kind=Kind.SESSION_SCHEDULED).values_list("link", flat=True)
     ) == {link}

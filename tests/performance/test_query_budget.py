@@ -29,6 +29,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from coaching.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, PulseSurvey
 from notifications.kinds import Kind
 from notifications.models import Notification, ReminderDelivery
 from programs.models import (
@@ -70,15 +71,7 @@ from reflections.models import (
     Visibility,
 )
 from reflections.weeks import LocalWeek
-from teams.models import (
-    PULSE_DIMENSIONS,
-    CoachNote,
-    PulseResponse,
-    PulseSurvey,
-    SelfAssessment,
-    Team,
-    TeamMember,
-)
+from teams.models import SelfAssessment, Team, TeamMember
 
 BUDGET = 10
 # Pages allowed more, and why.
@@ -562,15 +555,15 @@ PAGES: list[Page] = [
     ("team reflections", "participant", lambda w: _team_url("reflections:team_list", w)),
     ("coach notes", "coach", lambda w: _team_url("coaching:notes", w)),
     ("team pulse", "coach", lambda w: _team_url("coaching:pulse", w)),
-    ("coach dashboard", "coach", lambda w: _program_url("coaching:dashboard", w)),
+    ("coach dashboard", "coach", lambda w: _program_url("dashboards:coach_dashboard", w)),
     ("program overview", "admin", lambda w: _program_url("dashboards:program", w)),
     (
         "program overview (participant)",
         "participant",
         lambda w: _program_url("dashboards:program", w),
     ),
-    ("program analytics", "admin", lambda w: _program_url("coaching:analytics", w)),
-    ("outcome report", "admin", lambda w: _program_url("coaching:report", w)),
+    ("program analytics", "admin", lambda w: _program_url("dashboards:analytics", w)),
+    ("outcome report", "admin", lambda w: _program_url("dashboards:report", w)),
     ("people page", "admin", lambda w: _program_url("teams:people", w)),
     ("reminder log", "admin", lambda w: _program_url("reminders:log", w)),
     ("sponsor dashboard", "sponsor", lambda w: reverse("project_work:sponsor_dashboard")),
@@ -617,7 +610,7 @@ def test_the_coach_dashboard_shows_ten_teams_a_page(worlds: dict[str, World], db
     large = worlds["large"]
     client = Client()
     client.force_login(large.coach)
-    url = _program_url("coaching:dashboard", large)
+    url = _program_url("dashboards:coach_dashboard", large)
 
     first = client.get(url).content.decode()
     assert _team_names(first) == [f"Team {n:03d}" for n in range(10)]
@@ -633,7 +626,7 @@ def test_a_coach_of_one_team_sees_no_pages(worlds: dict[str, World], db: None) -
     small = worlds["small"]
     client = Client()
     client.force_login(small.coach)
-    html = client.get(_program_url("coaching:dashboard", small)).content.decode()
+    html = client.get(_program_url("dashboards:coach_dashboard", small)).content.decode()
     assert _team_names(html) == ["Team 000"]
     assert "Page 1 of" not in html
     assert "Teams 1–" not in html

@@ -163,7 +163,7 @@ def test_the_coach_gets_the_counts_by_email_on_monday_morning(
     html = message.alternatives[0].content  # type: ignore[attr-defined]
     assert "Night Shift" in html and "2 of 3" in html
     dashboard = "https://actionlab.example.org" + reverse(
-        "coaching:dashboard", args=[cast.program.pk]
+        "dashboards:coach_dashboard", args=[cast.program.pk]
     )
     assert dashboard in message.body and dashboard in html
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")

@@ -92,8 +92,8 @@ TESTED_EXPORTS = {
     "people_import:export",
     "people_import:example",
     "people_import:rejected",
-    "coaching:analytics_csv",
-    "coaching:report_csv",
+    "dashboards:analytics_csv",
+    "dashboards:report_csv",
 }
 
 
@@ -192,7 +192,7 @@ ANALYTICS_TABLES = ("weekly", "units", "disciplines", "teams", "phases")
 @pytest.mark.parametrize("table", ANALYTICS_TABLES)
 def test_analytics_csv_has_no_formula_cells(formulas_everywhere: Cast, table: str) -> None:
     cast = formulas_everywhere
-    url = reverse("coaching:analytics_csv", args=[cast.program.pk, table])
+    url = reverse("dashboards:analytics_csv", args=[cast.program.pk, table])
     text = download(cast.client_for("program_admin"), url)
     assert formula_cells(text) == []
     labels = {unquote(row[0]) for row in rows_of(text)[1:]}
@@ -215,7 +215,7 @@ def test_outcome_report_csv_has_no_formula_cells_and_keeps_the_titles(
     cast = formulas_everywhere
     cast.project.title = FORMULAS[0]
     cast.project.save(update_fields=["title"])
-    url = reverse("coaching:report_csv", args=[cast.program.pk])
+    url = reverse("dashboards:report_csv", args=[cast.program.pk])
     text = download(cast.client_for("program_admin"), url)
     assert formula_cells(text) == []
     cells = {unquote(cell) for row in rows_of(text)[1:] for cell in row}

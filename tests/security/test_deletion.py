@@ -22,7 +22,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.models import TeamSession
+from coaching.models import CoachNote, TeamSession
+from coaching.notes import do_hand_over_notes, do_record_note_read
 from coaching.services import do_add_coach_question
 from dashboards.management.commands.seed_demo import PROGRAM as DEMO_PROGRAM
 from programs.models import (
@@ -40,8 +41,7 @@ from reflections.export import JSON_NAME
 from reflections.feeds import do_create_calendar_feed
 from reflections.models import Reflection
 from reflections.services import do_create_checkin, do_save_draft, do_write_reflection
-from teams.coaching import do_hand_over_notes, do_record_note_read
-from teams.models import CoachNote, PeopleImport, SelfAssessment, Team, TeamMember
+from teams.models import PeopleImport, SelfAssessment, Team, TeamMember
 from tests import factories as f
 from tests.conftest import Cast
 

@@ -35,6 +35,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from coaching.models import PULSE_DIMENSIONS
+from coaching.notes import do_write_coach_note
+from coaching.pulse import do_answer_pulse, do_open_pulse
 from core.markdown import render_markdown
 from notifications.models import ReminderDelivery
 from notifications.reminders import reminder_message
@@ -76,8 +79,6 @@ from reflections.services import (
     partner_token,
 )
 from reflections.weeks import LocalWeek
-from teams.coaching import do_answer_pulse, do_open_pulse, do_write_coach_note
-from teams.models import PULSE_DIMENSIONS
 from teams.people_import import COLUMNS
 from tests import factories as f
 from tests.conftest import Cast
@@ -542,13 +543,13 @@ def build_world(cast: Cast, payload: str) -> World:
         "check-in": ("participant", reverse("reflections:checkin", args=[p])),
         "check-in history": ("participant", reverse("reflections:checkin_history", args=[p])),
         "check-in as coach": ("coach", reverse("reflections:checkin_detail", args=[checkin.pk])),
-        "coach dashboard": ("coach", reverse("coaching:dashboard", args=[p])),
+        "coach dashboard": ("coach", reverse("dashboards:coach_dashboard", args=[p])),
         "coach notes": ("coach", reverse("coaching:notes", args=[t])),
         "coach note": ("coach", reverse("coaching:note", args=[note.pk])),
         "pulse": ("coach", reverse("coaching:pulse", args=[t])),
-        "analytics": ("program_admin", reverse("coaching:analytics", args=[p])),
-        "self-assessment": ("participant", reverse("coaching:self_assessment", args=[p])),
-        "outcome report": ("program_admin", reverse("coaching:report", args=[p])),
+        "analytics": ("program_admin", reverse("dashboards:analytics", args=[p])),
+        "self-assessment": ("participant", reverse("dashboards:self_assessment", args=[p])),
+        "outcome report": ("program_admin", reverse("dashboards:report", args=[p])),
         "reminder log": ("program_admin", reverse("reminders:log", args=[p])),
     }
     world.plan_id, world.door_id = plan.pk, open_door.pk

@@ -16,6 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from coaching.models import PULSE_DIMENSIONS, CoachNote, PulseResponse
+from coaching.pulse import do_open_pulse
 from programs.models import Cohort, Milestone, Program
 from projects.models import (
     Action,
@@ -34,8 +36,7 @@ from projects.services import (
 )
 from projects.work_services import do_ask_door, do_post_status_update
 from reflections.models import CheckIn, Draft, Plan, Reflection, TeamReflection
-from teams.coaching import do_open_pulse
-from teams.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, Team
+from teams.models import Team
 from tests.conftest import Cast
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -26,13 +26,13 @@ def test_the_admin_turned_coach_neither_reads_nor_takes_back_the_shared_record(
 ) -> None:
     session = run_a_session_with_interventions(cast)
     shared = cast.client_for("coach").post(
-        reverse("team_sessions:share_record", args=[session.pk]), {"share": "yes"}
+        reverse("coaching:share_record", args=[session.pk]), {"share": "yes"}
     )
     assert shared.status_code == 302
 
     client = make_herself_coach(cast)
 
-    page = client.get(reverse("team_sessions:detail", args=[session.pk]))
+    page = client.get(reverse("coaching:detail", args=[session.pk]))
     assert page.status_code == 200
     assert SPLIT not in page.text
     assert CANARY not in page.text
@@ -40,13 +40,11 @@ def test_the_admin_turned_coach_neither_reads_nor_takes_back_the_shared_record(
 
     for choice in ("no", "yes"):
         response = client.post(
-            reverse("team_sessions:share_record", args=[session.pk]), {"share": choice}
+            reverse("coaching:share_record", args=[session.pk]), {"share": choice}
         )
         assert response.status_code == 403
     session = TeamSession.objects.get(pk=session.pk)
     assert session.record_shared_at is not None
-    member_page = cast.client_for("participant").get(
-        reverse("team_sessions:detail", args=[session.pk])
-    )
+    member_page = cast.client_for("participant").get(reverse("coaching:detail", args=[session.pk]))
     assert SPLIT in member_page.text
     assert CANARY in member_page.text

@@ -20,9 +20,9 @@ from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
 
+from coaching.models import CoachNote
 from core.models import SecurityEvent
 from reflections.models import Draft, Reflection
-from teams.models import CoachNote
 from tests.conftest import Cast
 from tests.reflections.builders import check_in, plan_for, team_entry, write
 
@@ -83,7 +83,7 @@ WRITING: list[tuple[str, str, Callable[..., Model]]] = [
     ("reflections/teamreflection", "body", _team_reflection),
     ("reflections/plan", "aspect", _plan),
     ("reflections/draft", "body", _draft),
-    ("teams/coachnote", "body", _coach_note),
+    ("coaching/coachnote", "body", _coach_note),
 ]
 
 

@@ -17,11 +17,11 @@ import datetime
 from django.test import Client
 from django.urls import reverse
 
+from coaching.notes import do_write_coach_note
 from core.models import SecurityEvent
 from programs.models import Invitation, Role
 from programs.services import do_accept_invitation
 from reflections.models import CheckInVisibility, Visibility
-from teams.coaching import do_write_coach_note
 from tests.conftest import Cast
 from tests.reflections.builders import check_in, team_entry, write
 

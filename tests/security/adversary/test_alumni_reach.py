@@ -46,7 +46,7 @@ def test_after_the_archive_an_alumna_reaches_only_her_own_things(cast: Cast) -> 
         reverse("teams:detail", args=[cast.team.pk]): 403,
         reverse("projects:detail", args=[cast.project.pk]): 403,
         reverse("dashboards:showcase", args=[cast.team.cohort_id]): 403,
-        reverse("coaching:dashboard", args=[cast.program.pk]): 403,
+        reverse("dashboards:coach_dashboard", args=[cast.program.pk]): 403,
     }
     client = cast.client_for("participant")
     for url, status in attempts.items():

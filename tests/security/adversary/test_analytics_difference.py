@@ -34,7 +34,7 @@ def _frozen() -> object:
 
 def table(cast: Cast, slug: str, heading: str) -> dict[str, dict[str, str]]:
     response = cast.client_for("program_admin").get(
-        reverse("coaching:analytics_csv", args=[cast.program.pk, slug])
+        reverse("dashboards:analytics_csv", args=[cast.program.pk, slug])
     )
     assert response.status_code == 200
     return {row[heading]: row for row in csv.DictReader(io.StringIO(response.content.decode()))}

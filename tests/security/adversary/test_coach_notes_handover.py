@@ -13,9 +13,9 @@ import datetime
 
 from django.urls import reverse
 
+from coaching.models import CoachNote, CoachNoteHandover
+from coaching.notes import do_write_coach_note
 from core.models import SecurityEvent
-from teams.coaching import do_write_coach_note
-from teams.models import CoachNote, CoachNoteHandover
 from teams.services import do_set_advisors
 from tests.conftest import Cast
 

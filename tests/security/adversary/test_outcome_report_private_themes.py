@@ -41,10 +41,12 @@ def test_the_report_names_no_private_theme_and_no_theme_of_fewer_than_five(
                 prompt=None,
             )
     client = cast.client_for("program_admin")
-    html = client.get(reverse("coaching:report", args=[cast.program.pk])).content.decode()
-    csv_text = client.get(reverse("coaching:report_csv", args=[cast.program.pk])).content.decode()
+    html = client.get(reverse("dashboards:report", args=[cast.program.pk])).content.decode()
+    csv_text = client.get(
+        reverse("dashboards:report_csv", args=[cast.program.pk])
+    ).content.decode()
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(client.get(reverse("coaching:report_pdf", args=[cast.program.pk])).content)
+    pdf.write_bytes(client.get(reverse("dashboards:report_pdf", args=[cast.program.pk])).content)
     pdf_text = subprocess.run(
         ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout

@@ -19,7 +19,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from teams.models import PULSE_DIMENSIONS, PulseSurvey
+from coaching.models import PULSE_DIMENSIONS, PulseSurvey
 from tests import factories as f
 from tests.conftest import Cast
 

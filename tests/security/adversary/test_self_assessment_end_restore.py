@@ -23,7 +23,9 @@ COMPETENCY = "Leading across boundaries"
 
 
 def report_figures(cast: Cast) -> list[str]:
-    page = cast.client_for("program_admin").get(reverse("coaching:report", args=[cast.program.pk]))
+    page = cast.client_for("program_admin").get(
+        reverse("dashboards:report", args=[cast.program.pk])
+    )
     return re.findall(r"\d\.\d \(\d+ people\)", page.content.decode())
 
 
@@ -43,7 +45,7 @@ def test_ending_and_restoring_pats_membership_changes_no_figure(cast: Cast) -> N
     # While the stage is open the report shows nothing to compare.
     assert report_figures(cast) == []
     admin.post(
-        reverse("coaching:self_assessment_close", args=[cast.program.pk]), {"stage": "baseline"}
+        reverse("dashboards:self_assessment_close", args=[cast.program.pk]), {"stage": "baseline"}
     )
     with_pat = report_figures(cast)
     assert with_pat == ["3.3 (6 people)"]
@@ -58,7 +60,7 @@ def test_ending_and_restoring_pats_membership_changes_no_figure(cast: Cast) -> N
     assert with_pat == without_pat == restored
     # Nor can Pat's rating move the closed figure afterwards.
     response = cast.client_for("participant").post(
-        reverse("coaching:self_assessment", args=[cast.program.pk]),
+        reverse("dashboards:self_assessment", args=[cast.program.pk]),
         {"stage": "baseline", "c0": "1"},
     )
     assert response.status_code == 400

@@ -24,7 +24,7 @@ def test_a_new_coach_finds_none_of_the_previous_coachs_session_record(cast: Cast
 
     client = make_herself_coach(cast)
 
-    page = client.get(reverse("team_sessions:run", args=[session.pk]))
+    page = client.get(reverse("coaching:run", args=[session.pk]))
     assert page.status_code == 200
     assert "No interventions recorded yet." in page.text
     assert "My coach note of this session" not in page.text

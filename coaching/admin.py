@@ -11,8 +11,8 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
+from coaching.models import CoachNote, PulseSurvey
 from core.admin import WritingAdmin
-from teams.models import CoachNote, PulseSurvey
 
 
 @admin.register(CoachNote)

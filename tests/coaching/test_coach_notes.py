@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from coaching.models import CoachNote
+from coaching.notes import QUESTIONING_PROTOCOL, do_write_coach_note
 from programs.models import User
-from teams.coaching import QUESTIONING_PROTOCOL, do_write_coach_note
-from teams.models import CoachNote
 from tests.conftest import Cast
 
 NOT_COACHES = ("participant", "teammate", "sponsor", "program_admin", "other_participant")
@@ -156,8 +156,8 @@ def test_the_django_admin_shows_a_notes_metadata_but_never_its_body(cast: Cast) 
     root = User.objects.create_superuser(email="root@example.org", password="a-long-password-1")
     client = Client()
     client.force_login(root)
-    listing = client.get("/admin/teams/coachnote/")
-    detail = client.get(f"/admin/teams/coachnote/{note.pk}/change/")
+    listing = client.get("/admin/coaching/coachnote/")
+    detail = client.get(f"/admin/coaching/coachnote/{note.pk}/change/")
     assert listing.status_code == detail.status_code == 200
     assert "Flow Forward" in listing.content.decode()
     assert SECRET not in listing.content.decode()

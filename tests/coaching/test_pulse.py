@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from teams.models import PULSE_DIMENSIONS, PulseResponse, PulseSurvey
+from coaching.models import PULSE_DIMENSIONS, PulseResponse, PulseSurvey
 from tests import factories as f
+from tests.coaching.conftest import add_pulse
 from tests.conftest import Cast
-from tests.dashboards.conftest import add_pulse
 
 NOW = datetime.datetime(2026, 11, 20, 15, 0, tzinfo=datetime.UTC)
 # A pulse opened at NOW has closed by then.
