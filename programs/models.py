@@ -233,6 +233,14 @@ class ProgramQuerySet(models.QuerySet["Program"]):
             return self.none()
         return self.filter(memberships__user=user, memberships__is_active=True).distinct()
 
+    def administered_by(self, user: User | AnonymousUser) -> ProgramQuerySet:
+        """The programs the user is an active program admin of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            pk__in=Membership.objects.program_admins().filter(user=user).values("program_id")
+        )
+
 
 class Program(models.Model):
     """An action learning program, e.g. a nine-month leadership academy."""
@@ -371,6 +379,11 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user, is_active=True)
+
+    def program_admins(self) -> MembershipQuerySet:
+        """Active program-admin memberships: the one place that says who administers a
+        program (`programs.access.is_program_admin` reads the same rule from roles)."""
+        return self.filter(role=Role.PROGRAM_ADMIN, is_active=True)
 
     def not_left(self) -> MembershipQuerySet:
         """Memberships of people who did not leave: active ones, and those paused when

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Membership, Role, User
-from reflections.access import get_checkin_for_user, get_journal_for_user
+from reflections.access import get_checkin_for_user, get_personal_space_for_user
 from reflections.calendar import checkin_calendar
 from reflections.forms import CheckInForm, PlanForm
 from reflections.models import CheckIn, Plan, ReadReceipt
@@ -42,7 +42,7 @@ PAGE_SIZE = 20
 def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """My Be Better Now plan: one aspect, one thing I will do, an accountability partner
     and the weekly check-in slot, with the slot as a calendar download."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     current = Plan.objects.filter(user=request.user, program=program).first()
     # After the program, its alumni stay each other's partners.
@@ -124,7 +124,7 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
 def plan_calendar(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The weekly ten-minute check-in as an .ics file, from my plan's slot (or the
     program's default slot in my time zone, before I have a plan)."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     current = Plan.objects.filter(user=request.user, program=program).first()
     if current is not None:
@@ -175,7 +175,7 @@ def _week_label(week: LocalWeek) -> str:
 def checkin(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """This week's check-in (the ISO week on my own clock), with last week's answer to
     "What will I focus on next week?" beside it. Editable until the week ends."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     zone = space.zone
     now = timezone.now()
@@ -263,7 +263,7 @@ def checkin(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
 @require_GET
 def checkin_history(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """My check-ins, newest first, 20 to a page, with the current streak of weeks."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     week = LocalWeek.of(timezone.now(), space.zone)
     mine = CheckIn.objects.filter(user=request.user, program=program)

@@ -15,11 +15,7 @@ class TeamQuerySet(models.QuerySet["Team"]):
         """Teams the user may open: member, coach, sponsor, or admin of the program."""
         if not user.is_authenticated:
             return self.none()
-        admin_programs = Program.objects.filter(
-            memberships__user=user,
-            memberships__role=Role.PROGRAM_ADMIN,
-            memberships__is_active=True,
-        )
+        admin_programs = Program.objects.administered_by(user)
         return self.filter(
             Q(members__user=user)
             | Q(coach=user)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.pagination import OneQueryPaginator
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
 from programs.models import (
     Cohort,
@@ -44,12 +44,11 @@ from teams.services import (
     team_deletion_blockers,
 )
 
-ADMIN = {Role.PROGRAM_ADMIN}
 PAGE_SIZE = 25
 
 
 def _admin_program(request: AuthenticatedHttpRequest, program_id: int) -> Program:
-    return get_program_for_user(request.user, program_id, roles=ADMIN).program
+    return get_program_for_admin(request.user, program_id).program
 
 
 def _profiles_by_user(program: Program, user_ids: list[int]) -> dict[int, Profile]:
