@@ -122,7 +122,7 @@ def do_plan_coach_digests(*, now: datetime.datetime | None = None) -> list[int]:
     due = [
         (user, program, slots[zone])
         for user, program, zone, starts_on, ends_on in coaches
-        if slots[zone].due_at <= now and starts_on <= slots[zone].day <= ends_on
+        if slots[zone].due_at <= now and Program.dates_include(starts_on, ends_on, slots[zone].day)
     ]
     if not due:
         return []

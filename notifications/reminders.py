@@ -55,6 +55,7 @@ from programs.models import Membership, Program, User
 from reflections.calendar import checkin_calendar
 from reflections.models import (
     CheckIn,
+    CheckInSlot,
     Plan,
     Prompt,
     ReminderKind,
@@ -117,8 +118,8 @@ def running_participants(
 ) -> QuerySet[Membership]:
     """Participant memberships whose practice goes on (active ones, and the alumni of a
     program that ended or was archived) in programs that have begun on someone's clock,
-    with reminders on, each annotated with its check-in slot: the plan's day
-    and time, else the program's, on the person's own clock (`User.time_zone`), with
+    with reminders on, each annotated with its check-in slot (`CheckInSlot`, in SQL): the
+    plan's day and time, else the program's, on the person's own clock, with
     the program's dates, which the planning compares with the slot's local day, and with
     when the person joined, which it compares with the start of the slot's week.
 
@@ -449,14 +450,10 @@ class BatchFacts:
             prompts={},
         )
 
-    def slot(self, delivery: ReminderDelivery) -> tuple[int, datetime.time, str, Plan | None]:
-        """The person's check-in slot (as `slot_for` reads it) and plan, if any."""
+    def slot(self, delivery: ReminderDelivery) -> CheckInSlot:
+        """The person's check-in slot, with their plan, if any, read with the batch."""
         plan = self.plans.get((delivery.user_id, delivery.program_id))
-        zone = delivery.user.zone.key
-        if plan is not None:
-            return plan.checkin_weekday, plan.checkin_time, zone, plan
-        program = delivery.program
-        return program.checkin_weekday, program.checkin_time, zone, None
+        return CheckInSlot.of(delivery.user, delivery.program, plan)
 
     def prompt(self, program: Program, today: datetime.date) -> Prompt | None:
         """The prompt the program's schedule offers in the week of `today`, if any."""
@@ -474,9 +471,8 @@ class BatchFacts:
             return "Checked in before the reminder went out."
         if (user, program) not in self.participating:
             return "No longer an active participant."
-        if (
+        if not delivery.program.has_started(
             delivery.due_at.astimezone(zone_named(delivery.time_zone)).date()
-            < delivery.program.starts_on
         ):
             return "The program has not started."
         if LocalWeek.of(self.now, zone_named(delivery.time_zone)) != LocalWeek(

@@ -333,10 +333,29 @@ class Program(models.Model):
         their own practice in an alumni space (see `Membership.keeps_alumni_space`)."""
         return self.is_archived or day > self.ends_on
 
+    def has_started(self, day: datetime.date) -> bool:
+        """Whether the program has begun for someone whose date is `day` (on their own
+        clock)."""
+        return day >= self.starts_on
+
     def runs_on(self, day: datetime.date) -> bool:
         """Whether `day` lies within the program's dates. The dates carry no time zone:
         `day` is a date on the clock of the person concerned."""
-        return self.starts_on <= day <= self.ends_on
+        return Program.dates_include(self.starts_on, self.ends_on, day)
+
+    @staticmethod
+    def dates_include(
+        starts_on: datetime.date, ends_on: datetime.date, day: datetime.date
+    ) -> bool:
+        """`runs_on` for a program read as its two dates (`values_list`)."""
+        return starts_on <= day <= ends_on
+
+    @staticmethod
+    def not_over_on(day: datetime.date, *, path: str = "") -> Q:
+        """`has_ended` as a filter: the programs (through `path`, e.g. "team__cohort__
+        program") not over for someone whose date is `day`."""
+        prefix = f"{path}__" if path else ""
+        return Q(**{f"{prefix}ends_on__gte": day, f"{prefix}archived_at__isnull": True})
 
     def competency_list(self) -> list[str]:
         return [line.strip() for line in self.competencies.splitlines() if line.strip()]

@@ -17,7 +17,7 @@ from programs.models import Membership, Role, User
 from reflections.access import get_checkin_for_user, get_personal_space_for_user
 from reflections.calendar import checkin_calendar
 from reflections.forms import CheckInForm, PlanForm
-from reflections.models import CheckIn, Plan, ReadReceipt
+from reflections.models import CheckIn, CheckInSlot, Plan, ReadReceipt
 from reflections.services import (
     CheckInExists,
     WeekIsOver,
@@ -69,7 +69,7 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "checkin_time": current.checkin_time,
         }
     else:
-        initial = plan_defaults(program)
+        initial = plan_defaults(user=request.user, program=program)
     form = PlanForm(request.POST or None, initial=initial, partners=partners)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -98,14 +98,11 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "calendar with the download below.",
         )
         return redirect("reflections:plan", program.pk)
+    # The next check-in is shown once the plan is made.
     slot = None
     if current is not None:
-        slot = next_slot(
-            timezone.now(),
-            current.checkin_weekday,
-            current.checkin_time,
-            request.user.zone,
-        )
+        own = CheckInSlot.of(request.user, program, current)
+        slot = next_slot(timezone.now(), own.weekday, own.at, zone_named(own.zone_name))
     return render(
         request,
         "reflections/plan.html",
@@ -126,17 +123,13 @@ def plan_calendar(request: AuthenticatedHttpRequest, program_id: int) -> HttpRes
     program's default slot in my time zone, before I have a plan)."""
     space = get_personal_space_for_user(request.user, program_id)
     program = space.program
-    current = Plan.objects.filter(user=request.user, program=program).first()
-    if current is not None:
-        weekday, at = current.checkin_weekday, current.checkin_time
-    else:
-        weekday, at = program.checkin_weekday, program.checkin_time
+    slot = Plan.objects.slot_for(request.user, program)
     body = checkin_calendar(
         user=request.user,
         program=program,
-        weekday=weekday,
-        at=at,
-        time_zone=request.user.zone.key,
+        weekday=slot.weekday,
+        at=slot.at,
+        time_zone=slot.zone_name,
         now=timezone.now(),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

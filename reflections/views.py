@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from programs.http import AuthenticatedHttpRequest
 from programs.models import User
 from reflections.access import (
-    get_personal_space_for_user,
     get_own_reflection,
+    get_personal_space_for_user,
     get_reflection_for_user,
     get_shared_space_for_user,
 )
