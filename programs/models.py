@@ -135,6 +135,12 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def starting_zone(self, given: str = "") -> str:
+        """The time zone a new person in this organisation starts with: the one given
+        for them (by an import, or by themselves), else the organisation's default. Once
+        the account exists, the zone is its owner's (`User.zone`)."""
+        return given or self.time_zone
+
 
 class OrganizationAdmin(models.Model):
     """A person who manages one organisation: its units, its admins, its programs."""
