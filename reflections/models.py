@@ -175,6 +175,17 @@ class Reflection(models.Model):
         return self.deleted_at + datetime.timedelta(days=RESTORE_DAYS)
 
 
+class DraftQuerySet(models.QuerySet["Draft"]):
+    def unclosed(self, user: User) -> DraftQuerySet:
+        """The person's drafts whose writing session has not ended, newest first, with
+        their program (`Draft.is_open` tells those with something written)."""
+        return (
+            self.filter(user=user, closed_at__isnull=True)
+            .select_related("program")
+            .order_by("-saved_at")
+        )
+
+
 class Draft(models.Model):
     """What someone is writing, saved every few seconds, one per person and program.
 
@@ -196,6 +207,8 @@ class Draft(models.Model):
     )
     saved_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DraftQuerySet.as_manager()
 
     class Meta:
         constraints = [
