@@ -56,11 +56,11 @@ from programs.events import (
     RoleGranted,
     TimeZoneChanged,
 )
-from programs.models import Membership, Milestone, Program, Role, User
+from programs.models import Membership, Milestone, Program, Role, User, zone_or_site
 from reflections.calendar import add_time_zones, checkin_event
 from reflections.events import CheckInSlotChanged
 from reflections.models import Plan
-from reflections.weeks import next_slot, zone_named
+from reflections.weeks import next_slot
 
 Kind = CalendarInvitation.Kind
 Method = InvitationDelivery.Method
@@ -390,7 +390,7 @@ def invitation_calendar(
     last_day = stamp
     if invitation.kind == Kind.CHECKIN:
         weekday, at, zone_name, _ = Plan.objects.slot_for(user, program)
-        zone = zone_named(zone_name)
+        zone = zone_or_site(zone_name)
         # The first meeting: the next slot, or the first one of a program yet to begin.
         begins = datetime.datetime.combine(program.starts_on, datetime.time(0), tzinfo=zone)
         start = next_slot(max(now, begins - datetime.timedelta(microseconds=1)), weekday, at, zone)

@@ -51,7 +51,7 @@ from notifications import pipeline
 from notifications.invitations import invited_to_checkin
 from notifications.models import ReminderDelivery
 from notifications.pipeline import SEND_BATCH_SIZE, Composed
-from programs.models import Membership, Program, User
+from programs.models import Membership, Program, User, zone_or_site
 from reflections.calendar import checkin_calendar
 from reflections.models import (
     CheckIn,
@@ -62,7 +62,7 @@ from reflections.models import (
     ReminderPreference,
 )
 from reflections.services import program_week
-from reflections.weeks import LocalWeek, zone_named
+from reflections.weeks import LocalWeek
 
 Status = ReminderDelivery.Status
 # The annotations `running_participants` adds.
@@ -97,7 +97,7 @@ class Slot:
         """The slot in the ISO week that `now` falls in on that clock. A time that does
         not exist (the hour skipped in spring) resolves to the real time after it; a time
         that happens twice (the hour repeated in autumn) to its first occurrence."""
-        zone = zone_named(zone_name)
+        zone = zone_or_site(zone_name)
         week = LocalWeek.of(now, zone)
         day = datetime.date.fromisocalendar(week.iso_year, week.iso_week, weekday + 1)
         due = datetime.datetime.combine(day, at, tzinfo=zone).astimezone(datetime.UTC)
@@ -472,10 +472,10 @@ class BatchFacts:
         if (user, program) not in self.participating:
             return "No longer an active participant."
         if not delivery.program.has_started(
-            delivery.due_at.astimezone(zone_named(delivery.time_zone)).date()
+            delivery.due_at.astimezone(zone_or_site(delivery.time_zone)).date()
         ):
             return "The program has not started."
-        if LocalWeek.of(self.now, zone_named(delivery.time_zone)) != LocalWeek(
+        if LocalWeek.of(self.now, zone_or_site(delivery.time_zone)) != LocalWeek(
             delivery.iso_year, delivery.iso_week
         ):
             return "The week ended before the reminder could be sent."
@@ -521,7 +521,7 @@ def reminder_message(
     facts = facts or BatchFacts.load([delivery], now)
     user, program = delivery.user, delivery.program
     weekday, at, zone, plan = facts.slot(delivery)
-    local_today = now.astimezone(zone_named(delivery.time_zone)).date()
+    local_today = now.astimezone(zone_or_site(delivery.time_zone)).date()
     unsubscribe = unsubscribe_url(user, delivery.kind)
     context = {
         "person": user,

@@ -26,7 +26,9 @@ def validate_time_zone(value: str) -> None:
 
 
 def zone_or_site(name: str | None) -> zoneinfo.ZoneInfo:
-    """The named IANA zone, or the site's zone when the name is empty or unknown."""
+    """The named IANA zone, or the site's zone when the name is empty or unknown: the one
+    way a zone name (a person's, or one stored on a check-in or a delivery) is read back
+    as a zone."""
     try:
         return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -17,9 +17,8 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
 from programs.access import check_roles
-from programs.models import Membership, Program, Role, User
+from programs.models import Membership, Program, Role, User, zone_or_site
 from reflections.models import CheckIn, Reflection, TeamReflection
-from reflections.weeks import zone_named
 from teams.access import TeamAccess, get_team_for_user, team_access
 from teams.models import TeamMember
 
@@ -59,7 +58,7 @@ class ProgramSpace:
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        return zone_named(self.time_zone)
+        return zone_or_site(self.time_zone)
 
     @property
     def is_participant(self) -> bool:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Membership, Role, User
+from programs.models import Membership, Role, User, zone_or_site
 from reflections.access import get_checkin_for_user, get_personal_space_for_user
 from reflections.calendar import checkin_calendar
 from reflections.forms import CheckInForm, PlanForm
@@ -30,7 +30,7 @@ from reflections.services import (
     plan_from_partner_token,
 )
 from reflections.views import read_receipts
-from reflections.weeks import LocalWeek, next_slot, streak, zone_named
+from reflections.weeks import LocalWeek, next_slot, streak
 
 PAGE_SIZE = 20
 
@@ -102,7 +102,7 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     slot = None
     if current is not None:
         own = CheckInSlot.of(request.user, program, current)
-        slot = next_slot(timezone.now(), own.weekday, own.at, zone_named(own.zone_name))
+        slot = next_slot(timezone.now(), own.weekday, own.at, zone_or_site(own.zone_name))
     return render(
         request,
         "reflections/plan.html",
@@ -303,6 +303,7 @@ def checkin_detail(request: AuthenticatedHttpRequest, checkin_id: int) -> HttpRe
             "week_label": _week_label(week),
             "zone": request.user.zone,
             "receipts": read_receipts(checkin=found) if own else [],
-            "editable": own and week == LocalWeek.of(timezone.now(), zone_named(found.time_zone)),
+            "editable": own
+            and week == LocalWeek.of(timezone.now(), zone_or_site(found.time_zone)),
         },
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from core.events import announce
 from core.text import one_line
-from programs.models import Program, User
+from programs.models import Program, User, zone_or_site
 from reflections.events import (
     CheckedIn,
     CheckInShared,
@@ -45,7 +45,7 @@ from reflections.models import (
     TeamReflectionEdit,
     Visibility,
 )
-from reflections.weeks import LocalWeek, zone_named
+from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
 
 MAX_TAGS = 10
@@ -752,7 +752,7 @@ def do_create_checkin(
     second raises CheckInExists carrying the check-in that was saved first. The person's
     accountability partner hears that they checked in, if they asked for it."""
     now = now or timezone.now()
-    zone = zone_named(time_zone)
+    zone = zone_or_site(time_zone)
     week = LocalWeek.of(now, zone)
     try:
         with transaction.atomic():
@@ -797,7 +797,7 @@ def do_update_checkin(
     partner hears of the week once: an edit plans the note only when none was planned
     yet (the person may have switched the notes on after checking in)."""
     now = now or timezone.now()
-    if LocalWeek.of(now, zone_named(checkin.time_zone)) != LocalWeek(
+    if LocalWeek.of(now, zone_or_site(checkin.time_zone)) != LocalWeek(
         checkin.iso_year, checkin.iso_week
     ):
         raise WeekIsOver("That week is over; its check-in can no longer be changed.")
