@@ -12,6 +12,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Folders the app writes to on this machine (the SQLite file's, the filesystem broker's,
+# STATIC_ROOT): made when Django starts (core/apps.py), not when settings are read.
+LOCAL_FOLDERS: list[Path] = []
 
 # Lets generic Django classes (ModelForm[Program], QuerySet[...]) be subscripted at run time.
 django_stubs_ext.monkeypatch()
@@ -160,7 +163,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    (BASE_DIR / "var").mkdir(exist_ok=True)
+    LOCAL_FOLDERS.append(BASE_DIR / "var")
     # The web process and the worker write to one file. WAL lets readers go on while one
     # writes; every transaction takes the write lock when it begins (IMMEDIATE), so it waits
     # for another writer (up to the timeout, in seconds) instead of failing with "database
@@ -189,8 +192,7 @@ else:
     # kombu's filesystem transport: a broker that is a folder, shared by the web process
     # and the worker that `make run` starts beside it.
     CELERY_QUEUE_DIR = Path(os.environ.get("CELERY_QUEUE_DIR", BASE_DIR / "var" / "celery"))
-    for folder in ("out", "processed", "results", "control"):
-        (CELERY_QUEUE_DIR / folder).mkdir(parents=True, exist_ok=True)
+    LOCAL_FOLDERS += [CELERY_QUEUE_DIR / f for f in ("out", "processed", "results", "control")]
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_QUEUE_DIR / "out"),
@@ -222,6 +224,7 @@ CELERY_TIMEZONE = "UTC"
 REMINDERS_TICK_SECONDS = env_int("REMINDERS_TICK_SECONDS", 300)
 REMINDERS_SWEEP_SECONDS = env_int("REMINDERS_SWEEP_SECONDS", 300)
 REMINDERS_STUCK_AFTER_SECONDS = env_int("REMINDERS_STUCK_AFTER_SECONDS", 15 * 60)
+# Each entry is keyed by its task's name ("<app>.<action>") with dashes.
 CELERY_BEAT_SCHEDULE = {
     "reminders-tick": {"task": "reminders.tick", "schedule": float(REMINDERS_TICK_SECONDS)},
     # Coach digests are planned on the reminders' beat (REMINDERS_TICK_SECONDS).
@@ -243,12 +246,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reflections.purge_deleted",
         "schedule": 24 * 60 * 60.0,
     },
-    "security-log-purge": {
-        "task": "core.tasks.purge_security_events",
+    "core-purge-security-events": {
+        "task": "core.purge_security_events",
         "schedule": 24 * 60 * 60.0,
     },
-    "heartbeat": {
-        "task": "core.tasks.heartbeat",
+    "core-heartbeat": {
+        "task": "core.heartbeat",
         "schedule": float(env_int("CELERY_HEARTBEAT_SECONDS", 60)),
     },
 }
@@ -426,7 +429,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "var" / "staticfiles"))
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+LOCAL_FOLDERS.append(STATIC_ROOT)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

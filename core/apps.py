@@ -1,4 +1,7 @@
+from pathlib import Path
+
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class CoreConfig(AppConfig):
@@ -11,6 +14,16 @@ class CoreConfig(AppConfig):
         from core.security import connect_receivers
         from core.sessions import start_session_clock
 
+        make_local_folders()
         allow_unicode_local_parts()
         connect_receivers()
         user_logged_in.connect(start_session_clock)
+
+
+def make_local_folders() -> None:
+    """The folders the settings name for writing on this machine (`LOCAL_FOLDERS`), made
+    once Django starts, before any process opens the SQLite file, a broker folder or
+    STATIC_ROOT."""
+    folders: list[Path] = getattr(settings, "LOCAL_FOLDERS", [])
+    for folder in folders:
+        folder.mkdir(parents=True, exist_ok=True)

@@ -46,13 +46,13 @@ class DatabaseTask(Task):
             ) from error
 
 
-@shared_task(name="core.tasks.heartbeat", ignore_result=True)
+@shared_task(name="core.heartbeat", ignore_result=True)
 def heartbeat() -> None:
     """Scheduled by beat; shows in /healthz that beat and a worker are alive."""
     cache.set(HEARTBEAT_CACHE_KEY, timezone.now().timestamp(), timeout=None)
 
 
-@shared_task(name="core.tasks.purge_security_events", ignore_result=True)
+@shared_task(name="core.purge_security_events", ignore_result=True)
 def purge_security_events() -> int:
     """Scheduled daily by beat: security events past their retention are deleted."""
     from core.security import do_purge_security_events
@@ -60,7 +60,25 @@ def purge_security_events() -> int:
     return do_purge_security_events()
 
 
-@shared_task(name="core.tasks.ping")
+@shared_task(name="core.ping")
 def ping(value: str) -> str:
     """A round trip through the broker and the result backend."""
     return f"pong:{value}"
+
+
+# Every task is named "<app>.<action>". These three were named after their module until
+# December 2026: a message beat or a client queued under the old name before an upgrade
+# still finds its task.
+@shared_task(name="core.tasks.heartbeat", ignore_result=True)
+def heartbeat_under_old_name() -> None:
+    heartbeat()
+
+
+@shared_task(name="core.tasks.purge_security_events", ignore_result=True)
+def purge_security_events_under_old_name() -> int:
+    return purge_security_events()
+
+
+@shared_task(name="core.tasks.ping")
+def ping_under_old_name(value: str) -> str:
+    return ping(value)

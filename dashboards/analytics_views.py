@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET
 
 from core.charts import bar_chart
 from dashboards.analytics import Table, program_analytics, table_csv
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Role
 
 # A table longer than this (the teams of a large program) is shown a page at a time; its
 # CSV file holds every row.
@@ -71,7 +70,7 @@ def shown_table(table: Table, params: QueryDict) -> ShownTable:
 
 @require_GET
 def analytics(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    access = get_program_for_admin(request.user, program_id)
     data = program_analytics(program=access.program, today=timezone.localdate())
     bars = [
         (f"{week.starts_on:%d %b}", None if tally.hidden else tally.completion)
@@ -101,7 +100,7 @@ def analytics(request: AuthenticatedHttpRequest, program_id: int) -> HttpRespons
 
 @require_GET
 def analytics_csv(request: AuthenticatedHttpRequest, program_id: int, table: str) -> HttpResponse:
-    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    access = get_program_for_admin(request.user, program_id)
     found = program_analytics(program=access.program, today=timezone.localdate()).table(table)
     if found is None:
         raise Http404("No such table.")

@@ -29,7 +29,7 @@ from dashboards.outcome_report import (
     project_cards,
 )
 from dashboards.pdf import render_pdf
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin, get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Program, Role
 from teams.coaching import do_save_self_assessment, stage_opening_days
@@ -158,7 +158,7 @@ def outcome_report(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
     sustainment), learning themes from shared writing, participation, and the average
     self-assessment per competency and stage with its growth over the same people, as
     counted when the stage closed (groups of five or more only; see dashboards/outcome.py)."""
-    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    access = get_program_for_admin(request.user, program_id)
     program = access.program
     context = _report_context(program)
     context["close_form"] = StageCloseForm(stages=open_stage_choices(context["closed"]))
@@ -168,7 +168,7 @@ def outcome_report(request: AuthenticatedHttpRequest, program_id: int) -> HttpRe
 @require_GET
 def outcome_report_csv(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The projects of the outcome report, one row each, for a spreadsheet."""
-    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    access = get_program_for_admin(request.user, program_id)
     program = access.program
     response = HttpResponse(
         csv_text(outcome_csv_rows(project_cards(program))), content_type="text/csv; charset=utf-8"
@@ -181,7 +181,7 @@ def outcome_report_csv(request: AuthenticatedHttpRequest, program_id: int) -> Ht
 @require_GET
 def outcome_report_pdf(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The outcome report as a PDF, made on the server (WeasyPrint; no browser)."""
-    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    access = get_program_for_admin(request.user, program_id)
     program = access.program
     html = render_to_string("dashboards/outcome/report_pdf.html", _report_context(program))
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
@@ -198,7 +198,7 @@ def open_stage_choices(closed: Collection[str]) -> list[tuple[str, str]]:
 def self_assessment_close(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """A program admin closes a stage of the self-assessment: its figures are counted now,
     once, and participants can no longer change their ratings for it."""
-    access = get_program_for_user(request.user, program_id, roles=[Role.PROGRAM_ADMIN])
+    access = get_program_for_admin(request.user, program_id)
     program = access.program
     closed = closed_stages(program)
     form = StageCloseForm(

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.http import Http404
 
 from dashboards.models import ShowcaseItem
-from programs.access import require_member
+from programs.access import is_program_admin, require_member
 from programs.models import Cohort, Membership, Role, User
 from projects.access import ProjectAccess, get_project_for_user
 from projects.models import Project, ProjectResults
@@ -52,7 +52,7 @@ def get_showcase_for_user(user: User, cohort_id: int) -> CohortShowcase:
         else []
     )
     allowed = (
-        Role.PROGRAM_ADMIN in roles
+        is_program_admin(roles)
         or (
             Role.PARTICIPANT in roles
             and Membership.objects.filter(

@@ -14,6 +14,7 @@ from notifications.invitations import asked_for_milestones
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Membership, Milestone, Organization, Program, Role
+from reflections.models import Draft
 from teams.models import Team, TeamMember
 
 
@@ -43,6 +44,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "memberships": memberships,
         "every_membership": every_membership,
         "alumni_memberships": alumni,
+        "drafts": list(Draft.objects.unclosed(user)),
     }
     if Role.PARTICIPANT in programs_by_role:
         context["my_teams"] = list(

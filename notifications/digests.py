@@ -48,7 +48,7 @@ from notifications.reminders import (
     reminders_turned_off,
     unsubscribe_url,
 )
-from programs.models import Membership, Program, Role, User
+from programs.models import Membership, Program, Role, User, zone_or_site
 from reflections.events import CheckedIn
 from reflections.models import (
     CheckIn,
@@ -56,7 +56,7 @@ from reflections.models import (
     Plan,
     ReminderKind,
 )
-from reflections.weeks import LocalWeek, zone_named
+from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
 
 # The digest goes out on the coach's Monday morning: last week is complete by then, and
@@ -76,7 +76,7 @@ Status = ReminderDelivery.Status
 def _is_running(delivery: ReminderDelivery) -> bool:
     """Whether the program runs on the day of the delivery's slot, on the coach's clock."""
     return delivery.program.runs_on(
-        delivery.due_at.astimezone(zone_named(delivery.time_zone)).date()
+        delivery.due_at.astimezone(zone_or_site(delivery.time_zone)).date()
     )
 
 
@@ -122,7 +122,7 @@ def do_plan_coach_digests(*, now: datetime.datetime | None = None) -> list[int]:
     due = [
         (user, program, slots[zone])
         for user, program, zone, starts_on, ends_on in coaches
-        if slots[zone].due_at <= now and starts_on <= slots[zone].day <= ends_on
+        if slots[zone].due_at <= now and Program.dates_include(starts_on, ends_on, slots[zone].day)
     ]
     if not due:
         return []
@@ -282,7 +282,7 @@ def _digest_skip_reason(delivery: ReminderDelivery, now: datetime.datetime) -> s
         coach_id=delivery.user_id, cohort__program_id=delivery.program_id
     ).exists():
         return "Guides no team in the program any more."
-    if LocalWeek.of(now, zone_named(delivery.time_zone)) != LocalWeek(
+    if LocalWeek.of(now, zone_or_site(delivery.time_zone)) != LocalWeek(
         delivery.iso_year, delivery.iso_week
     ):
         return "The week ended before the digest could be sent."

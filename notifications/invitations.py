@@ -56,12 +56,11 @@ from programs.events import (
     RoleGranted,
     TimeZoneChanged,
 )
-from programs.models import Membership, Milestone, Program, Role, User
+from programs.models import Membership, Milestone, Program, Role, User, zone_or_site
 from reflections.calendar import add_time_zones, checkin_event
 from reflections.events import CheckInSlotChanged
-from reflections.feeds import slot_for
 from reflections.models import Plan
-from reflections.weeks import next_slot, zone_named
+from reflections.weeks import next_slot
 
 Kind = CalendarInvitation.Kind
 Method = InvitationDelivery.Method
@@ -390,8 +389,8 @@ def invitation_calendar(
     start: datetime.datetime | None = None
     last_day = stamp
     if invitation.kind == Kind.CHECKIN:
-        weekday, at, zone_name, _ = slot_for(user, program)
-        zone = zone_named(zone_name)
+        weekday, at, zone_name, _ = Plan.objects.slot_for(user, program)
+        zone = zone_or_site(zone_name)
         # The first meeting: the next slot, or the first one of a program yet to begin.
         begins = datetime.datetime.combine(program.starts_on, datetime.time(0), tzinfo=zone)
         start = next_slot(max(now, begins - datetime.timedelta(microseconds=1)), weekday, at, zone)

@@ -12,7 +12,16 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import ReminderDelivery
-from programs.models import Cohort, Membership, Organization, Profile, Program, Role, User
+from programs.models import (
+    Cohort,
+    Membership,
+    Organization,
+    Profile,
+    Program,
+    Role,
+    User,
+    zone_or_site,
+)
 from reflections.models import Plan, Prompt, ReminderKind
 from reflections.services import program_week
 
@@ -114,7 +123,7 @@ def queue_deliveries_directly(
     """Queued check-in deliveries for this week for every participant of `program`, written
     without the tick and handed to nobody: the benchmark sends them in its own process to
     measure the single-process rate on the same code path the workers run."""
-    from reflections.weeks import LocalWeek, zone_named
+    from reflections.weeks import LocalWeek
 
     now = now or timezone.now()
     tick = uuid.uuid4()
@@ -122,7 +131,7 @@ def queue_deliveries_directly(
     for user_id, zone in Membership.objects.filter(program=program).values_list(
         "user_id", "user__time_zone"
     ):
-        week = LocalWeek.of(now, zone_named(zone))
+        week = LocalWeek.of(now, zone_or_site(zone))
         rows.append(
             ReminderDelivery(
                 user_id=user_id,

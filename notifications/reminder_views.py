@@ -18,9 +18,8 @@ from notifications.reminders import (
     reminder_settings,
     user_from_unsubscribe_token,
 )
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Role
 from reflections.forms import NotificationSettingsForm
 from reflections.models import ReminderKind
 
@@ -101,7 +100,7 @@ def partner_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_GET
 def log(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The program's reminders by week and status, with every failure's reason."""
-    access = get_program_for_user(request.user, program_id, roles={Role.PROGRAM_ADMIN})
+    access = get_program_for_admin(request.user, program_id)
     program = access.program
     deliveries = ReminderDelivery.objects.filter(program=program)
     weeks = [

@@ -51,17 +51,18 @@ from notifications import pipeline
 from notifications.invitations import invited_to_checkin
 from notifications.models import ReminderDelivery
 from notifications.pipeline import SEND_BATCH_SIZE, Composed
-from programs.models import Membership, Program, User
+from programs.models import Membership, Program, User, zone_or_site
 from reflections.calendar import checkin_calendar
 from reflections.models import (
     CheckIn,
+    CheckInSlot,
     Plan,
     Prompt,
     ReminderKind,
     ReminderPreference,
 )
 from reflections.services import program_week
-from reflections.weeks import LocalWeek, zone_named
+from reflections.weeks import LocalWeek
 
 Status = ReminderDelivery.Status
 # The annotations `running_participants` adds.
@@ -96,7 +97,7 @@ class Slot:
         """The slot in the ISO week that `now` falls in on that clock. A time that does
         not exist (the hour skipped in spring) resolves to the real time after it; a time
         that happens twice (the hour repeated in autumn) to its first occurrence."""
-        zone = zone_named(zone_name)
+        zone = zone_or_site(zone_name)
         week = LocalWeek.of(now, zone)
         day = datetime.date.fromisocalendar(week.iso_year, week.iso_week, weekday + 1)
         due = datetime.datetime.combine(day, at, tzinfo=zone).astimezone(datetime.UTC)
@@ -117,8 +118,8 @@ def running_participants(
 ) -> QuerySet[Membership]:
     """Participant memberships whose practice goes on (active ones, and the alumni of a
     program that ended or was archived) in programs that have begun on someone's clock,
-    with reminders on, each annotated with its check-in slot: the plan's day
-    and time, else the program's, on the person's own clock (`User.time_zone`), with
+    with reminders on, each annotated with its check-in slot (`CheckInSlot`, in SQL): the
+    plan's day and time, else the program's, on the person's own clock, with
     the program's dates, which the planning compares with the slot's local day, and with
     when the person joined, which it compares with the start of the slot's week.
 
@@ -449,14 +450,10 @@ class BatchFacts:
             prompts={},
         )
 
-    def slot(self, delivery: ReminderDelivery) -> tuple[int, datetime.time, str, Plan | None]:
-        """The person's check-in slot (as `slot_for` reads it) and plan, if any."""
+    def slot(self, delivery: ReminderDelivery) -> CheckInSlot:
+        """The person's check-in slot, with their plan, if any, read with the batch."""
         plan = self.plans.get((delivery.user_id, delivery.program_id))
-        zone = delivery.user.zone.key
-        if plan is not None:
-            return plan.checkin_weekday, plan.checkin_time, zone, plan
-        program = delivery.program
-        return program.checkin_weekday, program.checkin_time, zone, None
+        return CheckInSlot.of(delivery.user, delivery.program, plan)
 
     def prompt(self, program: Program, today: datetime.date) -> Prompt | None:
         """The prompt the program's schedule offers in the week of `today`, if any."""
@@ -474,12 +471,11 @@ class BatchFacts:
             return "Checked in before the reminder went out."
         if (user, program) not in self.participating:
             return "No longer an active participant."
-        if (
-            delivery.due_at.astimezone(zone_named(delivery.time_zone)).date()
-            < delivery.program.starts_on
+        if not delivery.program.has_started(
+            delivery.due_at.astimezone(zone_or_site(delivery.time_zone)).date()
         ):
             return "The program has not started."
-        if LocalWeek.of(self.now, zone_named(delivery.time_zone)) != LocalWeek(
+        if LocalWeek.of(self.now, zone_or_site(delivery.time_zone)) != LocalWeek(
             delivery.iso_year, delivery.iso_week
         ):
             return "The week ended before the reminder could be sent."
@@ -525,7 +521,7 @@ def reminder_message(
     facts = facts or BatchFacts.load([delivery], now)
     user, program = delivery.user, delivery.program
     weekday, at, zone, plan = facts.slot(delivery)
-    local_today = now.astimezone(zone_named(delivery.time_zone)).date()
+    local_today = now.astimezone(zone_or_site(delivery.time_zone)).date()
     unsubscribe = unsubscribe_url(user, delivery.kind)
     context = {
         "person": user,

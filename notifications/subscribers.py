@@ -17,7 +17,7 @@ from django.urls import reverse
 from core.events import subscribe
 from notifications.kinds import Kind
 from notifications.services import do_notify
-from programs.models import Role, User
+from programs.models import Membership, Role, User
 from projects.events import (
     ActionAssigned,
     AmendmentDecided,
@@ -62,13 +62,8 @@ def sponsor(project: Project) -> list[User]:
 
 
 def program_admins(project: Project) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__program=project.team.cohort.program,
-            memberships__role=Role.PROGRAM_ADMIN,
-            memberships__is_active=True,
-        ).distinct()
-    )
+    admins = Membership.objects.program_admins().filter(program_id=project.team.cohort.program_id)
+    return list(User.objects.filter(pk__in=admins.values("user_id")))
 
 
 def _notify(

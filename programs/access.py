@@ -23,7 +23,16 @@ class ProgramAccess:
 
     @property
     def is_admin(self) -> bool:
-        return Role.PROGRAM_ADMIN in self.roles
+        return is_program_admin(self.roles)
+
+
+ADMINS = frozenset({Role.PROGRAM_ADMIN})
+
+
+def is_program_admin(roles: Collection[str]) -> bool:
+    """Whether these active roles in a program make the person one of its program admins:
+    the one place that says who administers a program."""
+    return Role.PROGRAM_ADMIN in roles
 
 
 ARCHIVED = (
@@ -44,20 +53,28 @@ def program_roles(user: User, program_id: int) -> tuple[frozenset[str], bool]:
     return frozenset(role for role, active in rows if active), bool(rows)
 
 
-def _check_roles(
+NOT_YOUR_ROLE = "Your role in this program does not give access to this page."
+
+
+def check_roles(
     user: User,
     program_id: int,
     active: frozenset[str],
     known: bool,
     roles: Collection[str] | None,
+    *,
+    refusal: str = NOT_YOUR_ROLE,
 ) -> frozenset[str]:
-    """The rules of `require_member`, applied to the user's memberships in the program."""
+    """The membership rule, applied to the user's memberships in the program (`active`:
+    their active roles; `known`: whether they were ever a member): 404 for someone the
+    program never knew, 403 with the reason for a membership that has ended (archived or
+    left), 403 with `refusal` when none of `roles` (if given) is theirs."""
     if not known:
         raise Http404("No such program.")
     if not active:
         raise PermissionDenied(_ended(user, program_id))
     if roles is not None and not active.intersection(roles):
-        raise PermissionDenied("Your role in this program does not give access to this page.")
+        raise PermissionDenied(refusal)
     return active
 
 
@@ -78,7 +95,7 @@ def require_member(
     membership has ended or when none of `roles` (if given) is among their roles.
     """
     active, known = program_roles(user, program_id)
-    return _check_roles(user, program_id, active, known, roles)
+    return check_roles(user, program_id, active, known, roles)
 
 
 def get_program_for_user(
@@ -92,7 +109,7 @@ def get_program_for_user(
             "program__organization"
         )
     )
-    active = _check_roles(
+    active = check_roles(
         user,
         program_id,
         frozenset(m.role for m in memberships if m.is_active),
@@ -100,6 +117,12 @@ def get_program_for_user(
         roles,
     )
     return ProgramAccess(program=memberships[0].program, roles=active)
+
+
+def get_program_for_admin(user: User, program_id: int) -> ProgramAccess:
+    """The program, for its program admins only: an outsider gets 404, any other member
+    403 (see `get_program_for_user`)."""
+    return get_program_for_user(user, program_id, roles=ADMINS)
 
 
 # Organisations ------------------------------------------------------------------------

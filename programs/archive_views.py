@@ -13,17 +13,15 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.deletion import deletion_counts, describe_counts
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.forms import DeleteProgramForm
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Membership, Program, Role
 from programs.services import do_archive_program, do_delete_program, do_restore_program
 
-ADMIN = {Role.PROGRAM_ADMIN}
-
 
 def _admin_program(request: AuthenticatedHttpRequest, program_id: int) -> Program:
-    return get_program_for_user(request.user, program_id, roles=ADMIN).program
+    return get_program_for_admin(request.user, program_id).program
 
 
 @require_http_methods(["GET", "POST"])

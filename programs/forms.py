@@ -331,11 +331,28 @@ class InvitationSignupForm(PersonForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def __init__(self, *args: Any, email: str, zone_given: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        email: str,
+        organization: Organization,
+        account: User | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # A new person starts in the organisation's zone; an account a people import
+        # made (and nobody has used) starts with the name and zone the admin typed.
+        initial: dict[str, Any] = {"time_zone": organization.starting_zone()}
+        if account is not None:
+            initial = {
+                "first_name": account.first_name,
+                "last_name": account.last_name,
+                "time_zone": organization.starting_zone(account.time_zone),
+            }
+        kwargs["initial"] = initial | kwargs.get("initial", {})
         # The browser's zone is suggested when the form opens, not over a choice the
         # person made before a refused submission, nor over the zone an import gave.
         unbound = (args[0] if args else kwargs.get("data")) is None
-        super().__init__(*args, suggest_zone=unbound and not zone_given, **kwargs)
+        super().__init__(*args, suggest_zone=unbound and account is None, **kwargs)
         self.email = email
 
     def clean(self) -> dict[str, Any]:

@@ -26,7 +26,9 @@ def validate_time_zone(value: str) -> None:
 
 
 def zone_or_site(name: str | None) -> zoneinfo.ZoneInfo:
-    """The named IANA zone, or the site's zone when the name is empty or unknown."""
+    """The named IANA zone, or the site's zone when the name is empty or unknown: the one
+    way a zone name (a person's, or one stored on a check-in or a delivery) is read back
+    as a zone."""
     try:
         return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -135,6 +137,12 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def starting_zone(self, given: str = "") -> str:
+        """The time zone a new person in this organisation starts with: the one given
+        for them (by an import, or by themselves), else the organisation's default. Once
+        the account exists, the zone is its owner's (`User.zone`)."""
+        return given or self.time_zone
+
 
 class OrganizationAdmin(models.Model):
     """A person who manages one organisation: its units, its admins, its programs."""
@@ -233,6 +241,14 @@ class ProgramQuerySet(models.QuerySet["Program"]):
             return self.none()
         return self.filter(memberships__user=user, memberships__is_active=True).distinct()
 
+    def administered_by(self, user: User | AnonymousUser) -> ProgramQuerySet:
+        """The programs the user is an active program admin of."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(
+            pk__in=Membership.objects.program_admins().filter(user=user).values("program_id")
+        )
+
 
 class Program(models.Model):
     """An action learning program, e.g. a nine-month leadership academy."""
@@ -325,10 +341,29 @@ class Program(models.Model):
         their own practice in an alumni space (see `Membership.keeps_alumni_space`)."""
         return self.is_archived or day > self.ends_on
 
+    def has_started(self, day: datetime.date) -> bool:
+        """Whether the program has begun for someone whose date is `day` (on their own
+        clock)."""
+        return day >= self.starts_on
+
     def runs_on(self, day: datetime.date) -> bool:
         """Whether `day` lies within the program's dates. The dates carry no time zone:
         `day` is a date on the clock of the person concerned."""
-        return self.starts_on <= day <= self.ends_on
+        return Program.dates_include(self.starts_on, self.ends_on, day)
+
+    @staticmethod
+    def dates_include(
+        starts_on: datetime.date, ends_on: datetime.date, day: datetime.date
+    ) -> bool:
+        """`runs_on` for a program read as its two dates (`values_list`)."""
+        return starts_on <= day <= ends_on
+
+    @staticmethod
+    def not_over_on(day: datetime.date, *, path: str = "") -> Q:
+        """`has_ended` as a filter: the programs (through `path`, e.g. "team__cohort__
+        program") not over for someone whose date is `day`."""
+        prefix = f"{path}__" if path else ""
+        return Q(**{f"{prefix}ends_on__gte": day, f"{prefix}archived_at__isnull": True})
 
     def competency_list(self) -> list[str]:
         return [line.strip() for line in self.competencies.splitlines() if line.strip()]
@@ -371,6 +406,11 @@ class MembershipQuerySet(models.QuerySet["Membership"]):
         if not user.is_authenticated:
             return self.none()
         return self.filter(user=user, is_active=True)
+
+    def program_admins(self) -> MembershipQuerySet:
+        """Active program-admin memberships: the one place that says who administers a
+        program (`programs.access.is_program_admin` reads the same rule from roles)."""
+        return self.filter(role=Role.PROGRAM_ADMIN, is_active=True)
 
     def not_left(self) -> MembershipQuerySet:
         """Memberships of people who did not leave: active ones, and those paused when

@@ -9,10 +9,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.forms import OrganizationProfileForm, PersonForm
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Organization, Profile, Role, User
+from programs.models import Organization, Profile, User
 from programs.services import do_update_person, do_update_profile
 
 
@@ -79,7 +79,7 @@ def edit(request: AuthenticatedHttpRequest) -> HttpResponse:
 def member(request: AuthenticatedHttpRequest, program_id: int, user_id: int) -> HttpResponse:
     """A program admin corrects a member's unit, discipline and job title in the program's
     organisation. The person's name and time zone are theirs alone."""
-    program = get_program_for_user(request.user, program_id, roles={Role.PROGRAM_ADMIN}).program
+    program = get_program_for_admin(request.user, program_id).program
     person = User.objects.filter(pk=user_id, memberships__program=program).distinct().first()
     if person is None:
         raise Http404("No such person in this program.")

@@ -66,7 +66,7 @@ def do_ensure_person(
         defaults={
             "first_name": first_name,
             "last_name": last_name,
-            "time_zone": time_zone or organization.time_zone,
+            "time_zone": organization.starting_zone(time_zone),
         },
     )
     if created:

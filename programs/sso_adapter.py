@@ -345,7 +345,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user.email = (user.email or "").lower()
         sign_on = _sign_on(sociallogin)
         if sign_on is not None:
-            user.time_zone = sign_on.organization.time_zone
+            user.time_zone = sign_on.organization.starting_zone()
         return user
 
     @transaction.atomic

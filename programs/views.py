@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.models import SecurityEvent
 from core.security import record_event
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.forms import (
     CohortForm,
     InvitationForm,
@@ -43,8 +43,6 @@ from programs.services import (
     invitation_from_token,
     user_owns_email,
 )
-
-ADMIN = {Role.PROGRAM_ADMIN}
 
 
 def _form_page(
@@ -94,7 +92,7 @@ def program_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def program_edit(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
         do_save_program(program=program, save=form.save)
@@ -113,7 +111,7 @@ def program_edit(request: AuthenticatedHttpRequest, program_id: int) -> HttpResp
 
 @require_http_methods(["GET", "POST"])
 def cohort_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     form = CohortForm(
         request.POST or None,
         program=program,
@@ -139,7 +137,7 @@ def cohort_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpRes
 def cohort_edit(
     request: AuthenticatedHttpRequest, program_id: int, cohort_id: int
 ) -> HttpResponse:
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     cohort = get_object_or_404(program.cohorts.all(), pk=cohort_id)
     form = CohortForm(request.POST or None, program=program, instance=cohort)
     if request.method == "POST" and form.is_valid():
@@ -160,7 +158,7 @@ def cohort_edit(
 @require_http_methods(["GET", "POST"])
 def schedule(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The program's milestones, with a form to add one."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     form = MilestoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         form.instance.program = program
@@ -179,7 +177,7 @@ def schedule(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse
 def milestone_edit(
     request: AuthenticatedHttpRequest, program_id: int, milestone_id: int
 ) -> HttpResponse:
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     milestone = get_object_or_404(program.milestones.all(), pk=milestone_id)
     form = MilestoneForm(request.POST or None, instance=milestone)
     if request.method == "POST" and form.is_valid():
@@ -202,7 +200,7 @@ def milestone_delete(
     request: AuthenticatedHttpRequest, program_id: int, milestone_id: int
 ) -> HttpResponse:
     """GET asks for confirmation; POST deletes."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     milestone = get_object_or_404(program.milestones.all(), pk=milestone_id)
     if request.method == "POST":
         do_delete_milestone(milestone=milestone)
@@ -224,7 +222,7 @@ def milestone_delete(
 @require_http_methods(["GET", "POST"])
 def invite(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Invite one person; the same page has the form to invite many at once."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     form = InvitationForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         if refused := consume_or_429(request, action="invite"):
@@ -253,7 +251,7 @@ def invite(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
 @require_POST
 def invite_many(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Invite every pasted address with one role, and say what happened to each entry."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     many = BulkInvitationForm(request.POST, program=program)
     if not many.is_valid():
         return _invite_page(
@@ -307,7 +305,7 @@ def _invite_page(
 def _admin_invitation(
     request: AuthenticatedHttpRequest, program_id: int, invitation_id: int
 ) -> Invitation:
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     return get_object_or_404(program.invitations.all(), pk=invitation_id)
 
 
@@ -430,15 +428,8 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("programs:invitation", token)
     organization = found.program.organization
     data = request.POST if request.method == "POST" else None
-    initial = {"time_zone": organization.time_zone}
-    if to_set_up is not None:  # made by an import: what the admin typed is the start
-        initial |= {
-            "first_name": to_set_up.first_name,
-            "last_name": to_set_up.last_name,
-            "time_zone": to_set_up.time_zone,
-        }
     form = InvitationSignupForm(
-        data, email=found.email, initial=initial, zone_given=to_set_up is not None
+        data, email=found.email, organization=organization, account=to_set_up
     )
     place = OrganizationProfileForm(
         data,

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from programs.models import Role, User
+from programs.access import is_program_admin
+from programs.models import User
 from projects.models import Phase, Project
 from teams.access import TeamAccess, team_access
 
@@ -41,7 +42,7 @@ class ProjectAccess:
 
     @property
     def is_admin(self) -> bool:
-        return Role.PROGRAM_ADMIN in self.team.roles
+        return is_program_admin(self.team.roles)
 
     def require_open(self) -> None:
         if self.is_completed:

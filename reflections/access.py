@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from programs.models import Membership, Program, Role, User
+from programs.access import check_roles
+from programs.models import Membership, Program, Role, User, zone_or_site
 from reflections.models import CheckIn, Reflection, TeamReflection
-from reflections.weeks import zone_named
 from teams.access import TeamAccess, get_team_for_user, team_access
 from teams.models import TeamMember
 
@@ -58,7 +58,7 @@ class ProgramSpace:
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
-        return zone_named(self.time_zone)
+        return zone_or_site(self.time_zone)
 
     @property
     def is_participant(self) -> bool:
@@ -89,17 +89,12 @@ def get_program_space(
         .select_related("program__organization")
         .annotate(team_id=Subquery(team))
     )
-    if not rows:
-        raise Http404("No such program.")
-    program = rows[0].program
-    ended = program.has_ended(user.today())
+    ended = bool(rows) and rows[0].program.has_ended(user.today())
     active = frozenset(m.role for m in rows if m.is_active)
     if alumni and ended and any(m.keeps_alumni_space for m in rows):
         active |= {Role.PARTICIPANT}
-    if not active:
-        raise PermissionDenied("Your membership in this program has ended.")
-    if not active.intersection(roles):
-        raise PermissionDenied(refusal)
+    active = check_roles(user, program_id, active, bool(rows), roles, refusal=refusal)
+    program = rows[0].program
     return ProgramSpace(
         program=program,
         roles=active,
@@ -109,9 +104,9 @@ def get_program_space(
     )
 
 
-def get_journal_for_user(user: User, program_id: int) -> ProgramSpace:
-    """A participant's own space in the program: journal, plan, check-ins. It stays
-    theirs after the program ends or is archived (their alumni space)."""
+def get_personal_space_for_user(user: User, program_id: int) -> ProgramSpace:
+    """A participant's own space in the program: journal, plan, check-ins and calendar
+    feed. It stays theirs after the program ends or is archived (their alumni space)."""
     return get_program_space(
         user, program_id, roles=PARTICIPANTS, refusal=FOR_PARTICIPANTS, alumni=True
     )

@@ -11,9 +11,9 @@ from django.urls import reverse
 from icalendar import Alarm, Calendar, Event, Timezone
 
 from core.text import one_line
-from programs.models import Program, User
+from programs.models import Program, User, zone_or_site
 from reflections.models import CheckIn
-from reflections.weeks import next_slot, zone_named
+from reflections.weeks import next_slot
 
 CHECKIN_LENGTH = datetime.timedelta(minutes=10)
 ALARM_BEFORE = datetime.timedelta(minutes=5)
@@ -33,7 +33,7 @@ def checkin_calendar(
     ends: local time in the person's zone (DTSTART with TZID and its VTIMEZONE, so that
     daylight saving keeps the meeting at the same local hour), ten minutes long, with a
     reminder and the two questions in the description."""
-    start = next_slot(now, weekday, at, zone_named(time_zone))
+    start = next_slot(now, weekday, at, zone_or_site(time_zone))
     # DTSTAMP to the minute: every batch of one minute shares the calendar.
     stamp = now.replace(second=0, microsecond=0)
     calendar = _checkin_calendar(
@@ -97,7 +97,7 @@ def checkin_event(
     """The weekly check-in event from `start` (local time in `time_zone`) until the
     program's last day on that clock, ten minutes long, with a reminder and the two
     questions; and that last day's end, in UTC."""
-    zone = zone_named(time_zone)
+    zone = zone_or_site(time_zone)
     url = settings.SITE_URL + reverse("reflections:checkin", args=[program_id])
     event = Event.new(
         uid=uid,

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Membership, Role, User
-from reflections.access import get_checkin_for_user, get_journal_for_user
+from programs.models import Membership, Role, User, zone_or_site
+from reflections.access import get_checkin_for_user, get_personal_space_for_user
 from reflections.calendar import checkin_calendar
 from reflections.forms import CheckInForm, PlanForm
-from reflections.models import CheckIn, Plan, ReadReceipt
+from reflections.models import CheckIn, CheckInSlot, Plan, ReadReceipt
 from reflections.services import (
     CheckInExists,
     WeekIsOver,
@@ -30,7 +30,7 @@ from reflections.services import (
     plan_from_partner_token,
 )
 from reflections.views import read_receipts
-from reflections.weeks import LocalWeek, next_slot, streak, zone_named
+from reflections.weeks import LocalWeek, next_slot, streak
 
 PAGE_SIZE = 20
 
@@ -42,7 +42,7 @@ PAGE_SIZE = 20
 def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """My Be Better Now plan: one aspect, one thing I will do, an accountability partner
     and the weekly check-in slot, with the slot as a calendar download."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     current = Plan.objects.filter(user=request.user, program=program).first()
     # After the program, its alumni stay each other's partners.
@@ -69,7 +69,7 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "checkin_time": current.checkin_time,
         }
     else:
-        initial = plan_defaults(program)
+        initial = plan_defaults(user=request.user, program=program)
     form = PlanForm(request.POST or None, initial=initial, partners=partners)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -98,14 +98,11 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "calendar with the download below.",
         )
         return redirect("reflections:plan", program.pk)
+    # The next check-in is shown once the plan is made.
     slot = None
     if current is not None:
-        slot = next_slot(
-            timezone.now(),
-            current.checkin_weekday,
-            current.checkin_time,
-            request.user.zone,
-        )
+        own = CheckInSlot.of(request.user, program, current)
+        slot = next_slot(timezone.now(), own.weekday, own.at, zone_or_site(own.zone_name))
     return render(
         request,
         "reflections/plan.html",
@@ -124,19 +121,15 @@ def plan(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
 def plan_calendar(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The weekly ten-minute check-in as an .ics file, from my plan's slot (or the
     program's default slot in my time zone, before I have a plan)."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
-    current = Plan.objects.filter(user=request.user, program=program).first()
-    if current is not None:
-        weekday, at = current.checkin_weekday, current.checkin_time
-    else:
-        weekday, at = program.checkin_weekday, program.checkin_time
+    slot = Plan.objects.slot_for(request.user, program)
     body = checkin_calendar(
         user=request.user,
         program=program,
-        weekday=weekday,
-        at=at,
-        time_zone=request.user.zone.key,
+        weekday=slot.weekday,
+        at=slot.at,
+        time_zone=slot.zone_name,
         now=timezone.now(),
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -175,7 +168,7 @@ def _week_label(week: LocalWeek) -> str:
 def checkin(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """This week's check-in (the ISO week on my own clock), with last week's answer to
     "What will I focus on next week?" beside it. Editable until the week ends."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     zone = space.zone
     now = timezone.now()
@@ -263,7 +256,7 @@ def checkin(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
 @require_GET
 def checkin_history(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """My check-ins, newest first, 20 to a page, with the current streak of weeks."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     week = LocalWeek.of(timezone.now(), space.zone)
     mine = CheckIn.objects.filter(user=request.user, program=program)
@@ -310,6 +303,7 @@ def checkin_detail(request: AuthenticatedHttpRequest, checkin_id: int) -> HttpRe
             "week_label": _week_label(week),
             "zone": request.user.zone,
             "receipts": read_receipts(checkin=found) if own else [],
-            "editable": own and week == LocalWeek.of(timezone.now(), zone_named(found.time_zone)),
+            "editable": own
+            and week == LocalWeek.of(timezone.now(), zone_or_site(found.time_zone)),
         },
     )

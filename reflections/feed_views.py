@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from programs.http import AuthenticatedHttpRequest
-from reflections.access import get_journal_for_user
+from reflections.access import get_personal_space_for_user
 from reflections.feeds import (
     active_feed,
     calendar_feed,
@@ -26,7 +26,7 @@ from reflections.feeds import (
 @require_GET
 def calendar_feed_page(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """My personal calendar feed address, to make, replace or stop."""
-    program = get_journal_for_user(request.user, program_id).program
+    program = get_personal_space_for_user(request.user, program_id).program
     feed = active_feed(request.user, program)
     feed_url = (
         settings.SITE_URL + reverse("reflections:calendar_feed_ics", args=[feed.token])
@@ -42,7 +42,7 @@ def calendar_feed_page(request: AuthenticatedHttpRequest, program_id: int) -> Ht
 
 @require_POST
 def calendar_feed_create(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    program = get_journal_for_user(request.user, program_id).program
+    program = get_personal_space_for_user(request.user, program_id).program
     do_create_calendar_feed(user=request.user, program=program)
     messages.success(request, "Your new calendar feed address is ready; any earlier one stopped.")
     return redirect("reflections:calendar_feed", program.pk)
@@ -50,7 +50,7 @@ def calendar_feed_create(request: AuthenticatedHttpRequest, program_id: int) -> 
 
 @require_POST
 def calendar_feed_revoke(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    program = get_journal_for_user(request.user, program_id).program
+    program = get_personal_space_for_user(request.user, program_id).program
     do_revoke_calendar_feed(user=request.user, program=program)
     messages.success(request, "Your calendar feed is stopped; its address no longer works.")
     return redirect("reflections:calendar_feed", program.pk)

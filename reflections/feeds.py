@@ -1,5 +1,5 @@
 """The personal calendar feed (a secret, revocable address that carries the weekly
-check-in and the program's milestones) and a person's weekly check-in slot."""
+check-in and the program's milestones)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,6 @@ from icalendar import Calendar, Event
 from programs.models import Membership, Milestone, Program, User
 from reflections.calendar import checkin_calendar
 from reflections.models import CalendarFeed, Plan
-
-
-def slot_for(user: User, program: Program) -> tuple[int, datetime.time, str, Plan | None]:
-    """The person's weekly slot in the program, on their own clock: their plan's day and
-    time, else the program's."""
-    plan = Plan.objects.filter(user=user, program=program).first()
-    if plan is not None:
-        return plan.checkin_weekday, plan.checkin_time, user.zone.key, plan
-    return program.checkin_weekday, program.checkin_time, user.zone.key, None
 
 
 def active_feed(user: User, program: Program) -> CalendarFeed | None:
@@ -68,7 +59,7 @@ def feed_from_token(token: str) -> CalendarFeed | None:
 def calendar_feed(feed: CalendarFeed, now: datetime.datetime) -> bytes:
     """The weekly check-in (with its RRULE) and the program's milestones as all-day
     events."""
-    weekday, at, zone, _ = slot_for(feed.user, feed.program)
+    weekday, at, zone, _ = Plan.objects.slot_for(feed.user, feed.program)
     calendar = Calendar.from_ical(
         checkin_calendar(
             user=feed.user, program=feed.program, weekday=weekday, at=at, time_zone=zone, now=now

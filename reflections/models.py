@@ -7,6 +7,7 @@ below; `reflections/access.py` builds on them. A private entry is its author's a
 from __future__ import annotations
 
 import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -110,7 +111,8 @@ class ReflectionQuerySet(models.QuerySet["Reflection"]):
         # Teammates read each other's shared writing while the program runs; once it is
         # over, each keeps only their own (their alumni space).
         as_teammate = (
-            Q(visibility=Visibility.TEAM, program__ends_on__gte=user.today())
+            Q(visibility=Visibility.TEAM)
+            & Program.not_over_on(user.today(), path="program")
             & Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
             & _active_membership(user, Role.PARTICIPANT)
             & _in_audience(user, AudienceRole.MEMBER, reflection=OuterRef("pk"))
@@ -173,6 +175,17 @@ class Reflection(models.Model):
         return self.deleted_at + datetime.timedelta(days=RESTORE_DAYS)
 
 
+class DraftQuerySet(models.QuerySet["Draft"]):
+    def unclosed(self, user: User) -> DraftQuerySet:
+        """The person's drafts whose writing session has not ended, newest first, with
+        their program (`Draft.is_open` tells those with something written)."""
+        return (
+            self.filter(user=user, closed_at__isnull=True)
+            .select_related("program")
+            .order_by("-saved_at")
+        )
+
+
 class Draft(models.Model):
     """What someone is writing, saved every few seconds, one per person and program.
 
@@ -194,6 +207,8 @@ class Draft(models.Model):
     )
     saved_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DraftQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -221,7 +236,7 @@ class TeamReflectionQuerySet(models.QuerySet["TeamReflection"]):
         # As for journal entries, the team's writing is not read by its members once
         # the program is over.
         as_member = (
-            Q(team__cohort__program__ends_on__gte=user.today())
+            Program.not_over_on(user.today(), path="team__cohort__program")
             & Exists(TeamMember.objects.filter(team=OuterRef("team"), user=user))
             & Exists(active.filter(role=Role.PARTICIPANT))
             & _in_audience(user, AudienceRole.MEMBER, team_reflection=entry)
@@ -295,6 +310,30 @@ class TeamReflectionEdit(models.Model):
         return f"Version {self.version} of {self.team_reflection}"
 
 
+class CheckInSlot(NamedTuple):
+    """A person's weekly check-in slot in a program, on their own clock (`User.zone`):
+    their plan's day and time, else the program's default. The one rule for it;
+    `notifications.reminders.running_participants` says the same in SQL."""
+
+    weekday: int
+    at: datetime.time
+    zone_name: str
+    plan: Plan | None
+
+    @classmethod
+    def of(cls, user: User, program: Program, plan: Plan | None) -> CheckInSlot:
+        """The slot of `user` in `program`, given their plan there (None: no plan yet)."""
+        if plan is not None:
+            return cls(plan.checkin_weekday, plan.checkin_time, user.zone.key, plan)
+        return cls(program.checkin_weekday, program.checkin_time, user.zone.key, None)
+
+
+class PlanQuerySet(models.QuerySet["Plan"]):
+    def slot_for(self, user: User, program: Program) -> CheckInSlot:
+        """The person's weekly check-in slot in the program (one query, for the plan)."""
+        return CheckInSlot.of(user, program, self.filter(user=user, program=program).first())
+
+
 class Plan(models.Model):
     """The Be Better Now plan: one aspect to give more attention, one thing to do, an
     accountability partner and a weekly ten-minute check-in slot."""
@@ -330,6 +369,8 @@ class Plan(models.Model):
     checkin_time = models.TimeField()
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         verbose_name = "Be Better Now plan"

@@ -10,12 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Program, Role
+from programs.models import Program
 from reflections.prompt_forms import PromptForm
-
-ADMIN = {Role.PROGRAM_ADMIN}
 
 
 def week_starts_on(program: Program, week: int) -> datetime.date:
@@ -25,7 +23,7 @@ def week_starts_on(program: Program, week: int) -> datetime.date:
 @require_http_methods(["GET", "POST"])
 def prompts(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The program's prompts in schedule order, with a form to add one."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     form = PromptForm(request.POST or None, program=program)
     if request.method == "POST" and form.is_valid():
         form.instance.program = program
@@ -51,7 +49,7 @@ def prompts(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
 def prompt_edit(
     request: AuthenticatedHttpRequest, program_id: int, prompt_id: int
 ) -> HttpResponse:
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     prompt = get_object_or_404(program.prompts.all(), pk=prompt_id)
     form = PromptForm(request.POST or None, program=program, instance=prompt)
     if request.method == "POST" and form.is_valid():
@@ -78,7 +76,7 @@ def prompt_delete(
 ) -> HttpResponse:
     """GET asks for confirmation; POST deletes. Entries written to the prompt keep their
     text and lose only the link to it."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     prompt = get_object_or_404(program.prompts.all(), pk=prompt_id)
     if request.method == "POST":
         prompt.delete()

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from core.events import announce
 from core.text import one_line
-from programs.models import Program, User
+from programs.models import Program, User, zone_or_site
 from reflections.events import (
     CheckedIn,
     CheckInShared,
@@ -33,6 +33,7 @@ from reflections.models import (
     Audience,
     AudienceRole,
     CheckIn,
+    CheckInSlot,
     CheckInVisibility,
     Draft,
     Plan,
@@ -44,7 +45,7 @@ from reflections.models import (
     TeamReflectionEdit,
     Visibility,
 )
-from reflections.weeks import LocalWeek, zone_named
+from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
 
 MAX_TAGS = 10
@@ -583,13 +584,11 @@ def do_edit_team_reflection(
 PARTNER_SALT = "actionlab.reflections.partner"
 
 
-def plan_defaults(program: Program) -> dict[str, object]:
-    """A new plan's check-in slot: the program's check-in day and time (on the person's
-    own clock, as every slot is)."""
-    return {
-        "checkin_weekday": program.checkin_weekday,
-        "checkin_time": program.checkin_time,
-    }
+def plan_defaults(*, user: User, program: Program) -> dict[str, object]:
+    """A new plan's check-in slot: the person's slot before they have a plan (the
+    program's check-in day and time, on the person's own clock, as every slot is)."""
+    slot = CheckInSlot.of(user, program, None)
+    return {"checkin_weekday": slot.weekday, "checkin_time": slot.at}
 
 
 @transaction.atomic
@@ -613,12 +612,11 @@ def do_save_plan(
     partner_email = "" if partner_user is not None else partner_email.strip().lower()
     partner_name = "" if partner_user is not None else partner_name.strip()
     plan = Plan.objects.select_for_update().filter(user=user, program=program).first()
+    # Until now the person's slot was their plan's, or the program's without one.
+    before = CheckInSlot.of(user, program, plan)
+    slot_before = (before.weekday, before.at)
     if plan is None:
         plan = Plan(user=user, program=program, created_at=now)
-        # Until now the person's slot was the program's.
-        slot_before = (program.checkin_weekday, program.checkin_time)
-    else:
-        slot_before = (plan.checkin_weekday, plan.checkin_time)
     partner_changed = (plan.partner_user_id, plan.partner_email) != (
         partner_user.pk if partner_user else None,
         partner_email,
@@ -754,7 +752,7 @@ def do_create_checkin(
     second raises CheckInExists carrying the check-in that was saved first. The person's
     accountability partner hears that they checked in, if they asked for it."""
     now = now or timezone.now()
-    zone = zone_named(time_zone)
+    zone = zone_or_site(time_zone)
     week = LocalWeek.of(now, zone)
     try:
         with transaction.atomic():
@@ -799,7 +797,7 @@ def do_update_checkin(
     partner hears of the week once: an edit plans the note only when none was planned
     yet (the person may have switched the notes on after checking in)."""
     now = now or timezone.now()
-    if LocalWeek.of(now, zone_named(checkin.time_zone)) != LocalWeek(
+    if LocalWeek.of(now, zone_or_site(checkin.time_zone)) != LocalWeek(
         checkin.iso_year, checkin.iso_week
     ):
         raise WeekIsOver("That week is over; its check-in can no longer be changed.")

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from programs.http import AuthenticatedHttpRequest
 from programs.models import User
 from reflections.access import (
-    get_journal_for_user,
     get_own_reflection,
+    get_personal_space_for_user,
     get_reflection_for_user,
     get_shared_space_for_user,
 )
@@ -129,7 +129,7 @@ def _readers_count() -> Coalesce:
 def journal(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """My entries in the program, newest first: searchable by words in the title or text,
     filterable by learning theme, 20 to a page."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     query = request.GET.get("q", "").strip()[:200]
     tag = next(iter(normalize_tags(request.GET.get("tag", ""))), "")
@@ -178,7 +178,7 @@ def _form_initial(reflection: Reflection) -> dict[str, object]:
 def write(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Write an entry. What is typed is kept as a draft every few seconds; an unsaved
     draft is offered back, with the choice to continue or discard it."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     draft = open_draft(request.user, program)
     continuing = draft is not None and request.GET.get("draft") == "continue"
@@ -237,7 +237,7 @@ def write(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
 def draft_save(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Autosave: keep what is being written. An htmx request gets the "saved at" line
     back; a page that is closing sends a plain POST and gets 204."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     form = DraftForm(request.POST, program=space.program)
     context: dict[str, object] = {"zone": space.zone}
     if not form.is_valid():
@@ -264,7 +264,7 @@ def draft_save(request: AuthenticatedHttpRequest, program_id: int) -> HttpRespon
 
 @require_POST
 def draft_discard(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     if do_discard_draft(user=request.user, program=space.program):
         messages.success(request, "Your unsaved draft is discarded.")
     else:
@@ -397,7 +397,7 @@ def restore(request: AuthenticatedHttpRequest, reflection_id: int) -> HttpRespon
 @require_GET
 def deleted(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """My deleted entries, each restorable for 30 days after it was deleted."""
-    space = get_journal_for_user(request.user, program_id)
+    space = get_personal_space_for_user(request.user, program_id)
     entries = Reflection.objects.filter(
         author=request.user, program=space.program, deleted_at__isnull=False
     ).order_by("-deleted_at")

@@ -7,11 +7,6 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from programs.models import zone_or_site
-
-# A zone name stored on a row (a check-in's, a delivery's) read back as a zone.
-zone_named = zone_or_site
-
 
 @dataclass(frozen=True, order=True)
 class LocalWeek:

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from programs.access import require_member
-from programs.models import Role, User
+from programs.access import is_program_admin, require_member
+from programs.models import User
 from teams.models import Team
 
 
@@ -47,7 +47,7 @@ def team_access(user: User, team: Team) -> TeamAccess:
         is_member
         or team.coach_id == user.pk
         or team.sponsor_id == user.pk
-        or Role.PROGRAM_ADMIN in roles
+        or is_program_admin(roles)
     )
     if not allowed:
         raise PermissionDenied(

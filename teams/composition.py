@@ -10,14 +10,31 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from programs.models import Discipline, Profile, User
+
 
 @dataclass(frozen=True)
 class MemberFacts:
+    """What the measures and the team proposal know of a person: their place in the
+    organisation, from their profile there."""
+
     user_id: int
     name: str
     unit: str | None
     discipline: str
     reports_to_id: int | None
+
+    @classmethod
+    def of(cls, user: User, profile: Profile | None) -> MemberFacts:
+        """The person's facts from their profile in the program's organisation (none:
+        no unit, discipline "other", no manager)."""
+        return cls(
+            user_id=user.pk,
+            name=user.display_name,
+            unit=profile.unit.name if profile and profile.unit else None,
+            discipline=profile.discipline if profile else Discipline.OTHER,
+            reports_to_id=profile.reports_to_id if profile else None,
+        )
 
 
 @dataclass(frozen=True)

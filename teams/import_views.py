@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Cohort, Discipline, Program, Role
 from teams.models import PeopleImport
@@ -31,8 +31,6 @@ from teams.people_import import (
     read_upload,
     rejected_rows_csv,
 )
-
-ADMIN = {Role.PROGRAM_ADMIN}
 
 
 class CohortChoiceField(forms.ModelChoiceField[Cohort]):
@@ -92,7 +90,7 @@ def _people_import(program: Program, import_id: int) -> PeopleImport:
 @require_http_methods(["GET", "POST"])
 def import_start(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The upload form, with the columns explained; a good file goes on to its preview."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     cohort_id = request.GET.get("cohort", "")
     form = PeopleFileForm(
         request.POST or None,
@@ -135,7 +133,7 @@ def import_preview(
     request: AuthenticatedHttpRequest, program_id: int, import_id: int
 ) -> HttpResponse:
     """Every row of the file with what confirming would do, or what stops it."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     people_import = _people_import(program, import_id)
     plan = None if people_import.applied_at else plan_import(people_import)
     return render(
@@ -151,7 +149,7 @@ def import_confirm(
 ) -> HttpResponse:
     """Write every row, or nothing (or, when the admin chose so, the valid rows only);
     either way, back to the preview with the outcome."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     people_import = _people_import(program, import_id)
     form = ConfirmImportForm(request.POST)
     if not form.is_valid():
@@ -182,7 +180,7 @@ def rejected_rows(
 ) -> HttpResponse:
     """The rows not imported (or, before confirming, those with a problem) as CSV, as the
     file had them, with a `reason` column; every cell safe to open in a spreadsheet."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     people_import = _people_import(program, import_id)
     stem = slugify(people_import.filename.removesuffix(".csv")) or "people"
     response = HttpResponse(
@@ -198,7 +196,7 @@ def rejected_rows(
 @require_GET
 def export_people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The program's people as CSV (optionally one cohort's), ready to import again."""
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     cohort = None
     if "cohort" in request.GET:
         cohort_id = request.GET["cohort"]

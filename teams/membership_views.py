@@ -10,19 +10,17 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Membership, Program, Role
 from teams.models import Team, TeamMember
 from teams.services import do_end_membership, do_restore_membership
 
-ADMIN = {Role.PROGRAM_ADMIN}
-
 
 def _membership(
     request: AuthenticatedHttpRequest, program_id: int, membership_id: int
 ) -> tuple[Program, Membership]:
-    program = get_program_for_user(request.user, program_id, roles=ADMIN).program
+    program = get_program_for_admin(request.user, program_id).program
     membership = get_object_or_404(
         Membership.objects.filter(program=program).select_related("user", "cohort"),
         pk=membership_id,
@@ -69,7 +67,8 @@ def membership_end(
         teams = Team.objects.filter(cohort__program=program, **{field: membership.user})
         advised = sorted(teams.values_list("name", flat=True))
     other_admins = (
-        Membership.objects.filter(program=program, role=Role.PROGRAM_ADMIN, is_active=True)
+        Membership.objects.program_admins()
+        .filter(program=program)
         .exclude(pk=membership.pk)
         .exists()
     )

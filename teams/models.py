@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 
-from programs.models import Cohort, Program, Role, User
+from programs.models import Cohort, Program, User
 
 
 class TeamQuerySet(models.QuerySet["Team"]):
@@ -15,11 +15,7 @@ class TeamQuerySet(models.QuerySet["Team"]):
         """Teams the user may open: member, coach, sponsor, or admin of the program."""
         if not user.is_authenticated:
             return self.none()
-        admin_programs = Program.objects.filter(
-            memberships__user=user,
-            memberships__role=Role.PROGRAM_ADMIN,
-            memberships__is_active=True,
-        )
+        admin_programs = Program.objects.administered_by(user)
         return self.filter(
             Q(members__user=user)
             | Q(coach=user)

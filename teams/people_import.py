@@ -736,7 +736,7 @@ def plan_import(people_import: PeopleImport, *, skip: frozenset[int] = frozenset
                 email=row.email,
                 first_name=row.first_name,
                 last_name=row.last_name,
-                time_zone=row.time_zone or organization.time_zone,
+                time_zone=organization.starting_zone(row.time_zone),
             )
             writes.users.append(user)
         elif user.pk not in ours:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict
 from typing import Any
 
 from django import forms
@@ -17,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.pagination import OneQueryPaginator
-from programs.access import get_program_for_user
+from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
 from programs.models import (
     Cohort,
@@ -28,12 +27,11 @@ from programs.models import (
     Program,
     Role,
     Unit,
-    User,
 )
 from teams.builder_forms import AdvisorsForm, PlaceMemberForm, TeamNameForm
 from teams.composition import MemberFacts, measure
 from teams.models import Team, TeamMember
-from teams.proposal import Candidate, OpenTeam, mix_score, plan_proposal, team_count_for
+from teams.proposal import OpenTeam, mix_score, plan_proposal, team_count_for
 from teams.services import (
     do_apply_proposal,
     do_assign_member,
@@ -44,12 +42,11 @@ from teams.services import (
     team_deletion_blockers,
 )
 
-ADMIN = {Role.PROGRAM_ADMIN}
 PAGE_SIZE = 25
 
 
 def _admin_program(request: AuthenticatedHttpRequest, program_id: int) -> Program:
-    return get_program_for_user(request.user, program_id, roles=ADMIN).program
+    return get_program_for_admin(request.user, program_id).program
 
 
 def _profiles_by_user(program: Program, user_ids: list[int]) -> dict[int, Profile]:
@@ -204,16 +201,6 @@ def _candidates(program: Program, cohort: Cohort) -> tuple[list[Membership], dic
     return participants, _profiles_by_user(program, [m.user_id for m in participants])
 
 
-def _facts(user: User, profile: Profile | None) -> MemberFacts:
-    return MemberFacts(
-        user_id=user.pk,
-        name=user.display_name,
-        unit=profile.unit.name if profile and profile.unit else None,
-        discipline=profile.discipline if profile else Discipline.OTHER,
-        reports_to_id=profile.reports_to_id if profile else None,
-    )
-
-
 def _builder_context(program: Program, cohort: Cohort) -> dict[str, Any]:
     participants, profiles = _candidates(program, cohort)
     team_of = dict(TeamMember.objects.filter(cohort=cohort).values_list("user_id", "team_id"))
@@ -238,7 +225,7 @@ def _builder_context(program: Program, cohort: Cohort) -> dict[str, Any]:
             "team": team,
             "members": by_team[team.pk],
             "composition": measure(
-                [_facts(r["user"], r["profile"]) for r in by_team[team.pk]],
+                [MemberFacts.of(r["user"], r["profile"]) for r in by_team[team.pk]],
                 min_size=program.team_min_size,
                 max_size=program.team_max_size,
             ),
@@ -401,7 +388,9 @@ def builder_team_delete(
     )
 
 
-def _fingerprint(candidates: list[Candidate], team_count: int, open_teams: list[OpenTeam]) -> str:
+def _fingerprint(
+    candidates: list[MemberFacts], team_count: int, open_teams: list[OpenTeam]
+) -> str:
     """Identifies the input of a proposal, so that applying it can tell whether the
     unassigned participants or the teams with room changed in between."""
     text = repr((sorted(candidates, key=lambda c: c.user_id), team_count, open_teams))
@@ -418,7 +407,7 @@ def builder_propose(
     cohort = _cohort(program, cohort_id)
     context = _builder_context(program, cohort)
     rows = context["unassigned"]
-    candidates = [Candidate(**asdict(_facts(r["user"], r["profile"]))) for r in rows]
+    candidates = [MemberFacts.of(r["user"], r["profile"]) for r in rows]
     params = request.POST if request.method == "POST" else request.GET
     error = None
     team_count = 0
@@ -440,9 +429,7 @@ def builder_propose(
         OpenTeam(
             team_id=row["team"].pk,
             name=row["team"].name,
-            members=tuple(
-                Candidate(**asdict(_facts(m["user"], m["profile"]))) for m in row["members"]
-            ),
+            members=tuple(MemberFacts.of(m["user"], m["profile"]) for m in row["members"]),
             room=program.team_max_size - len(row["members"]),
         )
         for row in context["teams"]
@@ -502,7 +489,7 @@ def builder_propose(
         {
             "members": [by_id[user_id] for user_id in group],
             "composition": measure(
-                [MemberFacts(**asdict(facts[user_id])) for user_id in group],
+                [facts[user_id] for user_id in group],
                 min_size=program.team_min_size,
                 max_size=program.team_max_size,
             ),

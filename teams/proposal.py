@@ -38,20 +38,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from teams.composition import MemberFacts
+
 # Bounds on the searches; they keep 300 candidates into 50 teams well under a second.
 _IMPROVE_EVALUATIONS = 250_000
 _SEARCH_WORK = 300_000
 _NO_UNIT = -1
 _NOBODY = -1
-
-
-@dataclass(frozen=True)
-class Candidate:
-    user_id: int
-    name: str
-    unit: str | None
-    discipline: str
-    reports_to_id: int | None
 
 
 def team_count_for(size: int, *, target_size: int) -> int:
@@ -67,7 +60,7 @@ def team_count_for(size: int, *, target_size: int) -> int:
     return max(1, (size + target_size // 2) // target_size)
 
 
-def team_mix(members: Iterable[Candidate]) -> int:
+def team_mix(members: Iterable[MemberFacts]) -> int:
     """One team's mix: distinct units + distinct disciplines − the largest same-unit headcount.
 
     A person without a unit adds no unit and counts in no unit's headcount. So a newcomer
@@ -80,13 +73,13 @@ def team_mix(members: Iterable[Candidate]) -> int:
     return len(units) + len(disciplines) - max(units.values(), default=0)
 
 
-def mix_score(teams: Sequence[Sequence[int]], candidates: Sequence[Candidate]) -> int:
+def mix_score(teams: Sequence[Sequence[int]], candidates: Sequence[MemberFacts]) -> int:
     """The mix of a split: the sum of `team_mix` over its teams. Higher is better."""
     return sum(team_mix(members) for members in _members(teams, candidates))
 
 
 def reporting_pairs(
-    teams: Sequence[Sequence[int]], candidates: Sequence[Candidate]
+    teams: Sequence[Sequence[int]], candidates: Sequence[MemberFacts]
 ) -> list[tuple[int, int]]:
     """Each pair of teammates joined by a reporting line, as (report id, manager id).
 
@@ -103,8 +96,8 @@ def reporting_pairs(
 
 
 def _members(
-    teams: Sequence[Sequence[int]], candidates: Sequence[Candidate]
-) -> list[list[Candidate]]:
+    teams: Sequence[Sequence[int]], candidates: Sequence[MemberFacts]
+) -> list[list[MemberFacts]]:
     by_id = {c.user_id: c for c in candidates}
     try:
         return [[by_id[uid] for uid in team] for team in teams]
@@ -112,13 +105,13 @@ def _members(
         raise ValueError(f"User {missing} is not among the candidates.") from None
 
 
-def round_robin(candidates: Sequence[Candidate], team_count: int) -> list[list[int]]:
+def round_robin(candidates: Sequence[MemberFacts], team_count: int) -> list[list[int]]:
     """The baseline: candidates in user id order, the i-th to team i mod `team_count`."""
     ids = [c.user_id for c in _Cohort(candidates, team_count).people]
     return [ids[t::team_count] for t in range(team_count)] if ids else []
 
 
-def propose_teams(candidates: Sequence[Candidate], *, team_count: int) -> list[list[int]]:
+def propose_teams(candidates: Sequence[MemberFacts], *, team_count: int) -> list[list[int]]:
     """Split the candidates into `team_count` teams; returns user ids, team by team.
 
     Each team's ids are ascending and the teams are ordered by their first id.
@@ -148,7 +141,7 @@ class _Cohort:
     """The candidates sorted by user id, with units, disciplines and reporting lines coded
     by position in that order."""
 
-    def __init__(self, candidates: Sequence[Candidate], team_count: int) -> None:
+    def __init__(self, candidates: Sequence[MemberFacts], team_count: int) -> None:
         if team_count < 1:
             raise ValueError("Propose at least one team.")
         self.people = sorted(candidates, key=lambda c: c.user_id)
@@ -580,7 +573,7 @@ class OpenTeam:
 
     team_id: int
     name: str
-    members: tuple[Candidate, ...]
+    members: tuple[MemberFacts, ...]
     room: int
 
 
@@ -597,7 +590,7 @@ class Plan:
 
 
 def plan_proposal(
-    candidates: Sequence[Candidate],
+    candidates: Sequence[MemberFacts],
     *,
     team_count: int,
     min_size: int,
@@ -646,7 +639,7 @@ def plan_proposal(
         "they are offered existing teams with room instead."
     )
     room = {team.team_id: team.room for team in open_teams}
-    joined: dict[int, list[Candidate]] = {t.team_id: list(t.members) for t in open_teams}
+    joined: dict[int, list[MemberFacts]] = {t.team_id: list(t.members) for t in open_teams}
     # The people with the most reporting lines into the teams and among themselves choose
     # first, while there is most room to keep them apart.
     everyone = [m for t in open_teams for m in t.members] + people
@@ -660,7 +653,7 @@ def plan_proposal(
             )
             continue
 
-        def key(team: OpenTeam, person: Candidate = person) -> tuple[int, int, int, int]:
+        def key(team: OpenTeam, person: MemberFacts = person) -> tuple[int, int, int, int]:
             members = joined[team.team_id]
             lines = _lines_between(person, members)
             gain = team_mix([*members, person]) - team_mix(members)
@@ -684,7 +677,7 @@ def plan_proposal(
     return plan
 
 
-def _lines_between(person: Candidate, members: Iterable[Candidate]) -> int:
+def _lines_between(person: MemberFacts, members: Iterable[MemberFacts]) -> int:
     """How many of `members` `person` reports to or is reported to by."""
     return sum(
         1

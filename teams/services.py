@@ -235,9 +235,8 @@ def do_end_membership(*, membership: Membership, by: User | None = None) -> Ende
         raise ValidationError(f"{locked.user.display_name}'s membership has already ended.")
     if (
         locked.role == Role.PROGRAM_ADMIN
-        and not Membership.objects.filter(
-            program=locked.program, role=Role.PROGRAM_ADMIN, is_active=True
-        )
+        and not Membership.objects.program_admins()
+        .filter(program=locked.program)
         .exclude(pk=locked.pk)
         .exists()
     ):

@@ -6,20 +6,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Profile, User
+from programs.models import Profile
 from teams.access import get_team_for_user
 from teams.composition import MemberFacts, measure
 from teams.history import advisors_since, team_history
-
-
-def member_facts(user: User, profile: Profile | None) -> MemberFacts:
-    return MemberFacts(
-        user_id=user.pk,
-        name=user.display_name,
-        unit=profile.unit.name if profile and profile.unit else None,
-        discipline=profile.discipline if profile else "other",
-        reports_to_id=profile.reports_to_id if profile else None,
-    )
 
 
 @require_GET
@@ -39,7 +29,7 @@ def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
     }
     rows = [(user, profiles.get(user.pk)) for user in access.members]
     composition = measure(
-        [member_facts(user, profile) for user, profile in rows],
+        [MemberFacts.of(user, profile) for user, profile in rows],
         min_size=program.team_min_size,
         max_size=program.team_max_size,
     )

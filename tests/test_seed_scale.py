@@ -19,10 +19,10 @@ from django.utils import timezone
 from coaching.models import PulseResponse
 from dashboards.bulk import RowWriter
 from dashboards.scale import BENCH_PASSWORD, PROGRAM, bench_logins
-from programs.models import Membership, Profile, Program, Role, User
+from programs.models import Membership, Profile, Program, Role, User, zone_or_site
 from projects.models import Phase, PhaseEvent, Project
 from reflections.models import CheckIn, Reflection
-from reflections.weeks import LocalWeek, zone_named
+from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
 
 SMALL = ["--participants", "45", "--teams", "6", "--weeks", "10", "--cohorts", "2"]
@@ -81,7 +81,7 @@ def test_check_ins_are_one_a_week_on_each_persons_clock(seeded: str) -> None:
         week = LocalWeek(checkin.iso_year, checkin.iso_week)
         assert checkin.week_starts_on == week.starts_on
         assert week.ends_on >= program.starts_on
-        assert week < LocalWeek.of(now, zone_named(checkin.time_zone))
+        assert week < LocalWeek.of(now, zone_or_site(checkin.time_zone))
         assert checkin.created_at <= now
         assert checkin.team_id == team_of[checkin.user_id]
     # The bench participant keeps checking in.

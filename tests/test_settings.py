@@ -110,3 +110,51 @@ def test_yes_no_settings_accept_the_usual_words_in_any_case() -> None:
         finally:
             del os.environ["ACTIONLAB_TEST_FLAG"]
     assert env_bool("ACTIONLAB_TEST_FLAG", True) is True  # unset keeps the default
+
+
+def test_reading_the_settings_makes_no_folder_and_starting_django_does(tmp_path: Path) -> None:
+    static, queue = tmp_path / "static", tmp_path / "queue"
+    script = (
+        "import importlib, sys, django; from pathlib import Path; "
+        "importlib.import_module('config.settings'); "
+        f"made = [Path({str(static)!r}).exists(), Path({str(queue)!r}).exists()]; "
+        "django.setup(); "
+        f"made += [Path({str(static)!r}).is_dir(), Path({str(queue)!r}, 'out').is_dir()]; "
+        "print(made)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"} | {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "STATIC_ROOT": str(static),
+        "CELERY_QUEUE_DIR": str(queue),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "[False, False, True, True]", done.stderr
+
+
+def test_every_task_is_named_app_dot_action_and_beat_keys_follow_the_names(db: None) -> None:
+    from django.conf import settings
+
+    from config.celery import app
+    from core import tasks
+
+    app.loader.import_default_modules()
+    old_names = {
+        "core.tasks.heartbeat": tasks.heartbeat,
+        "core.tasks.purge_security_events": tasks.purge_security_events,
+        "core.tasks.ping": tasks.ping,
+    }
+    ours = {name for name in app.tasks if not name.startswith("celery.")} - set(old_names)
+    assert ours and all(re.fullmatch(r"[a-z]+\.[a-z_]+", name) for name in ours), ours
+    for key, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert key == entry["task"].replace(".", "-").replace("_", "-")
+        assert entry["task"] in ours
+    # A message queued under an old name before an upgrade still finds its task.
+    assert old_names.keys() <= set(app.tasks)
+    assert app.tasks["core.tasks.ping"].apply(args=["old"]).get() == "pong:old"

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from coaching.models import TeamSession
-from programs.models import Role
+from programs.access import is_program_admin
 
 # How many past sessions' attendance the team page shows.
 RECENT_SESSIONS = 4
@@ -28,7 +28,7 @@ def next_session(context: template.Context, access: Any) -> dict[str, Any]:
     # them, and their attendance, which is completion (who came), for the coach and
     # program admins only.
     sees_record = access.is_member or access.is_coach
-    sees_attendance = access.is_coach or Role.PROGRAM_ADMIN in access.roles
+    sees_attendance = access.is_coach or is_program_admin(access.roles)
     held: list[TeamSession] = []
     if sees_record or sees_attendance:
         held = list(

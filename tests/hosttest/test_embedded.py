@@ -212,7 +212,7 @@ def test_make_run_serves_the_demo_and_runs_tasks_without_any_server(
         "control_folder": str(queue / "control"),
         "store_processed": False,
     }
-    result = app.send_task("core.tasks.ping", args=["embedded"])
+    result = app.send_task("core.ping", args=["embedded"])
     assert result.get(timeout=60) == "pong:embedded"
 
 

@@ -271,7 +271,7 @@ def test_release_web_worker_and_beat_run_together(
         # elsewhere.
         client = Celery("hosttest", broker=redis_url, backend=redis_url, set_as_current=False)
         try:
-            result = client.send_task("core.tasks.ping", args=["hello"])
+            result = client.send_task("core.ping", args=["hello"])
             assert result.get(timeout=TASK_TIMEOUT) == "pong:hello"
         finally:
             client.close()

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from programs.forms import PersonForm
 from programs.models import Invitation, User
+from programs.org_services import do_invite_organization_admin, organization_invitation_token
 from programs.services import account_to_set_up, do_invite, invitation_token
 from programs.time_zones import is_current_name, offered_zone_names, time_zone_choices
 from tests.conftest import Cast
@@ -106,3 +107,27 @@ def test_sign_up_keeps_the_zone_an_import_gave_instead_of_the_browsers(cast: Cas
     )
     assert 'data-time-zone="keep"' in html
     assert '<option value="Asia/Kolkata" selected>' in html
+
+
+def test_an_organisation_admins_sign_up_keeps_the_zone_an_import_gave(cast: Cast) -> None:
+    # Both sign-up pages start from the same rule (`Organization.starting_zone`); this
+    # one used to offer the organisation's default over the zone the import gave.
+    invitation = do_invite_organization_admin(
+        organization=cast.program.organization, email="imported.admin@example.org", by=None
+    )
+    User.objects.create_user(
+        email="imported.admin@example.org", first_name="Ana", time_zone="Asia/Kolkata"
+    )
+    html = (
+        Client()
+        .get(
+            reverse(
+                "organizations:invitation_signup",
+                args=[organization_invitation_token(invitation)],
+            )
+        )
+        .content.decode()
+    )
+    assert 'data-time-zone="keep"' in html
+    assert '<option value="Asia/Kolkata" selected>' in html
+    assert 'value="Ana"' in html

@@ -116,6 +116,15 @@ def test_a_coach_or_sponsor_of_an_archived_program_gets_no_alumni_space(cast: Ca
         )
 
 
+def test_the_coach_of_an_archived_program_is_told_it_is_archived(cast: Cast) -> None:
+    # The journal pages give the same reason as the program's other pages (they used to
+    # say only that the membership had ended).
+    archive(cast)
+    response = cast.client_for("coach").get(reverse("reflections:shared", args=[cast.program.pk]))
+    assert response.status_code == 403
+    assert "This program has ended and is archived" in response.content.decode()
+
+
 def test_a_teammates_shared_entry_is_not_readable_after_the_program_ends(cast: Cast) -> None:
     shared = write(cast.teammate, cast.program, title="For the team", visibility=Visibility.TEAM)
     client = cast.client_for("participant")

@@ -74,8 +74,14 @@ def test_the_draft_notice_for_the_home_page_offers_the_draft_back(cast: Cast) ->
     autosave(cast.client_for("participant"), cast.program.pk, body="Typed before lunch")
     request = RequestFactory().get("/")
     request.user = cast.participant
-    html = Template("{% load journal %}{% draft_notice %}").render(
-        Context({"request": request, "csrf_token": "t"})
+    html = Template("{% load journal %}{% draft_notice drafts %}").render(
+        Context(
+            {
+                "request": request,
+                "csrf_token": "t",
+                "drafts": Draft.objects.unclosed(cast.participant),
+            }
+        )
     )
     assert "You have an unsaved draft from" in html
     assert "System Leadership Academy" in html
@@ -86,7 +92,9 @@ def test_the_draft_notice_for_the_home_page_offers_the_draft_back(cast: Cast) ->
 def test_the_draft_notice_shows_nothing_without_a_draft(cast: Cast) -> None:
     request = RequestFactory().get("/")
     request.user = cast.participant
-    html = Template("{% load journal %}{% draft_notice %}").render(Context({"request": request}))
+    html = Template("{% load journal %}{% draft_notice drafts %}").render(
+        Context({"request": request, "drafts": Draft.objects.unclosed(cast.participant)})
+    )
     assert html.strip() == ""
 
 

@@ -392,4 +392,4 @@ def test_events_past_their_retention_are_purged_by_the_daily_task(
     assert purge_security_events.delay().get() == 1
 
     assert list(SecurityEvent.objects.values_list("kind", flat=True)) == [Kind.LOGOUT]
-    assert "security-log-purge" in django_settings.CELERY_BEAT_SCHEDULE
+    assert "core-purge-security-events" in django_settings.CELERY_BEAT_SCHEDULE

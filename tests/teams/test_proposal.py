@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from teams.composition import MemberFacts
 from teams.proposal import (
-    Candidate,
     OpenTeam,
     Plan,
     mix_score,
@@ -40,8 +40,8 @@ PROPERTY = settings(
 
 def person(
     uid: int, unit: str | None, discipline: str, reports_to: int | None = None
-) -> Candidate:
-    return Candidate(uid, f"Person {uid}", unit, discipline, reports_to)
+) -> MemberFacts:
+    return MemberFacts(uid, f"Person {uid}", unit, discipline, reports_to)
 
 
 def team_sizes(teams: Sequence[Sequence[int]]) -> list[int]:
@@ -52,12 +52,12 @@ def same_team(teams: Sequence[Sequence[int]], a: int, b: int) -> bool:
     return any(a in team and b in team for team in teams)
 
 
-def quality(teams: Sequence[Sequence[int]], cohort: Sequence[Candidate]) -> tuple[int, int]:
+def quality(teams: Sequence[Sequence[int]], cohort: Sequence[MemberFacts]) -> tuple[int, int]:
     """Larger is better: fewer reporting pairs first, then more mix."""
     return (-len(reporting_pairs(teams, cohort)), mix_score(teams, cohort))
 
 
-def a_split_without_pairs_exists(cohort: Sequence[Candidate], team_count: int) -> bool:
+def a_split_without_pairs_exists(cohort: Sequence[MemberFacts], team_count: int) -> bool:
     """Exhaustive search over every balanced split (a person's team is tried only while it
     has room and holds nobody they share a reporting line with)."""
     ids = {c.user_id for c in cohort}
@@ -104,7 +104,7 @@ def picks(draw: st.DrawFn, size: int) -> list[int]:
 
 
 @st.composite
-def cohorts(draw: st.DrawFn, *, min_size: int = 1, max_size: int = 30) -> list[Candidate]:
+def cohorts(draw: st.DrawFn, *, min_size: int = 1, max_size: int = 30) -> list[MemberFacts]:
     """People from a small pool of units and the six disciplines; each reports to nobody,
     to someone drawn earlier, or to someone outside the cohort. Ids are arbitrary."""
     ids = draw(st.lists(st.integers(1, 10_000), min_size=min_size, max_size=max_size, unique=True))
@@ -121,14 +121,14 @@ def cohorts(draw: st.DrawFn, *, min_size: int = 1, max_size: int = 30) -> list[C
 @st.composite
 def cohorts_with_team_count(
     draw: st.DrawFn, *, max_size: int = 30, max_teams: int | None = None
-) -> tuple[list[Candidate], int]:
+) -> tuple[list[MemberFacts], int]:
     cohort = draw(cohorts(max_size=max_size))
     most = len(cohort) if max_teams is None else min(max_teams, len(cohort))
     return cohort, draw(st.integers(1, most))
 
 
 @st.composite
-def cohorts_with_a_split_free_of_pairs(draw: st.DrawFn) -> tuple[list[Candidate], int]:
+def cohorts_with_a_split_free_of_pairs(draw: st.DrawFn) -> tuple[list[MemberFacts], int]:
     """Larger cohorts where a balanced split without reporting pairs is known to exist.
 
     The argument is by construction: the people are first dealt out to `team_count` teams
@@ -334,7 +334,7 @@ def test_three_hundred_people_split_into_fifty_teams_within_seconds() -> None:
 @PROPERTY
 @given(cohorts_with_team_count())
 def test_every_participant_lands_on_exactly_one_team(
-    case: tuple[list[Candidate], int],
+    case: tuple[list[MemberFacts], int],
 ) -> None:
     cohort, team_count = case
     teams = propose_teams(cohort, team_count=team_count)
@@ -344,7 +344,7 @@ def test_every_participant_lands_on_exactly_one_team(
 
 @PROPERTY
 @given(cohorts_with_team_count())
-def test_team_sizes_differ_by_at_most_one(case: tuple[list[Candidate], int]) -> None:
+def test_team_sizes_differ_by_at_most_one(case: tuple[list[MemberFacts], int]) -> None:
     cohort, team_count = case
     sizes = team_sizes(propose_teams(cohort, team_count=team_count))
     assert sizes[-1] - sizes[0] <= 1
@@ -353,7 +353,7 @@ def test_team_sizes_differ_by_at_most_one(case: tuple[list[Candidate], int]) -> 
 @PROPERTY
 @given(cohorts_with_team_count(max_size=9, max_teams=3))
 def test_small_cohorts_hold_no_reporting_pair_when_a_split_without_one_exists(
-    case: tuple[list[Candidate], int],
+    case: tuple[list[MemberFacts], int],
 ) -> None:
     cohort, team_count = case
     teams = propose_teams(cohort, team_count=team_count)
@@ -364,7 +364,7 @@ def test_small_cohorts_hold_no_reporting_pair_when_a_split_without_one_exists(
 @PROPERTY
 @given(cohorts_with_a_split_free_of_pairs())
 def test_larger_cohorts_hold_no_reporting_pair_when_a_split_without_one_exists(
-    case: tuple[list[Candidate], int],
+    case: tuple[list[MemberFacts], int],
 ) -> None:
     cohort, team_count = case
     teams = propose_teams(cohort, team_count=team_count)
@@ -376,7 +376,7 @@ def test_larger_cohorts_hold_no_reporting_pair_when_a_split_without_one_exists(
 @PROPERTY
 @given(cohorts_with_team_count())
 def test_the_proposal_is_never_worse_than_dealing_people_out_in_id_order(
-    case: tuple[list[Candidate], int],
+    case: tuple[list[MemberFacts], int],
 ) -> None:
     cohort, team_count = case
     proposal = propose_teams(cohort, team_count=team_count)
@@ -386,7 +386,7 @@ def test_the_proposal_is_never_worse_than_dealing_people_out_in_id_order(
 @PROPERTY
 @given(cohorts_with_team_count())
 def test_without_reporting_lines_the_mix_is_never_below_dealing_out_in_id_order(
-    case: tuple[list[Candidate], int],
+    case: tuple[list[MemberFacts], int],
 ) -> None:
     cohort, team_count = case
     cohort = [person(c.user_id, c.unit, c.discipline) for c in cohort]
@@ -431,7 +431,7 @@ def open_teams(draw: st.DrawFn, taken: set[int]) -> list[OpenTeam]:
     return teams
 
 
-def pairs_in(plan: Plan, cohort: Sequence[Candidate], teams: Sequence[OpenTeam]) -> set[str]:
+def pairs_in(plan: Plan, cohort: Sequence[MemberFacts], teams: Sequence[OpenTeam]) -> set[str]:
     """Each reporting line the plan leaves inside a team, as "report reports to manager"."""
     names = {c.user_id: c.name for c in cohort}
     for team in teams:
