@@ -59,7 +59,7 @@ def centre(request: AuthenticatedHttpRequest) -> HttpResponse:
 def unread_count(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The header's unread count, fetched by htmx when a page loads and every minute."""
     count = Notification.objects.for_user(request.user).unread().count()
-    return render(request, "notifications/_unread.html", {"unread": count})
+    return render(request, "base.html#unread_count", {"unread": count})
 
 
 @require_GET
