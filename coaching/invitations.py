@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
-from django.template.loader import render_to_string
+from django.core.mail import mailers
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -21,6 +20,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from coaching.events import SessionScheduled
 from coaching.models import TeamSession
 from coaching.services import session_members
+from core.mail import BulkEmail, compose_email
 from core.text import one_line
 from programs.models import User
 
@@ -79,9 +79,7 @@ def session_calendar(session: TeamSession, *, now: datetime.datetime) -> bytes:
     return calendar.to_ical()
 
 
-def invitation_message(
-    session: TeamSession, person: User, calendar: bytes
-) -> EmailMultiAlternatives:
+def invitation_message(session: TeamSession, person: User, calendar: bytes) -> BulkEmail:
     """One invitee's email: the time on their clock in the text, the calendar request."""
     team = session.team
     starts = timezone.localtime(session.starts_at, person.zone)
@@ -95,9 +93,10 @@ def invitation_message(
         "url": settings.SITE_URL + reverse("coaching:detail", args=[session.pk]),
     }
     verb = "Changed: " if session.sequence else ""
-    message = EmailMultiAlternatives(
-        subject=one_line(f"{verb}{team.name} session on {starts:%a} {starts.day} {starts:%b %Y}"),
-        body=render_to_string("coaching/email/invitation.txt", context),
+    message = compose_email(
+        subject=f"{verb}{team.name} session on {starts:%a} {starts.day} {starts:%b %Y}",
+        text_template="coaching/email/invitation.txt",
+        context=context,
         to=[person.email],
     )
     message.attach_alternative(calendar.decode(), "text/calendar; method=REQUEST")

@@ -1,4 +1,9 @@
-"""Bulk email built quickly: the weekly reminders, digests and notification emails go out
+"""Every email the app sends is composed here: `compose_email` renders a text template
+(and an HTML one when there is one) into a `BulkEmail`, with a one-line subject and, for
+mail a person can turn off, the one-click unsubscribe headers. The caller sends it
+(`.send()`, or several through one connection).
+
+Bulk email built quickly: the weekly reminders, digests and notification emails go out
 by the ten thousand, and most of the time of sending one went into Django building its
 MIME tree with the email package's modern API, which parses every header it sets.
 
@@ -16,6 +21,7 @@ import datetime
 import email.policy
 import functools
 import re
+from collections.abc import Mapping, Sequence
 from email.charset import QP, Charset
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -24,6 +30,9 @@ from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.utils import DNS_NAME
+from django.template.loader import render_to_string
+
+from core.text import one_line
 
 # UTF-8 with quoted-printable bodies and headers: readable where the text is ASCII.
 UTF8 = Charset("utf-8")
@@ -133,3 +142,33 @@ class BulkEmail(EmailMultiAlternatives):
         # Line endings as the caller's policy asks: CRLF for SMTP.
         root.policy = email.policy.compat32.clone(linesep=(policy or email.policy.default).linesep)
         return root
+
+
+def compose_email(
+    *,
+    subject: str,
+    text_template: str,
+    html_template: str | None = None,
+    context: Mapping[str, Any],
+    to: Sequence[str],
+    headers: Mapping[str, str] | None = None,
+    unsubscribe_url: str | None = None,
+) -> BulkEmail:
+    """The email: `subject` on one line (a name with a line break in it must not stop the
+    email, nor inject a header), the text template as the body, the HTML template as its
+    alternative, `headers` as given and, with `unsubscribe_url`, the one-click unsubscribe
+    headers (RFC 8058) after them. Both templates get `context`."""
+    extra = dict(headers or {})
+    if unsubscribe_url is not None:
+        extra["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        extra["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    values = dict(context)
+    message = BulkEmail(
+        subject=one_line(subject),
+        body=render_to_string(text_template, values),
+        to=list(to),
+        headers=extra,
+    )
+    if html_template is not None:
+        message.attach_alternative(render_to_string(html_template, values), "text/html")
+    return message

@@ -1,13 +1,17 @@
-"""A paginator that reads a page and the total in one query.
+"""Pagination for every paginated list: `paginate(items, number, per_page=...)`, and
+`templates/_pagination.html` for its links.
 
 Django's Paginator asks the database twice per page: once for the count, once for the
 rows. `OneQueryPaginator` adds `COUNT(*) OVER ()` to the page's own query, so a page of a
 queryset costs one query; only a page past the end costs a second, the count Django's
-paginator would have made anyway.
+paginator would have made anyway. A list already in memory is paged as Django does.
+A page number that is missing, not a number or past the end gives the first or the last
+page, never an error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
@@ -17,9 +21,11 @@ TOTAL = "_page_total"
 
 
 class OneQueryPaginator(Paginator):
-    object_list: QuerySet[Any]
+    object_list: QuerySet[Any] | Sequence[Any]
 
     def get_page(self, number: Any) -> Page:
+        if not isinstance(self.object_list, QuerySet):
+            return super().get_page(number)
         try:
             wanted = max(int(number), 1)
         except (TypeError, ValueError):
@@ -42,3 +48,9 @@ class OneQueryPaginator(Paginator):
         except (PageNotAnInteger, EmptyPage):
             return super().get_page(number)
         return Page(rows, wanted, self)
+
+
+def paginate(items: QuerySet[Any] | Sequence[Any], number: Any, *, per_page: int) -> Page:
+    """Page `number` of `items` (`request.GET.get("page")` as it comes: a bad or missing
+    number gives the first page, one past the end the last)."""
+    return OneQueryPaginator(items, per_page).get_page(number)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from core.charts import bar_chart
+from core.pagination import paginate
 from dashboards.analytics import Table, program_analytics, table_csv
 from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
@@ -28,21 +29,14 @@ class ShownTable:
     table: Table
     page: Page[list[object]]
     body: SafeString
-    previous_url: str
-    next_url: str
-
-
-def page_url(params: QueryDict, name: str, number: int) -> str:
-    query = params.copy()
-    query[name] = str(number)
-    return f"?{query.urlencode()}"
+    param: str
 
 
 def shown_table(table: Table, params: QueryDict) -> ShownTable:
     """One page of `table`, its rows made into HTML here rather than in a template loop,
     which costs far less for a long table."""
     name = f"{table.slug}_page"
-    page = Paginator(table.rows, ROWS_PER_PAGE).get_page(params.get(name))
+    page = paginate(table.rows, params.get(name), per_page=ROWS_PER_PAGE)
     body = format_html_join(
         "\n",
         "<tr>{}</tr>",
@@ -61,10 +55,7 @@ def shown_table(table: Table, params: QueryDict) -> ShownTable:
         table=table,
         page=page,
         body=body,
-        previous_url=page_url(params, name, page.previous_page_number())
-        if page.has_previous()
-        else "",
-        next_url=page_url(params, name, page.next_page_number()) if page.has_next() else "",
+        param=name,
     )
 
 

@@ -14,13 +14,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Min, Q
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from coaching.models import PulseSurvey, TeamSession
 from coaching.pulse import PulseScores, falling_dimensions, pulse_scores, with_pulse_averages
+from core.pagination import paginate
 from programs.models import Program, User
 from projects.models import Action, Phase, Project
 from reflections.models import CheckIn
@@ -241,7 +242,7 @@ def build_coach_dashboard(
     )
     # The teams are few and their row is small: read them all (no separate count query),
     # then everything else for this page's teams only.
-    page = Paginator(teams, TEAMS_PER_PAGE).get_page(page_number)
+    page = paginate(teams, page_number, per_page=TEAMS_PER_PAGE)
     teams = list(page.object_list)
     team_ids = [team.pk for team in teams]
     members = list(

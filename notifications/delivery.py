@@ -16,12 +16,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.mail import BulkEmail
-from core.text import one_line
+from core.mail import BulkEmail, compose_email
 from notifications import pipeline
 from notifications.kinds import DEFAULT_DIGEST_HOUR, EmailMode, Kind, default_email_mode
 from notifications.models import DigestSetting, EmailDelivery, Notification, Preference
@@ -216,20 +214,15 @@ def build_message(delivery: EmailDelivery) -> BulkEmail | None:
         subject = f"Your ActionLab digest: {count} notification{'s' if count != 1 else ''}"
     else:
         subject = entries[0]["subject"]  # it says what happened, and to what
-    message = BulkEmail(
-        subject=one_line(subject),
-        body=render_to_string("notifications/email/notification.txt", context),
+    return compose_email(
+        subject=subject,
+        text_template="notifications/email/notification.txt",
+        html_template="notifications/email/notification.html",
+        context=context,
         to=[user.email],
-        headers={
-            "Message-ID": message_id(delivery),
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        headers={"Message-ID": message_id(delivery)},
+        unsubscribe_url=unsubscribe,
     )
-    message.attach_alternative(
-        render_to_string("notifications/email/notification.html", context), "text/html"
-    )
-    return message
 
 
 def _compose(claimed: Sequence[int], now: datetime.datetime) -> Iterator[tuple[int, Composed]]:

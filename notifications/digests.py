@@ -31,13 +31,11 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core.events import subscribe
-from core.mail import BulkEmail
-from core.text import one_line
+from core.mail import BulkEmail, compose_email
 from notifications import pipeline
 from notifications.models import ReminderDelivery
 from notifications.pipeline import Composed
@@ -293,20 +291,14 @@ def _message(
     *, subject: str, template: str, context: dict[str, object], to: str, unsubscribe: str
 ) -> BulkEmail:
     """Text and HTML email with the one-click unsubscribe headers (RFC 8058)."""
-    context = {**context, "unsubscribe_url": unsubscribe}
-    message = BulkEmail(
-        subject=one_line(subject),
-        body=render_to_string(f"notifications/email/{template}.txt", context),
+    return compose_email(
+        subject=subject,
+        text_template=f"notifications/email/{template}.txt",
+        html_template=f"notifications/email/{template}.html",
+        context={**context, "unsubscribe_url": unsubscribe},
         to=[to],
-        headers={
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        unsubscribe_url=unsubscribe,
     )
-    message.attach_alternative(
-        render_to_string(f"notifications/email/{template}.html", context), "text/html"
-    )
-    return message
 
 
 def digest_message(delivery: ReminderDelivery) -> BulkEmail:

@@ -32,12 +32,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from core.events import subscribe
-from core.mail import BulkEmail
+from core.mail import BulkEmail, compose_email
 from core.text import one_line
 from notifications import pipeline
 from notifications.models import (
@@ -476,16 +475,15 @@ def invitation_message(
         "cancelled": cancelled,
         "updated": bool(delivery.sequence) and not cancelled,
     }
-    message = BulkEmail(
-        subject=one_line(subject),
-        body=render_to_string("notifications/email/invitation.txt", context),
+    message = compose_email(
+        subject=subject,
+        text_template="notifications/email/invitation.txt",
+        html_template="notifications/email/invitation.html",
+        context=context,
         to=[user.email],
         headers={"Message-ID": message_id(delivery)},
     )
     calendar_type = CALENDAR_TYPE.format(method=delivery.method)
-    message.attach_alternative(
-        render_to_string("notifications/email/invitation.html", context), "text/html"
-    )
     message.attach_alternative(ics, calendar_type)
     message.attach("invite.ics", ics, calendar_type)
     return message

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pagination import paginate
 from notifications.digests import do_opt_out_of_partner_notes, email_from_partner_opt_out_token
 from notifications.models import ReminderDelivery
 from notifications.reminders import (
@@ -114,10 +114,11 @@ def log(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
         )
         .order_by("-iso_year", "-iso_week")
     ]
-    page = Paginator(
+    page = paginate(
         deliveries.select_related("user").order_by("-iso_year", "-iso_week", "status", "pk"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+        request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
     return render(
         request,
         "notifications/reminders/log.html",

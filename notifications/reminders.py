@@ -41,12 +41,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.db.models.options import Options
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.mail import BulkEmail
-from core.text import one_line
+from core.mail import BulkEmail, compose_email
 from notifications import pipeline
 from notifications.invitations import invited_to_checkin
 from notifications.models import ReminderDelivery
@@ -535,18 +533,14 @@ def reminder_message(
         "steps_question": CheckIn.STEPS_QUESTION,
         "focus_question": CheckIn.FOCUS_QUESTION,
     }
-    message = BulkEmail(
-        subject=one_line(f"Your Be Better Now check-in · {program.name}"),
-        body=render_to_string("notifications/email/reminder_checkin.txt", context),
+    message = compose_email(
+        subject=f"Your Be Better Now check-in · {program.name}",
+        text_template="notifications/email/reminder_checkin.txt",
+        html_template="notifications/email/reminder_checkin.html",
+        context=context,
         to=[user.email],
-        headers={
-            "Message-ID": message_id(delivery),
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
-    message.attach_alternative(
-        render_to_string("notifications/email/reminder_checkin.html", context), "text/html"
+        headers={"Message-ID": message_id(delivery)},
+        unsubscribe_url=unsubscribe,
     )
     if facts.needs_calendar_file(delivery):
         message.attach(

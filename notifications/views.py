@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.pagination import OneQueryPaginator
+from core.pagination import paginate
 from notifications.access import get_notification_for_user
 from notifications.delivery import DIGEST, user_from_unsubscribe_token
 from notifications.forms import PageForm, PreferencesForm, ResubscribeForm
@@ -47,9 +47,11 @@ def centre(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The person's notifications, newest first, unread ones marked."""
     form = PageForm(request.GET)
     number = form.cleaned_data.get("page") if form.is_valid() else None
-    page = OneQueryPaginator(
-        Notification.objects.for_user(request.user).select_related("program"), PAGE_SIZE
-    ).get_page(number or 1)
+    page = paginate(
+        Notification.objects.for_user(request.user).select_related("program"),
+        number or 1,
+        per_page=PAGE_SIZE,
+    )
     return render(request, "notifications/centre.html", {"page": page})
 
 
@@ -57,7 +59,7 @@ def centre(request: AuthenticatedHttpRequest) -> HttpResponse:
 def unread_count(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The header's unread count, fetched by htmx when a page loads and every minute."""
     count = Notification.objects.for_user(request.user).unread().count()
-    return render(request, "notifications/_unread.html", {"unread": count})
+    return render(request, "base.html#unread_count", {"unread": count})
 
 
 @require_GET

@@ -8,15 +8,13 @@ import secrets
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.mail import compose_email
 from core.models import SecurityEvent
 from core.security import record_event
-from core.text import one_line
 from programs.models import (
     Organization,
     OrganizationAdmin,
@@ -151,14 +149,12 @@ def do_send_organization_invitation_email(*, invitation_id: int, nonce: str) -> 
             "url": organization_invitation_url(invitation),
             "inviter": invitation.invited_by,
         }
-        message = EmailMultiAlternatives(
-            subject=one_line(f"You are invited to administer {invitation.organization.name}"),
-            body=render_to_string("programs/email/organization_invitation.txt", context),
+        message = compose_email(
+            subject=f"You are invited to administer {invitation.organization.name}",
+            text_template="programs/email/organization_invitation.txt",
+            html_template="programs/email/organization_invitation.html",
+            context=context,
             to=[invitation.email],
-        )
-        message.attach_alternative(
-            render_to_string("programs/email/organization_invitation.html", context),
-            "text/html",
         )
         message.send()
         invitation.sent_at = timezone.now()

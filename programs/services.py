@@ -10,16 +10,14 @@ from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core.events import announce
+from core.mail import compose_email
 from core.models import SecurityEvent
 from core.security import record_event
-from core.text import one_line
 from programs.events import (
     MilestoneDeleted,
     MilestoneSaved,
@@ -304,13 +302,12 @@ def do_send_invitation_email(*, invitation_id: int, nonce: str) -> bool:
             "url": invitation_url(invitation),
             "inviter": invitation.invited_by,
         }
-        message = EmailMultiAlternatives(
-            subject=one_line(f"You are invited to {invitation.program.name}"),
-            body=render_to_string("programs/email/invitation.txt", context),
+        message = compose_email(
+            subject=f"You are invited to {invitation.program.name}",
+            text_template="programs/email/invitation.txt",
+            html_template="programs/email/invitation.html",
+            context=context,
             to=[invitation.email],
-        )
-        message.attach_alternative(
-            render_to_string("programs/email/invitation.html", context), "text/html"
         )
         message.send()
         invitation.sent_at = timezone.now()

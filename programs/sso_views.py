@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.models import SecurityEvent
-from core.pagination import OneQueryPaginator
+from core.pagination import paginate
 from core.security import record_event
 from programs.access import get_organization_for_admin
 from programs.http import AuthenticatedHttpRequest
@@ -130,7 +130,7 @@ def people(request: AuthenticatedHttpRequest, organization_id: int) -> HttpRespo
             | Q(first_name__icontains=search)
             | Q(last_name__icontains=search)
         )
-    page = OneQueryPaginator(query, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(query, request.GET.get("page"), per_page=PEOPLE_PER_PAGE)
     domains = set(
         organization.sign_on.domains.values_list("domain", flat=True)
         if hasattr(organization, "sign_on")
@@ -145,7 +145,6 @@ def people(request: AuthenticatedHttpRequest, organization_id: int) -> HttpRespo
             "page": page,
             "rows": rows,
             "search": search,
-            "querystring": f"q={search}" if search else "",
             "has_domains": bool(domains),
         },
     )

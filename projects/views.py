@@ -195,10 +195,13 @@ def _section_or_404(section: str) -> str:
     return section
 
 
+CHARTER_SECTION_PAGE = "projects/charter_section_page.html"
+
+
 def _section_template(request: AuthenticatedHttpRequest) -> str:
     if request.htmx:
-        return "projects/charter_section.html"
-    return "projects/charter_section_page.html"
+        return f"{CHARTER_SECTION_PAGE}#charter_section"
+    return CHARTER_SECTION_PAGE
 
 
 def _section_context(project: Project, section: str, **extra: Any) -> dict[str, Any]:
@@ -272,7 +275,7 @@ def charter_save(request: AuthenticatedHttpRequest, project_id: int, section: st
         return redirect("projects:detail", project.pk)
     return render(
         request,
-        "projects/charter_section.html",
+        f"{CHARTER_SECTION_PAGE}#charter_section",
         _section_context(project, section, access=access, editing=False, saved=True),
     )
 

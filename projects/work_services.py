@@ -9,14 +9,12 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core.events import announce
-from core.text import one_line
+from core.mail import compose_email
 from programs.models import Unit, User
 from projects.events import (
     ActionAssigned,
@@ -204,13 +202,12 @@ def do_send_door_request_email(*, door_id: int) -> bool:
             "asker": door.asked_by,
             "url": door_url(door),
         }
-        message = EmailMultiAlternatives(
-            subject=one_line(f"{door.project.team.name} asks you to open a door"),
-            body=render_to_string("projects/email/door_request.txt", context),
+        message = compose_email(
+            subject=f"{door.project.team.name} asks you to open a door",
+            text_template="projects/email/door_request.txt",
+            html_template="projects/email/door_request.html",
+            context=context,
             to=[sponsor.email],
-        )
-        message.attach_alternative(
-            render_to_string("projects/email/door_request.html", context), "text/html"
         )
         message.send()
         door.notified_at = timezone.now()

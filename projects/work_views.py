@@ -58,6 +58,10 @@ TITLES = {
 }
 
 
+# Each section is a partial of the page that shows it on its own.
+SECTION_PAGE = "projects/work/section_page.html"
+
+
 def _section(
     request: AuthenticatedHttpRequest,
     access: ProjectAccess,
@@ -69,15 +73,15 @@ def _section(
     """The section as a partial for htmx, or on a page of its own."""
     context = {"project": access.project, "access": access, **context}
     if request.htmx:
-        return render(request, f"projects/work/_{name}.html", context, status=status)
+        return render(request, f"{SECTION_PAGE}#{name}", context, status=status)
     project = access.project
     context |= {
         "team": project.team,
         "program": project.team.cohort.program,
         "title": TITLES[name],
-        "section_template": f"projects/work/_{name}.html",
+        "section": name,
     }
-    return render(request, "projects/work/section_page.html", context, status=status)
+    return render(request, SECTION_PAGE, context, status=status)
 
 
 def _done(
@@ -142,7 +146,7 @@ def action_row(request: AuthenticatedHttpRequest, project_id: int, action_id: in
     row = ActionRow(action=action, overdue=is_overdue(action, timezone.localdate()))
     return render(
         request,
-        "projects/work/_action_row.html",
+        f"{SECTION_PAGE}#action_row",
         {"row": row, "project": access.project, "access": access},
     )
 
@@ -173,7 +177,7 @@ def action_edit(
             row = ActionRow(action, is_overdue(action, timezone.localdate()), form)
             return render(
                 request,
-                "projects/work/_action_row.html",
+                f"{SECTION_PAGE}#action_row",
                 {"row": row, "project": access.project, "access": access},
             )
     return _section(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pagination import paginate
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Membership, Role, User, zone_or_site
 from reflections.access import get_checkin_for_user, get_personal_space_for_user
@@ -269,7 +269,7 @@ def checkin_history(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
     entries = mine.annotate(
         reader_count=Coalesce(Subquery(readers, output_field=IntegerField()), 0)
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "reflections/checkin_history.html",

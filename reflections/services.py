@@ -10,15 +10,13 @@ from collections.abc import Mapping, Sequence
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core.events import announce
-from core.text import one_line
+from core.mail import compose_email
 from programs.models import Program, User, zone_or_site
 from reflections.events import (
     CheckedIn,
@@ -695,15 +693,12 @@ def do_send_partner_invitation(*, plan_id: int) -> bool:
             "url": settings.SITE_URL
             + reverse("reflections:partner_confirm", args=[partner_token(plan)]),
         }
-        message = EmailMultiAlternatives(
-            subject=one_line(
-                f"{plan.user.display_name} asks you to be their accountability partner"
-            ),
-            body=render_to_string("reflections/email/partner_invitation.txt", context),
+        message = compose_email(
+            subject=f"{plan.user.display_name} asks you to be their accountability partner",
+            text_template="reflections/email/partner_invitation.txt",
+            html_template="reflections/email/partner_invitation.html",
+            context=context,
             to=[plan.partner_email],
-        )
-        message.attach_alternative(
-            render_to_string("reflections/email/partner_invitation.html", context), "text/html"
         )
         message.send()
         plan.partner_invited_email = plan.partner_email

@@ -6,11 +6,11 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pagination import paginate
 from programs.http import AuthenticatedHttpRequest
 from reflections.access import (
     TeamReflectionAccess,
@@ -54,7 +54,7 @@ def team_list(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
             "program": team.cohort.program,
             "access": access,
             "zone": _zone(request, access),
-            "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE),
         },
     )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse
@@ -16,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.pagination import paginate
 from programs.http import AuthenticatedHttpRequest
 from programs.models import User
 from reflections.access import (
@@ -139,7 +139,7 @@ def journal(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     if tag:
         entries = entries.filter(tags__name=tag)
     entries = entries.prefetch_related("tags").annotate(reader_count=_readers_count())
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE)
     context: dict[str, object] = {
         "program": program,
         "team_id": space.team_id,
@@ -401,7 +401,7 @@ def deleted(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     entries = Reflection.objects.filter(
         author=request.user, program=space.program, deleted_at__isnull=False
     ).order_by("-deleted_at")
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE)
     return render(
         request,
         "reflections/deleted.html",
@@ -437,8 +437,8 @@ def shared(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "team_id": space.team_id,
             "zone": space.zone,
             "is_participant": space.is_participant,
-            "page": Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page")),
-            "checkin_page": Paginator(checkins, PAGE_SIZE).get_page(request.GET.get("checkins")),
+            "page": paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE),
+            "checkin_page": paginate(checkins, request.GET.get("checkins"), per_page=PAGE_SIZE),
         },
     )
 

@@ -32,20 +32,19 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core.csv import FORMULA_STARTS, csv_text, unquote
 from core.events import announce
+from core.mail import compose_email
 from core.models import SecurityEvent
 from core.security import record_events
-from core.text import one_line
 from programs.models import (
     Cohort,
     Discipline,
@@ -1207,13 +1206,12 @@ def _send_added_emails(people_import: PeopleImport, user_ids: list[int]) -> int:
             "by": people_import.uploaded_by,
             "url": f"{settings.SITE_URL}{reverse('home')}",
         }
-        message = EmailMultiAlternatives(
-            subject=one_line(f"You were added to {program.name}"),
-            body=render_to_string("teams/import/email/added.txt", context),
+        message = compose_email(
+            subject=f"You were added to {program.name}",
+            text_template="teams/import/email/added.txt",
+            html_template="teams/import/email/added.html",
+            context=context,
             to=[user.email],
-        )
-        message.attach_alternative(
-            render_to_string("teams/import/email/added.html", context), "text/html"
         )
         messages.append(message)
     if messages:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.pagination import OneQueryPaginator
+from core.pagination import paginate
 from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
 from programs.models import (
@@ -139,20 +139,23 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     program's invitations by status; both paginated."""
     program = _admin_program(request, program_id)
     params = request.GET
-    page = OneQueryPaginator(
-        _with_profile_and_team(_filtered_members(program, params), program), PAGE_SIZE
-    ).get_page(params.get("page"))
+    page = paginate(
+        _with_profile_and_team(_filtered_members(program, params), program),
+        params.get("page"),
+        per_page=PAGE_SIZE,
+    )
     rows = [_person_row(m) for m in page.object_list]
-    former_page = OneQueryPaginator(
+    former_page = paginate(
         Membership.objects.filter(program=program, is_active=False)
         .select_related("user", "cohort")
         .order_by("-ended_at", "user__last_name", "user__first_name", "role"),
-        PAGE_SIZE,
-    ).get_page(params.get("fpage"))
+        params.get("fpage"),
+        per_page=PAGE_SIZE,
+    )
     status = params.get("status", "")
-    invitation_page = OneQueryPaginator(
-        _filtered_invitations(program, status), PAGE_SIZE
-    ).get_page(params.get("ipage"))
+    invitation_page = paginate(
+        _filtered_invitations(program, status), params.get("ipage"), per_page=PAGE_SIZE
+    )
     now = timezone.now()
     invitations = [(inv, inv.status(now)) for inv in invitation_page.object_list]
     return render(
@@ -165,7 +168,6 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "invitations": invitations,
             "invitation_page": invitation_page,
             "former_page": former_page,
-            "former_querystring": _querystring_without(params, "fpage"),
             "filters": {k: params.get(k, "") for k in ("role", "unit", "discipline", "team")},
             "status": status,
             "roles": Role.choices,
@@ -173,16 +175,8 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "statuses": Invitation.Status.choices,
             "units": list(Unit.objects.filter(organization_id=program.organization_id)),
             "teams": list(Team.objects.filter(cohort__program=program).select_related("cohort")),
-            "querystring": _querystring_without(params, "page"),
-            "invitation_querystring": _querystring_without(params, "ipage"),
         },
     )
-
-
-def _querystring_without(params: Any, key: str) -> str:
-    copy = params.copy()
-    copy.pop(key, None)
-    return str(copy.urlencode())
 
 
 # Team builder ---------------------------------------------------------------------------

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from core.pagination import OneQueryPaginator
+from core.pagination import OneQueryPaginator, paginate
 from programs.models import Unit
 from tests import factories as f
 
@@ -44,3 +46,23 @@ def test_an_empty_list_is_one_empty_page_from_one_query() -> None:
         assert list(page.object_list) == []
         assert (page.number, page.paginator.count, page.paginator.num_pages) == (1, 0, 1)
     assert len(queries) == 1
+
+
+def test_a_list_in_memory_is_paged_by_the_same_helper_with_bad_numbers_handled() -> None:
+    rows = list(range(7))
+    assert list(paginate(rows, "2", per_page=3).object_list) == [3, 4, 5]
+    assert paginate(rows, "9", per_page=3).number == 3
+    assert paginate(rows, "x", per_page=3).number == 1
+    assert paginate(rows, None, per_page=3).number == 1
+
+
+def test_the_pagination_links_keep_the_query_and_set_the_named_page() -> None:
+    page = paginate(list(range(7)), "2", per_page=3)
+    request = RequestFactory().get("/", {"q": "a b", "page": "5", "fpage": "2"})
+    html = render_to_string(
+        "_pagination.html", {"page": page, "param": "fpage", "label": "Pages"}, request=request
+    )
+    assert 'href="?q=a+b&amp;page=5&amp;fpage=1"' in html
+    assert 'href="?q=a+b&amp;page=5&amp;fpage=3"' in html
+    assert "Page 2 of 3" in html
+    assert 'aria-label="Pages"' in html

@@ -351,7 +351,9 @@ def queries_for_the_four_sections(user: User, project: Project) -> int:
         access = get_project_for_user(user, project.pk)
         context = work_context(access) | {"project": project, "access": access}
         for section in ("actions", "stakeholders", "doors", "updates"):
-            html = render_to_string(f"projects/work/_{section}.html", context, request=request)
+            html = render_to_string(
+                f"projects/work/section_page.html#{section}", context, request=request
+            )
             assert f'id="{section}"' in html
     return len(queries)
 

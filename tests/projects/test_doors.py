@@ -121,7 +121,7 @@ def test_an_smtp_failure_leaves_the_door_unnotified_so_a_retry_sends_it(cast: Ca
     door = a_door(cast)
     with (
         mock.patch(
-            "projects.work_services.EmailMultiAlternatives.send",
+            "core.mail.BulkEmail.send",
             side_effect=SMTPException("450 try later"),
         ),
         pytest.raises(SMTPException),

@@ -175,10 +175,11 @@ def queries_for(user: User, url: str) -> int:
 
 
 @pytest.mark.parametrize("params", ["", "?q=Entry", "?tag=listening", "?page=2"])
-def test_the_journal_runs_the_same_queries_for_5_and_500_entries_and_at_most_10(
+def test_the_journal_runs_the_same_queries_for_25_and_500_entries_and_at_most_10(
     cast: Cast, params: str
 ) -> None:
-    add_entries(cast.participant, cast.program, 5)
+    # Both journals have a second page: a page past the end costs the count it needs.
+    add_entries(cast.participant, cast.program, 25)
     add_entries(cast.teammate, cast.program, 500)
     url = reverse("reflections:journal", args=[cast.program.pk]) + params
     small = queries_for(cast.participant, url)
