@@ -13,9 +13,12 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from dashboards.bulk import RowWriter
-from dashboards.management.commands.seed_demo import MILESTONES, UNITS
-from dashboards.scale.data import (
+from devtools.demo.reflections import (
+    PROMPTS,
+)
+from devtools.management.commands.seed_demo import MILESTONES, UNITS
+from devtools.scale.bulk import RowWriter
+from devtools.scale.data import (
     BENCH_PASSWORD,
     DISCIPLINES,
     DOMAIN,
@@ -29,8 +32,8 @@ from dashboards.scale.data import (
     TEAM_WORDS,
     TIME_ZONES,
 )
-from dashboards.scale.work import seed_projects
-from dashboards.scale.writing import seed_checkins_and_plans, seed_reflections, seed_team_life
+from devtools.scale.work import seed_projects
+from devtools.scale.writing import seed_checkins_and_plans, seed_reflections, seed_team_life
 from programs.models import (
     Cohort,
     Discipline,
@@ -53,9 +56,6 @@ from projects.models import (
     StakeholderEngagement,
     StatusUpdate,
     TransitionPlan,
-)
-from reflections.demo import (
-    PROMPTS,
 )
 from reflections.models import (
     Audience,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from dashboards.demo import seed_coaching
+from devtools.demo.coach_tools import seed_coaching
 from teams.models import CoachNote, PulseResponse, PulseSurvey
 from tests import factories as f
 from tests.conftest import Cast

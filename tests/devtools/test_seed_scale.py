@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboards.bulk import RowWriter
-from dashboards.scale import BENCH_PASSWORD, PROGRAM, bench_logins
+from devtools.scale import BENCH_PASSWORD, PROGRAM, bench_logins
+from devtools.scale.bulk import RowWriter
 from programs.models import Membership, Profile, Program, Role, User
 from projects.models import Phase, PhaseEvent, Project
 from reflections.models import CheckIn, Reflection

@@ -15,8 +15,8 @@ account shares one password hash, computed once.
 
 from __future__ import annotations
 
-from dashboards.scale.data import BENCH_PASSWORD, DOMAIN, ORGANIZATION, PROGRAM
-from dashboards.scale.seeder import (
+from devtools.scale.data import BENCH_PASSWORD, DOMAIN, ORGANIZATION, PROGRAM
+from devtools.scale.seeder import (
     ScaleResult,
     ScaleSpec,
     bench_logins,

@@ -19,11 +19,17 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from coaching.demo import seed_sessions
 from core.events import quiet
-from dashboards.demo import seed_coaching, seed_showcase
-from dashboards.demo_results import seed_completed_project
-from notifications.demo import seed_calendar_invitations, seed_notifications, seed_reminder_log
+from devtools.demo.coach_tools import seed_coaching, seed_showcase
+from devtools.demo.coaching import seed_sessions
+from devtools.demo.notifications import (
+    seed_calendar_invitations,
+    seed_notifications,
+    seed_reminder_log,
+)
+from devtools.demo.projects import seed_project_work
+from devtools.demo.reflections import seed_reflections
+from devtools.demo.results import seed_completed_project
 from notifications.digests import DIGEST_TIME, DIGEST_WEEKDAY
 from notifications.models import ReminderDelivery
 from programs.models import (
@@ -66,8 +72,6 @@ from projects.services import (
     do_save_rationale,
     do_submit_charter,
 )
-from projects.work_services import seed_project_work
-from reflections.demo import seed_reflections
 from reflections.models import CheckIn, Plan, ReminderKind
 from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
