@@ -13,10 +13,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from devtools.demo.reflections import (
-    PROMPTS,
-)
-from devtools.management.commands.seed_demo import MILESTONES, UNITS
+from devtools.demo.program import MILESTONES, UNITS
+from devtools.demo.reflections import PROMPTS
 from devtools.scale.bulk import RowWriter
 from devtools.scale.data import (
     BENCH_PASSWORD,
@@ -76,7 +74,7 @@ from teams.models import (
     TeamMember,
 )
 
-# Every table the seeder writes in bulk (dashboards.bulk.RowWriter).
+# Every table the seeder writes in bulk (devtools.scale.bulk.RowWriter).
 BULK_TABLES = [
     User,
     EmailAddress,

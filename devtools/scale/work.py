@@ -6,11 +6,8 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from devtools.demo.reflections import (
-    FOCUSES,
-    STEPS,
-)
-from devtools.management.commands.seed_demo import TEAMS
+from devtools.demo.program import TEAMS
+from devtools.demo.reflections import FOCUSES, STEPS
 from devtools.scale.data import (
     ACTION_TITLES,
     DOOR_REQUESTS,

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dashboards.analytics import program_analytics
 from dashboards.models import ShowcaseItem
-from devtools.management.commands.seed_demo import PROGRAM
+from devtools.demo.program import PROGRAM
 from programs.models import Discipline, Membership, Program, Role, Unit, User
 from projects.models import Project
 from reflections.models import CheckIn, Reflection

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from coaching.models import TeamSession
 from coaching.services import do_add_coach_question
-from devtools.management.commands.seed_demo import PROGRAM as DEMO_PROGRAM
+from devtools.demo.program import PROGRAM as DEMO_PROGRAM
 from programs.models import (
     Invitation,
     Membership,
