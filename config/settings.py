@@ -95,6 +95,11 @@ INSTALLED_APPS = [
     "notifications",
     "dashboards",
 ]
+# The development tools (devtools/: the demo and scale seeds, the benchmarks' commands) are
+# installed when DEBUG is on or DEVTOOLS says so; production leaves them out.
+DEVTOOLS = env_bool("DEVTOOLS", DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -35,6 +35,8 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "STATIC_MANIFEST",
             "SECURE_SSL_REDIRECT",
             "ALLOWED_HOSTS",
+            # The suite installs the development tools; a deployment does not.
+            "DEVTOOLS",
             # Set for the browser tests' event loop; never part of a deployment.
             "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
@@ -53,6 +55,24 @@ def test_check_deploy_with_production_settings_reports_nothing() -> None:
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_leaves_the_development_tools_out() -> None:
+    apps = "from django.conf import settings; print(*settings.INSTALLED_APPS)"
+    result = manage("shell", "-c", apps, env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "dashboards" in result.stdout.split()
+    assert "devtools" not in result.stdout.split()
+    result = manage("seed_demo", env=PRODUCTION_ENV)
+    assert result.returncode != 0
+    assert "Unknown command: 'seed_demo'" in result.stderr
+
+
+def test_debug_or_devtools_installs_the_development_tools() -> None:
+    for extra in ({"DEBUG": "1"}, {"DEVTOOLS": "1"}):
+        result = manage("help", "seed_demo", env=PRODUCTION_ENV | extra)
+        assert result.returncode == 0, f"{extra}: {result.stdout + result.stderr}"
+        assert "--if-empty" in result.stdout, extra
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:

@@ -96,6 +96,8 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
             "EMAIL_BACKEND",
             "SITE_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            # The run command itself brings the development tools (the demo) in.
+            "DEVTOOLS",
         }
     } | {
         "DEBUG": "1",

@@ -40,8 +40,8 @@ import redis
 from aiosmtpd.controller import Controller
 from psycopg import sql
 
+from devtools.reminder_load import participant_email
 from notifications.delivery import SEND_BATCH_SIZE
-from notifications.reminder_load import participant_email
 from tests.hosttest.test_processes import (
     POSTGRES_ADMIN_URL,
     REPO_ROOT,
@@ -288,7 +288,10 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 def seed(env: dict[str, str], label: str) -> int:
     """1,000 due participants in a program of their own; the program's id."""
-    output = manage(env, "seed_reminder_load", str(PARTICIPANTS), "--label", label)
+    # The seed is a development tool, which the production environment leaves out.
+    output = manage(
+        env | {"DEVTOOLS": "1"}, "seed_reminder_load", str(PARTICIPANTS), "--label", label
+    )
     return int(output.split("program ")[1].rstrip(".\n"))
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from coaching.models import CoachNote, TeamSession
 from coaching.notes import do_hand_over_notes, do_record_note_read
 from coaching.services import do_add_coach_question
-from dashboards.management.commands.seed_demo import PROGRAM as DEMO_PROGRAM
+from devtools.demo.program import PROGRAM as DEMO_PROGRAM
 from programs.models import (
     Invitation,
     Membership,

@@ -328,7 +328,7 @@ def test_organisation_page_shows_the_sign_on(admin_client, org):
 def test_demo_organisation_has_an_example_sign_on_not_in_use(client):
     from django.core.management import call_command
 
-    from dashboards.management.commands.seed_demo import ORG_ADMIN, ORGANIZATION
+    from devtools.demo.program import ORG_ADMIN, ORGANIZATION
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     sign_on = OrganizationSignOn.objects.get(organization__name=ORGANIZATION)

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import PulseResponse
-from dashboards.bulk import RowWriter
-from dashboards.scale import BENCH_PASSWORD, PROGRAM, bench_logins
+from devtools.scale import BENCH_PASSWORD, PROGRAM, bench_logins
+from devtools.scale.bulk import RowWriter
 from programs.models import Membership, Profile, Program, Role, User, zone_or_site
 from projects.models import Phase, PhaseEvent, Project
 from reflections.models import CheckIn, Reflection

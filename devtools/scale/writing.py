@@ -10,19 +10,19 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from coaching.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, PulseSurvey
-from dashboards.demo import NOTES
-from dashboards.scale.data import (
-    MEETING_EVERY_WEEKS,
-    MINUTES_PAST_SLOT,
-    TIME_ZONES,
-)
-from reflections.demo import (
+from devtools.demo.coach_tools import NOTES
+from devtools.demo.reflections import (
     ACTIONS,
     ASPECTS,
     FOCUSES,
     REFLECTIONS,
     STEPS,
     TEAM_REFLECTION,
+)
+from devtools.scale.data import (
+    MEETING_EVERY_WEEKS,
+    MINUTES_PAST_SLOT,
+    TIME_ZONES,
 )
 from reflections.models import (
     Audience,
@@ -39,7 +39,7 @@ from reflections.models import (
 from reflections.weeks import LocalWeek
 
 if TYPE_CHECKING:
-    from dashboards.scale.seeder import Seeder
+    from devtools.scale.seeder import Seeder
 
 
 def local_weeks(s: Seeder, zone: zoneinfo.ZoneInfo) -> list[LocalWeek]:

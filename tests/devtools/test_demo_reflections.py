@@ -11,8 +11,8 @@ import time_machine
 from django.core.management import call_command
 from django.db.models import Count
 
+from devtools.demo.reflections import seed_reflections
 from programs.models import Program, Role
-from reflections.demo import seed_reflections
 from reflections.models import (
     CheckIn,
     Plan,

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from benchmarks.http_bench import parse_wrk, to_ms
+from devtools.http_bench import parse_wrk, to_ms
 from tests import factories as f
 
 WRK_OUTPUT = """\

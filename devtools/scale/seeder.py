@@ -14,9 +14,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from coaching.models import CoachNote, PulseResponse, PulseSurvey
-from dashboards.bulk import RowWriter
-from dashboards.management.commands.seed_demo import MILESTONES, UNITS
-from dashboards.scale.data import (
+from devtools.demo.program import MILESTONES, UNITS
+from devtools.demo.reflections import PROMPTS
+from devtools.scale.bulk import RowWriter
+from devtools.scale.data import (
     BENCH_PASSWORD,
     DISCIPLINES,
     DOMAIN,
@@ -30,8 +31,8 @@ from dashboards.scale.data import (
     TEAM_WORDS,
     TIME_ZONES,
 )
-from dashboards.scale.work import seed_projects
-from dashboards.scale.writing import seed_checkins_and_plans, seed_reflections, seed_team_life
+from devtools.scale.work import seed_projects
+from devtools.scale.writing import seed_checkins_and_plans, seed_reflections, seed_team_life
 from programs.models import (
     Cohort,
     Discipline,
@@ -55,9 +56,6 @@ from projects.models import (
     StatusUpdate,
     TransitionPlan,
 )
-from reflections.demo import (
-    PROMPTS,
-)
 from reflections.models import (
     Audience,
     CheckIn,
@@ -71,7 +69,7 @@ from reflections.models import (
 )
 from teams.models import Team, TeamMember
 
-# Every table the seeder writes in bulk (dashboards.bulk.RowWriter).
+# Every table the seeder writes in bulk (devtools.scale.bulk.RowWriter).
 BULK_TABLES = [
     User,
     EmailAddress,

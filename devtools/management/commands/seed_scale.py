@@ -1,4 +1,4 @@
-"""Seed the scale dataset for performance work (see `dashboards.scale`) and say how long
+"""Seed the scale dataset for performance work (see `devtools.scale`) and say how long
 it took. By default: one organisation, 5,000 participants in 700 teams, 52 weeks of
 history. Meant for a database of its own (`make bench` uses `actionlab_bench`)."""
 
@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from dashboards.scale import ORGANIZATION, ScaleSpec, print_counts, seed_scale
+from devtools.scale import ORGANIZATION, ScaleSpec, print_counts, seed_scale
 from programs.models import Organization, Program
 
 

@@ -2,7 +2,8 @@
 
 1. Creates the bench database if it is missing (PostgreSQL, `BENCH_DATABASE_URL`), runs
    `bin/release` (migrations, collectstatic with the manifest) and seeds the scale dataset
-   (`manage.py seed_scale --if-empty`) when the database holds no program yet.
+   (`manage.py seed_scale --if-empty`, with the development tools installed for that
+   command only) when the database holds no program yet.
 2. Starts `bin/web` (gunicorn, 2 sync workers) on loopback with production settings:
    DEBUG off, a SECRET_KEY made for this run, ALLOWED_HOSTS=127.0.0.1, no HTTPS redirect
    (plain HTTP on loopback), persistent database connections (or psycopg's pool with
@@ -327,6 +328,8 @@ def server_env(config: Config, port: int, use_redis: bool) -> dict[str, str]:
             "EMAIL_HOST",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
             "DJANGO_SETTINGS_MODULE",
+            # gunicorn serves what production serves: without the development tools.
+            "DEVTOOLS",
         }
     }
     env.update(
@@ -418,7 +421,7 @@ def setup_django(env: dict[str, str]) -> None:
 
 def dataset() -> tuple[int, int, dict[str, str]]:
     """The scale program, participant 1's project and the bench accounts by role."""
-    from dashboards.scale import ORGANIZATION, PROGRAM, bench_logins
+    from devtools.scale import ORGANIZATION, PROGRAM, bench_logins
     from programs.models import Program
     from projects.models import Project
 
@@ -552,13 +555,13 @@ def main() -> int:
     say("Seeding the scale dataset if the database holds no program (seed_scale)…")
     run_step(
         [str(Path(sys.executable)), "manage.py", "seed_scale", "--if-empty", *config.seed_args],
-        env,
+        env | {"DEVTOOLS": "1"},
     )
     setup_django(env)
     from django.conf import settings
     from django.db import connections
 
-    from dashboards.scale import BENCH_PASSWORD
+    from devtools.scale import BENCH_PASSWORD
 
     program_id, project_id, emails = dataset()
     urls = page_urls(program_id, project_id)

@@ -20,8 +20,8 @@ from typing import Any
 from django.core import mail
 from django.core.management.base import CommandError
 
-from notifications.management.commands import bench_reminders
-from notifications.management.commands.bench_reminders import POLL_SECONDS
+from devtools.management.commands import bench_reminders
+from devtools.management.commands.bench_reminders import POLL_SECONDS
 
 SUBJECT = "A team pulse is open: Flow Forward"
 
@@ -40,9 +40,9 @@ class Command(bench_reminders.Command):
         import tempfile
 
         from config.celery import app
+        from devtools.reminder_load import seed_due_participants
         from notifications.kinds import Kind
         from notifications.models import EmailDelivery
-        from notifications.reminder_load import seed_due_participants
         from notifications.services import do_notify
         from programs.models import Program, User
 

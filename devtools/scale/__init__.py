@@ -9,14 +9,14 @@ teams' cohorts, team members in the team's cohort, one week per check-in on the 
 own clock, phases and their events in order, answers only from the team's members.
 
 Rows are generated as tuples from a seeded random generator (the same arguments give the
-same data) and written with COPY on PostgreSQL (`dashboards.bulk.RowWriter`). Every
+same data) and written with COPY on PostgreSQL (`devtools.scale.bulk.RowWriter`). Every
 account shares one password hash, computed once.
 """
 
 from __future__ import annotations
 
-from dashboards.scale.data import BENCH_PASSWORD, DOMAIN, ORGANIZATION, PROGRAM
-from dashboards.scale.seeder import (
+from devtools.scale.data import BENCH_PASSWORD, DOMAIN, ORGANIZATION, PROGRAM
+from devtools.scale.seeder import (
     ScaleResult,
     ScaleSpec,
     bench_logins,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from coaching.models import CoachNote, PulseResponse, PulseSurvey
-from dashboards.demo import seed_coaching
+from devtools.demo.coach_tools import seed_coaching
 from tests import factories as f
 from tests.conftest import Cast
 

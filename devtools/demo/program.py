@@ -1,13 +1,12 @@
-"""Load a believable demo program: an academic health system running a leadership academy.
+"""The demo program: an academic health system running a leadership academy.
 
-Idempotent: people, teams and projects are found by their natural keys, so running the
-command again changes nothing and creates no duplicates.
+Idempotent: people, teams and projects are found by their natural keys, so loading it
+again changes nothing and creates no duplicates.
 """
 
 from __future__ import annotations
 
 import datetime
-import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -15,15 +14,18 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
-from django.db import transaction
 from django.utils import timezone
 
-from coaching.demo import seed_sessions
-from core.events import quiet
-from dashboards.demo import seed_coaching, seed_showcase
-from dashboards.demo_results import seed_completed_project
-from notifications.demo import seed_calendar_invitations, seed_notifications, seed_reminder_log
+from devtools.demo.coach_tools import seed_coaching, seed_showcase
+from devtools.demo.coaching import seed_sessions
+from devtools.demo.notifications import (
+    seed_calendar_invitations,
+    seed_notifications,
+    seed_reminder_log,
+)
+from devtools.demo.projects import seed_project_work
+from devtools.demo.reflections import seed_reflections
+from devtools.demo.results import seed_completed_project
 from notifications.digests import DIGEST_TIME, DIGEST_WEEKDAY
 from notifications.models import ReminderDelivery
 from programs.models import (
@@ -66,8 +68,6 @@ from projects.services import (
     do_save_rationale,
     do_submit_charter,
 )
-from projects.work_services import seed_project_work
-from reflections.demo import seed_reflections
 from reflections.models import CheckIn, Plan, ReminderKind
 from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
@@ -523,245 +523,201 @@ def demo_logins() -> list[tuple[str, str]]:
     ]
 
 
-class Command(BaseCommand):
-    help = "Load the demo program (idempotent) and print the demo logins."
-
-    def add_arguments(self, parser: Any) -> None:
-        parser.add_argument(
-            "--if-empty",
-            action="store_true",
-            help=(
-                "Leave a database that holds programs of its own alone, and a demo that is "
-                "up to date as it is (only its logins are printed)."
+def seed_demo_program() -> list[tuple[str, str]]:
+    """Load the demo program, or bring it up to today; the demo logins by role. Run it
+    inside `core.events.quiet()`: the demo's notifications are its own."""
+    # The operator's path (Organisations → new): the organisation, with an invitation
+    # for its first admin, which she accepts below; then its units.
+    organization = Organization.objects.filter(name=ORGANIZATION).first()
+    org_invitation = None
+    if organization is None:
+        organization, org_invitation = do_create_organization(
+            name=ORGANIZATION,
+            time_zone="America/New_York",
+            admin_email=ORG_ADMIN.email,
+            by=None,
+        )
+    if not OrganizationSignOn.objects.filter(organization=organization).exists():
+        # An example single sign-on (Microsoft Entra ID), not in use: its admin sees
+        # what the settings look like without anyone being sent to a tenant that
+        # does not exist.
+        do_configure_sign_on(
+            organization,
+            protocol=SignOnProtocol.OIDC,
+            domains=[DOMAIN],
+            is_active=False,
+            email_authoritative=True,
+            issuer_url=(
+                "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0"
             ),
+            client_id="11111111-2222-3333-4444-555555555555",
+            client_secret="example-secret-replace-with-the-tenant-one",  # noqa: S106
         )
+    units = {unit.name: unit for unit in organization.units.all()}
+    for name in UNITS:
+        if name not in units:
+            units[name] = do_add_unit(organization=organization, name=name)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["if_empty"]:
-            if holds_programs_of_its_own():
-                self.stdout.write(
-                    "The database already holds programs of its own; demo data not loaded."
-                )
-                return
-            if demo_is_current(timezone.localdate()):
-                self.stdout.write(f"Demo program “{PROGRAM}” is loaded and up to date.")
-                self.print_logins(demo_logins())
-                return
-        # Building the demo grants dozens of roles: each is recorded in the security log
-        # as usual, but not echoed line by line above the logins a newcomer looks for. It is
-        # built through the services, but telling nobody: the demo's notifications are its
-        # own (`seed_notifications`), and loading it sends no email.
-        security_log = logging.getLogger("actionlab.security")
-        level = security_log.level
-        security_log.setLevel(logging.WARNING)
-        try:
-            with transaction.atomic(), quiet():
-                logins = self.seed()
-        finally:
-            security_log.setLevel(level)
-        self.stdout.write(self.style.SUCCESS(f"Demo program “{PROGRAM}” is ready."))
-        self.print_logins(logins)
+    demo_hash = make_password(DEMO_PASSWORD)
 
-    def print_logins(self, logins: list[tuple[str, str]]) -> None:
-        self.stdout.write(f"Sign in at /accounts/login/ with password “{DEMO_PASSWORD}” as:")
-        for role, email in logins:
-            self.stdout.write(f"  {role:<20} {email}")
+    def person(p: Person) -> User:
+        user = do_ensure_person(
+            email=p.email,
+            first_name=p.first,
+            last_name=p.last,
+            organization=organization,
+            unit=units[p.unit],
+            discipline=p.discipline,
+            job_title=p.title,
+            time_zone=p.time_zone,
+        )
+        if not user.has_usable_password():
+            # One hash for every demo account: hashing each would take seconds apiece.
+            user.password = demo_hash
+            user.save(update_fields=["password"])
+        EmailAddress.objects.get_or_create(
+            user=user, email=user.email, defaults={"verified": True, "primary": True}
+        )
+        return user
 
-    def seed(self) -> list[tuple[str, str]]:
-        # The operator's path (Organisations → new): the organisation, with an invitation
-        # for its first admin, which she accepts below; then its units.
-        organization = Organization.objects.filter(name=ORGANIZATION).first()
-        org_invitation = None
-        if organization is None:
-            organization, org_invitation = do_create_organization(
-                name=ORGANIZATION,
-                time_zone="America/New_York",
-                admin_email=ORG_ADMIN.email,
-                by=None,
-            )
-        if not OrganizationSignOn.objects.filter(organization=organization).exists():
-            # An example single sign-on (Microsoft Entra ID), not in use: its admin sees
-            # what the settings look like without anyone being sent to a tenant that
-            # does not exist.
-            do_configure_sign_on(
-                organization,
-                protocol=SignOnProtocol.OIDC,
-                domains=[DOMAIN],
-                is_active=False,
-                email_authoritative=True,
-                issuer_url=(
-                    "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0"
+    org_admin = person(ORG_ADMIN)
+    if org_invitation is not None:
+        do_accept_organization_invitation(invitation=org_invitation, user=org_admin)
+    else:
+        do_grant_organization_admin(organization=organization, user=org_admin, by=None)
+    admin = person(ADMIN)
+    # A nine-month program that began twelve weeks before the first seeding, started
+    # by its program admin (New program).
+    start = monday_on_or_before(timezone.localdate() - datetime.timedelta(weeks=12))
+    program = Program.objects.filter(organization=organization, name=PROGRAM).first()
+    if program is None:
+        program = do_create_program(
+            organization=organization,
+            by=admin,
+            name=PROGRAM,
+            **{
+                "starts_on": start,
+                "ends_on": start + datetime.timedelta(weeks=39, days=4),
+                "description": (
+                    "Nine months in which leaders from across Riverside work in "
+                    "cross-boundary teams on strategic projects for the system, guided by an "
+                    "executive sponsor and a learning coach, and learn by reflecting on that "
+                    "work."
                 ),
-                client_id="11111111-2222-3333-4444-555555555555",
-                client_secret="example-secret-replace-with-the-tenant-one",  # noqa: S106
-            )
-        units = {unit.name: unit for unit in organization.units.all()}
-        for name in UNITS:
-            if name not in units:
-                units[name] = do_add_unit(organization=organization, name=name)
-
-        demo_hash = make_password(DEMO_PASSWORD)
-
-        def person(p: Person) -> User:
-            user = do_ensure_person(
-                email=p.email,
-                first_name=p.first,
-                last_name=p.last,
-                organization=organization,
-                unit=units[p.unit],
-                discipline=p.discipline,
-                job_title=p.title,
-                time_zone=p.time_zone,
-            )
-            if not user.has_usable_password():
-                # One hash for every demo account: hashing each would take seconds apiece.
-                user.password = demo_hash
-                user.save(update_fields=["password"])
-            EmailAddress.objects.get_or_create(
-                user=user, email=user.email, defaults={"verified": True, "primary": True}
-            )
-            return user
-
-        org_admin = person(ORG_ADMIN)
-        if org_invitation is not None:
-            do_accept_organization_invitation(invitation=org_invitation, user=org_admin)
-        else:
-            do_grant_organization_admin(organization=organization, user=org_admin, by=None)
-        admin = person(ADMIN)
-        # A nine-month program that began twelve weeks before the first seeding, started
-        # by its program admin (New program).
-        start = monday_on_or_before(timezone.localdate() - datetime.timedelta(weeks=12))
-        program = Program.objects.filter(organization=organization, name=PROGRAM).first()
-        if program is None:
-            program = do_create_program(
-                organization=organization,
-                by=admin,
-                name=PROGRAM,
-                **{
-                    "starts_on": start,
-                    "ends_on": start + datetime.timedelta(weeks=39, days=4),
-                    "description": (
-                        "Nine months in which leaders from across Riverside work in "
-                        "cross-boundary teams on strategic projects for the system, guided by an "
-                        "executive sponsor and a learning coach, and learn by reflecting on that "
-                        "work."
-                    ),
-                    "learning_goals": (
-                        "Lead change across organisational boundaries.\n"
-                        "Ask questions that open up a problem before solving it.\n"
-                        "Engage stakeholders actively, from informing to enlisting.\n"
-                        "Reflect on one's own leadership practice every week."
-                    ),
-                    "competencies": (
-                        "Leading across boundaries\n"
-                        "Asking powerful questions\n"
-                        "Engaging stakeholders\n"
-                        "Reflective practice\n"
-                        "Strategic thinking"
-                    ),
-                    "checkin_weekday": Program.Weekday.FRIDAY,
-                    "checkin_time": datetime.time(9, 0),
-                },
-            )
-        cohort, _ = Cohort.objects.get_or_create(
-            program=program,
-            name="Cohort 1",
-            defaults={"starts_on": program.starts_on, "ends_on": program.ends_on},
-        )
-
-        for kind, title, offset in MILESTONES:
-            Milestone.objects.get_or_create(
-                program=program,
-                kind=kind,
-                defaults={
-                    "title": title,
-                    "due_on": min(program.starts_on + offset, program.ends_on),
-                },
-            )
-
-        do_add_membership(program=program, user=admin, role=Role.PROGRAM_ADMIN)
-        logins = [("program admin", admin.email)]
-        for index, spec in enumerate(TEAMS):
-            coach = person(COACHES[index])
-            sponsor = person(SPONSORS[index])
-            do_add_membership(program=program, user=coach, role=Role.COACH)
-            do_add_membership(program=program, user=sponsor, role=Role.SPONSOR)
-            team = Team.objects.filter(cohort=cohort, name=spec["name"]).first()
-            if team is None:
-                # The builder's services: the team comes with its project, in crafting.
-                team = do_create_team(cohort=cohort, name=spec["name"])
-                do_set_advisors(team=team, coach=coach, sponsor=sponsor)
-            members = {}
-            for member_spec in spec["members"]:
-                user = person(member_spec)
-                do_add_membership(program=program, user=user, role=Role.PARTICIPANT, cohort=cohort)
-                do_add_team_member(team=team, user=user)
-                members[user.email.split("@")[0]] = user
-            for report, manager in spec.get("reports_to", {}).items():
-                Profile.objects.filter(user=members[report], organization=organization).update(
-                    reports_to=members[manager]
-                )
-            project = seed_charter(team, spec["project"], by=next(iter(members.values())))
-            seed_criteria(
-                project,
-                sponsor=sponsor,
-                member=next(iter(members.values())),
-                approve=spec["project"]["phase"] == Phase.CARRYING_OUT,
-            )
-            project.refresh_from_db()
-            seed_project_work(project=project, members=list(members.values()), sponsor=sponsor)
-            if index == 0:
-                logins += [
-                    ("learning coach", coach.email),
-                    ("executive sponsor", sponsor.email),
-                    ("participant", next(iter(members.values())).email),
-                    ("organisation admin", org_admin.email),
-                ]
-        # Three participants who joined late: the team builder proposes a team for them.
-        for late in LATECOMERS:
-            do_add_membership(
-                program=program, user=person(late), role=Role.PARTICIPANT, cohort=cohort
-            )
-        now = timezone.now()
-        Membership.objects.get_or_create(
-            user=person(FORMER_COACH),
-            program=program,
-            role=Role.COACH,
-            defaults={
-                "is_active": False,
-                "ended_at": now - datetime.timedelta(weeks=3),
-                "ending": Membership.Ending.LEFT,
+                "learning_goals": (
+                    "Lead change across organisational boundaries.\n"
+                    "Ask questions that open up a problem before solving it.\n"
+                    "Engage stakeholders actively, from informing to enlisting.\n"
+                    "Reflect on one's own leadership practice every week."
+                ),
+                "competencies": (
+                    "Leading across boundaries\n"
+                    "Asking powerful questions\n"
+                    "Engaging stakeholders\n"
+                    "Reflective practice\n"
+                    "Strategic thinking"
+                ),
+                "checkin_weekday": Program.Weekday.FRIDAY,
+                "checkin_time": datetime.time(9, 0),
             },
         )
-        for email, role, invited_cohort, expires in (
-            (f"new.coach@{DOMAIN}", Role.COACH, None, now + datetime.timedelta(days=10)),
-            (f"late.joiner@{DOMAIN}", Role.PARTICIPANT, cohort, now - datetime.timedelta(days=3)),
-        ):
-            Invitation.objects.get_or_create(
-                program=program,
-                email=email,
-                role=role,
-                defaults={
-                    "cohort": invited_cohort,
-                    "nonce": secrets.token_hex(16),
-                    "invited_by": admin,
-                    "sent_at": expires - datetime.timedelta(days=14),
-                    "expires_at": expires,
-                },
-            )
-        seed_completed_project(program=program)
-        date_the_joining(program)
-        seed_reflections(program=program)
-        seed_reminder_log(program=program)
-        seed_coaching(program=program)
-        seed_sessions(program=program)
-        seed_showcase(program=program)
-        seed_partner_notes_and_digests(
-            program=program, participant=User.objects.get(email=TEAMS[0]["members"][0].email)
-        )
-        seed_notifications(program=program)
-        seed_calendar_invitations(
+    cohort, _ = Cohort.objects.get_or_create(
+        program=program,
+        name="Cohort 1",
+        defaults={"starts_on": program.starts_on, "ends_on": program.ends_on},
+    )
+
+    for kind, title, offset in MILESTONES:
+        Milestone.objects.get_or_create(
             program=program,
-            asked_for_milestones=User.objects.get(email=TEAMS[0]["members"][0].email),
+            kind=kind,
+            defaults={
+                "title": title,
+                "due_on": min(program.starts_on + offset, program.ends_on),
+            },
         )
-        return logins
+
+    do_add_membership(program=program, user=admin, role=Role.PROGRAM_ADMIN)
+    logins = [("program admin", admin.email)]
+    for index, spec in enumerate(TEAMS):
+        coach = person(COACHES[index])
+        sponsor = person(SPONSORS[index])
+        do_add_membership(program=program, user=coach, role=Role.COACH)
+        do_add_membership(program=program, user=sponsor, role=Role.SPONSOR)
+        team = Team.objects.filter(cohort=cohort, name=spec["name"]).first()
+        if team is None:
+            # The builder's services: the team comes with its project, in crafting.
+            team = do_create_team(cohort=cohort, name=spec["name"])
+            do_set_advisors(team=team, coach=coach, sponsor=sponsor)
+        members = {}
+        for member_spec in spec["members"]:
+            user = person(member_spec)
+            do_add_membership(program=program, user=user, role=Role.PARTICIPANT, cohort=cohort)
+            do_add_team_member(team=team, user=user)
+            members[user.email.split("@")[0]] = user
+        for report, manager in spec.get("reports_to", {}).items():
+            Profile.objects.filter(user=members[report], organization=organization).update(
+                reports_to=members[manager]
+            )
+        project = seed_charter(team, spec["project"], by=next(iter(members.values())))
+        seed_criteria(
+            project,
+            sponsor=sponsor,
+            member=next(iter(members.values())),
+            approve=spec["project"]["phase"] == Phase.CARRYING_OUT,
+        )
+        project.refresh_from_db()
+        seed_project_work(project=project, members=list(members.values()), sponsor=sponsor)
+        if index == 0:
+            logins += [
+                ("learning coach", coach.email),
+                ("executive sponsor", sponsor.email),
+                ("participant", next(iter(members.values())).email),
+                ("organisation admin", org_admin.email),
+            ]
+    # Three participants who joined late: the team builder proposes a team for them.
+    for late in LATECOMERS:
+        do_add_membership(program=program, user=person(late), role=Role.PARTICIPANT, cohort=cohort)
+    now = timezone.now()
+    Membership.objects.get_or_create(
+        user=person(FORMER_COACH),
+        program=program,
+        role=Role.COACH,
+        defaults={
+            "is_active": False,
+            "ended_at": now - datetime.timedelta(weeks=3),
+            "ending": Membership.Ending.LEFT,
+        },
+    )
+    for email, role, invited_cohort, expires in (
+        (f"new.coach@{DOMAIN}", Role.COACH, None, now + datetime.timedelta(days=10)),
+        (f"late.joiner@{DOMAIN}", Role.PARTICIPANT, cohort, now - datetime.timedelta(days=3)),
+    ):
+        Invitation.objects.get_or_create(
+            program=program,
+            email=email,
+            role=role,
+            defaults={
+                "cohort": invited_cohort,
+                "nonce": secrets.token_hex(16),
+                "invited_by": admin,
+                "sent_at": expires - datetime.timedelta(days=14),
+                "expires_at": expires,
+            },
+        )
+    seed_completed_project(program=program)
+    date_the_joining(program)
+    seed_reflections(program=program)
+    seed_reminder_log(program=program)
+    seed_coaching(program=program)
+    seed_sessions(program=program)
+    seed_showcase(program=program)
+    seed_partner_notes_and_digests(
+        program=program, participant=User.objects.get(email=TEAMS[0]["members"][0].email)
+    )
+    seed_notifications(program=program)
+    seed_calendar_invitations(
+        program=program,
+        asked_for_milestones=User.objects.get(email=TEAMS[0]["members"][0].email),
+    )
+    return logins

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.analytics import program_analytics
-from dashboards.management.commands.seed_demo import PROGRAM
 from dashboards.models import ShowcaseItem
+from devtools.demo.program import PROGRAM
 from programs.models import Discipline, Membership, Program, Role, Unit, User
 from projects.models import Project
 from reflections.models import CheckIn, Reflection

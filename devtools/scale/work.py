@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from dashboards.management.commands.seed_demo import TEAMS
-from dashboards.scale.data import (
+from devtools.demo.program import TEAMS
+from devtools.demo.reflections import FOCUSES, STEPS
+from devtools.scale.data import (
     ACTION_TITLES,
     DOOR_REQUESTS,
     PROJECT_OBJECTS,
@@ -30,13 +31,9 @@ from projects.models import (
     StatusUpdate,
     TransitionPlan,
 )
-from reflections.demo import (
-    FOCUSES,
-    STEPS,
-)
 
 if TYPE_CHECKING:
-    from dashboards.scale.seeder import Seeder
+    from devtools.scale.seeder import Seeder
 
 
 def seed_projects(s: Seeder) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from notifications.reminder_load import seed_due_participants
+from devtools.reminder_load import seed_due_participants
 
 
 class Command(BaseCommand):

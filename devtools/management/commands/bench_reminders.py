@@ -104,6 +104,9 @@ class Command(BaseCommand):
             "DATABASE_URL": f"{server}/{name}",
             "REDIS_URL": options["redis_url"],
             "DEBUG": "0",
+            # The command runs itself there, so the development tools stay installed; the
+            # workers leave them out, as in production.
+            "DEVTOOLS": "1",
             "SECRET_KEY": secrets.token_urlsafe(40),
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
             "LOG_LEVEL": "WARNING",
@@ -137,8 +140,8 @@ class Command(BaseCommand):
     # The measurement, inside the scratch database ---------------------------------------
 
     def measure(self, options: dict[str, Any]) -> None:
+        from devtools.reminder_load import queue_deliveries_directly, seed_due_participants
         from notifications.models import ReminderDelivery
-        from notifications.reminder_load import queue_deliveries_directly, seed_due_participants
         from notifications.reminders import SEND_BATCH_SIZE, do_send_reminders
 
         count, sample = options["reminders"], options["sample"]
@@ -194,6 +197,7 @@ class Command(BaseCommand):
         for number in range(options["workers"]):
             log = (logs / f"worker-{number}.log").open("wb")
             env = os.environ | {
+                "DEVTOOLS": "0",
                 "WORKER_CONCURRENCY": str(options["concurrency"]),
                 "WORKER_NAME": f"bench{number}",
             }

@@ -1,1 +1,0 @@
-"""Performance tooling that is not part of the application: `make bench` (see http_bench)."""

@@ -1,0 +1,2 @@
+"""The demo program's parts, one module per feature; `manage.py seed_demo` puts them
+together."""
