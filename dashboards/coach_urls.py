@@ -12,11 +12,6 @@ urlpatterns = [
         analytics_views.analytics_csv,
         name="analytics_csv",
     ),
-    path(
-        "programs/<int:program_id>/self-assessment/",
-        outcome_views.self_assessment,
-        name="self_assessment",
-    ),
     path("programs/<int:program_id>/report/", outcome_views.outcome_report, name="report"),
     path(
         "programs/<int:program_id>/report.csv",
@@ -27,11 +22,6 @@ urlpatterns = [
         "programs/<int:program_id>/report.pdf",
         outcome_views.outcome_report_pdf,
         name="report_pdf",
-    ),
-    path(
-        "programs/<int:program_id>/report/close-stage/",
-        outcome_views.self_assessment_close,
-        name="self_assessment_close",
     ),
     path("teams/<int:team_id>/notes/", coach_views.team_notes, name="notes"),
     path("teams/<int:team_id>/notes/new/", coach_views.note_new, name="note_new"),

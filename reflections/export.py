@@ -21,7 +21,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from core.exports import export_sections
-from programs.models import User
+from programs.models import SelfAssessment, User
 from projects.models import (
     CHARTER_SECTIONS,
     Action,
@@ -39,7 +39,7 @@ from reflections.models import (
     Reflection,
     TeamReflectionEdit,
 )
-from teams.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, SelfAssessment
+from teams.models import PULSE_DIMENSIONS, CoachNote, PulseResponse
 
 JSON_NAME = "actionlab-writing.json"
 

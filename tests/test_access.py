@@ -1074,13 +1074,13 @@ ROWS: dict[str, Row] = {
         get=Allow(ADMIN),
         sees=(Sees("teams in the CSV file", csv_rows, {"program_admin": 2}),),
     ),
-    "coaching:self_assessment": Row(
+    "programs:self_assessment": Row(
         program, get=Allow(PARTICIPANTS), post=Allow(PARTICIPANTS, 400)
     ),
     "coaching:report": Row(program, get=Allow(ADMIN)),
     "coaching:report_csv": Row(program, get=Allow(ADMIN)),
     "coaching:report_pdf": Row(program, get=Allow(ADMIN)),
-    "coaching:self_assessment_close": Row(
+    "programs:self_assessment_close": Row(
         program, post=Allow(ADMIN, 302, data=lambda w: {"stage": "baseline"})
     ),
     "coaching:notes": Row(

@@ -41,6 +41,7 @@ from programs.models import (
     Profile,
     Program,
     Role,
+    SelfAssessment,
     Unit,
     User,
 )
@@ -75,7 +76,6 @@ from teams.models import (
     CoachNote,
     PulseResponse,
     PulseSurvey,
-    SelfAssessment,
     Team,
     TeamMember,
 )

@@ -17,13 +17,14 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from programs.models import SelfAssessment
 from projects.models import CharterChange, DoorRequest, StakeholderEngagement, StatusUpdate
 from reflections.services import (
     do_delete_reflection,
     do_edit_team_reflection,
     do_save_draft,
 )
-from teams.models import CoachNote, SelfAssessment, TeamMember
+from teams.models import CoachNote, TeamMember
 from tests.conftest import Cast
 from tests.reflections.builders import team_entry, write
 
