@@ -28,7 +28,7 @@ urlpatterns = [
         name="sso_backchannel_logout",
     ),
     path("accounts/", include("allauth.urls")),
-    path("programs/", include("programs.urls")),
+    path("", include("programs.urls")),
     path("", include("programs.profile_urls")),
     path("organisations/", include("programs.org_urls")),
     path("programs/", include("reflections.prompt_urls")),

@@ -24,13 +24,13 @@ from django.db.models import Count, DateTimeField, FilteredRelation, Q, Value
 from django.utils import timezone
 
 from core.csv import csv_text
+from core.privacy import MIN_GROUP
 from programs.models import Discipline, Membership, Program, Role
 from projects.models import Phase, Project
 from reflections.models import CheckIn, Reflection
 from reflections.weeks import LocalWeek
 from teams.models import TeamChange, TeamMember
 
-MIN_GROUP = 5
 HIDDEN = f"fewer than {MIN_GROUP}"
 # A group large enough to show whose figures would, subtracted from another shown figure,
 # give a smaller group's.

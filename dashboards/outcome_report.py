@@ -10,7 +10,8 @@ Learning themes come from shared writing only: the tags of live journal entries 
 authors shared with their coach or their team (never a private entry), and a theme is
 named only once at least MIN_GROUP different people used it, without a count.
 
-Self-assessment stages open with the program's milestones (`teams.coaching.stage_opens_on`).
+Self-assessment stages open with the program's milestones
+(`programs.self_assessment.stage_opens_on`).
 """
 
 from __future__ import annotations

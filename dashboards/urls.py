@@ -29,11 +29,6 @@ urlpatterns = [
         name="analytics_csv",
     ),
     path(
-        "coaching/programs/<int:program_id>/self-assessment/",
-        outcome_views.self_assessment,
-        name="self_assessment",
-    ),
-    path(
         "coaching/programs/<int:program_id>/report/",
         outcome_views.outcome_report,
         name="report",
@@ -47,10 +42,5 @@ urlpatterns = [
         "coaching/programs/<int:program_id>/report.pdf",
         outcome_views.outcome_report_pdf,
         name="report_pdf",
-    ),
-    path(
-        "coaching/programs/<int:program_id>/report/close-stage/",
-        outcome_views.self_assessment_close,
-        name="self_assessment_close",
     ),
 ]

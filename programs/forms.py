@@ -29,6 +29,9 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
+# A rating from 1 to 5 (self-assessment, team pulse).
+SCALE = [(n, str(n)) for n in range(1, 6)]
+
 # The longest description, list of goals or competencies a program or milestone takes.
 TEXT_LENGTH = 5000
 
@@ -373,3 +376,47 @@ class InvitationSignupForm(PersonForm):
             except forms.ValidationError as problem:
                 self.add_error("password1", problem)
         return data
+
+
+class SelfAssessmentForm(forms.Form):
+    """One 1-5 rating per competency of the program, for one stage."""
+
+    stage = forms.ChoiceField(label="Stage of the program", choices=())
+
+    def __init__(
+        self, *args: Any, competencies: list[str], stages: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["stage"] = forms.ChoiceField(
+            label="Stage of the program",
+            choices=stages,
+            error_messages={
+                "invalid_choice": "That stage is not open: it has closed (its ratings can no "
+                "longer change) or its milestone has not come yet."
+            },
+        )
+        self.competencies = competencies
+        for index, competency in enumerate(competencies):
+            self.fields[f"c{index}"] = forms.TypedChoiceField(
+                label=competency,
+                choices=SCALE,
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "inline-choices"}),
+                error_messages={"required": f"Rate yourself from 1 to 5 on “{competency}”."},
+            )
+
+    def ratings(self) -> dict[str, int]:
+        return {
+            competency: self.cleaned_data[f"c{index}"]
+            for index, competency in enumerate(self.competencies)
+        }
+
+
+class StageCloseForm(forms.Form):
+    """Which open stage of the self-assessment a program admin closes."""
+
+    def __init__(self, *args: Any, stages: list[tuple[str, str]], **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["stage"] = forms.ChoiceField(label="Stage to close", choices=stages)

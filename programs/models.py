@@ -1,4 +1,5 @@
-"""People, organisations, programs, cohorts and who holds which role where."""
+"""People, organisations, programs, cohorts, who holds which role where, and participants'
+self-assessments."""
 
 from __future__ import annotations
 
@@ -710,3 +711,67 @@ class SamlAssertionUse(models.Model):
 
     def __str__(self) -> str:
         return self.assertion_id
+
+
+class SelfAssessment(models.Model):
+    """A participant's rating of themselves, 1 to 5, on each of the program's competencies
+    at one stage of the program. Read by its author only; program figures show averages
+    of groups of at least five people."""
+
+    class Stage(models.TextChoices):
+        BASELINE = "baseline", "Baseline (start of the program)"
+        MIDPOINT = "midpoint", "Mid-point"
+        END = "end", "End of the program"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="self_assessments"
+    )
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    # Competency (as the program names it) → rating from 1 to 5.
+    ratings = models.JSONField(default=dict)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "program", "stage"], name="selfassessment_once_per_stage"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Self-assessment #{self.pk}"
+
+
+class SelfAssessmentStage(models.Model):
+    """A stage of a program's self-assessment (baseline, mid-point, end) that a program
+    admin closed, with the figures the outcome report shows for it: counted once, when the
+    stage closed, and never again. Ending or restoring a membership, a late or changed
+    answer, or a deleted account changes no figure shown for a closed stage, so no two
+    views of the report differ by one person's ratings."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=10, choices=SelfAssessment.Stage.choices)
+    closed_at = models.DateTimeField()
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The people counted: everyone who had answered this stage when it closed, among those
+    # counted in the program's first closed stage when there is one (the same people
+    # across stages).
+    people = models.PositiveIntegerField()
+    # Competency → average rating (one decimal) and how many people it is over; None for a
+    # competency rated by fewer than MIN_GROUP of them.
+    figures = models.JSONField(default=dict)
+    counted_user_ids = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "stage"], name="selfassessmentstage_closed_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()} of {self.program}, closed"

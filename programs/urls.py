@@ -1,10 +1,10 @@
-from django.urls import path
+from django.urls import include, path
 
-from programs import archive_views, views
+from programs import archive_views, self_assessment_views, views
 
 app_name = "programs"
 
-urlpatterns = [
+program_patterns = [
     path("new/", views.program_create, name="create"),
     path("<int:program_id>/edit/", views.program_edit, name="edit"),
     path("<int:program_id>/archive/", archive_views.archive, name="archive"),
@@ -37,4 +37,19 @@ urlpatterns = [
     ),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
     path("invitations/<str:token>/sign-up/", views.invitation_signup, name="invitation_signup"),
+]
+
+urlpatterns = [
+    path("programs/", include(program_patterns)),
+    # Self-assessment keeps the paths it had under the coach dashboard.
+    path(
+        "coaching/programs/<int:program_id>/self-assessment/",
+        self_assessment_views.self_assessment,
+        name="self_assessment",
+    ),
+    path(
+        "coaching/programs/<int:program_id>/report/close-stage/",
+        self_assessment_views.self_assessment_close,
+        name="self_assessment_close",
+    ),
 ]

@@ -21,7 +21,7 @@ from typing import Any
 from django.utils.text import slugify
 
 from core.exports import export_sections
-from programs.models import User
+from programs.models import SelfAssessment, User
 from projects.models import (
     CHARTER_SECTIONS,
     Action,
@@ -39,7 +39,6 @@ from reflections.models import (
     Reflection,
     TeamReflectionEdit,
 )
-from teams.models import SelfAssessment
 
 JSON_NAME = "actionlab-writing.json"
 

@@ -139,34 +139,3 @@ class TeamChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.changed_at:%Y-%m-%d})"
-
-
-class SelfAssessment(models.Model):
-    """A participant's rating of themselves, 1 to 5, on each of the program's competencies
-    at one stage of the program. Read by its author only; program figures show averages
-    of groups of at least five people."""
-
-    class Stage(models.TextChoices):
-        BASELINE = "baseline", "Baseline (start of the program)"
-        MIDPOINT = "midpoint", "Mid-point"
-        END = "end", "End of the program"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="self_assessments"
-    )
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
-    stage = models.CharField(max_length=10, choices=Stage.choices)
-    # Competency (as the program names it) → rating from 1 to 5.
-    ratings = models.JSONField(default=dict)
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "program", "stage"], name="selfassessment_once_per_stage"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Self-assessment #{self.pk}"

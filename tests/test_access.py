@@ -1083,13 +1083,13 @@ ROWS: dict[str, Row] = {
     "dashboards:analytics_csv an unknown table": Row(
         lambda w: program(w) | {"table": "people"}, get=Allow(ADMIN, 404)
     ),
-    "dashboards:self_assessment": Row(
+    "programs:self_assessment": Row(
         program, get=Allow(PARTICIPANTS), post=Allow(PARTICIPANTS, 400)
     ),
     "dashboards:report": Row(program, get=Allow(ADMIN)),
     "dashboards:report_csv": Row(program, get=Allow(ADMIN)),
     "dashboards:report_pdf": Row(program, get=Allow(ADMIN)),
-    "dashboards:self_assessment_close": Row(
+    "programs:self_assessment_close": Row(
         program, post=Allow(ADMIN, 302, data=lambda w: {"stage": "baseline"})
     ),
     "coaching:notes": Row(

@@ -6,21 +6,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import migrate, migrate_to_latest
 
 BEFORE = [
     ("programs", "0004_organization_admins_and_units"),
     ("reflections", "0005_weekly_report_indexes"),
 ]
 AFTER = [("programs", "0005_person_time_zone"), ("reflections", "0006_plan_uses_person_time_zone")]
-
-
-def migrate(targets: list[tuple[str, str]]) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return MigrationExecutor(connection)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -83,4 +76,4 @@ def test_each_person_keeps_the_clock_of_their_plan_else_their_profile() -> None:
             nobody.email: "UTC",
         }
     finally:
-        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        migrate_to_latest()

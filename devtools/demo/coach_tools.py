@@ -19,12 +19,15 @@ from django.utils import timezone
 
 from coaching.models import PULSE_DIMENSIONS, CoachNote, PulseResponse, PulseSurvey
 from dashboards.models import ShowcaseItem
-from dashboards.outcome import do_close_self_assessment_stage, stage_is_closed
 from dashboards.showcase import do_publish_showcase
-from programs.models import Membership, Program, Role
+from programs.models import Membership, Program, Role, SelfAssessment
+from programs.self_assessment import (
+    do_close_self_assessment_stage,
+    do_save_self_assessment,
+    stage_is_closed,
+)
 from projects.models import Phase, Project
-from teams.coaching import do_save_self_assessment
-from teams.models import SelfAssessment, Team, TeamMember
+from teams.models import Team, TeamMember
 
 NOTES = [
     (

@@ -12,11 +12,11 @@ from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
     ("coaching", "0005_session_record_sharing"),
-    ("teams", "0006_people_import_notices_sent"),
+    ("teams", "0007_self_assessment_moves_to_programs"),
 ]
 AFTER = [
     ("coaching", "0006_coach_notes_and_pulse_from_teams"),
-    ("teams", "0007_coach_notes_and_pulse_to_coaching"),
+    ("teams", "0008_coach_notes_and_pulse_to_coaching"),
 ]
 MODELS = {"coachnote", "coachnotehandover", "coachnoteread", "pulsesurvey", "pulseresponse"}
 

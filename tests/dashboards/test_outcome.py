@@ -1,134 +1,41 @@
-"""Self-assessment against the program's competencies, and the printable outcome report."""
+"""The printable outcome report: its self-assessment figures, counted when a stage
+closes, and its queries."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
-import time_machine
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from programs.models import Milestone, User
-from teams.coaching import do_save_self_assessment
-from teams.models import SelfAssessment
 from tests import factories as f
 from tests.conftest import Cast
 from tests.dashboards.conftest import build_program, count_queries
-
-COMPETENCIES = "Leading across boundaries\nAsking powerful questions\n"
+from tests.programs.conftest import close, open_every_stage, rate
 
 
 @pytest.fixture
 def with_competencies(cast: Cast) -> Cast:
-    """The program with competencies, past its mid-point review and its showcase, so every
-    stage of the self-assessment is open."""
-    cast.program.competencies = COMPETENCIES
-    cast.program.save()
-    for kind, day in (
-        (Milestone.Kind.MIDPOINT_REVIEW, datetime.date(2026, 10, 1)),
-        (Milestone.Kind.SHOWCASE, datetime.date(2026, 11, 1)),
-    ):
-        Milestone.objects.create(program=cast.program, kind=kind, title=kind.label, due_on=day)
-    return cast
+    return open_every_stage(cast)
 
 
-def ratings(stage: str = "baseline", first: int = 2, second: int = 3) -> dict[str, str]:
-    return {"stage": stage, "c0": str(first), "c1": str(second)}
+def test_outsider_gets_404(cast: Cast) -> None:
+    client = cast.client_for("outsider")
+    for name in ("programs:self_assessment", "coaching:report"):
+        assert client.get(reverse(name, args=[cast.program.pk])).status_code == 404
 
 
-def test_participant_rates_themselves_and_sees_their_ratings(with_competencies: Cast) -> None:
-    cast = with_competencies
-    client = cast.client_for("participant")
-    url = reverse("dashboards:self_assessment", args=[cast.program.pk])
-    response = client.post(url, ratings())
-    assert response.status_code == 302
-    saved = SelfAssessment.objects.get()
-    assert saved.ratings == {"Leading across boundaries": 2, "Asking powerful questions": 3}
-    html = client.get(url).content.decode()
-    assert "My ratings so far" in html
-
-
-def test_saving_a_stage_again_replaces_its_ratings(with_competencies: Cast) -> None:
-    cast = with_competencies
-    client = cast.client_for("participant")
-    url = reverse("dashboards:self_assessment", args=[cast.program.pk])
-    client.post(url, ratings(first=2))
-    client.post(url, ratings(first=4))
-    assert SelfAssessment.objects.get().ratings["Leading across boundaries"] == 4
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"stage": "baseline", "c0": "2"},
-        ratings(first=9),
-        ratings(stage="someday"),
-    ],
-)
-def test_bad_ratings_get_a_form_error_and_save_nothing(
-    with_competencies: Cast, data: dict
-) -> None:
-    cast = with_competencies
-    response = cast.client_for("participant").post(
-        reverse("dashboards:self_assessment", args=[cast.program.pk]), data
-    )
-    assert response.status_code == 400
-    assert "nothing has been saved yet" in response.content.decode()
-    assert not SelfAssessment.objects.exists()
-
-
-def test_a_program_without_competencies_says_what_to_do(cast: Cast) -> None:
-    html = cast.client_for("participant").get(
-        reverse("dashboards:self_assessment", args=[cast.program.pk])
-    )
-    assert "no competencies listed yet" in html.content.decode()
-
-
-def test_teammates_and_coaches_never_see_someone_elses_ratings(with_competencies: Cast) -> None:
-    cast = with_competencies
-    do_save_self_assessment(
-        user=cast.participant,
-        program=cast.program,
-        stage="baseline",
-        ratings={"Leading across boundaries": 1, "Asking powerful questions": 1},
-    )
-    html = cast.client_for("teammate").get(
-        reverse("dashboards:self_assessment", args=[cast.program.pk])
-    )
-    assert "My ratings so far" not in html.content.decode()
-
-
-@pytest.mark.parametrize("who", ["coach", "sponsor", "program_admin", "former_participant"])
-def test_only_participants_assess_themselves(with_competencies: Cast, who: str) -> None:
-    cast = with_competencies
-    response = cast.client_for(who).post(
-        reverse("dashboards:self_assessment", args=[cast.program.pk]), ratings()
-    )
+@pytest.mark.parametrize("who", ["coach", "sponsor", "participant"])
+def test_only_program_admins_open_the_report(cast: Cast, who: str) -> None:
+    response = cast.client_for(who).get(reverse("coaching:report", args=[cast.program.pk]))
     assert response.status_code == 403
-    assert not SelfAssessment.objects.exists()
 
 
-def rate(users: list[User], cast: Cast, stage: str, value: int) -> None:
-    for user in users:
-        do_save_self_assessment(
-            user=user,
-            program=cast.program,
-            stage=stage,
-            ratings={"Leading across boundaries": value, "Asking powerful questions": value},
-        )
-
-
-def close(cast: Cast, stage: str) -> str:
-    """A program admin closes the stage on the report page; the page's text afterwards."""
-    client = cast.client_for("program_admin")
-    response = client.post(
-        reverse("dashboards:self_assessment_close", args=[cast.program.pk]),
-        {"stage": stage},
-        follow=True,
+def test_report_refuses_post(cast: Cast) -> None:
+    response = cast.client_for("program_admin").post(
+        reverse("coaching:report", args=[cast.program.pk])
     )
-    assert response.status_code == 200
-    return response.content.decode()
+    assert response.status_code == 405
 
 
 def report(cast: Cast) -> str:
@@ -179,18 +86,6 @@ def test_a_closed_stage_keeps_its_figures_when_a_membership_ends(with_competenci
     assert "3.0 (5 people)" in report(cast)
 
 
-def test_a_closed_stage_takes_no_more_ratings(with_competencies: Cast) -> None:
-    cast = with_competencies
-    close(cast, "baseline")
-    client = cast.client_for("participant")
-    url = reverse("dashboards:self_assessment", args=[cast.program.pk])
-    response = client.post(url, ratings("baseline"))
-    assert response.status_code == 400
-    assert "That stage is not open: it has closed" in response.content.decode()
-    assert not SelfAssessment.objects.exists()
-    assert client.post(url, ratings("midpoint")).status_code == 302
-
-
 def test_later_stages_count_the_people_of_the_first_closed_stage(
     with_competencies: Cast,
 ) -> None:
@@ -204,13 +99,6 @@ def test_later_stages_count_the_people_of_the_first_closed_stage(
     assert "4.0 (5 people)" in text  # the late joiner has no baseline to compare with
 
 
-def test_closing_a_stage_twice_changes_nothing(with_competencies: Cast) -> None:
-    cast = with_competencies
-    close(cast, "baseline")
-    text = close(cast, "baseline")
-    assert "Choose a stage that is still open." in text
-
-
 def test_report_runs_the_same_queries_for_1_and_50_teams_and_at_most_10(db: None) -> None:
     today = datetime.date(2026, 11, 20)
     small = build_program(1, today=today)
@@ -219,30 +107,6 @@ def test_report_runs_the_same_queries_for_1_and_50_teams_and_at_most_10(db: None
     large_count = count_queries(large.admin, reverse("dashboards:report", args=[large.program.pk]))
     assert small_count == large_count, f"{small_count} vs {large_count} queries"
     assert large_count <= 16, f"{large_count} queries"
-
-
-def test_the_end_of_program_stage_opens_only_with_the_showcase(cast: Cast) -> None:
-    cast.program.competencies = COMPETENCIES
-    cast.program.save()
-    Milestone.objects.create(
-        program=cast.program,
-        kind=Milestone.Kind.SHOWCASE,
-        title="Showcase",
-        due_on=datetime.date(2027, 5, 20),
-    )
-    client = cast.client_for("participant")
-    url = reverse("dashboards:self_assessment", args=[cast.program.pk])
-    with time_machine.travel(datetime.datetime(2026, 9, 10, 12, tzinfo=datetime.UTC)):
-        page = client.get(url).content.decode()
-        assert "End of the program on 20 May 2027" in page
-        response = client.post(url, ratings("end"))
-        assert response.status_code == 400
-        assert "its milestone has not come yet" in response.content.decode()
-        text = close(cast, "end")
-        assert "This stage opens on 20 May 2027" in text
-    assert not SelfAssessment.objects.exists()
-    with time_machine.travel(datetime.datetime(2027, 5, 21, 12, tzinfo=datetime.UTC)):
-        assert client.post(url, ratings("end")).status_code == 302
 
 
 def test_growth_compares_the_same_people_with_themselves(with_competencies: Cast) -> None:
@@ -257,35 +121,3 @@ def test_growth_compares_the_same_people_with_themselves(with_competencies: Cast
     text = close(cast, "end")
     assert "3.0 (5 people)" in text
     assert "+1.0 (5 people)" in text
-
-
-def test_the_service_refuses_a_rating_for_a_stage_its_milestone_has_not_opened(
-    cast: Cast,
-) -> None:
-    cast.program.competencies = COMPETENCIES
-    cast.program.save()
-    Milestone.objects.create(
-        program=cast.program,
-        kind=Milestone.Kind.MIDPOINT_REVIEW,
-        title="Mid-point review",
-        due_on=datetime.date(2027, 1, 20),
-    )
-    early = datetime.datetime(2026, 9, 10, 12, tzinfo=datetime.UTC)
-    for stage in ("midpoint", "end"):
-        with pytest.raises(ValidationError, match="This stage opens on"):
-            do_save_self_assessment(
-                user=cast.participant,
-                program=cast.program,
-                stage=stage,
-                ratings={"Leading across boundaries": 4},
-                now=early,
-            )
-    assert not SelfAssessment.objects.exists()
-    do_save_self_assessment(
-        user=cast.participant,
-        program=cast.program,
-        stage="midpoint",
-        ratings={"Leading across boundaries": 4},
-        now=datetime.datetime(2027, 1, 20, 12, tzinfo=datetime.UTC),
-    )
-    assert SelfAssessment.objects.filter(stage="midpoint").count() == 1

@@ -42,6 +42,7 @@ from programs.models import (
     Profile,
     Program,
     Role,
+    SelfAssessment,
     Unit,
     User,
 )
@@ -71,7 +72,7 @@ from reflections.models import (
     Visibility,
 )
 from reflections.weeks import LocalWeek
-from teams.models import SelfAssessment, Team, TeamMember
+from teams.models import Team, TeamMember
 
 BUDGET = 10
 # Pages allowed more, and why.

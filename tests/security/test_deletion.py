@@ -33,6 +33,7 @@ from programs.models import (
     OrganizationSignOn,
     Program,
     Role,
+    SelfAssessment,
     User,
 )
 from programs.services import do_invite, invitation_token
@@ -41,7 +42,7 @@ from reflections.export import JSON_NAME
 from reflections.feeds import do_create_calendar_feed
 from reflections.models import Reflection
 from reflections.services import do_create_checkin, do_save_draft, do_write_reflection
-from teams.models import PeopleImport, SelfAssessment, Team, TeamMember
+from teams.models import PeopleImport, Team, TeamMember
 from tests import factories as f
 from tests.conftest import Cast
 

@@ -548,7 +548,7 @@ def build_world(cast: Cast, payload: str) -> World:
         "coach note": ("coach", reverse("coaching:note", args=[note.pk])),
         "pulse": ("coach", reverse("coaching:pulse", args=[t])),
         "analytics": ("program_admin", reverse("dashboards:analytics", args=[p])),
-        "self-assessment": ("participant", reverse("dashboards:self_assessment", args=[p])),
+        "self-assessment": ("participant", reverse("programs:self_assessment", args=[p])),
         "outcome report": ("program_admin", reverse("dashboards:report", args=[p])),
         "reminder log": ("program_admin", reverse("reminders:log", args=[p])),
     }

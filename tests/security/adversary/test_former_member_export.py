@@ -18,13 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import CoachNote
+from programs.models import SelfAssessment
 from projects.models import CharterChange, DoorRequest, StakeholderEngagement, StatusUpdate
 from reflections.services import (
     do_delete_reflection,
     do_edit_team_reflection,
     do_save_draft,
 )
-from teams.models import SelfAssessment, TeamMember
+from teams.models import TeamMember
 from tests.conftest import Cast
 from tests.reflections.builders import team_entry, write
 

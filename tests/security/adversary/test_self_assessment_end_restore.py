@@ -14,7 +14,7 @@ import re
 from django.urls import reverse
 
 from programs.models import Membership
-from teams.coaching import do_save_self_assessment
+from programs.self_assessment import do_save_self_assessment
 from teams.services import do_end_membership, do_restore_membership
 from tests import factories as f
 from tests.conftest import Cast
@@ -45,7 +45,7 @@ def test_ending_and_restoring_pats_membership_changes_no_figure(cast: Cast) -> N
     # While the stage is open the report shows nothing to compare.
     assert report_figures(cast) == []
     admin.post(
-        reverse("dashboards:self_assessment_close", args=[cast.program.pk]), {"stage": "baseline"}
+        reverse("programs:self_assessment_close", args=[cast.program.pk]), {"stage": "baseline"}
     )
     with_pat = report_figures(cast)
     assert with_pat == ["3.3 (6 people)"]
@@ -60,7 +60,7 @@ def test_ending_and_restoring_pats_membership_changes_no_figure(cast: Cast) -> N
     assert with_pat == without_pat == restored
     # Nor can Pat's rating move the closed figure afterwards.
     response = cast.client_for("participant").post(
-        reverse("dashboards:self_assessment", args=[cast.program.pk]),
+        reverse("programs:self_assessment", args=[cast.program.pk]),
         {"stage": "baseline", "c0": "1"},
     )
     assert response.status_code == 400

@@ -8,7 +8,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
     dependencies = [
         ("coaching", "0006_coach_notes_and_pulse_from_teams"),
-        ("teams", "0006_people_import_notices_sent"),
+        ("teams", "0007_self_assessment_moves_to_programs"),
     ]
 
     operations = [
