@@ -19,25 +19,6 @@ def with_competencies(cast: Cast) -> Cast:
     return open_every_stage(cast)
 
 
-def test_outsider_gets_404(cast: Cast) -> None:
-    client = cast.client_for("outsider")
-    for name in ("programs:self_assessment", "coaching:report"):
-        assert client.get(reverse(name, args=[cast.program.pk])).status_code == 404
-
-
-@pytest.mark.parametrize("who", ["coach", "sponsor", "participant"])
-def test_only_program_admins_open_the_report(cast: Cast, who: str) -> None:
-    response = cast.client_for(who).get(reverse("coaching:report", args=[cast.program.pk]))
-    assert response.status_code == 403
-
-
-def test_report_refuses_post(cast: Cast) -> None:
-    response = cast.client_for("program_admin").post(
-        reverse("coaching:report", args=[cast.program.pk])
-    )
-    assert response.status_code == 405
-
-
 def report(cast: Cast) -> str:
     return (
         cast.client_for("program_admin")
