@@ -31,3 +31,14 @@ class FlagField(forms.BooleanField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, **kwargs)
+
+
+class QueryForm(forms.Form):
+    """A query string's options (filters, sizes): each one optional, and a value that does
+    not parse is left out as if not given, so a link edited by hand shows the plain page
+    instead of an error."""
+
+    def given(self) -> dict[str, Any]:
+        """The options given with a valid value."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
