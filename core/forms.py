@@ -42,3 +42,15 @@ class QueryForm(forms.Form):
         """The options given with a valid value."""
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class SearchForm(QueryForm):
+    """`?q=`: the words searched for (at most 200 characters are used)."""
+
+    q = forms.CharField(required=False)
+
+    def clean_q(self) -> str:
+        return str(self.cleaned_data["q"])[:200]
+
+    def terms(self) -> str:
+        return str(self.given().get("q", ""))
