@@ -10,14 +10,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboards.charts import Series, legend, line_chart
 from dashboards.coach import build_coach_dashboard
-from dashboards.forms import CoachNoteForm, NoteHandoverForm, PulseAnswerForm, PulseOpenForm
+from dashboards.forms import (
+    CoachNoteForm,
+    NoteHandoverForm,
+    NoteStartForm,
+    PulseAnswerForm,
+    PulseOpenForm,
+)
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Role
 from teams.coaching import (
     MIN_PULSE_RESPONSES,
     PULSE_OPEN_DAYS,
-    QUESTIONING_PROTOCOL,
     AlreadyAnswered,
     PulseClosed,
     PulseScores,
@@ -100,10 +105,8 @@ def note_new(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
             )
             return redirect("coaching:note", note.pk)
     else:
-        initial: dict[str, object] = {"held_on": timezone.localdate()}
-        if request.GET.get("start") == "protocol":
-            initial["body"] = QUESTIONING_PROTOCOL
-        form = CoachNoteForm(initial=initial)
+        from_protocol = NoteStartForm(request.GET).from_protocol()
+        form = CoachNoteForm(initial=CoachNoteForm.initial_for_new(from_protocol=from_protocol))
     return render(
         request,
         "dashboards/coach/note_form.html",
