@@ -338,6 +338,19 @@ class InvitationSignupForm(PersonForm):
         super().__init__(*args, suggest_zone=unbound and not zone_given, **kwargs)
         self.email = email
 
+    @classmethod
+    def initial_for(
+        cls, *, zone: str, to_set_up: User | None, keep_their_zone: bool = False
+    ) -> dict[str, object]:
+        """The organisation's zone, and for an account an import made, the names (and,
+        with `keep_their_zone`, the zone) the admin typed."""
+        initial: dict[str, object] = {"time_zone": zone}
+        if to_set_up is not None:
+            initial |= {"first_name": to_set_up.first_name, "last_name": to_set_up.last_name}
+            if keep_their_zone:
+                initial["time_zone"] = to_set_up.time_zone
+        return initial
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         first, second = data.get("password1"), data.get("password2")

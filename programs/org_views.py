@@ -385,9 +385,9 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
     if to_set_up is None and User.objects.filter(email__iexact=found.email).exists():
         messages.info(request, f"An account for {found.email} exists already: sign in to accept.")
         return redirect("organizations:invitation", token)
-    initial = {"time_zone": found.organization.time_zone}
-    if to_set_up is not None:
-        initial |= {"first_name": to_set_up.first_name, "last_name": to_set_up.last_name}
+    initial = InvitationSignupForm.initial_for(
+        zone=found.organization.time_zone, to_set_up=to_set_up
+    )
     form = InvitationSignupForm(
         request.POST if request.method == "POST" else None, email=found.email, initial=initial
     )

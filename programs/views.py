@@ -430,13 +430,10 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("programs:invitation", token)
     organization = found.program.organization
     data = request.POST if request.method == "POST" else None
-    initial = {"time_zone": organization.time_zone}
-    if to_set_up is not None:  # made by an import: what the admin typed is the start
-        initial |= {
-            "first_name": to_set_up.first_name,
-            "last_name": to_set_up.last_name,
-            "time_zone": to_set_up.time_zone,
-        }
+    # An account made by an import: what the admin typed is the start.
+    initial = InvitationSignupForm.initial_for(
+        zone=organization.time_zone, to_set_up=to_set_up, keep_their_zone=True
+    )
     form = InvitationSignupForm(
         data, email=found.email, initial=initial, zone_given=to_set_up is not None
     )
