@@ -9,6 +9,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from coaching.models import PULSE_DIMENSIONS, CoachQuestion, Intervention
+from coaching.notes import QUESTIONING_PROTOCOL
+from core.forms import QueryForm
 from programs.models import Program, User
 from reflections.forms import Form
 from teams.builder_forms import PersonChoiceField
@@ -210,6 +212,15 @@ class NoteHandoverForm(Form):
         cast(PersonChoiceField, self.fields["coach"]).queryset = coaches
 
 
+class NoteStartForm(QueryForm):
+    """`?start=protocol` starts a coach note from the questioning protocol."""
+
+    start = forms.ChoiceField(choices=[("protocol", "The questioning protocol")], required=False)
+
+    def from_protocol(self) -> bool:
+        return self.given().get("start") == "protocol"
+
+
 class CoachNoteForm(Form):
     held_on = forms.DateField(
         label="Session date",
@@ -234,6 +245,14 @@ class CoachNoteForm(Form):
         max_value=600,
         help_text="Time spent on how the team works and learns (questions, reflection).",
     )
+
+    @classmethod
+    def initial_for_new(cls, *, from_protocol: bool) -> dict[str, object]:
+        """Today's session, its note started from the questioning protocol if asked."""
+        initial: dict[str, object] = {"held_on": timezone.localdate()}
+        if from_protocol:
+            initial["body"] = QUESTIONING_PROTOCOL
+        return initial
 
     def clean_held_on(self) -> datetime.date:
         held_on: datetime.date = self.cleaned_data["held_on"]

@@ -5,13 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from coaching.forms import CoachNoteForm, NoteHandoverForm
+from coaching.forms import CoachNoteForm, NoteHandoverForm, NoteStartForm
 from coaching.models import CoachNote, CoachNoteRead
 from coaching.notes import (
-    QUESTIONING_PROTOCOL,
     do_hand_over_notes,
     do_record_note_read,
     do_write_coach_note,
@@ -65,10 +63,8 @@ def note_new(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
             )
             return redirect("coaching:note", note.pk)
     else:
-        initial: dict[str, object] = {"held_on": timezone.localdate()}
-        if request.GET.get("start") == "protocol":
-            initial["body"] = QUESTIONING_PROTOCOL
-        form = CoachNoteForm(initial=initial)
+        from_protocol = NoteStartForm(request.GET).from_protocol()
+        form = CoachNoteForm(initial=CoachNoteForm.initial_for_new(from_protocol=from_protocol))
     return render(
         request,
         "coaching/note_form.html",

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -147,6 +148,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Every form renders its fields and errors with the shared templates in templates/forms/.
+FORM_RENDERER = "core.forms.FormRenderer"
 
 # Database: SQLite file by default, PostgreSQL (psycopg 3) through DATABASE_URL.
 DATABASE_URL = os.environ.get(

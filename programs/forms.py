@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.db.models import Q
+from django.utils.html import format_html
 
 from programs.models import (
     Cohort,
@@ -138,6 +139,9 @@ class CohortForm(forms.ModelForm[Cohort]):
     def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.program = program
+        self.fields["name"].help_text = format_html(
+            "Type <strong>{}</strong> exactly.", program.name
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -233,7 +237,6 @@ class DeleteProgramForm(forms.Form):
             attrs={
                 "autocomplete": "off",
                 "spellcheck": "false",
-                "aria-describedby": "id_name_helptext",
             }
         ),
     )

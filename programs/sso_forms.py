@@ -287,6 +287,7 @@ class OrganizationSignInForm(forms.Form):
         label="Your work email",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
@@ -308,3 +309,9 @@ class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
             )
             raise ValidationError(message)
         return email
+
+
+class BackchannelLogoutForm(forms.Form):
+    """The provider's signed `logout_token` (checked by the back-channel logout itself)."""
+
+    logout_token = forms.CharField(required=False, strip=False)

@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.forms import SearchForm
 from core.models import SecurityEvent
 from core.pagination import paginate
 from core.security import record_event
@@ -38,7 +39,7 @@ from programs.sso import (
     sign_on_for_email,
 )
 from programs.sso_backchannel import LogoutTokenError, do_backchannel_logout
-from programs.sso_forms import OrganizationSignInForm, SignOnForm
+from programs.sso_forms import BackchannelLogoutForm, OrganizationSignInForm, SignOnForm
 
 PEOPLE_PER_PAGE = 50
 
@@ -123,7 +124,7 @@ def people(request: AuthenticatedHttpRequest, organization_id: int) -> HttpRespo
     its administration), with "deactivate" for those in its single sign-on domains."""
     organization = get_organization_for_admin(request.user, organization_id)
     query = User.objects.filter(pk__in=_known_to(organization)).order_by("email")
-    search = request.GET.get("q", "").strip()[:200]
+    search = SearchForm(request.GET).terms()
     if search:
         query = query.filter(
             Q(email__icontains=search)
@@ -218,7 +219,7 @@ def organization_sign_in(request: HttpRequest) -> HttpResponse:
             "here: sign in with your password, or have a sign-in code emailed to you.",
         )
         return redirect("account_login")
-    next_url = request.POST.get("next", "")
+    next_url = form.cleaned_data["next"]
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -281,8 +282,10 @@ def backchannel_logout(request: HttpRequest, organization_id: int) -> HttpRespon
     )
     if sign_on is None:
         raise Http404("No OpenID Connect provider in use for this organisation.")
+    form = BackchannelLogoutForm(request.POST)
+    token = form.cleaned_data["logout_token"] if form.is_valid() else ""
     try:
-        do_backchannel_logout(request, sign_on, request.POST.get("logout_token", ""))
+        do_backchannel_logout(request, sign_on, token)
     except LogoutTokenError as error:
         return JsonResponse(
             {

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
+from core.forms import FlagField
+from programs.models import Unit
 from projects.models import CHARTER_SECTIONS, Action, Project, ProjectType
 from projects.services import AMENDABLE_SECTIONS
 
@@ -18,6 +20,12 @@ class ProjectNameForm(forms.Form):
     title = forms.CharField(max_length=200, strip=True)
     project_type = forms.ChoiceField(label="Type", choices=ProjectType.choices)
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class SectionViewForm(forms.Form):
+    """The query string of a charter section: `?edit` asks for the form."""
+
+    edit = FlagField()
 
 
 class CharterSectionForm(forms.Form):
@@ -107,3 +115,53 @@ class AmendmentForm(forms.Form):
 class AmendmentDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("return", "Return")])
     comment = forms.CharField(label="Comment", required=False, widget=forms.Textarea)
+
+
+class RationaleForm(forms.Form):
+    """The team's rationale for one criterion (the service checks its length)."""
+
+    rationale = forms.CharField(required=False, strip=False)
+
+
+class CriterionReviewForm(forms.Form):
+    """The sponsor confirms a criterion (`decision=confirm`) or asks for more, with a
+    comment."""
+
+    decision = forms.CharField(required=False)
+    comment = forms.CharField(required=False, strip=False)
+
+    def confirms(self) -> bool:
+        return self.cleaned_data["decision"] == "confirm"
+
+
+class TransitionPlanForm(forms.Form):
+    """Who owns the work after the project, in which unit of the organisation, and how it
+    is sustained."""
+
+    new_owner_name = forms.CharField(error_messages={"required": "Name the new owner."})
+    new_owner_unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(),
+        error_messages={
+            "required": "Choose the new owner's unit.",
+            "invalid_choice": "Choose the new owner's unit.",
+        },
+    )
+    sustainment = forms.CharField(error_messages={"required": "Say how the work is sustained."})
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organization_id = project.team.cohort.program.organization_id
+        units = Unit.objects.active().filter(organization_id=organization_id)
+        cast(forms.ModelChoiceField, self.fields["new_owner_unit"]).queryset = units
+
+    def problems(self) -> str:
+        """Every problem in field order, as one sentence per problem."""
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
+class OverrideForm(forms.Form):
+    """A program admin's override of a gate: the phase to move to and why (the service
+    refuses an unknown phase or a missing reason)."""
+
+    phase = forms.CharField(required=False)
+    reason = forms.CharField(required=False, strip=False)

@@ -23,8 +23,13 @@ from projects.forms import (
     ApproveCharterForm,
     CharterSectionForm,
     CloseActionsForm,
+    CriterionReviewForm,
     GateForm,
+    OverrideForm,
     ProjectNameForm,
+    RationaleForm,
+    SectionViewForm,
+    TransitionPlanForm,
 )
 from projects.models import (
     CHARTER_SECTIONS,
@@ -221,7 +226,8 @@ def charter_section(
     """One charter section, shown (or, with ?edit, as a form for a team member)."""
     access = get_project_for_user(request.user, project_id)
     section = _section_or_404(section)
-    editing = "edit" in request.GET
+    query = SectionViewForm(request.GET)
+    editing = query.is_valid() and query.cleaned_data["edit"]
     if editing:
         access.require_edit()
         if access.project.phase != Phase.CRAFTING:
@@ -367,6 +373,9 @@ def _criterion_response(
     )
 
 
+INCOMPLETE = "The form was incomplete; reload the page."
+
+
 @require_POST
 def criterion_save(
     request: AuthenticatedHttpRequest, project_id: int, number: int
@@ -374,9 +383,12 @@ def criterion_save(
     access = get_project_for_user(request.user, project_id)
     access.require_edit()
     number = _criterion_or_404(number)
+    form = RationaleForm(request.POST)
+    if not form.is_valid():
+        return _criterion_response(request, access, number, error=INCOMPLETE)
     try:
         do_save_rationale(
-            project=access.project, criterion=number, rationale=request.POST.get("rationale", "")
+            project=access.project, criterion=number, rationale=form.cleaned_data["rationale"]
         )
     except ValidationError as error:
         return _criterion_response(request, access, number, error=error.messages[0])
@@ -390,12 +402,15 @@ def criterion_review(
     access = get_project_for_user(request.user, project_id)
     access.require_sponsor()
     number = _criterion_or_404(number)
+    form = CriterionReviewForm(request.POST)
+    if not form.is_valid():
+        return _criterion_response(request, access, number, error=INCOMPLETE)
     try:
         do_review_criterion(
             project=access.project,
             criterion=number,
-            confirm=request.POST.get("decision") == "confirm",
-            comment=request.POST.get("comment", ""),
+            confirm=form.confirms(),
+            comment=form.cleaned_data["comment"],
             by=request.user,
         )
     except ValidationError as error:
@@ -564,31 +579,16 @@ def transition_plan(request: AuthenticatedHttpRequest, project_id: int) -> HttpR
     access = get_project_for_user(request.user, project_id)
     access.require_edit()
     project = access.project
-    unit_id = request.POST.get("new_owner_unit", "")
-    unit = (
-        Unit.objects.active()
-        .filter(pk=int(unit_id), organization_id=project.team.cohort.program.organization_id)
-        .first()
-        if unit_id.isdigit()
-        else None
-    )
-    name = request.POST.get("new_owner_name", "").strip()
-    sustainment = request.POST.get("sustainment", "").strip()
-    problems = [
-        text
-        for missing, text in (
-            (not name, "Name the new owner."),
-            (unit is None, "Choose the new owner's unit."),
-            (not sustainment, "Say how the work is sustained."),
-        )
-        if missing
-    ]
-    if problems or unit is None:
-        messages.error(request, " ".join(problems) + " Nothing was saved.")
+    form = TransitionPlanForm(request.POST, project=project)
+    if not form.is_valid():
+        messages.error(request, form.problems() + " Nothing was saved.")
         return redirect("projects:detail", project.pk)
     try:
         do_save_transition_plan(
-            project=project, new_owner_name=name, new_owner_unit=unit, sustainment=sustainment
+            project=project,
+            new_owner_name=form.cleaned_data["new_owner_name"],
+            new_owner_unit=form.cleaned_data["new_owner_unit"],
+            sustainment=form.cleaned_data["sustainment"],
         )
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
@@ -604,12 +604,13 @@ def override(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse
     access.require_admin()
     project = access.project
     error = ""
-    if request.method == "POST":
+    form = OverrideForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
         try:
             do_override_phase(
                 project=project,
-                to_phase=request.POST.get("phase", ""),
-                reason=request.POST.get("reason", ""),
+                to_phase=form.cleaned_data["phase"],
+                reason=form.cleaned_data["reason"],
                 by=request.user,
             )
         except ValidationError as refused:
@@ -625,7 +626,7 @@ def override(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse
             "access": access,
             "phases": [p for p in Phase.choices if p[0] != project.phase],
             "error": error,
-            "reason": request.POST.get("reason", ""),
+            "reason": form["reason"].value() or "",
         },
         status=400 if error else 200,
     )

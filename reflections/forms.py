@@ -8,8 +8,18 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from core.forms import QueryForm, SearchForm
 from programs.models import Program, User
-from reflections.models import CheckIn, CheckInVisibility, Prompt, ReminderKind, Visibility
+from reflections.models import (
+    CheckIn,
+    CheckInVisibility,
+    Draft,
+    Prompt,
+    Reflection,
+    ReminderKind,
+    TeamReflection,
+    Visibility,
+)
 from reflections.services import MAX_TAGS, normalize_tags
 
 BODY_LENGTH = 20000
@@ -81,6 +91,36 @@ class ReflectionForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["prompt"].queryset = program.prompts.all()  # type: ignore[attr-defined]
 
+    @classmethod
+    def initial_for(cls, reflection: Reflection) -> dict[str, object]:
+        """An entry's fields, to edit it."""
+        return {
+            "title": reflection.title,
+            "body": reflection.body,
+            "prompt": reflection.prompt_id,
+            "tags": ", ".join(tag.name for tag in reflection.tags.all()),
+            "visibility": reflection.visibility,
+        }
+
+    @classmethod
+    def initial_for_new(
+        cls, *, draft_token: str, draft: Draft | None, prompt: Prompt | None
+    ) -> dict[str, object]:
+        """A new entry: the unsaved draft's fields when continuing it, otherwise the
+        week's prompt."""
+        initial: dict[str, object] = {"draft_token": draft_token}
+        if draft is not None:
+            initial |= {
+                "title": draft.title,
+                "body": draft.body,
+                "tags": draft.tags,
+                "visibility": draft.visibility,
+                "prompt": draft.prompt_id,
+            }
+        elif prompt is not None:
+            initial["prompt"] = prompt.pk
+        return initial
+
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())
 
@@ -91,6 +131,30 @@ class ReflectionForm(Form):
                 f"Use at most {MAX_TAGS} learning themes; this entry has {len(names)}."
             )
         return names
+
+
+class JournalSearchForm(SearchForm):
+    """The journal's search: words in the title or text, and one learning theme."""
+
+    tag = forms.CharField(required=False)
+
+    def clean_tag(self) -> str:
+        return next(iter(normalize_tags(self.cleaned_data["tag"])), "")
+
+
+class WriteQueryForm(QueryForm):
+    """`?draft=continue` takes up the unsaved draft."""
+
+    draft = forms.CharField(required=False)
+
+    def continues_draft(self) -> bool:
+        return self.given().get("draft") == "continue"
+
+
+class NextPageForm(forms.Form):
+    """Where to go back to after an action (checked against the host by the view)."""
+
+    next = forms.CharField(required=False)
 
 
 class DraftForm(Form):
@@ -134,6 +198,16 @@ class TeamReflectionForm(Form):
         "sponsor only those you share.",
     )
     version = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def initial_for(cls, entry: TeamReflection) -> dict[str, object]:
+        """The team reflection as saved, to edit it from its current version."""
+        return {
+            "title": entry.title,
+            "body": entry.body,
+            "share_with_sponsor": entry.share_with_sponsor,
+            "version": entry.version,
+        }
 
     def clean_title(self) -> str:
         return " ".join(self.cleaned_data["title"].split())

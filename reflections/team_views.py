@@ -170,25 +170,11 @@ def team_edit(request: AuthenticatedHttpRequest, team_reflection_id: int) -> Htt
                     messages.success(request, f"Saved version {entry.version}.")
                     return redirect("reflections:team_detail", entry.pk)
                 context["saved"] = True
-                form = TeamReflectionForm(
-                    initial={
-                        "title": entry.title,
-                        "body": entry.body,
-                        "share_with_sponsor": entry.share_with_sponsor,
-                        "version": entry.version,
-                    }
-                )
+                form = TeamReflectionForm(initial=TeamReflectionForm.initial_for(entry))
         else:
             status = 400
     else:
-        form = TeamReflectionForm(
-            initial={
-                "title": entry.title,
-                "body": entry.body,
-                "share_with_sponsor": entry.share_with_sponsor,
-                "version": entry.version,
-            }
-        )
+        form = TeamReflectionForm(initial=TeamReflectionForm.initial_for(entry))
     context["form"] = form
     template = "reflections/team_form.html"
     if request.htmx:

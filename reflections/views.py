@@ -25,7 +25,13 @@ from reflections.access import (
     get_shared_space_for_user,
 )
 from reflections.export import build_export
-from reflections.forms import DraftForm, ReflectionForm
+from reflections.forms import (
+    DraftForm,
+    JournalSearchForm,
+    NextPageForm,
+    ReflectionForm,
+    WriteQueryForm,
+)
 from reflections.models import (
     Audience,
     AudienceRole,
@@ -44,7 +50,6 @@ from reflections.services import (
     do_save_draft,
     do_share_reflection_again,
     do_write_reflection,
-    normalize_tags,
     open_draft,
     prompt_for_week,
     reflection_readers_now,
@@ -131,8 +136,8 @@ def journal(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     filterable by learning theme, 20 to a page."""
     space = get_personal_space_for_user(request.user, program_id)
     program = space.program
-    query = request.GET.get("q", "").strip()[:200]
-    tag = next(iter(normalize_tags(request.GET.get("tag", ""))), "")
+    search = JournalSearchForm(request.GET).given()
+    query, tag = search.get("q", ""), search.get("tag", "")
     entries = Reflection.objects.live().filter(author=request.user, program=program)
     if query:
         entries = entries.filter(Q(title__icontains=query) | Q(body__icontains=query))
@@ -164,16 +169,6 @@ def journal(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     return render(request, "reflections/journal.html", context)
 
 
-def _form_initial(reflection: Reflection) -> dict[str, object]:
-    return {
-        "title": reflection.title,
-        "body": reflection.body,
-        "prompt": reflection.prompt_id,
-        "tags": ", ".join(tag.name for tag in reflection.tags.all()),
-        "visibility": reflection.visibility,
-    }
-
-
 @require_http_methods(["GET", "POST"])
 def write(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """Write an entry. What is typed is kept as a draft every few seconds; an unsaved
@@ -181,7 +176,7 @@ def write(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     space = get_personal_space_for_user(request.user, program_id)
     program = space.program
     draft = open_draft(request.user, program)
-    continuing = draft is not None and request.GET.get("draft") == "continue"
+    continuing = draft is not None and WriteQueryForm(request.GET).continues_draft()
     week_prompt = prompt_for_week(program, timezone.now().astimezone(space.zone).date())
     if request.method == "POST":
         form = ReflectionForm(request.POST, program=program)
@@ -204,17 +199,11 @@ def write(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             )
             return redirect("reflections:detail", reflection.pk)
     else:
-        initial: dict[str, object] = {"draft_token": secrets.token_urlsafe(16)}
-        if continuing and draft is not None:
-            initial |= {
-                "title": draft.title,
-                "body": draft.body,
-                "tags": draft.tags,
-                "visibility": draft.visibility,
-                "prompt": draft.prompt_id,
-            }
-        elif week_prompt is not None:
-            initial["prompt"] = week_prompt.pk
+        initial = ReflectionForm.initial_for_new(
+            draft_token=secrets.token_urlsafe(16),
+            draft=draft if continuing else None,
+            prompt=week_prompt,
+        )
         form = ReflectionForm(initial=initial, program=program)
     return render(
         request,
@@ -269,7 +258,8 @@ def draft_discard(request: AuthenticatedHttpRequest, program_id: int) -> HttpRes
         messages.success(request, "Your unsaved draft is discarded.")
     else:
         messages.info(request, "There was no unsaved draft to discard.")
-    target = request.POST.get("next", "")
+    back = NextPageForm(request.POST)
+    target = back.cleaned_data["next"] if back.is_valid() else ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -337,7 +327,7 @@ def edit(request: AuthenticatedHttpRequest, reflection_id: int) -> HttpResponse:
             )
             return redirect("reflections:detail", reflection.pk)
     else:
-        form = ReflectionForm(initial=_form_initial(reflection), program=program)
+        form = ReflectionForm(initial=ReflectionForm.initial_for(reflection), program=program)
     return render(
         request,
         "reflections/write.html",

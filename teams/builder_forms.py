@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from core.forms import QueryForm
 from programs.models import Cohort, Role, User
 from teams.models import Team
 
@@ -85,3 +86,12 @@ class TeamNameForm(forms.Form):
     """A new team's name, or a team's new name; uniqueness is checked by the service."""
 
     name = forms.CharField(max_length=200, strip=True)
+
+
+class ProposalForm(QueryForm):
+    """How many teams to propose (or the team size to aim for), and, when applying, the
+    fingerprint of the proposal the admin saw."""
+
+    team_count = forms.IntegerField(min_value=0, required=False)
+    target_size = forms.IntegerField(min_value=1, required=False)
+    fingerprint = forms.CharField(required=False)

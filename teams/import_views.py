@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,67 +12,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Cohort, Discipline, Program, Role
+from programs.models import Discipline, Program, Role
+from teams.import_forms import CohortQueryForm, ConfirmImportForm, PeopleFileForm
 from teams.models import PeopleImport
 from teams.people_import import (
     COLUMNS,
     HEADER_SYNONYMS,
     MAX_ROWS,
     MAX_UPLOAD_BYTES,
-    ImportFileError,
     do_import_people,
     do_upload_people_file,
     example_csv,
     export_people_csv,
     plan_import,
-    read_upload,
     rejected_rows_csv,
 )
-
-
-class CohortChoiceField(forms.ModelChoiceField[Cohort]):
-    def label_from_instance(self, obj: Cohort) -> str:
-        return obj.name
-
-
-class PeopleFileForm(forms.Form):
-    cohort = CohortChoiceField(
-        queryset=Cohort.objects.none(),
-        empty_label=None,
-        help_text="Participants join this cohort, and new teams are formed in it.",
-    )
-    file = forms.FileField(
-        label="CSV file",
-        help_text=(
-            f"UTF-8 CSV with the header row below; at most {MAX_UPLOAD_BYTES // 1024 // 1024} MB "
-            f"and {MAX_ROWS:,} people."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-
-    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["cohort"].queryset = program.cohorts.all()  # type: ignore[attr-defined]
-        self.text = ""
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        try:
-            self.text = read_upload(upload)
-        except ImportFileError as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return upload
-
-
-class ConfirmImportForm(forms.Form):
-    """What the admin chose under the preview: create the unknown units or not, and import
-    every row (all or nothing) or only the valid rows."""
-
-    ALL, VALID = "all", "valid"
-    create_units = forms.BooleanField(required=False)
-    rows = forms.ChoiceField(
-        choices=[(ALL, "Every row"), (VALID, "The valid rows")], required=False
-    )
 
 
 def _people_import(program: Program, import_id: int) -> PeopleImport:
@@ -91,12 +42,12 @@ def _people_import(program: Program, import_id: int) -> PeopleImport:
 def import_start(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The upload form, with the columns explained; a good file goes on to its preview."""
     program = get_program_for_admin(request.user, program_id).program
-    cohort_id = request.GET.get("cohort", "")
+    query = CohortQueryForm(request.GET, program=program)
     form = PeopleFileForm(
         request.POST or None,
         request.FILES or None,
         program=program,
-        initial={"cohort": cohort_id} if cohort_id.isdigit() else {},
+        initial={"cohort": query.cleaned_data["cohort"]} if query.is_valid() else {},
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -197,12 +148,10 @@ def rejected_rows(
 def export_people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """The program's people as CSV (optionally one cohort's), ready to import again."""
     program = get_program_for_admin(request.user, program_id).program
-    cohort = None
-    if "cohort" in request.GET:
-        cohort_id = request.GET["cohort"]
-        if not cohort_id.isdigit():
-            raise Http404("No such cohort.")
-        cohort = get_object_or_404(program.cohorts.all(), pk=int(cohort_id))
+    query = CohortQueryForm(request.GET, program=program)
+    if not query.is_valid():
+        raise Http404("No such cohort.")
+    cohort = query.cleaned_data["cohort"]
     name = slugify(program.name) or "program"
     if cohort is not None:
         name += f"-{slugify(cohort.name) or 'cohort'}"

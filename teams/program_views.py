@@ -28,9 +28,10 @@ from programs.models import (
     Role,
     Unit,
 )
-from teams.builder_forms import AdvisorsForm, PlaceMemberForm, TeamNameForm
+from teams.builder_forms import AdvisorsForm, PlaceMemberForm, ProposalForm, TeamNameForm
 from teams.composition import MemberFacts, measure
 from teams.models import Team, TeamMember
+from teams.people_forms import PeopleFilterForm
 from teams.proposal import OpenTeam, mix_score, plan_proposal, team_count_for
 from teams.services import (
     do_apply_proposal,
@@ -61,18 +62,18 @@ def _profiles_by_user(program: Program, user_ids: list[int]) -> dict[int, Profil
 # People -------------------------------------------------------------------------------
 
 
-def _filtered_members(program: Program, params: Any) -> QuerySet[Membership]:
+def _filtered_members(program: Program, filters: dict[str, Any]) -> QuerySet[Membership]:
     members = Membership.objects.filter(program=program, is_active=True).select_related(
         "user", "cohort"
     )
-    if params.get("role") in Role.values:
-        members = members.filter(role=params["role"])
+    if "role" in filters:
+        members = members.filter(role=filters["role"])
     in_org = {"user__profiles__organization_id": program.organization_id}
-    if params.get("unit", "").isdigit():
-        members = members.filter(**in_org, user__profiles__unit_id=int(params["unit"]))
-    if params.get("discipline") in Discipline.values:
-        members = members.filter(**in_org, user__profiles__discipline=params["discipline"])
-    team = params.get("team", "")
+    if "unit" in filters:
+        members = members.filter(**in_org, user__profiles__unit_id=filters["unit"])
+    if "discipline" in filters:
+        members = members.filter(**in_org, user__profiles__discipline=filters["discipline"])
+    team = filters.get("team", "")
     if team == "none":
         on_team = TeamMember.objects.filter(user=OuterRef("user"), cohort=OuterRef("cohort"))
         members = members.filter(role=Role.PARTICIPANT).filter(~Exists(on_team))
@@ -139,8 +140,10 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     program's invitations by status; both paginated."""
     program = _admin_program(request, program_id)
     params = request.GET
+    query = PeopleFilterForm(params)
+    filters = query.given()
     page = paginate(
-        _with_profile_and_team(_filtered_members(program, params), program),
+        _with_profile_and_team(_filtered_members(program, filters), program),
         params.get("page"),
         per_page=PAGE_SIZE,
     )
@@ -152,7 +155,7 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
         params.get("fpage"),
         per_page=PAGE_SIZE,
     )
-    status = params.get("status", "")
+    status = filters.get("status", "")
     invitation_page = paginate(
         _filtered_invitations(program, status), params.get("ipage"), per_page=PAGE_SIZE
     )
@@ -168,7 +171,7 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "invitations": invitations,
             "invitation_page": invitation_page,
             "former_page": former_page,
-            "filters": {k: params.get(k, "") for k in ("role", "unit", "discipline", "team")},
+            "filters": query.selected(),
             "status": status,
             "roles": Role.choices,
             "disciplines": Discipline.choices,
@@ -402,15 +405,15 @@ def builder_propose(
     context = _builder_context(program, cohort)
     rows = context["unassigned"]
     candidates = [MemberFacts.of(r["user"], r["profile"]) for r in rows]
-    params = request.POST if request.method == "POST" else request.GET
+    given = ProposalForm(request.POST if request.method == "POST" else request.GET).given()
     error = None
     team_count = 0
     if not candidates:
         error = "Everyone in this cohort is already on a team."
-    elif params.get("team_count", "").isdigit():
-        team_count = int(params["team_count"])
-    elif params.get("target_size", "").isdigit() and int(params["target_size"]) > 0:
-        team_count = team_count_for(len(candidates), target_size=int(params["target_size"]))
+    elif "team_count" in given:
+        team_count = given["team_count"]
+    elif "target_size" in given:
+        team_count = team_count_for(len(candidates), target_size=given["target_size"])
     else:
         error = "Give a number of teams or a target team size."
     if not error and not 1 <= team_count <= len(candidates):
@@ -439,7 +442,7 @@ def builder_propose(
     groups = plan.groups
     fingerprint = _fingerprint(candidates, team_count, open_teams)
     if request.method == "POST":
-        if params.get("fingerprint") != fingerprint:
+        if given.get("fingerprint") != fingerprint:
             messages.error(
                 request,
                 "The unassigned participants changed since this proposal was made. "
