@@ -27,7 +27,7 @@ from projects.work_services import seed_project_work
 from tests import factories as f
 from tests.conftest import Cast
 
-URL = reverse("project_work:sponsor_dashboard")
+URL = reverse("projects:sponsor_dashboard")
 NOW = datetime.datetime(2027, 3, 10, 12, 0, tzinfo=datetime.UTC)
 
 
@@ -135,7 +135,7 @@ def test_open_asks_show_their_count_and_the_oldest_age_and_the_last_update(cast:
     with time_machine.travel(NOW, tick=False):
         html = row_of(dashboard(cast.client_for("sponsor")), cast.project)
     assert "2 open</a> · <strong>oldest open for 9 days</strong>" in html
-    assert reverse("project_work:doors", args=[cast.project.pk]) in html
+    assert reverse("projects:doors", args=[cast.project.pk]) in html
     assert "8 Mar 2027" in html  # the latest update
 
 
@@ -224,7 +224,7 @@ def test_seeded_work_is_believable_and_seeding_again_adds_nothing(cast: Cast) ->
     assert row.oldest_open_days == 9
     html = (
         cast.client_for("participant")
-        .get(reverse("project_work:actions", args=[cast.project.pk]))
+        .get(reverse("projects:actions", args=[cast.project.pk]))
         .content.decode()
     )
     assert html.count('class="overdue-flag">Overdue<') == 1

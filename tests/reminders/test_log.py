@@ -37,7 +37,7 @@ def test_a_program_admin_sees_weeks_statuses_and_failure_reasons(cast: Cast) -> 
     deliver(cast, "other_participant", 40, "skipped", "Checked in before the reminder went out.")
 
     response = cast.client_for("program_admin").get(
-        reverse("reminders:log", args=[cast.program.pk])
+        reverse("notifications:reminder_log", args=[cast.program.pk])
     )
 
     assert response.status_code == 200
@@ -61,7 +61,7 @@ def test_the_log_is_paginated(cast: Cast) -> None:
         deliver(cast, "participant", week, "sent")
 
     client = cast.client_for("program_admin")
-    url = reverse("reminders:log", args=[cast.program.pk])
+    url = reverse("notifications:reminder_log", args=[cast.program.pk])
 
     assert len(client.get(url).context["page"]) == 50
     assert len(client.get(url, {"page": 2}).context["page"]) == 2
@@ -69,7 +69,7 @@ def test_the_log_is_paginated(cast: Cast) -> None:
 
 def test_an_empty_log_says_what_will_appear(cast: Cast) -> None:
     response = cast.client_for("program_admin").get(
-        reverse("reminders:log", args=[cast.program.pk])
+        reverse("notifications:reminder_log", args=[cast.program.pk])
     )
     assert b"No reminders yet" in response.content
 
@@ -85,12 +85,14 @@ def test_an_empty_log_says_what_will_appear(cast: Cast) -> None:
     ],
 )
 def test_only_program_admins_may_read_the_log(cast: Cast, who: str, status: int) -> None:
-    response = cast.client_for(who).get(reverse("reminders:log", args=[cast.program.pk]))
+    response = cast.client_for(who).get(
+        reverse("notifications:reminder_log", args=[cast.program.pk])
+    )
     assert response.status_code == status
 
 
 def test_the_log_refuses_post(cast: Cast) -> None:
     response = cast.client_for("program_admin").post(
-        reverse("reminders:log", args=[cast.program.pk])
+        reverse("notifications:reminder_log", args=[cast.program.pk])
     )
     assert response.status_code == 405
