@@ -29,17 +29,11 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("", include("programs.urls")),
-    path("", include("programs.profile_urls")),
-    path("organisations/", include("programs.org_urls")),
-    path("programs/", include("reflections.prompt_urls")),
-    path("programs/", include("teams.import_urls")),
     path("", include("teams.urls")),
     path("projects/", include("projects.urls")),
     path("", include("reflections.urls")),
-    path("", include("notifications.reminder_urls")),
-    path("projects/", include("projects.work_urls")),
     path("", include("coaching.urls")),
-    path("notifications/", include("notifications.urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -128,7 +128,7 @@ def page_urls(program_id: int, project_id: int) -> dict[str, str]:
         "project": reverse("projects:detail", args=[project_id]),
         "coach": reverse("dashboards:coach_dashboard", args=[program_id]),
         "analytics": reverse("dashboards:analytics", args=[program_id]),
-        "sponsor": reverse("project_work:sponsor_dashboard"),
+        "sponsor": reverse("projects:sponsor_dashboard"),
     }
 
 

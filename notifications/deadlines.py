@@ -30,7 +30,7 @@ OVERDUE_WINDOW = datetime.timedelta(days=7)
 
 
 def _link(action: Action) -> str:
-    return f"{reverse('project_work:actions', args=[action.project_id])}#action-{action.pk}"
+    return f"{reverse('projects:actions', args=[action.project_id])}#action-{action.pk}"
 
 
 def do_notify_action_deadlines(*, now: datetime.datetime | None = None) -> int:

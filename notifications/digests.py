@@ -343,7 +343,7 @@ def partner_opt_out_token(email: str) -> str:
 
 def partner_opt_out_url(email: str) -> str:
     return settings.SITE_URL + reverse(
-        "reminders:partner_unsubscribe", args=[partner_opt_out_token(email)]
+        "notifications:partner_unsubscribe", args=[partner_opt_out_token(email)]
     )
 
 

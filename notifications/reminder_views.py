@@ -67,7 +67,7 @@ def notification_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, "Saved: " + "; ".join(changed) + ".")
         else:
             messages.info(request, "Nothing changed.")
-        return redirect("reminders:settings")
+        return redirect("notifications:reminder_settings")
     return render(request, "notifications/reminders/settings.html", {"form": form})
 
 

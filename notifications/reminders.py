@@ -351,7 +351,7 @@ def unsubscribe_token(user: User, kind: str) -> str:
 
 def unsubscribe_url(user: User, kind: str) -> str:
     return settings.SITE_URL + reverse(
-        "reminders:unsubscribe", args=[kind, unsubscribe_token(user, kind)]
+        "notifications:reminder_unsubscribe", args=[kind, unsubscribe_token(user, kind)]
     )
 
 
@@ -529,7 +529,7 @@ def reminder_message(
         "week": LocalWeek(delivery.iso_year, delivery.iso_week),
         "checkin_url": settings.SITE_URL + _path("reflections:checkin", program.pk),
         "unsubscribe_url": unsubscribe,
-        "settings_url": settings.SITE_URL + _path("reminders:settings"),
+        "settings_url": settings.SITE_URL + _path("notifications:reminder_settings"),
         "steps_question": CheckIn.STEPS_QUESTION,
         "focus_question": CheckIn.FOCUS_QUESTION,
     }

@@ -91,7 +91,7 @@ def _project_link(project: Project, anchor: str = "phase") -> str:
 
 
 def _work_link(project: Project, section: str, anchor: str) -> str:
-    return f"{reverse(f'project_work:{section}', args=[project.pk])}#{anchor}"
+    return f"{reverse(f'projects:{section}', args=[project.pk])}#{anchor}"
 
 
 # The charter --------------------------------------------------------------------------

@@ -57,7 +57,9 @@ def organization_invitation_token(invitation: OrganizationInvitation) -> str:
 
 
 def organization_invitation_url(invitation: OrganizationInvitation) -> str:
-    path = reverse("organizations:invitation", args=[organization_invitation_token(invitation)])
+    path = reverse(
+        "programs:organization_invitation", args=[organization_invitation_token(invitation)]
+    )
     return f"{settings.SITE_URL}{path}"
 
 

@@ -67,7 +67,7 @@ def organizations(request: AuthenticatedHttpRequest) -> HttpResponse:
             f"Organisation “{organization.name}” created; an invitation to administer it "
             f"was sent to {invitation.email}.",
         )
-        return redirect("organizations:list")
+        return redirect("programs:organizations")
     rows = Organization.objects.annotate(
         admin_count=Count("admins", distinct=True),
         program_count=Count("programs", distinct=True),
@@ -96,7 +96,7 @@ def site_invite(request: AuthenticatedHttpRequest, organization_id: int) -> Http
     form = OrganizationAdminInviteForm(request.POST, organization=organization)
     if not form.is_valid():
         messages.error(request, " ".join(str(error) for error in form.errors["email"]))
-        return redirect("organizations:list")
+        return redirect("programs:organizations")
     if refused := consume_or_429(request, action="invite"):
         return refused
     invitation = do_invite_organization_admin(
@@ -105,7 +105,7 @@ def site_invite(request: AuthenticatedHttpRequest, organization_id: int) -> Http
     messages.success(
         request, f"Invitation to administer {organization.name} sent to {invitation.email}."
     )
-    return redirect("organizations:list")
+    return redirect("programs:organizations")
 
 
 # One organisation, for its admins ---------------------------------------------------------
@@ -156,7 +156,7 @@ def unit_create(request: AuthenticatedHttpRequest, organization_id: int) -> Http
             form.add_error("name", error)
         else:
             messages.success(request, f"Unit “{unit.name}” added.")
-            return redirect("organizations:detail", organization.pk)
+            return redirect("programs:organization", organization.pk)
     return _detail(request, organization, unit_form=form, status=400)
 
 
@@ -174,7 +174,7 @@ def unit_edit(
         old = unit.name
         do_rename_unit(unit=unit, name=form.cleaned_data["name"])
         messages.success(request, f"Unit “{old}” is now called “{unit.name}”.")
-        return redirect("organizations:detail", organization.pk)
+        return redirect("programs:organization", organization.pk)
     return render(
         request,
         "programs/org/form.html",
@@ -204,7 +204,7 @@ def unit_merge(
             f"“{unit.name}” merged into “{into.name}”: {moved} "
             f"{'person' if moved == 1 else 'people'} moved.",
         )
-        return redirect("organizations:detail", organization.pk)
+        return redirect("programs:organization", organization.pk)
     return render(
         request,
         "programs/org/form.html",
@@ -232,7 +232,7 @@ def unit_retire(
         request,
         f"“{unit.name}” is retired: nobody new can be placed in it; people already there keep it.",
     )
-    return redirect("organizations:detail", organization.pk)
+    return redirect("programs:organization", organization.pk)
 
 
 @require_POST
@@ -243,7 +243,7 @@ def unit_restore(
     unit = get_object_or_404(organization.units.all(), pk=unit_id)
     do_restore_unit(unit=unit)
     messages.success(request, f"“{unit.name}” is offered again.")
-    return redirect("organizations:detail", organization.pk)
+    return redirect("programs:organization", organization.pk)
 
 
 @require_POST
@@ -256,7 +256,7 @@ def time_zone(request: AuthenticatedHttpRequest, organization_id: int) -> HttpRe
         organization=organization, time_zone=form.cleaned_data["time_zone"]
     )
     messages.success(request, f"New people now start in {organization.time_zone}.")
-    return redirect("organizations:detail", organization.pk)
+    return redirect("programs:organization", organization.pk)
 
 
 @require_POST
@@ -273,7 +273,7 @@ def admin_invite(request: AuthenticatedHttpRequest, organization_id: int) -> Htt
     messages.success(
         request, f"Invitation to administer {organization.name} sent to {invitation.email}."
     )
-    return redirect("organizations:detail", organization.pk)
+    return redirect("programs:organization", organization.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -283,7 +283,7 @@ def admin_remove(
     """GET asks for confirmation; POST takes the role away (never from the last admin)."""
     organization = get_organization_for_admin(request.user, organization_id)
     admin = get_object_or_404(organization.admins.select_related("user"), pk=admin_id)
-    cancel = reverse("organizations:detail", args=[organization.pk])
+    cancel = reverse("programs:organization", args=[organization.pk])
     if request.method == "POST":
         try:
             do_remove_organization_admin(admin=admin, by=request.user)
@@ -324,7 +324,7 @@ def invitation_revoke(
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
-    return redirect("organizations:detail", organization.pk)
+    return redirect("programs:organization", organization.pk)
 
 
 # Accepting an invitation to administer an organisation ----------------------------------
@@ -357,7 +357,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             organization_id=found.organization_id,
         )
         messages.success(request, f"You are now an admin of {found.organization.name}.")
-        return redirect("organizations:detail", found.organization_id)
+        return redirect("programs:organization", found.organization_id)
     return render(
         request,
         "programs/org/invitation.html",
@@ -384,7 +384,7 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
     to_set_up = account_to_set_up(found.email)
     if to_set_up is None and User.objects.filter(email__iexact=found.email).exists():
         messages.info(request, f"An account for {found.email} exists already: sign in to accept.")
-        return redirect("organizations:invitation", token)
+        return redirect("programs:organization_invitation", token)
     form = InvitationSignupForm(
         request.POST if request.method == "POST" else None,
         email=found.email,
@@ -414,7 +414,7 @@ def invitation_signup(request: HttpRequest, token: str) -> HttpResponse:
             organization_id=found.organization_id,
         )
         messages.success(request, f"You are now an admin of {found.organization.name}.")
-        return redirect("organizations:detail", found.organization_id)
+        return redirect("programs:organization", found.organization_id)
     return render(
         request,
         "programs/org/invitation_signup.html",

@@ -66,7 +66,7 @@ def edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         if user.time_zone != before:
             note = f" Your dates, times, check-in week and reminders now follow {user.time_zone}."
         messages.success(request, "Your profile is saved." + note)
-        return redirect("profile:edit")
+        return redirect("programs:profile")
     return render(
         request,
         "programs/profile.html",

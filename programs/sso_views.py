@@ -103,7 +103,7 @@ def sign_on(request: AuthenticatedHttpRequest, organization_id: int) -> HttpResp
                 form.add_error(None, error)
         else:
             messages.success(request, f"Single sign-on settings of {organization.name} saved.")
-            return redirect("organizations:sign_on", organization.pk)
+            return redirect("programs:organization_sign_on", organization.pk)
     return render(
         request,
         "programs/org/sign_on.html",
@@ -158,7 +158,7 @@ def deactivate(
     """GET asks for confirmation; POST deactivates the account and ends its sessions."""
     organization = get_organization_for_admin(request.user, organization_id)
     person = get_object_or_404(User.objects.filter(pk__in=_known_to(organization)), pk=user_id)
-    cancel = reverse("organizations:people", args=[organization.pk])
+    cancel = reverse("programs:organization_people", args=[organization.pk])
     if request.method == "POST":
         try:
             ended = do_deactivate_account(

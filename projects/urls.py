@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects import results_views, views
+from projects import results_views, views, work_views
 
 app_name = "projects"
 
@@ -43,4 +43,32 @@ urlpatterns = [
     path("<int:project_id>/results/narrative/", results_views.narrative, name="narrative"),
     path("<int:project_id>/results/confirm/", results_views.confirm, name="results_confirm"),
     path("handover/<str:token>/", results_views.handover, name="handover"),
+    # The project's work: actions, stakeholders, doors to open, status updates.
+    path("sponsor/", work_views.sponsor_dashboard, name="sponsor_dashboard"),
+    path("<int:project_id>/actions/", work_views.actions, name="actions"),
+    path("<int:project_id>/actions/new/", work_views.action_create, name="action_create"),
+    path("<int:project_id>/actions/<int:action_id>/", work_views.action_row, name="action_row"),
+    path(
+        "<int:project_id>/actions/<int:action_id>/edit/",
+        work_views.action_edit,
+        name="action_edit",
+    ),
+    path("<int:project_id>/stakeholders/", work_views.stakeholders, name="stakeholders"),
+    path(
+        "<int:project_id>/stakeholders/new/",
+        work_views.engagement_create,
+        name="engagement_create",
+    ),
+    path("<int:project_id>/doors/", work_views.doors, name="doors"),
+    path("<int:project_id>/doors/new/", work_views.door_create, name="door_create"),
+    path(
+        "<int:project_id>/doors/<int:door_id>/answer/", work_views.door_answer, name="door_answer"
+    ),
+    path("<int:project_id>/updates/", work_views.updates, name="updates"),
+    path("<int:project_id>/updates/new/", work_views.update_create, name="update_create"),
+    path(
+        "<int:project_id>/updates/<int:update_id>/comments/",
+        work_views.update_comment,
+        name="update_comment",
+    ),
 ]

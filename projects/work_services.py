@@ -166,7 +166,7 @@ def do_ask_door(*, project: Project, kind: str, request: str, by: User) -> DoorR
 
 
 def door_url(door: DoorRequest) -> str:
-    path = reverse("project_work:doors", args=[door.project_id])
+    path = reverse("projects:doors", args=[door.project_id])
     return f"{settings.SITE_URL}{path}#door-{door.pk}"
 
 

@@ -99,7 +99,7 @@ def _done(
 def _updates_limit(request: AuthenticatedHttpRequest, project_id: int) -> int | None:
     """All updates on the updates page (also when htmx refreshes it), the latest few
     elsewhere."""
-    page = reverse("project_work:updates", args=[project_id])
+    page = reverse("projects:updates", args=[project_id])
     if request.htmx:
         current = request.htmx.current_url
         on_page = current is not None and urlsplit(current).path == page

@@ -32,7 +32,7 @@ def prompts(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             request,
             f"Prompt added{f' for week {prompt.week_number}' if prompt.week_number else ''}.",
         )
-        return redirect("prompts:list", program.pk)
+        return redirect("reflections:prompts", program.pk)
     rows = [
         (prompt, week_starts_on(program, prompt.week_number) if prompt.week_number else None)
         for prompt in program.prompts.all()
@@ -55,7 +55,7 @@ def prompt_edit(
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Prompt saved.")
-        return redirect("prompts:list", program.pk)
+        return redirect("reflections:prompts", program.pk)
     return render(
         request,
         "programs/form.html",
@@ -63,7 +63,7 @@ def prompt_edit(
             "form": form,
             "title": "Edit prompt",
             "submit": "Save prompt",
-            "cancel": reverse("prompts:list", args=[program.pk]),
+            "cancel": reverse("reflections:prompts", args=[program.pk]),
             "program": program,
         },
         status=400 if form.errors else 200,
@@ -81,7 +81,7 @@ def prompt_delete(
     if request.method == "POST":
         prompt.delete()
         messages.success(request, "Prompt deleted.")
-        return redirect("prompts:list", program.pk)
+        return redirect("reflections:prompts", program.pk)
     return render(
         request,
         "programs/confirm.html",
@@ -91,6 +91,6 @@ def prompt_delete(
             "body": f"“{prompt.text}”. Participants will no longer be offered it; entries "
             "already written to it keep their text. This cannot be undone.",
             "submit": "Delete prompt",
-            "cancel": reverse("prompts:list", args=[program.pk]),
+            "cancel": reverse("reflections:prompts", args=[program.pk]),
         },
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reflections import checkin_views, feed_views, team_views, views
+from reflections import checkin_views, feed_views, prompt_views, team_views, views
 
 app_name = "reflections"
 
@@ -71,4 +71,16 @@ urlpatterns = [
         name="calendar_feed_revoke",
     ),
     path("calendar/<str:token>.ics", feed_views.calendar_feed_ics, name="calendar_feed_ics"),
+    # The program's weekly prompts.
+    path("programs/<int:program_id>/prompts/", prompt_views.prompts, name="prompts"),
+    path(
+        "programs/<int:program_id>/prompts/<int:prompt_id>/edit/",
+        prompt_views.prompt_edit,
+        name="prompt_edit",
+    ),
+    path(
+        "programs/<int:program_id>/prompts/<int:prompt_id>/delete/",
+        prompt_views.prompt_delete,
+        name="prompt_delete",
+    ),
 ]

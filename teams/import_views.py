@@ -58,7 +58,7 @@ def import_start(request: AuthenticatedHttpRequest, program_id: int) -> HttpResp
             content=form.text,
             by=request.user,
         )
-        return redirect("people_import:preview", program.pk, people_import.pk)
+        return redirect("teams:import_preview", program.pk, people_import.pk)
     cohorts = list(program.cohorts.all())
     return render(
         request,
@@ -105,7 +105,7 @@ def import_confirm(
     form = ConfirmImportForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Nothing was imported: choose which rows to import.")
-        return redirect("people_import:preview", program.pk, people_import.pk)
+        return redirect("teams:import_preview", program.pk, people_import.pk)
     plan = do_import_people(
         people_import=people_import,
         by=request.user,
@@ -122,7 +122,7 @@ def import_confirm(
         messages.error(
             request, f"Nothing was imported: {problems:,} {rows}. They are marked below."
         )
-    return redirect("people_import:preview", program.pk, people_import.pk)
+    return redirect("teams:import_preview", program.pk, people_import.pk)
 
 
 @require_GET

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from teams import membership_views, program_views, views
+from teams import import_views, membership_views, program_views, views
 
 app_name = "teams"
 
@@ -52,4 +52,23 @@ urlpatterns = [
         program_views.builder_propose,
         name="builder_propose",
     ),
+    # Importing and exporting a program's people.
+    path("programs/import/example.csv", import_views.example_file, name="import_example"),
+    path("programs/<int:program_id>/import/", import_views.import_start, name="import"),
+    path(
+        "programs/<int:program_id>/import/<int:import_id>/",
+        import_views.import_preview,
+        name="import_preview",
+    ),
+    path(
+        "programs/<int:program_id>/import/<int:import_id>/confirm/",
+        import_views.import_confirm,
+        name="import_confirm",
+    ),
+    path(
+        "programs/<int:program_id>/import/<int:import_id>/not-imported.csv",
+        import_views.rejected_rows,
+        name="import_rejected",
+    ),
+    path("programs/<int:program_id>/export.csv", import_views.export_people, name="people_export"),
 ]

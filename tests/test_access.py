@@ -714,13 +714,13 @@ ROWS: dict[str, Row] = {
     ),
     # Everyone's own profile; a program admin corrects a member's unit, discipline and
     # title, and someone who was never in the program does not exist there.
-    "profile:edit": Row(get=Allow(EVERYONE), post=Allow(EVERYONE, 400)),
-    "profile:member": Row(
+    "programs:profile": Row(get=Allow(EVERYONE), post=Allow(EVERYONE, 400)),
+    "programs:member_profile": Row(
         lambda w: program(w) | {"user_id": w.participant.pk},
         get=Allow(ADMIN),
         post=Allow(ADMIN, 302, data=lambda w: {"discipline": "nurse", "job_title": "Lead"}),
     ),
-    "profile:member someone-outside-the-program": Row(
+    "programs:member_profile someone-outside-the-program": Row(
         lambda w: program(w) | {"user_id": w.stranger.pk},
         get=Allow(but={"program_admin": 404}),
         post=Allow(but={"program_admin": 404}, data=lambda w: {"discipline": "nurse"}),
@@ -734,18 +734,18 @@ ROWS: dict[str, Row] = {
             Sees("people", rows_of("rows", lambda row: row["membership"]), {"program_admin": 7}),
         ),
     ),
-    "people_import:example": Row(get=Allow(EVERYONE)),
-    "people_import:start": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
-    "people_import:preview": Row(
+    "teams:import_example": Row(get=Allow(EVERYONE)),
+    "teams:import": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
+    "teams:import_preview": Row(
         lambda w: program(w) | {"import_id": w.people_import.pk}, get=Allow(ADMIN)
     ),
-    "people_import:confirm": Row(
+    "teams:import_confirm": Row(
         lambda w: program(w) | {"import_id": w.people_import.pk}, post=Allow(ADMIN, 302)
     ),
-    "people_import:rejected": Row(
+    "teams:import_rejected": Row(
         lambda w: program(w) | {"import_id": w.people_import.pk}, get=Allow(ADMIN)
     ),
-    "people_import:export": Row(program, get=Allow(ADMIN)),
+    "teams:people_export": Row(program, get=Allow(ADMIN)),
     "teams:builder": Row(cohort, get=Allow(ADMIN)),
     "teams:builder_assign": Row(
         cohort,
@@ -855,7 +855,7 @@ ROWS: dict[str, Row] = {
         get=Allow(ACTIVE_MEMBERS, others=404),
         post=Allow(ACTIVE_MEMBERS, 400, others=404, data=lambda w: {"name": "Morgan Owner"}),
     ),
-    "project_work:sponsor_dashboard": Row(
+    "projects:sponsor_dashboard": Row(
         get=Allow(EVERYONE),
         sees=(
             Sees(
@@ -865,8 +865,8 @@ ROWS: dict[str, Row] = {
             ),
         ),
     ),
-    "project_work:actions": Row(project, get=Allow(TEAM_READERS)),
-    "project_work:action_create": Row(
+    "projects:actions": Row(project, get=Allow(TEAM_READERS)),
+    "projects:action_create": Row(
         project,
         post=Allow(
             TEAM,
@@ -878,16 +878,16 @@ ROWS: dict[str, Row] = {
             },
         ),
     ),
-    "project_work:action_row": Row(
+    "projects:action_row": Row(
         lambda w: project(w) | {"action_id": w.action.pk}, get=Allow(TEAM_READERS)
     ),
-    "project_work:action_edit": Row(
+    "projects:action_edit": Row(
         lambda w: project(w) | {"action_id": w.action.pk},
         get=Allow(TEAM),
         post=Allow(TEAM, 400),
     ),
-    "project_work:stakeholders": Row(project, get=Allow(TEAM_READERS)),
-    "project_work:engagement_create": Row(
+    "projects:stakeholders": Row(project, get=Allow(TEAM_READERS)),
+    "projects:engagement_create": Row(
         project,
         post=Allow(
             TEAM,
@@ -899,8 +899,8 @@ ROWS: dict[str, Row] = {
             },
         ),
     ),
-    "project_work:doors": Row(project, get=Allow(TEAM_READERS)),
-    "project_work:door_create": Row(
+    "projects:doors": Row(project, get=Allow(TEAM_READERS)),
+    "projects:door_create": Row(
         project,
         post=Allow(
             TEAM,
@@ -908,12 +908,12 @@ ROWS: dict[str, Row] = {
             data=lambda w: {"kind": "decision", "request": "Approve two hours of analyst time."},
         ),
     ),
-    "project_work:door_answer": Row(
+    "projects:door_answer": Row(
         lambda w: project(w) | {"door_id": w.door.pk},
         post=Allow(("sponsor",), 302, data=lambda w: {"answer": "Done: see you on Tuesday."}),
     ),
-    "project_work:updates": Row(project, get=Allow(TEAM_READERS)),
-    "project_work:update_create": Row(
+    "projects:updates": Row(project, get=Allow(TEAM_READERS)),
+    "projects:update_create": Row(
         project,
         post=Allow(
             TEAM,
@@ -921,7 +921,7 @@ ROWS: dict[str, Row] = {
             data=lambda w: {"progress": "Baseline done.", "next_steps": "Start the pilot."},
         ),
     ),
-    "project_work:update_comment": Row(
+    "projects:update_comment": Row(
         lambda w: project(w) | {"update_id": w.update.pk},
         post=Allow(("sponsor",), 302, data=lambda w: {"body": "Good progress."}),
     ),
@@ -1037,14 +1037,14 @@ ROWS: dict[str, Row] = {
         post=Allow(ROLES),
     ),
     # Reminders and the calendar feed -------------------------------------------------------
-    "reminders:unsubscribe": Row(
+    "notifications:reminder_unsubscribe": Row(
         lambda w: {"kind": "checkin", "token": w.unsubscribe_token},
         public=True,
         get=Allow(ROLES),
         post=Allow(ROLES),
     ),
-    "reminders:settings": Row(get=Allow(EVERYONE), post=Allow(EVERYONE, 302)),
-    "reminders:log": Row(
+    "notifications:reminder_settings": Row(get=Allow(EVERYONE), post=Allow(EVERYONE, 302)),
+    "notifications:reminder_log": Row(
         program,
         get=Allow(ADMIN),
         sees=(Sees("reminders", rows_of("page"), {"program_admin": 3}),),
@@ -1125,7 +1125,7 @@ ROWS: dict[str, Row] = {
     ),
     # An accountability partner from outside the program has no account: the signed
     # address in the link is the credential.
-    "reminders:partner_unsubscribe": Row(
+    "notifications:partner_unsubscribe": Row(
         lambda w: {"token": partner_opt_out_token("alex.mentor@example.com")},
         public=True,
         get=Allow(ROLES),
@@ -1221,13 +1221,13 @@ ROWS |= {
     "programs:invitation_revoke (their invitation)": crossed(
         ours_with_theirs(program, invitation_id="invitation"), ADMIN, post=True
     ),
-    "people_import:preview (their import)": crossed(
+    "teams:import_preview (their import)": crossed(
         ours_with_theirs(program, import_id="import"), ADMIN, get=True
     ),
-    "people_import:confirm (their import)": crossed(
+    "teams:import_confirm (their import)": crossed(
         ours_with_theirs(program, import_id="import"), ADMIN, post=True
     ),
-    "people_import:rejected (their import)": crossed(
+    "teams:import_rejected (their import)": crossed(
         ours_with_theirs(program, import_id="import"), ADMIN, get=True
     ),
     "teams:builder (their cohort)": crossed(THEIR_COHORT, ADMIN, get=True),
@@ -1243,14 +1243,14 @@ ROWS |= {
     "teams:builder_team_rename (their team)": crossed(
         ours_with_theirs(cohort, team_id="team"), ADMIN, post=True
     ),
-    "project_work:action_row (their action)": crossed(
+    "projects:action_row (their action)": crossed(
         ours_with_theirs(project, action_id="action"), TEAM_READERS, get=True
     ),
     # Only the team edits; the others are refused before the action is looked up.
-    "project_work:action_edit (their action)": crossed(
+    "projects:action_edit (their action)": crossed(
         ours_with_theirs(project, action_id="action"), TEAM, get=True, post=True
     ),
-    "project_work:door_answer (their door)": crossed(
+    "projects:door_answer (their door)": crossed(
         ours_with_theirs(project, door_id="door"), ("sponsor",), post=True
     ),
     "projects:amendment_decide (their amendment)": crossed(
@@ -1262,7 +1262,7 @@ ROWS |= {
     "teams:membership_restore (their membership)": crossed(
         ours_with_theirs(program, membership_id="membership"), ADMIN, post=True
     ),
-    "project_work:update_comment (their update)": crossed(
+    "projects:update_comment (their update)": crossed(
         ours_with_theirs(project, update_id="update"), ("sponsor",), post=True
     ),
 }
@@ -1334,50 +1334,52 @@ THEIR_UNIT = Allow(hidden=ORG_ADMIN, but=KNOWN_TO_THE_ORG)
 
 
 ROWS |= {
-    "organizations:list": Row(
+    "programs:organizations": Row(
         get=Allow(("site_admin",), outsiders=403),
         post=Allow(("site_admin",), 400, outsiders=403),
     ),
-    "organizations:site_invite": Row(
+    "programs:organization_site_invite": Row(
         organization, post=Allow(("site_admin",), 302, outsiders=403)
     ),
-    "organizations:detail": Row(organization, get=org_page()),
-    "organizations:unit_create": Row(organization, post=org_page(400)),
-    "organizations:unit_edit": Row(unit, get=org_page(), post=org_page(400)),
-    "organizations:unit_edit (their unit)": Row(their_unit, get=THEIR_UNIT, post=THEIR_UNIT),
-    "organizations:unit_merge": Row(unit, get=org_page(), post=org_page(400)),
-    "organizations:unit_merge (their unit)": Row(their_unit, get=THEIR_UNIT, post=THEIR_UNIT),
-    "organizations:unit_retire": Row(unit, post=org_page(302)),
-    "organizations:unit_restore": Row(unit, post=org_page(302)),
-    "organizations:time_zone": Row(organization, post=org_page(400)),
-    "organizations:admin_invite": Row(organization, post=org_page(400)),
+    "programs:organization": Row(organization, get=org_page()),
+    "programs:unit_create": Row(organization, post=org_page(400)),
+    "programs:unit_edit": Row(unit, get=org_page(), post=org_page(400)),
+    "programs:unit_edit (their unit)": Row(their_unit, get=THEIR_UNIT, post=THEIR_UNIT),
+    "programs:unit_merge": Row(unit, get=org_page(), post=org_page(400)),
+    "programs:unit_merge (their unit)": Row(their_unit, get=THEIR_UNIT, post=THEIR_UNIT),
+    "programs:unit_retire": Row(unit, post=org_page(302)),
+    "programs:unit_restore": Row(unit, post=org_page(302)),
+    "programs:organization_time_zone": Row(organization, post=org_page(400)),
+    "programs:organization_admin_invite": Row(organization, post=org_page(400)),
     # The only admin is asked, then told it cannot be removed (302 back with the reason).
-    "organizations:admin_remove": Row(organization_admin, get=org_page(), post=org_page(302)),
-    "organizations:invitation_revoke": Row(
+    "programs:organization_admin_remove": Row(
+        organization_admin, get=org_page(), post=org_page(302)
+    ),
+    "programs:organization_invitation_revoke": Row(
         lambda w: organization(w) | {"invitation_id": organization_invitation_id(w)},
         post=org_page(302),
     ),
-    "organizations:invitation": Row(
+    "programs:organization_invitation": Row(
         organization_invitation,
         public=True,
         get=Allow(ROLES),
         post=Allow(SIGNED_IN, 409, but={ANONYMOUS: 302}),
     ),
-    "organizations:invitation_signup": Row(
+    "programs:organization_invitation_signup": Row(
         organization_invitation, public=True, get=Allow(ROLES), post=Allow(ROLES, 400)
     ),
     # Single sign-on: the settings page (POST without the fields: 400), the people page,
     # and "deactivate", which asks first and answers a person outside the organisation's
     # sign-on domains (none in the world) with a message (302); a person the
     # organisation does not know does not exist for its admin.
-    "organizations:sign_on": Row(organization, get=org_page(), post=org_page(400)),
-    "organizations:people": Row(organization, get=org_page()),
-    "organizations:deactivate": Row(
+    "programs:organization_sign_on": Row(organization, get=org_page(), post=org_page(400)),
+    "programs:organization_people": Row(organization, get=org_page()),
+    "programs:organization_deactivate": Row(
         lambda w: organization(w) | {"user_id": w.participant.pk},
         get=org_page(),
         post=org_page(302),
     ),
-    "organizations:deactivate (a stranger)": Row(
+    "programs:organization_deactivate (a stranger)": Row(
         lambda w: organization(w) | {"user_id": stranger(w)},
         get=THEIR_UNIT,
         post=THEIR_UNIT,
@@ -1394,9 +1396,9 @@ ROWS |= {
         get=NOT_ALLOWED,
         post=Allow(others=404, outsiders=404, data=lambda w: {"logout_token": "x"}),
     ),
-    "prompts:list": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
-    "prompts:edit": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
-    "prompts:delete": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 302)),
+    "reflections:prompts": Row(program, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
+    "reflections:prompt_edit": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 400)),
+    "reflections:prompt_delete": Row(prompt, get=Allow(ADMIN), post=Allow(ADMIN, 302)),
 }
 
 

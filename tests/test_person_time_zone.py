@@ -41,5 +41,5 @@ def test_a_page_shows_a_moment_on_the_readers_clock(cast: Cast) -> None:
     User.objects.filter(pk=cast.participant.pk).update(time_zone="Pacific/Auckland")
     # 12:00 UTC on Wednesday 18 November 2026 is 01:00 on Thursday in Auckland.
     with time_machine.travel(datetime.datetime(2026, 11, 18, 12, 0, tzinfo=datetime.UTC)):
-        html = cast.client_for("participant").get(reverse("profile:edit")).content.decode()
+        html = cast.client_for("participant").get(reverse("programs:profile")).content.decode()
     assert "Now on your clock: Thursday 19 November, 01:00 (Pacific/Auckland)." in html

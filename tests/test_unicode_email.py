@@ -68,7 +68,7 @@ def test_the_invited_person_signs_up_and_then_signs_in_with_that_address(
         {"login": "Jörg.Müller@example.org", "password": "a-Strong-passphrase-9"},
     )
     assert response.status_code == 302
-    assert client.get(reverse("profile:edit")).status_code == 200
+    assert client.get(reverse("programs:profile")).status_code == 200
 
 
 def test_an_address_that_is_not_one_is_still_refused(cast: Cast) -> None:

@@ -39,7 +39,7 @@ def _demo_notifications(program: Program, team: Team, admins: list[User]) -> lis
     word and route them (`notifications/subscribers*.py`)."""
     project = team.project
     members = [tm.user for tm in team.members.select_related("user").order_by("pk")]
-    updates = reverse("project_work:updates", args=[project.pk])
+    updates = reverse("projects:updates", args=[project.pk])
     notes: list[Demo] = []
     if team.sponsor is not None:
         sponsor = [team.sponsor]
@@ -48,7 +48,7 @@ def _demo_notifications(program: Program, team: Team, admins: list[User]) -> lis
                 Kind.DOOR_REQUESTED,
                 sponsor,
                 f"{team.name} asks you to open a door: {project.title}",
-                reverse("project_work:doors", args=[project.pk]),
+                reverse("projects:doors", args=[project.pk]),
                 5,
             ),
             Demo(
@@ -101,7 +101,7 @@ def _demo_notifications(program: Program, team: Team, admins: list[User]) -> lis
                 Kind.ACTION_ASSIGNED,
                 members[:1],
                 f"Action assigned to you: map the admission handoffs ({project.title})",
-                reverse("project_work:actions", args=[project.pk]),
+                reverse("projects:actions", args=[project.pk]),
                 26,
             ),
             Demo(
@@ -155,7 +155,7 @@ def seed_notifications(*, program: Program) -> None:
                 Kind.ROLE_CHANGED,
                 org_admins,
                 f"You are now an admin of {organization.name}",
-                reverse("organizations:detail", args=[organization.pk]),
+                reverse("programs:organization", args=[organization.pk]),
                 24 * 30,
             ),
         )

@@ -44,7 +44,7 @@ def test_seeded_work_is_believable_and_seeding_again_adds_nothing(cast: Cast) ->
     assert row.oldest_open_days == 9
     html = (
         cast.client_for("participant")
-        .get(reverse("project_work:actions", args=[cast.project.pk]))
+        .get(reverse("projects:actions", args=[cast.project.pk]))
         .content.decode()
     )
     assert html.count('class="overdue-flag">Overdue<') == 1

@@ -195,7 +195,7 @@ def test_demo_has_an_organisation_admin_who_can_start_a_program(seeded: str) -> 
     client = Client()
     client.force_login(User.objects.get(email="renee.castillo@riverside-health.example"))
     home = client.get(reverse("home")).content.decode()
-    assert reverse("organizations:detail", args=[program.organization_id]) in home
+    assert reverse("programs:organization", args=[program.organization_id]) in home
     assert client.get(reverse("programs:create")).status_code == 200
 
 

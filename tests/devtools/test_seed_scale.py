@@ -144,7 +144,7 @@ def test_the_bench_accounts_sign_in_and_open_their_pages(seeded: str) -> None:
         ],
         coach: [reverse("dashboards:coach_dashboard", args=[program.pk])],
         admin: [reverse("dashboards:analytics", args=[program.pk])],
-        sponsor: [reverse("project_work:sponsor_dashboard")],
+        sponsor: [reverse("projects:sponsor_dashboard")],
     }
     for email, paths in pages.items():
         client = Client()

@@ -56,7 +56,7 @@ def test_a_bad_choice_is_refused_and_changes_nothing(cast: Cast) -> None:
 
 
 def test_my_profile_links_to_the_notification_emails(cast: Cast) -> None:
-    response = cast.client_for("participant").get(reverse("profile:edit"))
+    response = cast.client_for("participant").get(reverse("programs:profile"))
     assert reverse("notifications:settings").encode() in response.content
 
 

@@ -222,7 +222,7 @@ def test_a_door_request_tells_the_sponsor_without_the_request(
 ) -> None:
     post(
         "participant",
-        "project_work:door_create",
+        "projects:door_create",
         {"kind": "introduction", "request": f"An introduction to the CNO. {CANARY}"},
     )
 
@@ -239,7 +239,7 @@ def test_a_door_request_of_a_sponsor_who_has_left_the_program_tells_nobody(
     cast: Cast, post: Callable[..., Any], mailoutbox: list[EmailMessage]
 ) -> None:
     end_membership(cast.sponsor, Role.SPONSOR)
-    post("participant", "project_work:door_create", {"kind": "resource", "request": "Time."})
+    post("participant", "projects:door_create", {"kind": "resource", "request": "Time."})
     assert DoorRequest.objects.count() == 1
     assert Notification.objects.count() == 0
     assert mailoutbox == []
@@ -257,7 +257,7 @@ def test_an_answered_door_tells_the_asker_and_the_team_not_the_sponsor(
 
     post(
         "sponsor",
-        "project_work:door_answer",
+        "projects:door_answer",
         {"answer": f"Units 5 West and 6 East. {CANARY}"},
         door.pk,
     )
@@ -278,7 +278,7 @@ def test_an_asker_who_moved_to_another_team_still_hears_the_answer_and_their_new
     )
     TeamMember.objects.filter(user=cast.teammate).update(team=cast.other_team)
 
-    post("sponsor", "project_work:door_answer", {"answer": "Yes."}, door.pk)
+    post("sponsor", "projects:door_answer", {"answer": "Yes."}, door.pk)
 
     assert told(Kind.DOOR_ANSWERED) == {cast.participant, cast.teammate}
     assert cast.other_participant not in told(Kind.DOOR_ANSWERED)
@@ -292,7 +292,7 @@ def test_a_status_update_tells_the_sponsor_not_the_coach_or_the_team(
 ) -> None:
     post(
         "participant",
-        "project_work:update_create",
+        "projects:update_create",
         {
             "progress": f"Mapped the process. {CANARY}",
             "next_steps": f"Baseline data. {CANARY}",
@@ -318,7 +318,7 @@ def test_a_sponsor_comment_tells_the_team(
 
     post(
         "sponsor",
-        "project_work:update_comment",
+        "projects:update_comment",
         {"body": f"Bring the cost of a bed-day. {CANARY}"},
         update.pk,
     )
@@ -406,7 +406,7 @@ def action_data(owner: User, title: str = "Pull six months of baseline data") ->
 def test_an_action_assigned_to_a_teammate_tells_that_teammate_only(
     cast: Cast, post: Callable[..., Any], mailoutbox: list[EmailMessage]
 ) -> None:
-    post("participant", "project_work:action_create", action_data(cast.teammate))
+    post("participant", "projects:action_create", action_data(cast.teammate))
 
     action = Action.objects.get()
     assert told(Kind.ACTION_ASSIGNED) == {cast.teammate}
@@ -421,7 +421,7 @@ def test_an_action_assigned_to_a_teammate_tells_that_teammate_only(
 def test_an_action_one_takes_on_oneself_tells_nobody(
     cast: Cast, post: Callable[..., Any], mailoutbox: list[EmailMessage]
 ) -> None:
-    post("participant", "project_work:action_create", action_data(cast.participant))
+    post("participant", "projects:action_create", action_data(cast.participant))
     assert Action.objects.count() == 1
     assert Notification.objects.count() == 0
     assert mailoutbox == []
@@ -435,7 +435,7 @@ def test_handing_an_action_to_someone_else_tells_the_new_owner_and_an_edit_tells
     )
     post(
         "participant",
-        "project_work:action_edit",
+        "projects:action_edit",
         action_data(cast.teammate, "Draft the checklist"),
         action.pk,
     )
@@ -443,7 +443,7 @@ def test_handing_an_action_to_someone_else_tells_the_new_owner_and_an_edit_tells
 
     # Changing the status keeps the owner: nobody is told again.
     data = {**action_data(cast.teammate, "Draft the checklist"), "status": "doing"}
-    post("participant", "project_work:action_edit", data, action.pk)
+    post("participant", "projects:action_edit", data, action.pk)
     assert Notification.objects.filter(kind=Kind.ACTION_ASSIGNED).count() == 1
     assert mailed(mailoutbox) == [cast.teammate.email]
 
@@ -459,10 +459,10 @@ def test_a_sponsor_who_prefers_the_daily_digest_is_told_in_the_app_and_not_maile
 
     post(
         "participant",
-        "project_work:update_create",
+        "projects:update_create",
         {"progress": "Mapped.", "next_steps": "Data.", "risks": ""},
     )
-    post("participant", "project_work:door_create", {"kind": "resource", "request": "Time."})
+    post("participant", "projects:door_create", {"kind": "resource", "request": "Time."})
 
     assert told(Kind.STATUS_UPDATE) == {cast.sponsor}
     assert told(Kind.DOOR_REQUESTED) == {cast.sponsor}
@@ -508,7 +508,7 @@ def test_a_step_rolled_back_tells_nobody(
 
 
 def test_the_link_lands_the_sponsor_on_the_request(cast: Cast, post: Callable[..., Any]) -> None:
-    post("participant", "project_work:door_create", {"kind": "resource", "request": "Time."})
+    post("participant", "projects:door_create", {"kind": "resource", "request": "Time."})
     link = only(Kind.DOOR_REQUESTED).link
     client = Client()
     client.force_login(cast.sponsor)

@@ -25,8 +25,8 @@ def link_in(message: mail.EmailMessage) -> str:
     return match.group(1)
 
 
-def org_url(cast: Cast, name: str = "detail", *args: object) -> str:
-    return reverse(f"organizations:{name}", args=[cast.program.organization_id, *args])
+def org_url(cast: Cast, name: str = "organization", *args: object) -> str:
+    return reverse(f"programs:{name}", args=[cast.program.organization_id, *args])
 
 
 # The site admin's organisations -------------------------------------------------------------
@@ -38,7 +38,7 @@ def test_site_admin_creates_an_organisation_and_its_first_admin_accepts(
     client = cast.client_for("site_admin")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("organizations:list"),
+            reverse("programs:organizations"),
             {
                 "name": "Hillcrest Clinics",
                 "time_zone": "America/Chicago",
@@ -50,7 +50,7 @@ def test_site_admin_creates_an_organisation_and_its_first_admin_accepts(
     assert organization.time_zone == "America/Chicago"
     assert mail.outbox[0].to == ["director@hillcrest.example"]
     assert "administer Hillcrest Clinics" in mail.outbox[0].subject
-    page = client.get(reverse("organizations:list"))
+    page = client.get(reverse("programs:organizations"))
     assert b"Hillcrest Clinics" in page.content
     assert b"director@hillcrest.example" in page.content  # the invitation waiting
 
@@ -60,7 +60,7 @@ def test_site_admin_creates_an_organisation_and_its_first_admin_accepts(
     link = link_in(mail.outbox[0])
     assert b"Accept the invitation" in invited.get(link).content
     response = invited.post(link)
-    assert response["Location"] == reverse("organizations:detail", args=[organization.pk])
+    assert response["Location"] == reverse("programs:organization", args=[organization.pk])
     assert OrganizationAdmin.objects.get(organization=organization).user == director
     assert SecurityEvent.objects.filter(
         kind=SecurityEvent.Kind.ORGANIZATION_ADMIN_GRANTED,
@@ -81,9 +81,9 @@ def test_a_new_person_creates_the_invited_addresss_account_with_name_and_zone(
     client = Client()
     assert (
         b"Create my account"
-        in client.get(reverse("organizations:invitation", args=[token])).content
+        in client.get(reverse("programs:organization_invitation", args=[token])).content
     )
-    url = reverse("organizations:invitation_signup", args=[token])
+    url = reverse("programs:organization_invitation_signup", args=[token])
     form = client.get(url).content.decode()
     assert "new.admin@example.org" in form and 'name="email"' not in form
     assert 'data-time-zone="suggest"' in form
@@ -116,8 +116,8 @@ def test_opening_an_organisation_invitation_leaves_the_general_sign_up_closed(
     )
     token = organization_invitation_token(invitation)
     client = Client()
-    client.get(reverse("organizations:invitation", args=[token]))
-    client.get(reverse("organizations:invitation_signup", args=[token]))
+    client.get(reverse("programs:organization_invitation", args=[token]))
+    client.get(reverse("programs:organization_invitation_signup", args=[token]))
     client.post(
         reverse("account_signup"),
         {
@@ -134,7 +134,9 @@ def test_someone_else_cannot_accept_an_organisation_invitation(cast: Cast) -> No
     invitation = do_invite_organization_admin(
         organization=cast.program.organization, email="new.admin@example.org", by=None
     )
-    url = reverse("organizations:invitation", args=[organization_invitation_token(invitation)])
+    url = reverse(
+        "programs:organization_invitation", args=[organization_invitation_token(invitation)]
+    )
     response = cast.client_for("program_admin").post(url)
     assert response.status_code == 409
     assert not OrganizationAdmin.objects.filter(user=cast.program_admin).exists()
@@ -144,7 +146,7 @@ def test_a_duplicate_organisation_name_gets_a_clear_error_and_creates_nothing(
     cast: Cast,
 ) -> None:
     response = cast.client_for("site_admin").post(
-        reverse("organizations:list"),
+        reverse("programs:organizations"),
         {"name": "lakeside health", "time_zone": "UTC", "admin_email": "x@example.org"},
     )
     assert response.status_code == 400
@@ -157,7 +159,7 @@ def test_a_duplicate_organisation_name_gets_a_clear_error_and_creates_nothing(
 
 def test_an_unknown_time_zone_is_refused(cast: Cast) -> None:
     response = cast.client_for("site_admin").post(
-        reverse("organizations:list"),
+        reverse("programs:organizations"),
         {"name": "Hillcrest", "time_zone": "Mars/Olympus", "admin_email": "x@example.org"},
     )
     assert response.status_code == 400
@@ -169,13 +171,13 @@ def test_the_list_says_what_to_do_when_there_is_no_organisation(db: None) -> Non
     operator = f.UserFactory(is_staff=True)
     client = Client()
     client.force_login(operator)
-    response = client.get(reverse("organizations:list"))
+    response = client.get(reverse("programs:organizations"))
     assert b"No organisations yet. Create the first one below" in response.content
 
 
 def test_home_shows_the_site_admin_the_way_to_organisations(cast: Cast) -> None:
     response = cast.client_for("site_admin").get(reverse("home"))
-    assert reverse("organizations:list").encode() in response.content
+    assert reverse("programs:organizations").encode() in response.content
 
 
 # The organisation's page ----------------------------------------------------------------
@@ -206,7 +208,7 @@ def test_a_new_organisation_says_what_to_add_first(db: None) -> None:
     admin = f.OrganizationAdminFactory(organization=organization).user
     client = Client()
     client.force_login(admin)
-    response = client.get(reverse("organizations:detail", args=[organization.pk]))
+    response = client.get(reverse("programs:organization", args=[organization.pk]))
     assert b"No units yet. Add the departments" in response.content
     assert b"No programs yet. Start the first" in response.content
 
@@ -288,7 +290,7 @@ def test_a_retired_unit_stays_on_profiles_but_is_offered_for_nothing_new(cast: C
 
 def test_org_admin_sets_the_default_time_zone_new_people_start_with(cast: Cast) -> None:
     response = cast.client_for("org_admin").post(
-        org_url(cast, "time_zone"), {"time_zone": "Asia/Kolkata"}
+        org_url(cast, "organization_time_zone"), {"time_zone": "Asia/Kolkata"}
     )
     assert response.status_code == 302
     cast.program.organization.refresh_from_db()
@@ -297,7 +299,7 @@ def test_org_admin_sets_the_default_time_zone_new_people_start_with(cast: Cast) 
 
 def test_an_unknown_default_time_zone_changes_nothing(cast: Cast) -> None:
     response = cast.client_for("org_admin").post(
-        org_url(cast, "time_zone"), {"time_zone": "US/Eastern"}
+        org_url(cast, "organization_time_zone"), {"time_zone": "US/Eastern"}
     )
     assert response.status_code == 400
     assert b"The time zone has not been changed" in response.content
@@ -308,7 +310,7 @@ def test_an_unknown_default_time_zone_changes_nothing(cast: Cast) -> None:
 def test_org_admin_invites_another_admin(cast: Cast, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         response = cast.client_for("org_admin").post(
-            org_url(cast, "admin_invite"), {"email": "second@example.org"}
+            org_url(cast, "organization_admin_invite"), {"email": "second@example.org"}
         )
     assert response.status_code == 302
     assert mail.outbox[0].to == ["second@example.org"]
@@ -317,7 +319,7 @@ def test_org_admin_invites_another_admin(cast: Cast, django_capture_on_commit_ca
 
 def test_inviting_an_existing_admin_gets_a_clear_error(cast: Cast) -> None:
     response = cast.client_for("org_admin").post(
-        org_url(cast, "admin_invite"), {"email": cast.org_admin.email.upper()}
+        org_url(cast, "organization_admin_invite"), {"email": cast.org_admin.email.upper()}
     )
     assert response.status_code == 400
     assert b"is already an admin of this organisation" in response.content
@@ -327,9 +329,9 @@ def test_inviting_an_existing_admin_gets_a_clear_error(cast: Cast) -> None:
 def test_the_last_admin_cannot_be_removed(cast: Cast) -> None:
     role = cast.org_admin.organization_admin_roles.get()
     client = cast.client_for("org_admin")
-    confirm = client.get(org_url(cast, "admin_remove", role.pk))
+    confirm = client.get(org_url(cast, "organization_admin_remove", role.pk))
     assert b"the organisation&#x27;s only admin" in confirm.content.lower()
-    response = client.post(org_url(cast, "admin_remove", role.pk), follow=True)
+    response = client.post(org_url(cast, "organization_admin_remove", role.pk), follow=True)
     assert b"An organisation needs at least one admin" in response.content
     assert OrganizationAdmin.objects.filter(pk=role.pk).exists()
 
@@ -337,10 +339,10 @@ def test_the_last_admin_cannot_be_removed(cast: Cast) -> None:
 def test_an_admin_removes_another_after_confirming(cast: Cast) -> None:
     second = f.OrganizationAdminFactory(organization=cast.program.organization)
     client = cast.client_for("org_admin")
-    confirm = client.get(org_url(cast, "admin_remove", second.pk))
+    confirm = client.get(org_url(cast, "organization_admin_remove", second.pk))
     assert b"Remove admin" in confirm.content
     assert OrganizationAdmin.objects.filter(pk=second.pk).exists()
-    assert client.post(org_url(cast, "admin_remove", second.pk)).status_code == 302
+    assert client.post(org_url(cast, "organization_admin_remove", second.pk)).status_code == 302
     assert not OrganizationAdmin.objects.filter(pk=second.pk).exists()
     assert SecurityEvent.objects.filter(
         kind=SecurityEvent.Kind.ORGANIZATION_ADMIN_REMOVED, details__removed=second.user_id
@@ -352,7 +354,7 @@ def test_a_retired_unit_is_not_offered_when_a_team_logs_a_stakeholder(cast: Cast
     kept = cast.teammate.profiles.get().unit
     cast.client_for("org_admin").post(org_url(cast, "unit_retire", retired.pk))
     page = cast.client_for("participant").get(
-        reverse("project_work:stakeholders", args=[cast.project.pk])
+        reverse("projects:stakeholders", args=[cast.project.pk])
     )
     content = page.content.decode()
     assert f">{kept.name}</option>" in content
@@ -369,7 +371,7 @@ def test_site_admin_invites_again_when_the_first_invitation_lapsed(
     client = cast.client_for("site_admin")
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("organizations:site_invite", args=[organization.pk]),
+            reverse("programs:organization_site_invite", args=[organization.pk]),
             {"email": "director@hillcrest.example"},
         )
     assert response.status_code == 302
@@ -381,7 +383,7 @@ def test_site_admin_invites_again_when_the_first_invitation_lapsed(
 
 def test_site_admin_inviting_without_an_email_is_told_and_nothing_is_sent(cast: Cast) -> None:
     response = cast.client_for("site_admin").post(
-        reverse("organizations:site_invite", args=[cast.program.organization_id]),
+        reverse("programs:organization_site_invite", args=[cast.program.organization_id]),
         {"email": "not an email"},
         follow=True,
     )
@@ -393,9 +395,11 @@ def test_org_admin_withdraws_an_invitation_and_its_link_stops_working(cast: Cast
     invitation = do_invite_organization_admin(
         organization=cast.program.organization, email="second@example.org", by=cast.org_admin
     )
-    link = reverse("organizations:invitation", args=[organization_invitation_token(invitation)])
+    link = reverse(
+        "programs:organization_invitation", args=[organization_invitation_token(invitation)]
+    )
     response = cast.client_for("org_admin").post(
-        org_url(cast, "invitation_revoke", invitation.pk), follow=True
+        org_url(cast, "organization_invitation_revoke", invitation.pk), follow=True
     )
     assert b"The invitation to second@example.org was withdrawn." in response.content
     assert Client().get(link).status_code == 410

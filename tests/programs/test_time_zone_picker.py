@@ -56,7 +56,7 @@ def test_one_field_refuses_a_zone_it_does_not_offer() -> None:
 
 
 def test_the_picker_has_a_search_box_and_a_static_script(cast: Cast) -> None:
-    html = cast.client_for("participant").get(reverse("profile:edit")).content.decode()
+    html = cast.client_for("participant").get(reverse("programs:profile")).content.decode()
     assert '<optgroup label="Asia">' in html
     assert 'data-time-zone-filter="id_time_zone"' in html
     assert '<script src="/static/js/time_zone.js" nonce=' in html
@@ -83,7 +83,7 @@ def test_sign_up_suggests_the_browsers_zone_and_profile_keeps_the_chosen_one(
     )
     assert refused.status_code == 400
     assert 'data-time-zone="keep"' in refused.content.decode()  # her choice stays
-    profile = cast.client_for("participant").get(reverse("profile:edit")).content.decode()
+    profile = cast.client_for("participant").get(reverse("programs:profile")).content.decode()
     assert 'data-time-zone="keep"' in profile
 
 
@@ -122,7 +122,7 @@ def test_an_organisation_admins_sign_up_keeps_the_zone_an_import_gave(cast: Cast
         Client()
         .get(
             reverse(
-                "organizations:invitation_signup",
+                "programs:organization_invitation_signup",
                 args=[organization_invitation_token(invitation)],
             )
         )

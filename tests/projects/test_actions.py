@@ -42,11 +42,11 @@ def an_action(c: Cast) -> Action:
 def test_an_action_of_another_project_is_not_found(cast: Cast) -> None:
     theirs = Action.objects.create(project=cast.other_project, title="Theirs")
     client = cast.client_for("participant")
-    for name in ("project_work:action_row", "project_work:action_edit"):
+    for name in ("projects:action_row", "projects:action_edit"):
         response = client.get(reverse(name, args=[cast.project.pk, theirs.pk]))
         assert response.status_code == 404, name
     response = client.post(
-        reverse("project_work:action_edit", args=[cast.project.pk, theirs.pk]),
+        reverse("projects:action_edit", args=[cast.project.pk, theirs.pk]),
         {"title": "Hijacked", "owner": cast.participant.pk, "status": "done"},
     )
     assert response.status_code == 404
@@ -56,7 +56,7 @@ def test_an_action_of_another_project_is_not_found(cast: Cast) -> None:
 
 def test_coach_sees_the_actions_but_no_form(cast: Cast) -> None:
     an_action(cast)
-    html = cast.client_for("coach").get(reverse("project_work:actions", args=[cast.project.pk]))
+    html = cast.client_for("coach").get(reverse("projects:actions", args=[cast.project.pk]))
     assert "Map the discharge process" in html.content.decode()
     assert "Add an action" not in html.content.decode()
 
@@ -66,7 +66,7 @@ def test_coach_sees_the_actions_but_no_form(cast: Cast) -> None:
 
 def test_team_member_adds_an_action_and_returns_to_the_project(cast: Cast) -> None:
     response = cast.client_for("participant").post(
-        reverse("project_work:action_create", args=[cast.project.pk]),
+        reverse("projects:action_create", args=[cast.project.pk]),
         {
             "title": "Pull baseline boarding data",
             "owner": cast.teammate.pk,
@@ -87,7 +87,7 @@ def test_team_member_adds_an_action_and_returns_to_the_project(cast: Cast) -> No
 
 def test_htmx_create_returns_the_section_with_the_new_row_and_a_message(cast: Cast) -> None:
     response = cast.client_for("teammate").post(
-        reverse("project_work:action_create", args=[cast.project.pk]),
+        reverse("projects:action_create", args=[cast.project.pk]),
         {"title": "Book the bed huddle room", "owner": cast.participant.pk, "status": "todo"},
         **HTMX,
     )
@@ -104,13 +104,13 @@ def test_edit_swaps_the_row_to_a_form_and_cancel_swaps_it_back(cast: Cast) -> No
     action = an_action(cast)
     client = cast.client_for("participant")
     form_row = client.get(
-        reverse("project_work:action_edit", args=[cast.project.pk, action.pk]), **HTMX
+        reverse("projects:action_edit", args=[cast.project.pk, action.pk]), **HTMX
     ).content.decode()
     assert form_row.lstrip().startswith(f'<tr id="action-{action.pk}"')
     assert "<form" in form_row
     assert 'value="Map the discharge process"' in form_row
     row = client.get(
-        reverse("project_work:action_row", args=[cast.project.pk, action.pk]), **HTMX
+        reverse("projects:action_row", args=[cast.project.pk, action.pk]), **HTMX
     ).content.decode()
     assert row.lstrip().startswith(f'<tr id="action-{action.pk}"')
     assert "<form" not in row
@@ -121,7 +121,7 @@ def test_without_htmx_edit_shows_the_form_on_the_actions_page(cast: Cast) -> Non
     action = an_action(cast)
     html = (
         cast.client_for("participant")
-        .get(reverse("project_work:action_edit", args=[cast.project.pk, action.pk]))
+        .get(reverse("projects:action_edit", args=[cast.project.pk, action.pk]))
         .content.decode()
     )
     assert "<h1>" in html
@@ -131,7 +131,7 @@ def test_without_htmx_edit_shows_the_form_on_the_actions_page(cast: Cast) -> Non
 def test_team_member_edits_an_action(cast: Cast) -> None:
     action = an_action(cast)
     response = cast.client_for("teammate").post(
-        reverse("project_work:action_edit", args=[cast.project.pk, action.pk]),
+        reverse("projects:action_edit", args=[cast.project.pk, action.pk]),
         {"title": "Map it with night staff too", "owner": cast.teammate.pk, "status": "done"},
         **HTMX,
     )
@@ -176,7 +176,7 @@ def test_bad_input_to_a_new_action_gets_a_form_error_and_adds_nothing(
 ) -> None:
     for extra in ({}, HTMX):
         response = cast.client_for("participant").post(
-            reverse("project_work:action_create", args=[cast.project.pk]),
+            reverse("projects:action_create", args=[cast.project.pk]),
             action_data(cast, change),
             **extra,
         )
@@ -194,7 +194,7 @@ def test_bad_input_to_an_edit_gets_a_form_error_and_changes_nothing(
     action = an_action(cast)
     before = Action.objects.values().get(pk=action.pk)
     response = cast.client_for("participant").post(
-        reverse("project_work:action_edit", args=[cast.project.pk, action.pk]),
+        reverse("projects:action_edit", args=[cast.project.pk, action.pk]),
         action_data(cast, change),
         **HTMX,
     )
@@ -213,13 +213,13 @@ def test_bad_input_to_an_edit_gets_a_form_error_and_changes_nothing(
 def test_the_action_form_does_not_offer_the_closing_states(cast: Cast, status: str) -> None:
     action = an_action(cast)
     client = cast.client_for("participant")
-    edit = client.get(reverse("project_work:action_edit", args=[cast.project.pk, action.pk]))
-    new = client.get(reverse("project_work:actions", args=[cast.project.pk]))
+    edit = client.get(reverse("projects:action_edit", args=[cast.project.pk, action.pk]))
+    new = client.get(reverse("projects:actions", args=[cast.project.pk]))
     for html in (edit.content.decode(), new.content.decode()):
         assert f'value="{status}"' not in html
     for name, args in (
-        ("project_work:action_edit", [cast.project.pk, action.pk]),
-        ("project_work:action_create", [cast.project.pk]),
+        ("projects:action_edit", [cast.project.pk, action.pk]),
+        ("projects:action_create", [cast.project.pk]),
     ):
         response = client.post(
             reverse(name, args=args), action_data(cast, {"status": status}), **HTMX
@@ -263,11 +263,11 @@ def test_an_action_closed_at_completion_keeps_its_state_when_edited(cast: Cast) 
     action = an_action(cast)
     Action.objects.filter(pk=action.pk).update(status="handed")
     client = cast.client_for("participant")
-    edit = client.get(reverse("project_work:action_edit", args=[cast.project.pk, action.pk]))
+    edit = client.get(reverse("projects:action_edit", args=[cast.project.pk, action.pk]))
     assert 'value="handed"' in edit.content.decode()
     assert 'value="dropped"' not in edit.content.decode()
     response = client.post(
-        reverse("project_work:action_edit", args=[cast.project.pk, action.pk]),
+        reverse("projects:action_edit", args=[cast.project.pk, action.pk]),
         action_data(cast, {"title": "Audit the pilot", "status": "handed"}),
         **HTMX,
     )
@@ -298,7 +298,7 @@ def test_overdue_actions_are_marked_in_words(cast: Cast) -> None:
     assert rows == {"Late one": True, "Finished late": False, "Due today": False, "No date": False}
     html = (
         cast.client_for("coach")
-        .get(reverse("project_work:actions", args=[cast.project.pk]))
+        .get(reverse("projects:actions", args=[cast.project.pk]))
         .content.decode()
     )
     late_row = html.split(f'<tr id="action-{late.pk}"', 1)[1].split("</tr>", 1)[0]

@@ -40,7 +40,7 @@ def test_a_door_of_another_project_is_not_found(cast: Cast) -> None:
     cast.other_team.save()
     theirs = DoorRequest.objects.create(project=cast.other_project, kind="resource", request="X")
     response = cast.client_for("sponsor").post(
-        reverse("project_work:door_answer", args=[cast.project.pk, theirs.pk]),
+        reverse("projects:door_answer", args=[cast.project.pk, theirs.pk]),
         {"answer": "Yes"},
     )
     assert response.status_code == 404
@@ -54,7 +54,7 @@ def test_a_door_of_another_project_is_not_found(cast: Cast) -> None:
 def ask(cast: Cast, callbacks, **extra: str):  # type: ignore[no-untyped-def]
     with callbacks(execute=True):
         return cast.client_for("participant").post(
-            reverse("project_work:door_create", args=[cast.project.pk]),
+            reverse("projects:door_create", args=[cast.project.pk]),
             {"kind": "introduction", "request": "An introduction to the Chief Nursing Officer."},
             **extra,
         )
@@ -167,7 +167,7 @@ def test_bad_input_gets_a_form_error_asks_nothing_and_sends_nothing(
     for extra in ({}, HTMX):
         with django_capture_on_commit_callbacks(execute=True):
             response = cast.client_for("participant").post(
-                reverse("project_work:door_create", args=[cast.project.pk]), data, **extra
+                reverse("projects:door_create", args=[cast.project.pk]), data, **extra
             )
         assert response.status_code == 400
         assert error in response.content.decode()
@@ -181,7 +181,7 @@ def test_bad_input_gets_a_form_error_asks_nothing_and_sends_nothing(
 def test_sponsor_answers_on_the_site(cast: Cast) -> None:
     door = a_door(cast)
     response = cast.client_for("sponsor").post(
-        reverse("project_work:door_answer", args=[cast.project.pk, door.pk]),
+        reverse("projects:door_answer", args=[cast.project.pk, door.pk]),
         {"answer": "Done: you have 20 minutes at the medical executive committee."},
         **HTMX,
     )
@@ -193,7 +193,7 @@ def test_sponsor_answers_on_the_site(cast: Cast) -> None:
     assert (door.answered_by, door.is_open) == (cast.sponsor, False)
     team_view = (
         cast.client_for("teammate")
-        .get(reverse("project_work:doors", args=[cast.project.pk]))
+        .get(reverse("projects:doors", args=[cast.project.pk]))
         .content.decode()
     )
     assert "Done: you have 20 minutes" in team_view
@@ -203,7 +203,7 @@ def test_sponsor_answers_on_the_site(cast: Cast) -> None:
 def test_an_empty_answer_gets_a_form_error_and_leaves_the_door_open(cast: Cast) -> None:
     door = a_door(cast)
     response = cast.client_for("sponsor").post(
-        reverse("project_work:door_answer", args=[cast.project.pk, door.pk]),
+        reverse("projects:door_answer", args=[cast.project.pk, door.pk]),
         {"answer": "  "},
         **HTMX,
     )
@@ -217,7 +217,7 @@ def test_an_empty_answer_gets_a_form_error_and_leaves_the_door_open(cast: Cast) 
 
 def test_a_door_is_answered_once(cast: Cast) -> None:
     door = a_door(cast)
-    url = reverse("project_work:door_answer", args=[cast.project.pk, door.pk])
+    url = reverse("projects:door_answer", args=[cast.project.pk, door.pk])
     client = cast.client_for("sponsor")
     client.post(url, {"answer": "First answer."})
     again = client.post(url, {"answer": "Second answer."}, **HTMX)
@@ -243,7 +243,7 @@ def test_open_asks_come_first_with_their_age_in_days(cast: Cast) -> None:
         section = door_section(get_project_for_user(cast.teammate, cast.project.pk))
         html = (
             cast.client_for("teammate")
-            .get(reverse("project_work:doors", args=[cast.project.pk]))
+            .get(reverse("projects:doors", args=[cast.project.pk]))
             .content.decode()
         )
     rows = section["door_rows"]
@@ -262,7 +262,7 @@ def test_open_asks_come_first_with_their_age_in_days(cast: Cast) -> None:
 
 def test_only_the_sponsor_sees_answer_forms(cast: Cast) -> None:
     a_door(cast)
-    url = reverse("project_work:doors", args=[cast.project.pk])
+    url = reverse("projects:doors", args=[cast.project.pk])
     assert "Send answer" in cast.client_for("sponsor").get(url).content.decode()
     for who in ("participant", "coach", "program_admin"):
         assert "Send answer" not in cast.client_for(who).get(url).content.decode(), who

@@ -384,17 +384,17 @@ def test_a_completed_project_refuses_every_write_with_a_clear_message(cast: Cast
         (reverse("projects:criterion_save", args=[pk, 1]), {"rationale": "New"}),
         (reverse("projects:gate", args=[pk, "submit-charter"]), {}),
         (reverse("projects:amendment_new", args=[pk]), {"scope": "New", "reason": "Why"}),
-        (reverse("project_work:action_create", args=[pk]), {"title": "More"}),
-        (reverse("project_work:door_create", args=[pk]), {"kind": "decision", "request": "?"}),
-        (reverse("project_work:update_create", args=[pk]), {"progress": "p", "next_steps": "n"}),
+        (reverse("projects:action_create", args=[pk]), {"title": "More"}),
+        (reverse("projects:door_create", args=[pk]), {"kind": "decision", "request": "?"}),
+        (reverse("projects:update_create", args=[pk]), {"progress": "p", "next_steps": "n"}),
     ]
     for url, data in team_writes:
         response = cast.client_for("participant").post(url, data)
         assert response.status_code == 403, url
         assert "This project is completed" in response.content.decode(), url
     sponsor_writes = [
-        (reverse("project_work:door_answer", args=[pk, door.pk]), {"answer": "Yes"}),
-        (reverse("project_work:update_comment", args=[pk, update.pk]), {"body": "Well done"}),
+        (reverse("projects:door_answer", args=[pk, door.pk]), {"answer": "Yes"}),
+        (reverse("projects:update_comment", args=[pk, update.pk]), {"body": "Well done"}),
         (reverse("projects:gate", args=[pk, "approve-charter"]), {"comment": "Yes"}),
     ]
     for url, data in sponsor_writes:
@@ -423,7 +423,7 @@ def test_a_completed_project_shows_no_buttons_to_change_it(cast: Cast) -> None:
         assert 'name="rationale"' not in html, who
         actions = (
             cast.client_for(who)
-            .get(reverse("project_work:actions", args=[cast.project.pk]))
+            .get(reverse("projects:actions", args=[cast.project.pk]))
             .content.decode()
         )
         assert "Audit the pilot" in actions and "Handed to the new owner" in actions

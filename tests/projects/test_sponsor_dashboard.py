@@ -26,7 +26,7 @@ from projects.work import sponsored_projects
 from tests import factories as f
 from tests.conftest import Cast
 
-URL = reverse("project_work:sponsor_dashboard")
+URL = reverse("projects:sponsor_dashboard")
 NOW = datetime.datetime(2027, 3, 10, 12, 0, tzinfo=datetime.UTC)
 
 
@@ -130,7 +130,7 @@ def test_open_asks_show_their_count_and_the_oldest_age_and_the_last_update(cast:
     with time_machine.travel(NOW, tick=False):
         html = row_of(dashboard(cast.client_for("sponsor")), cast.project)
     assert "2 open</a> · <strong>oldest open for 9 days</strong>" in html
-    assert reverse("project_work:doors", args=[cast.project.pk]) in html
+    assert reverse("projects:doors", args=[cast.project.pk]) in html
     assert "8 Mar 2027" in html  # the latest update
 
 

@@ -23,7 +23,7 @@ TODAY = datetime.datetime(2027, 3, 10, 12, 0, tzinfo=datetime.UTC)
 def test_team_member_logs_an_engagement_with_a_unit(cast: Cast) -> None:
     unit = f.UnitFactory(organization=cast.program.organization, name="Bed Management")
     response = cast.client_for("participant").post(
-        reverse("project_work:engagement_create", args=[cast.project.pk]),
+        reverse("projects:engagement_create", args=[cast.project.pk]),
         {
             "stakeholder": "Bed management team",
             "unit": unit.pk,
@@ -45,7 +45,7 @@ def test_team_member_logs_an_engagement_with_a_unit(cast: Cast) -> None:
 
 def test_htmx_log_returns_the_section_with_the_entry_and_the_updated_reach(cast: Cast) -> None:
     response = cast.client_for("teammate").post(
-        reverse("project_work:engagement_create", args=[cast.project.pk]),
+        reverse("projects:engagement_create", args=[cast.project.pk]),
         {"stakeholder": "Chief Financial Officer", "level": "consult", "engaged_on": "2026-10-01"},
         **HTMX,
     )
@@ -92,7 +92,7 @@ def test_reach_counts_distinct_units_and_each_level(cast: Cast) -> None:
     )
     html = (
         cast.client_for("sponsor")
-        .get(reverse("project_work:stakeholders", args=[cast.project.pk]))
+        .get(reverse("projects:stakeholders", args=[cast.project.pk]))
         .content.decode()
     )
     assert "<dt>Units reached</dt><dd>3</dd>" in html
@@ -104,7 +104,7 @@ def test_reach_counts_distinct_units_and_each_level(cast: Cast) -> None:
 def test_empty_log_says_what_to_do_next(cast: Cast) -> None:
     html = (
         cast.client_for("participant")
-        .get(reverse("project_work:stakeholders", args=[cast.project.pk]))
+        .get(reverse("projects:stakeholders", args=[cast.project.pk]))
         .content.decode()
     )
     assert "No engagements logged yet. Log each conversation below" in html
@@ -140,7 +140,7 @@ def test_bad_input_gets_a_form_error_and_logs_nothing(
         data["unit"] = f.UnitFactory(organization=f.OrganizationFactory(name="Elsewhere")).pk
     for extra in ({}, HTMX):
         response = cast.client_for("participant").post(
-            reverse("project_work:engagement_create", args=[cast.project.pk]), data, **extra
+            reverse("projects:engagement_create", args=[cast.project.pk]), data, **extra
         )
         assert response.status_code == 400
         assert error in response.content.decode()

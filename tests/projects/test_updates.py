@@ -24,7 +24,7 @@ def test_an_update_of_another_project_is_not_found(cast: Cast) -> None:
     cast.other_team.save()
     theirs = StatusUpdate.objects.create(project=cast.other_project, progress="p", next_steps="n")
     response = cast.client_for("sponsor").post(
-        reverse("project_work:update_comment", args=[cast.project.pk, theirs.pk]),
+        reverse("projects:update_comment", args=[cast.project.pk, theirs.pk]),
         {"body": "Comment in the wrong place"},
     )
     assert response.status_code == 404
@@ -34,7 +34,7 @@ def test_an_update_of_another_project_is_not_found(cast: Cast) -> None:
 def test_participant_cannot_comment_as_sponsor(cast: Cast) -> None:
     update = an_update(cast)
     response = cast.client_for("participant").post(
-        reverse("project_work:update_comment", args=[cast.project.pk, update.pk]),
+        reverse("projects:update_comment", args=[cast.project.pk, update.pk]),
         {"body": "Well done us."},
     )
     assert response.status_code == 403
@@ -44,7 +44,7 @@ def test_participant_cannot_comment_as_sponsor(cast: Cast) -> None:
 
 def test_team_member_posts_an_update(cast: Cast) -> None:
     response = cast.client_for("teammate").post(
-        reverse("project_work:update_create", args=[cast.project.pk]),
+        reverse("projects:update_create", args=[cast.project.pk]),
         {
             "progress": "Baseline data done.",
             "next_steps": "Start the huddle on 5 West.",
@@ -60,7 +60,7 @@ def test_team_member_posts_an_update(cast: Cast) -> None:
 def test_htmx_post_returns_the_section_with_the_update_first(cast: Cast) -> None:
     an_update(cast, "Older progress.")
     response = cast.client_for("participant").post(
-        reverse("project_work:update_create", args=[cast.project.pk]),
+        reverse("projects:update_create", args=[cast.project.pk]),
         {"progress": "Newer progress.", "next_steps": "Keep going."},
         **HTMX,
     )
@@ -85,7 +85,7 @@ def test_bad_input_gets_a_form_error_and_posts_nothing(
 ) -> None:
     for extra in ({}, HTMX):
         response = cast.client_for("participant").post(
-            reverse("project_work:update_create", args=[cast.project.pk]), data, **extra
+            reverse("projects:update_create", args=[cast.project.pk]), data, **extra
         )
         assert response.status_code == 400
         assert error in response.content.decode()
@@ -95,7 +95,7 @@ def test_bad_input_gets_a_form_error_and_posts_nothing(
 def test_sponsor_comments_and_the_team_reads_it(cast: Cast) -> None:
     update = an_update(cast)
     response = cast.client_for("sponsor").post(
-        reverse("project_work:update_comment", args=[cast.project.pk, update.pk]),
+        reverse("projects:update_comment", args=[cast.project.pk, update.pk]),
         {"body": "Bring the cost of a bed-day to the committee."},
         **HTMX,
     )
@@ -105,7 +105,7 @@ def test_sponsor_comments_and_the_team_reads_it(cast: Cast) -> None:
     assert comment.author == cast.sponsor
     html = (
         cast.client_for("participant")
-        .get(reverse("project_work:updates", args=[cast.project.pk]))
+        .get(reverse("projects:updates", args=[cast.project.pk]))
         .content.decode()
     )
     assert "Bring the cost of a bed-day to the committee." in html
@@ -116,7 +116,7 @@ def test_sponsor_comments_and_the_team_reads_it(cast: Cast) -> None:
 def test_an_empty_comment_gets_a_form_error_and_adds_nothing(cast: Cast) -> None:
     update = an_update(cast)
     response = cast.client_for("sponsor").post(
-        reverse("project_work:update_comment", args=[cast.project.pk, update.pk]),
+        reverse("projects:update_comment", args=[cast.project.pk, update.pk]),
         {"body": ""},
         **HTMX,
     )
@@ -144,7 +144,7 @@ def test_the_project_page_section_shows_the_last_five_and_links_to_all(cast: Cas
     assert section["more_updates"] is True
     html = (
         cast.client_for("coach")
-        .get(reverse("project_work:updates", args=[cast.project.pk]))
+        .get(reverse("projects:updates", args=[cast.project.pk]))
         .content.decode()
     )
     assert all(f"Progress {i}." in html for i in range(7))  # the full page shows all
@@ -153,9 +153,9 @@ def test_the_project_page_section_shows_the_last_five_and_links_to_all(cast: Cas
 
 def test_an_htmx_refresh_on_the_updates_page_keeps_all_updates(cast: Cast) -> None:
     made = make_updates(cast, 7)
-    page = "https://testserver" + reverse("project_work:updates", args=[cast.project.pk])
+    page = "https://testserver" + reverse("projects:updates", args=[cast.project.pk])
     response = cast.client_for("sponsor").post(
-        reverse("project_work:update_comment", args=[cast.project.pk, made[0].pk]),
+        reverse("projects:update_comment", args=[cast.project.pk, made[0].pk]),
         {"body": "On the oldest one."},
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL=page,
@@ -166,7 +166,7 @@ def test_an_htmx_refresh_on_the_updates_page_keeps_all_updates(cast: Cast) -> No
 
 
 def test_empty_updates_say_what_to_do_next(cast: Cast) -> None:
-    url = reverse("project_work:updates", args=[cast.project.pk])
+    url = reverse("projects:updates", args=[cast.project.pk])
     assert "Post the first below" in cast.client_for("participant").get(url).content.decode()
     assert (
         "The team posts its progress here." in cast.client_for("sponsor").get(url).content.decode()

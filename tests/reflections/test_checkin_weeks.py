@@ -97,7 +97,7 @@ def test_the_check_in_page_names_the_week_on_the_persons_clock(cast: Cast) -> No
             .content.decode()
         )
     assert "Week of 23–29 November 2026 on your clock (America/Los_Angeles)" in html
-    assert f'<a href="{reverse("profile:edit")}">Moving? Change your time zone.</a>' in html
+    assert f'<a href="{reverse("programs:profile")}">Moving? Change your time zone.</a>' in html
 
 
 # Only one per week. ---------------------------------------------------------------------

@@ -11,8 +11,8 @@ from tests.conftest import Cast
 pytestmark = pytest.mark.django_db
 
 
-def url(cast: Cast, name: str = "list", *args: object) -> str:
-    return reverse(f"prompts:{name}", args=[cast.program.pk, *args])
+def url(cast: Cast, name: str = "prompts", *args: object) -> str:
+    return reverse(f"reflections:{name}", args=[cast.program.pk, *args])
 
 
 def test_no_prompts_yet_says_what_to_do(cast: Cast) -> None:
@@ -57,7 +57,7 @@ def test_an_empty_prompt_is_refused(cast: Cast) -> None:
 def test_program_admin_edits_a_prompt(cast: Cast) -> None:
     prompt = Prompt.objects.create(program=cast.program, text="Old", week_number=1)
     response = cast.client_for("program_admin").post(
-        url(cast, "edit", prompt.pk), {"text": "New words", "week_number": "3"}
+        url(cast, "prompt_edit", prompt.pk), {"text": "New words", "week_number": "3"}
     )
     assert response.status_code == 302
     prompt.refresh_from_db()
@@ -67,9 +67,9 @@ def test_program_admin_edits_a_prompt(cast: Cast) -> None:
 def test_deleting_a_prompt_asks_first(cast: Cast) -> None:
     prompt = Prompt.objects.create(program=cast.program, text="What surprised you?")
     client = cast.client_for("program_admin")
-    confirm = client.get(url(cast, "delete", prompt.pk))
+    confirm = client.get(url(cast, "prompt_delete", prompt.pk))
     assert b"What surprised you?" in confirm.content
     assert b"Delete prompt" in confirm.content
     assert Prompt.objects.filter(pk=prompt.pk).exists()
-    assert client.post(url(cast, "delete", prompt.pk)).status_code == 302
+    assert client.post(url(cast, "prompt_delete", prompt.pk)).status_code == 302
     assert not Prompt.objects.filter(pk=prompt.pk).exists()

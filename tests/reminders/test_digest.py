@@ -254,7 +254,7 @@ def test_the_reminder_log_names_each_deliverys_kind(
     plan_and_send(django_capture_on_commit_callbacks)
 
     response = cast.client_for("program_admin").get(
-        reverse("reminders:log", args=[cast.program.pk])
+        reverse("notifications:reminder_log", args=[cast.program.pk])
     )
 
     assert response.content.count(b"Weekly coach digest") == 2
@@ -378,7 +378,9 @@ def test_only_active_coaches_who_guide_a_team_get_a_digest(cast: Cast) -> None:
 
 
 def digest_url(user: User, kind: str = DIGEST, token: str | None = None) -> str:
-    return reverse("reminders:unsubscribe", args=[kind, token or unsubscribe_token(user, DIGEST)])
+    return reverse(
+        "notifications:reminder_unsubscribe", args=[kind, token or unsubscribe_token(user, DIGEST)]
+    )
 
 
 def test_the_unsubscribe_link_works_without_login_and_stops_next_weeks_digest(

@@ -36,7 +36,7 @@ def test_a_program_admin_sees_weeks_statuses_and_failure_reasons(cast: Cast) -> 
     deliver(cast, "other_participant", 40, "skipped", "Checked in before the reminder went out.")
 
     response = cast.client_for("program_admin").get(
-        reverse("reminders:log", args=[cast.program.pk])
+        reverse("notifications:reminder_log", args=[cast.program.pk])
     )
 
     assert response.status_code == 200
@@ -60,7 +60,7 @@ def test_the_log_is_paginated(cast: Cast) -> None:
         deliver(cast, "participant", week, "sent")
 
     client = cast.client_for("program_admin")
-    url = reverse("reminders:log", args=[cast.program.pk])
+    url = reverse("notifications:reminder_log", args=[cast.program.pk])
 
     assert len(client.get(url).context["page"]) == 50
     assert len(client.get(url, {"page": 2}).context["page"]) == 2
@@ -68,6 +68,6 @@ def test_the_log_is_paginated(cast: Cast) -> None:
 
 def test_an_empty_log_says_what_will_appear(cast: Cast) -> None:
     response = cast.client_for("program_admin").get(
-        reverse("reminders:log", args=[cast.program.pk])
+        reverse("notifications:reminder_log", args=[cast.program.pk])
     )
     assert b"No reminders yet" in response.content

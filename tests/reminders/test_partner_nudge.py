@@ -232,7 +232,7 @@ def test_a_partner_in_the_program_stops_the_notes_with_one_click_without_login(
 def test_a_forged_partner_link_gets_a_clear_error_and_changes_nothing(
     token: str, db: None
 ) -> None:
-    response = Client().post(reverse("reminders:partner_unsubscribe", args=[token]))
+    response = Client().post(reverse("notifications:partner_unsubscribe", args=[token]))
 
     assert response.status_code == 400
     assert b"This link does not work" in response.content
@@ -243,7 +243,7 @@ def test_an_altered_partner_link_gets_a_clear_error(db: None) -> None:
     token = partner_opt_out_token("morgan@example.net")
     altered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
 
-    response = Client().post(reverse("reminders:partner_unsubscribe", args=[altered]))
+    response = Client().post(reverse("notifications:partner_unsubscribe", args=[altered]))
 
     assert response.status_code == 400
     assert not PartnerNudgeOptOut.objects.exists()

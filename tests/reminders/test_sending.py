@@ -83,7 +83,7 @@ def test_the_reminder_names_the_person_the_prompt_the_commitment_and_the_links(
     assert unsubscribe.startswith("<https://actionlab.example.org/reminders/unsubscribe/checkin/")
     assert unsubscribe.strip("<>") in message.body
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    settings_url = "https://actionlab.example.org" + reverse("reminders:settings")
+    settings_url = "https://actionlab.example.org" + reverse("notifications:reminder_settings")
     assert settings_url in message.body and settings_url in html  # to turn them back on
     [(filename, calendar, mimetype)] = message.attachments
     assert (filename, mimetype) == ("be-better-now-check-in.ics", "text/calendar")
@@ -197,7 +197,7 @@ def test_an_smtp_server_that_keeps_failing_leaves_the_reminder_failed_with_the_r
     f.MembershipFactory(user=admin, program=cohort.program, role=Role.PROGRAM_ADMIN)
     client = Client()
     client.force_login(admin)
-    log = client.get(reverse("reminders:log", args=[cohort.program.pk]))
+    log = client.get(reverse("notifications:reminder_log", args=[cohort.program.pk]))
     assert b"SMTPServerDisconnected: Connection unexpectedly closed" in log.content
 
 

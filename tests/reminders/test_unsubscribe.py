@@ -15,7 +15,9 @@ CHECKIN = ReminderKind.CHECKIN
 
 
 def url_for(user: User) -> str:
-    return reverse("reminders:unsubscribe", args=[CHECKIN, unsubscribe_token(user, CHECKIN)])
+    return reverse(
+        "notifications:reminder_unsubscribe", args=[CHECKIN, unsubscribe_token(user, CHECKIN)]
+    )
 
 
 def test_the_link_asks_for_confirmation_without_login_and_changes_nothing(
@@ -59,7 +61,9 @@ def test_an_altered_token_gets_a_clear_error_and_changes_nothing(person: Person)
     token = unsubscribe_token(member, CHECKIN)
     altered = token[:-3] + ("aaa" if not token.endswith("aaa") else "bbb")
 
-    response = Client().post(reverse("reminders:unsubscribe", args=[CHECKIN, altered]))
+    response = Client().post(
+        reverse("notifications:reminder_unsubscribe", args=[CHECKIN, altered])
+    )
 
     assert response.status_code == 400
     assert b"This link does not work" in response.content
@@ -74,10 +78,15 @@ def test_a_token_forged_for_someone_else_or_signed_for_another_purpose_is_refuse
     unsigned = signing.dumps({"user": member.pk, "kind": CHECKIN}, key="not-our-secret-key")
 
     for token in (forged, unsigned, "nonsense"):
-        response = Client().post(reverse("reminders:unsubscribe", args=[CHECKIN, token]))
+        response = Client().post(
+            reverse("notifications:reminder_unsubscribe", args=[CHECKIN, token])
+        )
         assert response.status_code == 400
     response = Client().post(
-        reverse("reminders:unsubscribe", args=["digest", unsubscribe_token(member, CHECKIN)])
+        reverse(
+            "notifications:reminder_unsubscribe",
+            args=["digest", unsubscribe_token(member, CHECKIN)],
+        )
     )
     assert response.status_code == 400
     assert reminders_enabled(member, CHECKIN)

@@ -58,7 +58,7 @@ def signed_in(person: User) -> Client:
 def move_to(client: Client, person: User, program: Program, zone: str) -> None:
     """Change the zone on "My profile", as the person would."""
     response = client.post(
-        reverse("profile:edit"),
+        reverse("programs:profile"),
         {
             "first_name": person.first_name,
             "last_name": person.last_name,

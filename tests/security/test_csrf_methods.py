@@ -40,9 +40,9 @@ from tests.test_access import (
 CSRF_EXEMPT = {
     # RFC 8058 one-click unsubscribe: mail clients post it without cookies or a token; the
     # signed token in the address is the credential, and it only turns reminders off.
-    "reminders:unsubscribe": "one-click unsubscribe (RFC 8058)",
+    "notifications:reminder_unsubscribe": "one-click unsubscribe (RFC 8058)",
     # The same for an accountability partner's notes; it only adds an address to a list.
-    "reminders:partner_unsubscribe": "one-click unsubscribe (RFC 8058)",
+    "notifications:partner_unsubscribe": "one-click unsubscribe (RFC 8058)",
     # One kind of notification email (or the daily digest) off; undone from the landing
     # page, whose "turn it back on" form carries a CSRF token like any other.
     "notifications:unsubscribe": "one-click unsubscribe (RFC 8058)",
@@ -104,7 +104,7 @@ def test_the_write_views_come_from_the_matrix() -> None:
     assert {"projects:charter_save", "reflections:write", "reflections:delete"} <= set(
         write_rows()
     )
-    assert {"reflections:delete", "project_work:action_create"} <= set(write_only_rows())
+    assert {"reflections:delete", "projects:action_create"} <= set(write_only_rows())
     assert "home" not in write_rows()
 
 

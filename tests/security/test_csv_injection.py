@@ -89,9 +89,9 @@ def csv_url_names() -> set[str]:
 
 
 TESTED_EXPORTS = {
-    "people_import:export",
-    "people_import:example",
-    "people_import:rejected",
+    "teams:people_export",
+    "teams:import_example",
+    "teams:import_rejected",
     "dashboards:analytics_csv",
     "dashboards:report_csv",
 }
@@ -137,7 +137,7 @@ def test_people_export_has_no_formula_cells_and_keeps_every_value(
     cast = formulas_everywhere
     params = {"cohort": str(cast.team.cohort_id)} if one_cohort else {}
     client = cast.client_for("program_admin")
-    text = download(client, reverse("people_import:export", args=[cast.program.pk]), **params)
+    text = download(client, reverse("teams:people_export", args=[cast.program.pk]), **params)
     assert formula_cells(text) == []
     header, *rows = rows_of(text)
     people = {unquote(row[0]): dict(zip(header, map(unquote, row), strict=True)) for row in rows}
@@ -158,7 +158,7 @@ def test_people_export_has_no_formula_cells_and_keeps_every_value(
 
 
 def test_people_example_file_is_the_header_only(cast: Cast) -> None:
-    text = download(cast.client_for("program_admin"), reverse("people_import:example"))
+    text = download(cast.client_for("program_admin"), reverse("teams:import_example"))
     assert len(rows_of(text)) == 1
     assert formula_cells(text) == []
 
@@ -177,7 +177,7 @@ def test_rows_not_imported_come_back_with_no_formula_cells_and_every_value(cast:
         filename="people.csv",
         content=out.getvalue(),
     )
-    url = reverse("people_import:rejected", args=[cast.program.pk, people_import.pk])
+    url = reverse("teams:import_rejected", args=[cast.program.pk, people_import.pk])
     text = download(cast.client_for("program_admin"), url)
     assert formula_cells(text) == []
     header, *rows = rows_of(text)

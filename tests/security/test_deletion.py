@@ -161,7 +161,7 @@ def test_people_are_not_imported_into_an_archived_program(cast: Cast) -> None:
     )
     archive(cast)
     response = cast.client_for("program_admin").post(
-        url("people_import:confirm", cast.program.pk, upload.pk), follow=True
+        url("teams:import_confirm", cast.program.pk, upload.pk), follow=True
     )
     assert "restore it before importing people" in response.content.decode()
     assert not User.objects.filter(email="new.person@example.org").exists()

@@ -516,11 +516,11 @@ def build_world(cast: Cast, payload: str) -> World:
             "participant",
             reverse("projects:charter_section", args=[project.pk, "scope"]) + "?edit",
         ),
-        "actions": ("participant", reverse("project_work:actions", args=[project.pk])),
-        "stakeholders": ("sponsor", reverse("project_work:stakeholders", args=[project.pk])),
-        "doors": ("sponsor", reverse("project_work:doors", args=[project.pk])),
-        "updates": ("participant", reverse("project_work:updates", args=[project.pk])),
-        "sponsor dashboard": ("sponsor", reverse("project_work:sponsor_dashboard")),
+        "actions": ("participant", reverse("projects:actions", args=[project.pk])),
+        "stakeholders": ("sponsor", reverse("projects:stakeholders", args=[project.pk])),
+        "doors": ("sponsor", reverse("projects:doors", args=[project.pk])),
+        "updates": ("participant", reverse("projects:updates", args=[project.pk])),
+        "sponsor dashboard": ("sponsor", reverse("projects:sponsor_dashboard")),
         "people": ("program_admin", reverse("teams:people", args=[p])),
         "team builder": ("program_admin", reverse("teams:builder", args=[p, cohort.pk])),
         "schedule": ("program_admin", reverse("programs:schedule", args=[p])),
@@ -550,7 +550,7 @@ def build_world(cast: Cast, payload: str) -> World:
         "analytics": ("program_admin", reverse("dashboards:analytics", args=[p])),
         "self-assessment": ("participant", reverse("programs:self_assessment", args=[p])),
         "outcome report": ("program_admin", reverse("dashboards:report", args=[p])),
-        "reminder log": ("program_admin", reverse("reminders:log", args=[p])),
+        "reminder log": ("program_admin", reverse("notifications:reminder_log", args=[p])),
     }
     world.plan_id, world.door_id = plan.pk, open_door.pk
     return world
@@ -712,7 +712,7 @@ def test_payloads_in_a_people_file_are_inert_in_its_preview_and_once_imported(
     program, cohort = cast.program, cast.program.cohorts.get()
     upload = SimpleUploadedFile("people.csv", out.getvalue().encode(), content_type="text/csv")
     response = admin.post(
-        reverse("people_import:start", args=[program.pk]), {"cohort": cohort.pk, "file": upload}
+        reverse("teams:import", args=[program.pk]), {"cohort": cohort.pk, "file": upload}
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     preview = response["Location"]

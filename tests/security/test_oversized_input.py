@@ -96,7 +96,7 @@ def people_file(size: int) -> SimpleUploadedFile:
 
 def test_a_10_mb_people_file_is_refused_by_the_import_page_with_its_size(cast: Cast) -> None:
     client = cast.client_for("program_admin")
-    url = reverse("people_import:start", args=[cast.program.pk])
+    url = reverse("teams:import", args=[cast.program.pk])
     upload = people_file(10 * MEGABYTE)
     response = client.post(url, {"cohort": cast.team.cohort_id, "file": upload})
     assert response.status_code == 400
@@ -156,7 +156,7 @@ def test_too_many_fields_get_the_400_page_saying_so(cast: Cast) -> None:
 
 def test_an_upload_over_the_upload_limit_is_refused_before_it_is_read(cast: Cast) -> None:
     client = cast.client_for("program_admin")
-    url = reverse("people_import:start", args=[cast.program.pk])
+    url = reverse("teams:import", args=[cast.program.pk])
     upload = people_file(settings.MAX_UPLOAD_SIZE + MEGABYTE)
     response = client.post(url, {"cohort": cast.team.cohort_id, "file": upload})
     html = assert_friendly_400(response, heading="That was too large to send")
@@ -191,7 +191,7 @@ def test_the_limits_leave_room_for_every_form_and_the_people_file() -> None:
 @pytest.mark.parametrize("size", [MAX_UPLOAD_BYTES, MAX_UPLOAD_BYTES + 1])
 def test_the_people_file_limit_is_exact(cast: Cast, size: int) -> None:
     client = cast.client_for("program_admin")
-    url = reverse("people_import:start", args=[cast.program.pk])
+    url = reverse("teams:import", args=[cast.program.pk])
     response = client.post(url, {"cohort": cast.team.cohort_id, "file": people_file(size)})
     refused = "the limit is 2 MB" in response.content.decode()
     assert refused == (size > MAX_UPLOAD_BYTES)

@@ -225,21 +225,21 @@ WRITES: dict[str, Write] = {
     ),
     "action title": Write(
         "participant",
-        lambda c: reverse("project_work:action_create", args=[c.project.pk]),
+        lambda c: reverse("projects:action_create", args=[c.project.pk]),
         lambda c, t: {"title": t, "owner": c.participant.pk, "status": "todo"},
         Action,
         "title",
     ),
     "stakeholder": Write(
         "participant",
-        lambda c: reverse("project_work:engagement_create", args=[c.project.pk]),
+        lambda c: reverse("projects:engagement_create", args=[c.project.pk]),
         lambda c, t: {"stakeholder": t, "level": "consult", "engaged_on": today()},
         StakeholderEngagement,
         "stakeholder",
     ),
     "stakeholder note": Write(
         "participant",
-        lambda c: reverse("project_work:engagement_create", args=[c.project.pk]),
+        lambda c: reverse("projects:engagement_create", args=[c.project.pk]),
         lambda c, t: {
             "stakeholder": "Bed manager",
             "level": "consult",
@@ -251,16 +251,14 @@ WRITES: dict[str, Write] = {
     ),
     "door request": Write(
         "participant",
-        lambda c: reverse("project_work:door_create", args=[c.project.pk]),
+        lambda c: reverse("projects:door_create", args=[c.project.pk]),
         lambda c, t: {"kind": "introduction", "request": t},
         DoorRequest,
         "request",
     ),
     "sponsor's answer to a door request": Write(
         "sponsor",
-        lambda c: reverse(
-            "project_work:door_answer", args=[c.project.pk, c.project.doors.get().pk]
-        ),
+        lambda c: reverse("projects:door_answer", args=[c.project.pk, c.project.doors.get().pk]),
         lambda c, t: {"answer": t},
         DoorRequest,
         "answer",
@@ -270,14 +268,14 @@ WRITES: dict[str, Write] = {
     ),
     "status update": Write(
         "participant",
-        lambda c: reverse("project_work:update_create", args=[c.project.pk]),
+        lambda c: reverse("projects:update_create", args=[c.project.pk]),
         lambda c, t: {"progress": t, "next_steps": "Pull the data.", "risks": ""},
         StatusUpdate,
         "progress",
     ),
     "risks in a status update": Write(
         "participant",
-        lambda c: reverse("project_work:update_create", args=[c.project.pk]),
+        lambda c: reverse("projects:update_create", args=[c.project.pk]),
         lambda c, t: {"progress": "Mapped.", "next_steps": "Pull the data.", "risks": t},
         StatusUpdate,
         "risks",
@@ -285,7 +283,7 @@ WRITES: dict[str, Write] = {
     "sponsor's comment on an update": Write(
         "sponsor",
         lambda c: reverse(
-            "project_work:update_comment", args=[c.project.pk, c.project.updates.get().pk]
+            "projects:update_comment", args=[c.project.pk, c.project.updates.get().pk]
         ),
         lambda c, t: {"body": t},
         SponsorComment,

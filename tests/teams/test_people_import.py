@@ -77,7 +77,7 @@ def upload(
 ) -> object:
     data = content.encode() if isinstance(content, str) else content
     return client.post(
-        reverse("people_import:start", args=[program.pk]),
+        reverse("teams:import", args=[program.pk]),
         {"cohort": cohort_id, "file": SimpleUploadedFile(name, data, content_type="text/csv")},
     )
 
@@ -104,13 +104,13 @@ def assert_no_problems(page: str) -> None:
 
 
 def preview_url(people_import: PeopleImport) -> str:
-    return reverse("people_import:preview", args=[people_import.program_id, people_import.pk])
+    return reverse("teams:import_preview", args=[people_import.program_id, people_import.pk])
 
 
 def confirm(
     client: Client, people_import: PeopleImport, create_units: bool = False, rows: str = "all"
 ) -> str:
-    url = reverse("people_import:confirm", args=[people_import.program_id, people_import.pk])
+    url = reverse("teams:import_confirm", args=[people_import.program_id, people_import.pk])
     data = {"rows": rows} | ({"create_units": "on"} if create_units else {})
     response = client.post(url, data, follow=True)
     assert response.status_code == 200
@@ -541,7 +541,7 @@ def test_a_confirmed_import_cannot_be_applied_again(cast: Cast) -> None:
 
 
 def export(client: Client, program: Program, **params: str) -> str:
-    response = client.get(reverse("people_import:export", args=[program.pk]), params)
+    response = client.get(reverse("teams:people_export", args=[program.pk]), params)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith("attachment; filename=")
@@ -550,7 +550,7 @@ def export(client: Client, program: Program, **params: str) -> str:
 
 def test_export_lists_the_programs_active_people_in_the_import_format(cast: Cast) -> None:
     client = cast.client_for("program_admin")
-    response = client.get(reverse("people_import:export", args=[cast.program.pk]))
+    response = client.get(reverse("teams:people_export", args=[cast.program.pk]))
     assert response["Content-Disposition"].startswith(
         'attachment; filename="system-leadership-academy-people-'
     )
@@ -618,12 +618,12 @@ def test_export_of_one_cohort_leaves_out_other_cohorts_participants(cast: Cast) 
     assert later.email not in cohort_one and cast.participant.email in cohort_one
     assert cast.coach.email in cohort_one
     assert later.email in export(client, cast.program)
-    missing = reverse("people_import:export", args=[cast.program.pk])
+    missing = reverse("teams:people_export", args=[cast.program.pk])
     assert client.get(missing, {"cohort": "987654"}).status_code == 404
 
 
 def test_example_file_has_the_header_row(cast: Cast) -> None:
-    response = cast.client_for("program_admin").get(reverse("people_import:example"))
+    response = cast.client_for("program_admin").get(reverse("teams:import_example"))
     assert response.status_code == 200
     assert response.content.decode().strip() == ",".join(COLUMNS)
 
@@ -725,7 +725,7 @@ def confirm_counting_queries(name: str, rows: int) -> tuple[int, float, int]:
     response = upload(client, program, cohort_id, big_file(f"{name.lower()}.example", rows))
     assert response.status_code == 302  # type: ignore[attr-defined]
     people_import = PeopleImport.objects.get(program=program)
-    url = reverse("people_import:confirm", args=[program.pk, people_import.pk])
+    url = reverse("teams:import_confirm", args=[program.pk, people_import.pk])
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         response = client.post(url, {"create_units": "on"})
@@ -749,7 +749,7 @@ def test_confirm_runs_the_same_number_of_queries_for_20_and_2000_rows(db: None) 
 
 def test_confirm_refuses_get(cast: Cast) -> None:
     people_import = make_people_import(cast, csv_text(person("get@example.org")))
-    url = reverse("people_import:confirm", args=[cast.program.pk, people_import.pk])
+    url = reverse("teams:import_confirm", args=[cast.program.pk, people_import.pk])
     assert cast.client_for("program_admin").get(url).status_code == 405
     assert not User.objects.filter(email="get@example.org").exists()
 
@@ -760,8 +760,8 @@ def test_another_programs_admin_cannot_reach_an_import_through_their_own_program
     people_import = make_people_import(cast, csv_text(person("mine@example.org")))
     own_program = cast.outsider.memberships.get().program
     client = cast.client_for("outsider")
-    preview = reverse("people_import:preview", args=[own_program.pk, people_import.pk])
-    confirm_url = reverse("people_import:confirm", args=[own_program.pk, people_import.pk])
+    preview = reverse("teams:import_preview", args=[own_program.pk, people_import.pk])
+    confirm_url = reverse("teams:import_confirm", args=[own_program.pk, people_import.pk])
     assert client.get(preview).status_code == 404
     assert client.post(confirm_url).status_code == 404
     assert not User.objects.filter(email="mine@example.org").exists()
@@ -777,7 +777,7 @@ def test_a_participant_cannot_upload(cast: Cast) -> None:
 
 def test_anonymous_visitor_is_sent_to_sign_in(cast: Cast) -> None:
     people_import = make_people_import(cast)
-    url = reverse("people_import:confirm", args=[cast.program.pk, people_import.pk])
+    url = reverse("teams:import_confirm", args=[cast.program.pk, people_import.pk])
     response = Client().post(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -888,7 +888,7 @@ def test_the_preview_table_wraps_instead_of_scrolling_sideways(cast: Cast) -> No
 
 
 def rejected_csv(client: Client, people_import: PeopleImport) -> list[list[str]]:
-    url = reverse("people_import:rejected", args=[people_import.program_id, people_import.pk])
+    url = reverse("teams:import_rejected", args=[people_import.program_id, people_import.pk])
     response = client.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"

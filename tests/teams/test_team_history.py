@@ -62,7 +62,7 @@ def test_people_placed_by_an_import_are_recorded_on_their_team(cast: Cast) -> No
         "nadia.new@example.org,Nadia,New,participant,Flow Forward\n"
     )
     response = client.post(
-        reverse("people_import:start", args=[cast.program.pk]),
+        reverse("teams:import", args=[cast.program.pk]),
         {
             "cohort": cast.team.cohort_id,
             "file": SimpleUploadedFile("people.csv", csv.encode(), "text/csv"),
@@ -71,7 +71,7 @@ def test_people_placed_by_an_import_are_recorded_on_their_team(cast: Cast) -> No
     assert response.status_code == 302
     people_import = PeopleImport.objects.get(program=cast.program)
     client.post(
-        reverse("people_import:confirm", args=[cast.program.pk, people_import.pk]), {"rows": "all"}
+        reverse("teams:import_confirm", args=[cast.program.pk, people_import.pk]), {"rows": "all"}
     )
     assert cast.team.members.filter(user__email="nadia.new@example.org").exists()
     event = SecurityEvent.objects.get(

@@ -41,7 +41,7 @@ def test_listing_herself_as_coach_in_an_import_is_recorded(cast: Cast) -> None:
         ),
     )
     client = cast.client_for("program_admin")
-    client.post(reverse("people_import:confirm", args=[cast.program.pk, people_import.pk]))
+    client.post(reverse("teams:import_confirm", args=[cast.program.pk, people_import.pk]))
 
     assert Membership.objects.get(user=admin, program=cast.program, role=Role.COACH).is_active
     events = self_grants(cast)

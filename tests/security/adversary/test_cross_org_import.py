@@ -48,7 +48,7 @@ def test_an_import_by_another_organisation_invites_and_shows_only_what_was_typed
     pat = cast.participant
     typed = f"{pat.email.upper()},Someone,Else,Harbour Ward,Analyst,participant,Harbour Team\n"
     response = client.post(
-        reverse("people_import:start", args=[program.pk]),
+        reverse("teams:import", args=[program.pk]),
         {
             "cohort": cohort.pk,
             "file": SimpleUploadedFile("p.csv", (HEADER + typed).encode(), "text/csv"),
@@ -64,7 +64,7 @@ def test_an_import_by_another_organisation_invites_and_shows_only_what_was_typed
     assert "they join only when they accept it" in preview
 
     client.post(
-        reverse("people_import:confirm", args=[program.pk, people_import.pk]),
+        reverse("teams:import_confirm", args=[program.pk, people_import.pk]),
         {"rows": "all", "create_units": "on"},
     )
     people_import.refresh_from_db()
@@ -104,7 +104,7 @@ def test_a_person_already_known_to_the_organisation_is_still_enrolled_directly(
     )
     client = Client()
     client.force_login(admin)
-    client.post(reverse("people_import:confirm", args=[program.pk, people_import.pk]))
+    client.post(reverse("teams:import_confirm", args=[program.pk, people_import.pk]))
     assert Membership.objects.get(user=cast.participant, program=program).is_active
     assert not Invitation.objects.filter(program=program).exists()
 
@@ -119,6 +119,6 @@ def test_an_admin_of_the_programs_organisation_is_known_to_it(cast: Cast) -> Non
         filename="p.csv",
         content="email,role\nhead@harbour.example.org,sponsor\n",
     )
-    client.post(reverse("people_import:confirm", args=[program.pk, people_import.pk]))
+    client.post(reverse("teams:import_confirm", args=[program.pk, people_import.pk]))
     assert Membership.objects.get(user=head, program=program).role == Role.SPONSOR
     assert not Invitation.objects.filter(program=program).exists()

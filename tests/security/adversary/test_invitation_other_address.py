@@ -97,9 +97,9 @@ def test_an_organisation_admins_invitation_cannot_register_another_address(cast:
     )
     token = organization_invitation_token(invitation)
     client = Client()
-    client.get(reverse("organizations:invitation", args=[token]))
+    client.get(reverse("programs:organization_invitation", args=[token]))
     # The old route: the sign-up step posted, then allauth's form with any address.
-    client.post(reverse("organizations:invitation_signup", args=[token]))
+    client.post(reverse("programs:organization_invitation_signup", args=[token]))
     client.post(
         reverse("account_signup"),
         {
@@ -109,7 +109,7 @@ def test_an_organisation_admins_invitation_cannot_register_another_address(cast:
         },
     )
     client.post(
-        reverse("organizations:invitation_signup", args=[token]),
+        reverse("programs:organization_invitation_signup", args=[token]),
         signup_data(email=VICTIM),
     )
     assert not User.objects.filter(email__iexact=VICTIM).exists()

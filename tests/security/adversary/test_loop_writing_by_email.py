@@ -41,7 +41,7 @@ def test_a_door_request_reaches_the_sponsor_without_its_words(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         cast.client_for("participant").post(
-            reverse("project_work:door_create", args=[cast.project.pk]),
+            reverse("projects:door_create", args=[cast.project.pk]),
             {"kind": "decision", "request": f"Close ward 6 on Fridays. {SECRET}"},
         )
 
@@ -49,7 +49,7 @@ def test_a_door_request_reaches_the_sponsor_without_its_words(
     assert "Flow Forward" in mailoutbox[0].subject
     assert SECRET not in _everything_in(mailoutbox)
     # The words are on the page the link opens, for the sponsor signed in.
-    page = cast.client_for("sponsor").get(reverse("project_work:doors", args=[cast.project.pk]))
+    page = cast.client_for("sponsor").get(reverse("projects:doors", args=[cast.project.pk]))
     assert SECRET in page.content.decode()
 
 
@@ -75,14 +75,14 @@ def test_the_program_admin_learns_no_words_from_the_loop_and_opens_no_one_elses_
 
     post("participant", "projects:gate", {}, "submit-charter")
     post("sponsor", "projects:gate", {"comment": f"Go. {SECRET}"}, "approve-charter")
-    post("participant", "project_work:door_create", {"kind": "resource", "request": SECRET})
+    post("participant", "projects:door_create", {"kind": "resource", "request": SECRET})
     post(
         "participant",
-        "project_work:update_create",
+        "projects:update_create",
         {"progress": SECRET, "next_steps": SECRET, "risks": SECRET},
     )
     update = project.updates.get()
-    post("sponsor", "project_work:update_comment", {"body": SECRET}, update.pk)
+    post("sponsor", "projects:update_comment", {"body": SECRET}, update.pk)
     project.refresh_from_db()
     project.phase = Phase.TRANSITIONING
     project.save()

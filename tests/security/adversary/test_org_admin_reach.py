@@ -30,41 +30,45 @@ def test_an_organisation_admin_cannot_see_or_change_another_organisation(cast: C
     client = cast.client_for("org_admin")
 
     attempts = [
-        ("get", reverse("organizations:detail", args=[hillcrest.pk]), {}),
-        ("post", reverse("organizations:unit_create", args=[hillcrest.pk]), {"name": "Mine"}),
-        ("post", reverse("organizations:time_zone", args=[hillcrest.pk]), {"time_zone": "UTC"}),
+        ("get", reverse("programs:organization", args=[hillcrest.pk]), {}),
+        ("post", reverse("programs:unit_create", args=[hillcrest.pk]), {"name": "Mine"}),
         (
             "post",
-            reverse("organizations:admin_invite", args=[hillcrest.pk]),
+            reverse("programs:organization_time_zone", args=[hillcrest.pk]),
+            {"time_zone": "UTC"},
+        ),
+        (
+            "post",
+            reverse("programs:organization_admin_invite", args=[hillcrest.pk]),
             {"email": "me-too@example.org"},
         ),
         (
             "post",
-            reverse("organizations:admin_remove", args=[hillcrest.pk, their_admin.pk]),
+            reverse("programs:organization_admin_remove", args=[hillcrest.pk, their_admin.pk]),
             {"x": "1"},
         ),
         # Their ids under our organisation's id.
         (
             "post",
-            reverse("organizations:unit_edit", args=[ours, their_unit.pk]),
+            reverse("programs:unit_edit", args=[ours, their_unit.pk]),
             {"name": "Renamed"},
         ),
-        ("post", reverse("organizations:unit_retire", args=[ours, their_unit.pk]), {}),
+        ("post", reverse("programs:unit_retire", args=[ours, their_unit.pk]), {}),
         (
             "post",
-            reverse("organizations:unit_merge", args=[ours, their_unit.pk]),
+            reverse("programs:unit_merge", args=[ours, their_unit.pk]),
             {"into": cast.participant.profiles.get().unit_id},
         ),
         (
             "post",
-            reverse("organizations:admin_remove", args=[ours, their_admin.pk]),
+            reverse("programs:organization_admin_remove", args=[ours, their_admin.pk]),
             {"x": "1"},
         ),
         # Their program's pages.
-        ("get", reverse("prompts:list", args=[their_program.pk]), {}),
+        ("get", reverse("reflections:prompts", args=[their_program.pk]), {}),
         (
             "post",
-            reverse("prompts:delete", args=[their_program.pk, their_prompt.pk]),
+            reverse("reflections:prompt_delete", args=[their_program.pk, their_prompt.pk]),
             {"x": "1"},
         ),
         ("get", reverse("dashboards:program", args=[their_program.pk]), {}),

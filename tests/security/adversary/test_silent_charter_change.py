@@ -78,7 +78,7 @@ def test_a_completed_project_stays_as_it_was_handed_over(cast: Cast) -> None:
         for url, data in [
             (reverse("projects:charter_save", args=[pk, "scope"]), {"text": "X", "version": 1}),
             (reverse("projects:amendment_new", args=[pk]), {"scope": "X", "reason": "Y"}),
-            (reverse("project_work:action_create", args=[pk]), {"title": "Late action"}),
+            (reverse("projects:action_create", args=[pk]), {"title": "Late action"}),
             (reverse("projects:close_actions", args=[pk]), {}),
         ]:
             response = client.post(url, data)
