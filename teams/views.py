@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.panels import team_sections
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Profile
 from teams.access import get_team_for_user
@@ -51,5 +52,7 @@ def team_detail(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse
             "composition": composition,
             # The reverse one-to-one was joined by the access helper.
             "project": getattr(team, "project", None),
+            # What the apps above add to the team page (its sessions).
+            "sections": team_sections(request, access),
         },
     )

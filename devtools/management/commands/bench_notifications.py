@@ -39,7 +39,8 @@ class Command(bench_reminders.Command):
     def measure(self, options: dict[str, Any]) -> None:
         import tempfile
 
-        from config.celery import app
+        from celery import current_app as app
+
         from devtools.reminder_load import seed_due_participants
         from notifications.kinds import Kind
         from notifications.models import EmailDelivery

@@ -191,7 +191,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Target of 50,000 in ≤ {TARGET_SECONDS_FOR_50K:.0f} s: {verdict}.")
 
     def start_workers(self, options: dict[str, Any], logs: Path) -> list[subprocess.Popen[bytes]]:
-        from config.celery import app
+        from celery import current_app as app
 
         workers = []
         for number in range(options["workers"]):

@@ -1,25 +1,22 @@
 """The team page's "next session" card (the team page belongs to `teams`, which knows
-nothing of sessions)."""
+nothing of sessions: it shows the card through `core.panels`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import template
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from coaching.models import TeamSession
+from core.panels import Section
 from programs.access import is_program_admin
 
 # How many past sessions' attendance the team page shows.
 RECENT_SESSIONS = 4
 
-register = template.Library()
 
-
-@register.inclusion_tag("coaching/_next_session.html", takes_context=True)
-def next_session(context: template.Context, access: Any) -> dict[str, Any]:
+def next_session_section(access: Any) -> Section:
     """The team's next session (on the reader's clock), with the way to schedule one for
     its members and coach."""
     team = access.team
@@ -41,12 +38,14 @@ def next_session(context: template.Context, access: Any) -> dict[str, Any]:
         )
     attendance = held if sees_attendance else []
     past = held if sees_record else []
-    return {
-        "attendance": attendance,
-        "past": past,
-        "team": team,
-        "session": session,
-        "user": context["user"],
-        "may_schedule": access.is_member or access.is_coach,
-        "invited": access.is_member or access.is_coach or access.is_sponsor,
-    }
+    return Section(
+        "coaching/_next_session.html",
+        {
+            "attendance": attendance,
+            "past": past,
+            "team": team,
+            "session": session,
+            "may_schedule": access.is_member or access.is_coach,
+            "invited": access.is_member or access.is_coach or access.is_sponsor,
+        },
+    )
