@@ -1,5 +1,5 @@
 """Form pieces every app shares: the form renderer (one field and one error template for
-the whole site) and a flag read from a query string."""
+the whole site), a flag and a page number read from a query string."""
 
 from __future__ import annotations
 
@@ -42,6 +42,20 @@ class QueryForm(forms.Form):
         """The options given with a valid value."""
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+class PageForm(QueryForm):
+    """`?page=` (or the name given, for a page with two lists): the page of a list asked
+    for; 1 when it is missing or not a whole number from 1 up. A number past the end is
+    the paginator's to answer (the last page)."""
+
+    def __init__(self, data: Mapping[str, Any], *, name: str = "page") -> None:
+        super().__init__(data)
+        self.name = name
+        self.fields[name] = forms.IntegerField(min_value=1, required=False)
+
+    def number(self) -> int:
+        return int(self.given().get(self.name, 1))
 
 
 class SearchForm(QueryForm):

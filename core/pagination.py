@@ -1,5 +1,5 @@
-"""Pagination for every paginated list: `paginate(items, number, per_page=...)`, and
-`templates/_pagination.html` for its links.
+"""Pagination for every paginated list: `paginate(items, number, per_page=...)` with the
+number read by `core.forms.PageForm`, and `templates/_pagination.html` for its links.
 
 Django's Paginator asks the database twice per page: once for the count, once for the
 rows. `OneQueryPaginator` adds `COUNT(*) OVER ()` to the page's own query, so a page of a
@@ -50,7 +50,7 @@ class OneQueryPaginator(Paginator):
         return Page(rows, wanted, self)
 
 
-def paginate(items: QuerySet[Any] | Sequence[Any], number: Any, *, per_page: int) -> Page:
-    """Page `number` of `items` (`request.GET.get("page")` as it comes: a bad or missing
-    number gives the first page, one past the end the last)."""
+def paginate(items: QuerySet[Any] | Sequence[Any], number: int, *, per_page: int) -> Page:
+    """Page `number` of `items` (as `core.forms.PageForm` reads it from the query string);
+    a page past the end gives the last."""
     return OneQueryPaginator(items, per_page).get_page(number)

@@ -14,6 +14,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from core.charts import bar_chart
+from core.forms import PageForm
 from core.pagination import paginate
 from dashboards.analytics import Table, program_analytics, table_csv
 from programs.access import get_program_for_admin
@@ -36,7 +37,7 @@ def shown_table(table: Table, params: QueryDict) -> ShownTable:
     """One page of `table`, its rows made into HTML here rather than in a template loop,
     which costs far less for a long table."""
     name = f"{table.slug}_page"
-    page = paginate(table.rows, params.get(name), per_page=ROWS_PER_PAGE)
+    page = paginate(table.rows, PageForm(params, name=name).number(), per_page=ROWS_PER_PAGE)
     body = format_html_join(
         "\n",
         "<tr>{}</tr>",

@@ -217,7 +217,7 @@ def weeks_since(moment: datetime.datetime, today: datetime.date) -> int:
 
 
 def build_coach_dashboard(
-    *, program: Program, coach: User, now: datetime.datetime, page_number: str | None = None
+    *, program: Program, coach: User, now: datetime.datetime, page_number: int = 1
 ) -> CoachDashboard:
     """The dashboard of the teams that `coach` guides in `program`, as of `now`: the page
     `page_number` of them, in name order."""

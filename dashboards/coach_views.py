@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from core.forms import PageForm
 from dashboards.coach import build_coach_dashboard
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
@@ -22,7 +23,7 @@ def coach_dashboard(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
         program=access.program,
         coach=request.user,
         now=timezone.now(),
-        page_number=request.GET.get("page"),
+        page_number=PageForm(request.GET).number(),
     )
     return render(
         request,

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import PageForm
 from core.pagination import paginate
 from notifications.digests import do_opt_out_of_partner_notes, email_from_partner_opt_out_token
 from notifications.models import ReminderDelivery
@@ -116,7 +117,7 @@ def log(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     ]
     page = paginate(
         deliveries.select_related("user").order_by("-iso_year", "-iso_week", "status", "pk"),
-        request.GET.get("page"),
+        PageForm(request.GET).number(),
         per_page=PAGE_SIZE,
     )
     return render(

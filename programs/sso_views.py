@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.forms import SearchForm
+from core.forms import PageForm, SearchForm
 from core.models import SecurityEvent
 from core.pagination import paginate
 from core.security import record_event
@@ -131,7 +131,7 @@ def people(request: AuthenticatedHttpRequest, organization_id: int) -> HttpRespo
             | Q(first_name__icontains=search)
             | Q(last_name__icontains=search)
         )
-    page = paginate(query, request.GET.get("page"), per_page=PEOPLE_PER_PAGE)
+    page = paginate(query, PageForm(request.GET).number(), per_page=PEOPLE_PER_PAGE)
     domains = set(
         organization.sign_on.domains.values_list("domain", flat=True)
         if hasattr(organization, "sign_on")

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import PageForm
 from core.pagination import paginate
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Membership, Role, User, zone_or_site
@@ -269,7 +270,7 @@ def checkin_history(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
     entries = mine.annotate(
         reader_count=Coalesce(Subquery(readers, output_field=IntegerField()), 0)
     )
-    page = paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE)
+    page = paginate(entries, PageForm(request.GET).number(), per_page=PAGE_SIZE)
     return render(
         request,
         "reflections/checkin_history.html",

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.forms import PageForm
 from core.pagination import paginate
 from programs.http import AuthenticatedHttpRequest
 from reflections.access import (
@@ -54,7 +55,7 @@ def team_list(request: AuthenticatedHttpRequest, team_id: int) -> HttpResponse:
             "program": team.cohort.program,
             "access": access,
             "zone": _zone(request, access),
-            "page": paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE),
+            "page": paginate(entries, PageForm(request.GET).number(), per_page=PAGE_SIZE),
         },
     )
 

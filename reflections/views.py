@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import PageForm
 from core.pagination import paginate
 from programs.http import AuthenticatedHttpRequest
 from programs.models import User
@@ -144,7 +145,7 @@ def journal(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     if tag:
         entries = entries.filter(tags__name=tag)
     entries = entries.prefetch_related("tags").annotate(reader_count=_readers_count())
-    page = paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE)
+    page = paginate(entries, PageForm(request.GET).number(), per_page=PAGE_SIZE)
     context: dict[str, object] = {
         "program": program,
         "team_id": space.team_id,
@@ -391,7 +392,7 @@ def deleted(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     entries = Reflection.objects.filter(
         author=request.user, program=space.program, deleted_at__isnull=False
     ).order_by("-deleted_at")
-    page = paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE)
+    page = paginate(entries, PageForm(request.GET).number(), per_page=PAGE_SIZE)
     return render(
         request,
         "reflections/deleted.html",
@@ -427,8 +428,10 @@ def shared(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
             "team_id": space.team_id,
             "zone": space.zone,
             "is_participant": space.is_participant,
-            "page": paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE),
-            "checkin_page": paginate(checkins, request.GET.get("checkins"), per_page=PAGE_SIZE),
+            "page": paginate(entries, PageForm(request.GET).number(), per_page=PAGE_SIZE),
+            "checkin_page": paginate(
+                checkins, PageForm(request.GET, name="checkins").number(), per_page=PAGE_SIZE
+            ),
         },
     )
 

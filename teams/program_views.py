@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.forms import PageForm
 from core.pagination import paginate
 from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
@@ -144,7 +145,7 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     filters = query.given()
     page = paginate(
         _with_profile_and_team(_filtered_members(program, filters), program),
-        params.get("page"),
+        PageForm(params).number(),
         per_page=PAGE_SIZE,
     )
     rows = [_person_row(m) for m in page.object_list]
@@ -152,12 +153,14 @@ def people(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
         Membership.objects.filter(program=program, is_active=False)
         .select_related("user", "cohort")
         .order_by("-ended_at", "user__last_name", "user__first_name", "role"),
-        params.get("fpage"),
+        PageForm(params, name="fpage").number(),
         per_page=PAGE_SIZE,
     )
     status = filters.get("status", "")
     invitation_page = paginate(
-        _filtered_invitations(program, status), params.get("ipage"), per_page=PAGE_SIZE
+        _filtered_invitations(program, status),
+        PageForm(params, name="ipage").number(),
+        per_page=PAGE_SIZE,
     )
     now = timezone.now()
     invitations = [(inv, inv.status(now)) for inv in invitation_page.object_list]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from core.forms import PageForm
 from core.pagination import OneQueryPaginator, paginate
 from programs.models import Unit
 from tests import factories as f
@@ -48,16 +52,29 @@ def test_an_empty_list_is_one_empty_page_from_one_query() -> None:
     assert len(queries) == 1
 
 
-def test_a_list_in_memory_is_paged_by_the_same_helper_with_bad_numbers_handled() -> None:
+def test_a_list_in_memory_is_paged_by_the_same_helper() -> None:
     rows = list(range(7))
-    assert list(paginate(rows, "2", per_page=3).object_list) == [3, 4, 5]
-    assert paginate(rows, "9", per_page=3).number == 3
-    assert paginate(rows, "x", per_page=3).number == 1
-    assert paginate(rows, None, per_page=3).number == 1
+    assert list(paginate(rows, 2, per_page=3).object_list) == [3, 4, 5]
+    assert paginate(rows, 9, per_page=3).number == 3
+
+
+@pytest.mark.parametrize(
+    ("query", "number"),
+    [({}, 1), ({"page": "2"}, 2), ({"page": "x"}, 1), ({"page": "0"}, 1), ({"page": "-3"}, 1)],
+)
+def test_the_page_number_is_read_by_a_form_and_a_bad_one_is_the_first_page(
+    query: dict[str, str], number: int
+) -> None:
+    assert PageForm(QueryDict(urlencode(query))).number() == number
+
+
+def test_a_second_list_on_the_page_reads_its_own_number() -> None:
+    params = QueryDict("page=3&checkins=2")
+    assert PageForm(params, name="checkins").number() == 2
 
 
 def test_the_pagination_links_keep_the_query_and_set_the_named_page() -> None:
-    page = paginate(list(range(7)), "2", per_page=3)
+    page = paginate(list(range(7)), 2, per_page=3)
     request = RequestFactory().get("/", {"q": "a b", "page": "5", "fpage": "2"})
     html = render_to_string(
         "_pagination.html", {"page": page, "param": "fpage", "label": "Pages"}, request=request
