@@ -25,6 +25,9 @@ HEAD_ONLY_TAGS = frozenset({"base", "meta", "link", "style", "title"})
 SVG_ACTIVE_TAGS = frozenset(
     {"animate", "set", "animatemotion", "animatetransform", "foreignobject", "use", "handler"}
 )
+# The one <use> of ours: an icon of the app's own sprite (`{% icon %}`, core/icons.py), with
+# the hashed name the manifest storage gives it in production, and nothing else on it.
+OUR_ICON = re.compile(r"/static/img/icons(\.[0-9a-f]{12})?\.svg#[a-z0-9-]+")
 # A <script> of one of these types holds data, and browsers do not run it.
 DATA_BLOCK_TYPES = frozenset({"application/json", "application/ld+json"})
 URL_ATTRIBUTES = frozenset(
@@ -61,6 +64,12 @@ _TAB_AND_NEWLINE = re.compile(r"[\t\n\r]")
 
 def _scheme_of(url: str) -> str:
     return _TAB_AND_NEWLINE.sub("", url.strip(_C0_AND_SPACE)).lower()
+
+
+def _is_our_icon(attrs: list[tuple[str, str | None]]) -> bool:
+    return (
+        len(attrs) == 1 and attrs[0][0] == "href" and bool(OUR_ICON.fullmatch(attrs[0][1] or ""))
+    )
 
 
 @dataclass
@@ -107,7 +116,7 @@ class _Scanner(HTMLParser):
             self._find(tag, attrs, f"a <{tag}> element in the body")
         if tag == "meta" and any(name.lower() == "http-equiv" for name, _ in attrs):
             self._find(tag, attrs, "a <meta http-equiv>")
-        if tag in SVG_ACTIVE_TAGS:
+        if tag in SVG_ACTIVE_TAGS and not (tag == "use" and _is_our_icon(attrs)):
             self._find(tag, attrs, f"an active SVG <{tag}> element")
         for name, value in attrs:
             self._check_attribute(tag, attrs, name.lower(), value or "")
