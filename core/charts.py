@@ -27,13 +27,26 @@ HEIGHT = 220
 # Text is drawn at this size in viewBox units (the CSS of `.chart-axis` says the same);
 # a character is taken as this wide when laying labels out.
 FONT_SIZE = 13
-CHAR_WIDTH = 7.5
+CHAR_WIDTH = 8.2
 PAD_TOP = 28
 PAD_RIGHT = 12
 PAD_BOTTOM = 28
 # Colours for this many series; more series reuse them in turn.
 SERIES_STYLES = 6
 NO_FIGURE = "no figure"
+# The light scheme's colours inside the drawing, for a PDF made on the server: WeasyPrint
+# applies no stylesheet of the page to an inline SVG. (A page in a browser never gets this
+# `<style>`: its colours come from the site's stylesheet.)
+PRINT_STYLE = (
+    "text{font-size:11px;fill:#4d5866}.chart-value{fill:#1c2430}"
+    ".chart-grid{stroke:#d5dae1}.chart-baseline{stroke:#4d5866}"
+    "polyline{fill:none;stroke-width:2}"
+    ".chart-series-1{fill:#0b5cad;stroke:#0b5cad}.chart-series-2{fill:#1d6b3a;stroke:#1d6b3a}"
+    ".chart-series-3{fill:#8a5300;stroke:#8a5300}.chart-series-4{fill:#a32020;stroke:#a32020}"
+    ".chart-series-5{fill:#4d5866;stroke:#4d5866}.chart-series-6{fill:#1c2430;stroke:#1c2430}"
+    ".chart-series-2 polyline{stroke-dasharray:6 3}.chart-series-4 polyline{stroke-dasharray:2 3}"
+    ".chart-series-6 polyline{stroke-dasharray:8 3 2 3}.chart-series text{stroke:none}"
+)
 
 _ids = itertools.count(1)
 
@@ -59,6 +72,14 @@ class Chart:
     def labelled_rows(self) -> list[list[tuple[str, str]]]:
         """Each row's cells with the heading of their column."""
         return [list(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    @property
+    def printable(self) -> SafeString:
+        """The drawing with its colours inside it, for a PDF (see `PRINT_STYLE`)."""
+        opening, rest = str(self.svg).split(">", 1)
+        return format_html(
+            "{}><style>{}</style>{}", SafeString(opening), PRINT_STYLE, SafeString(rest)
+        )
 
     def __html__(self) -> str:
         return str(self.svg)
@@ -105,7 +126,7 @@ def nice_ticks(low: float, high: float, *, count: int = 5, integer: bool = False
 def shown_labels(count: int, room: float, longest: int) -> set[int]:
     """Which of `count` x labels to write so that none overlaps the next: every n-th,
     always the last (the most recent)."""
-    fits = max(1, int(room // (longest * CHAR_WIDTH + 8)))
+    fits = max(1, int(room // (longest * CHAR_WIDTH + 14)))
     step = math.ceil(count / fits)
     return {i for i in range(count) if (count - 1 - i) % step == 0}
 
@@ -309,11 +330,18 @@ def column_chart(
             if v is not None
         ),
     )
+    # A dash on the baseline where there is no figure, so it does not read as a zero.
+    gaps = format_html_join(
+        "",
+        '<text class="chart-axis" x="{}" y="{}" text-anchor="middle">–</text>',
+        ((xs[i], frame.bottom - 4) for i, (_, v) in enumerate(columns) if v is None),
+    )
     body = format_html(
-        '{}{}<g class="chart-series chart-series-1">{}</g>',
+        '{}{}<g class="chart-series chart-series-1">{}</g>{}',
         _y_axis(frame, scale, y_label),
         _x_labels(frame, [label for label, _ in columns], xs, frame.right - frame.left),
         bars,
+        gaps,
     )
     return Chart(
         svg=_svg(title=title, description=description, height=HEIGHT, body=body),

@@ -180,6 +180,18 @@ def test_a_hidden_week_draws_no_column() -> None:
     rects = list(parse(chart).iter(f"{SVG}rect"))
     assert [r.find(f"{SVG}title").text for r in rects] == ["01 Oct: 80%", "15 Oct: 0%"]  # type: ignore[union-attr]
     assert chart.rows[1] == ["08 Oct", "fewer than 5"]
+    # A dash on the baseline where the week has no figure, unlike a zero.
+    assert texts(chart).count("–") == 1
+
+
+def test_the_printable_drawing_carries_its_own_colours_for_the_pdf() -> None:
+    chart = completion([("01 Oct", 80)])
+    assert "<style" not in str(chart.svg)
+    root = ElementTree.fromstring(str(chart.printable))  # noqa: S314
+    style = root.find(f"{SVG}style")
+    assert style is not None
+    assert ".chart-series-1{fill:#0b5cad" in (style.text or "")
+    assert str(chart.printable).replace(f"<style>{style.text}</style>", "") == str(chart.svg)
 
 
 def test_a_single_point_is_drawn_in_the_middle_without_a_line() -> None:
@@ -219,7 +231,7 @@ def test_a_bar_chart_writes_each_value_after_its_bar() -> None:
         assert words in drawn
     widths = [float(r.get("width") or 0) for r in parse(chart).iter(f"{SVG}rect")]
     assert widths[0] > widths[1] > widths[2] == 0
-    assert widths[0] == pytest.approx(3 * widths[1], abs=0.2)
+    assert widths[0] == pytest.approx(3 * widths[1], abs=1)
 
 
 def test_a_long_category_is_shortened_in_the_drawing_but_whole_in_the_table() -> None:
@@ -240,7 +252,7 @@ def test_many_x_labels_are_thinned_out_keeping_the_latest() -> None:
     # …while the table keeps every week.
     assert [row[0] for row in chart.rows] == labels
     assert shown_labels(3, 340, 6) == {0, 1, 2}
-    assert shown_labels(12, 340, 6) == {1, 3, 5, 7, 9, 11}
+    assert shown_labels(12, 340, 6) == {2, 5, 8, 11}
 
 
 def test_the_include_puts_every_figure_in_a_table_behind_the_chart() -> None:
