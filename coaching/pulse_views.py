@@ -25,7 +25,7 @@ from coaching.pulse import (
     pulse_scores,
     with_pulse_averages,
 )
-from core.charts import Series, legend, line_chart
+from core.charts import Chart, Scale, Series, line_chart
 from programs.http import AuthenticatedHttpRequest
 
 
@@ -69,22 +69,31 @@ def _pulse_context(request: AuthenticatedHttpRequest, team_id: int) -> dict[str,
     return context
 
 
-def pulse_chart(team_name: str, history: list[PulseScores]) -> str:
+def pulse_chart(team_name: str, history: list[PulseScores]) -> Chart | None:
+    """Each dimension's team average at each meeting whose averages are shown, a line per
+    dimension: from two such meetings on."""
     shown = sorted((s for s in history if s.shown), key=lambda s: s.survey.meeting_on)
     if len(shown) < 2:
-        return ""
-    series = [
-        Series(label, [s.averages[name] for s in shown])
-        for name, label in PULSE_DIMENSIONS.items()
-    ]
-    chart = line_chart(
-        title=f"Pulse of {team_name}: average of each dimension at each meeting, 1 to 5",
+        return None
+    return line_chart(
+        title=f"Pulse of {team_name}, meeting by meeting",
+        description=(
+            f"Team average of each of the {len(PULSE_DIMENSIONS)} pulse dimensions, from 1 "
+            f"to 5, at the {len(shown)} meetings from {shown[0].survey.meeting_on:%d %b %Y} "
+            f"to {shown[-1].survey.meeting_on:%d %b %Y} with at least "
+            f"{MIN_PULSE_RESPONSES} answers."
+        ),
+        x_heading="Meeting",
         x_labels=[f"{s.survey.meeting_on:%d %b}" for s in shown],
-        series=series,
+        series=[
+            Series(label, [s.averages[name] for s in shown])
+            for name, label in PULSE_DIMENSIONS.items()
+        ],
+        y_label="Team average, 1 to 5",
         y_min=1,
         y_max=5,
+        scale=Scale(decimals=1),
     )
-    return chart + legend(series)
 
 
 @require_GET

@@ -13,10 +13,10 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from core.charts import bar_chart
 from core.forms import PageForm
 from core.pagination import paginate
 from dashboards.analytics import Table, program_analytics, table_csv
+from dashboards.charts import participation_chart, phases_chart
 from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
 
@@ -64,27 +64,14 @@ def shown_table(table: Table, params: QueryDict) -> ShownTable:
 def analytics(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     access = get_program_for_admin(request.user, program_id)
     data = program_analytics(program=access.program, today=timezone.localdate())
-    bars = [
-        (f"{week.starts_on:%d %b}", None if tally.hidden else tally.completion)
-        for week, tally in zip(data.weeks, data.weekly, strict=True)
-    ]
-    chart = (
-        bar_chart(
-            title="Weekly check-in completion in percent, by week; weeks with fewer than 5 "
-            "participants are left out",
-            bars=bars,
-            maximum=100,
-        )
-        if bars
-        else ""
-    )
     return render(
         request,
         "dashboards/analytics/analytics.html",
         {
             "program": access.program,
             "data": data,
-            "chart": chart,
+            "participation_chart": participation_chart(data),
+            "phases_chart": phases_chart(data.table("phases")),
             "tables": [shown_table(table, request.GET) for table in data.tables],
         },
     )

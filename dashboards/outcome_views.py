@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from core.csv import csv_text
 from dashboards.analytics import MIN_GROUP, build_analytics
+from dashboards.charts import growth_chart, participation_chart, phases_chart
 from dashboards.outcome import growth_figure, stage_figure
 from dashboards.outcome_report import (
     learning_themes,
@@ -50,6 +51,9 @@ def _report_context(program: Program) -> dict[str, Any]:
         "stages": SelfAssessment.Stage.choices,
         "later_stages": SelfAssessment.Stage.choices[1:],
         "assessment_rows": assessment_rows,
+        "participation_chart": participation_chart(data),
+        "phases_chart": phases_chart(data.table("phases")),
+        "growth_chart": growth_chart(competencies, closed),
         "closed": closed,
         "opens_on": [
             (label, opening[value])

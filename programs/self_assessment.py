@@ -25,6 +25,12 @@ from core.privacy import MIN_GROUP
 from programs.models import Milestone, Program, SelfAssessment, SelfAssessmentStage, User
 
 END_WEEKS_BEFORE_CLOSE = 4
+# Stage names short enough for a chart's axis.
+STAGE_SHORT_LABELS = {
+    SelfAssessment.Stage.BASELINE: "Baseline",
+    SelfAssessment.Stage.MIDPOINT: "Mid-point",
+    SelfAssessment.Stage.END: "End",
+}
 
 
 def stage_opening_days(program: Program) -> dict[str, datetime.date]:

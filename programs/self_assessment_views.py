@@ -10,11 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.charts import Chart, Scale, Series, line_chart
 from programs.access import get_program_for_admin, get_program_for_user
 from programs.forms import SelfAssessmentForm, StageCloseForm
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Role, SelfAssessment
 from programs.self_assessment import (
+    STAGE_SHORT_LABELS,
     closed_stages,
     do_close_self_assessment_stage,
     do_save_self_assessment,
@@ -91,11 +93,30 @@ def self_assessment(request: AuthenticatedHttpRequest, program_id: int) -> HttpR
             "stages": SelfAssessment.Stage.choices,
             "rows": rows,
             "has_any": bool(mine),
+            "chart": my_growth_chart(rows) if mine else None,
             "open_stages": open_stages,
             "closed": [label for v, label in SelfAssessment.Stage.choices if v in closed],
             "not_yet": not_yet,
         },
         status=400 if form.errors else 200,
+    )
+
+
+def my_growth_chart(rows: list[tuple[str, list[int | None]]]) -> Chart:
+    """The person's own rating of each competency at each stage, a line per competency."""
+    return line_chart(
+        title="My ratings, stage by stage",
+        description=(
+            "Your own rating, from 1 to 5, of each competency at the start, the mid-point "
+            "and the end of the program; a stage you have not rated has no point."
+        ),
+        x_heading="Stage",
+        x_labels=[STAGE_SHORT_LABELS[SelfAssessment.Stage(v)] for v in SelfAssessment.Stage],
+        series=[Series(competency, values) for competency, values in rows],
+        y_label="My rating, 1 to 5",
+        y_min=1,
+        y_max=5,
+        scale=Scale(missing="not rated"),
     )
 
 

@@ -1,4 +1,4 @@
-"""Demo data for the journal: a prompt schedule, Be Better Now plans, ten weeks of
+"""Demo data for the journal: a prompt schedule, Be Better Now plans, twelve weeks of
 check-ins (with a few missed weeks), private and shared reflections, a team reflection
 per team, and a few read receipts.
 
@@ -14,6 +14,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from dashboards.analytics import ANALYTICS_WEEKS
 from programs.models import Membership, Program, Role, User
 from reflections.models import (
     CheckIn,
@@ -157,8 +158,11 @@ def _seed_checkins(user: User, program: Program, index: int, team: Team) -> None
     zone = user.zone
     this_week = LocalWeek.of(timezone.now(), zone)
     week = this_week.previous()
-    for weeks_ago in range(1, 11):
-        if (index + weeks_ago) % 4 == 0 or week.ends_on < program.starts_on:
+    # Every week of the analytics' window, with a dip five and six weeks ago (a busy
+    # fortnight on the wards), so its chart shows a trend.
+    for weeks_ago in range(1, ANALYTICS_WEEKS + 1):
+        busy = weeks_ago in (5, 6) and index % 3 == 0
+        if (index + weeks_ago) % 4 == 0 or busy or week.ends_on < program.starts_on:
             week = week.previous()
             continue  # a missed week
         written = datetime.datetime.combine(

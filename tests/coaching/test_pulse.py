@@ -194,15 +194,27 @@ def test_the_coach_reads_comments_without_names_and_sees_the_trend(cast: Cast) -
     assert '<svg class="chart"' in text
     assert 'role="img"' in text
     assert "<title" in text
-    assert "Learning, 13 Nov: 4" in text
+    assert "Learning, 13 Nov: 4.0" in text
+    # The same figures in a table behind the chart, a row per meeting.
+    chart = text.split('class="chart-block"', 1)[1].split("</details>", 1)[0]
+    assert "Show the figures as a table" in chart
+    assert '<td data-label="Meeting">06 Nov</td>' in chart
+    assert '<td data-label="Learning">2.0</td>' in chart
+    assert '<td data-label="Learning">4.0</td>' in chart
+    assert "Team average, 1 to 5" in chart
 
 
 def test_teammates_do_not_see_the_trend_chart(cast: Cast) -> None:
     today = NOW.date()
     add_pulse(cast.team, today - datetime.timedelta(days=14), [{}] * 3)
     add_pulse(cast.team, today - datetime.timedelta(days=7), [{}] * 3)
+    coach = cast.client_for("coach").get(reverse("coaching:pulse", args=[cast.team.pk]))
+    assert 'class="chart-block"' in coach.content.decode()
     html = cast.client_for("participant").get(reverse("coaching:pulse", args=[cast.team.pk]))
-    assert '<svg class="chart"' not in html.content.decode()
+    text = html.content.decode()
+    assert 'class="chart-block"' not in text
+    assert 'class="chart"' not in text
+    assert "Show the figures as a table" not in text
 
 
 def test_a_member_without_answers_is_offered_the_pulse(cast: Cast) -> None:

@@ -129,8 +129,43 @@ def test_weekly_table_counts_check_ins_and_reflections_but_no_content(cast: Cast
     html = cast.client_for("program_admin").get(
         reverse("dashboards:analytics", args=[cast.program.pk])
     )
-    assert "Very private" not in html.content.decode()
-    assert '<svg class="chart"' in html.content.decode()
+    text = html.content.decode()
+    assert "Very private" not in text
+    # Completion over time, as a chart with an axis in percent and its figures as a table.
+    chart = text.split('class="chart-block"', 1)[1].split("</details>", 1)[0]
+    assert "Weekly check-in completion" in chart
+    assert ">100%</text>" in chart
+    assert "Check-ins done, % of due" in chart
+    assert "09 Nov: 83%" in chart
+    assert '<td data-label="Week of">09 Nov</td><td data-label="Check-ins done">83%</td>' in chart
+
+
+def test_a_week_of_fewer_than_five_due_draws_no_column(cast: Cast) -> None:
+    add_checkin(cast.participant, cast.program, LAST_WEEK)
+    text = (
+        cast.client_for("program_admin")
+        .get(reverse("dashboards:analytics", args=[cast.program.pk]))
+        .content.decode()
+    )
+    chart = text.split('class="chart-block"', 1)[1].split("</details>", 1)[0]
+    assert "<rect" not in chart
+    assert (
+        '<td data-label="Week of">09 Nov</td><td data-label="Check-ins done">fewer than 5</td>'
+        in chart
+    )
+
+
+def test_projects_by_phase_is_drawn_as_bars_with_their_counts(cast: Cast) -> None:
+    text = (
+        cast.client_for("program_admin")
+        .get(reverse("dashboards:analytics", args=[cast.program.pk]))
+        .content.decode()
+    )
+    chart = text.split('aria-labelledby="table-phases"', 1)[1].split("</details>", 1)[0]
+    assert "Projects by phase" in chart
+    assert "Number of projects in each phase: Crafting 2, Carrying out 0" in chart
+    assert "Crafting: 2</title>" in chart
+    assert '<td data-label="Phase">Crafting</td><td data-label="Projects">2</td>' in chart
 
 
 def test_phases_table_counts_projects_per_phase(cast: Cast) -> None:

@@ -41,6 +41,27 @@ def test_report_shows_averages_only_for_five_or_more_people(with_competencies: C
     assert "4.0" not in text
     assert "fewer than 5" in text
     assert "Projects by phase" in text
+    # The chart of the same figures: the baseline's point, none for the end of the program.
+    chart = text.split("Self-assessment by competency, average at each stage", 1)[1]
+    chart = chart.split("</details>", 1)[0]
+    assert "Leading across boundaries, Baseline: 2.0" in chart
+    assert "Leading across boundaries, End" not in chart
+    assert (
+        '<td data-label="Stage">End</td><td data-label="Leading across boundaries">no figure</td>'
+        in chart
+    )
+
+
+def test_the_report_draws_no_self_assessment_chart_before_a_stage_closes(
+    with_competencies: Cast,
+) -> None:
+    cast = with_competencies
+    people = [cast.participant, cast.teammate] + [f.add_participant(cast.team) for _ in range(3)]
+    rate(people, cast, "baseline", 3)
+    text = report(cast)
+    assert "Self-assessment by competency, average at each stage" not in text
+    assert "Projects by phase" in text
+    assert '<td data-label="Phase">Crafting</td><td data-label="Projects">2</td>' in text
 
 
 def test_an_open_stage_shows_no_figures_however_many_answered(with_competencies: Cast) -> None:

@@ -44,3 +44,6 @@ def test_the_demos_outcome_report_pdf_names_every_project(tmp_path: Path) -> Non
     completed = projects.get(phase=Phase.COMPLETED)
     assert ProjectResults.objects.get(project=completed).confirmed_at is not None
     assert "86%" in folded  # what the completed experiment achieved
+    # The charts are drawn in the PDF too, with their axes' words.
+    for words in ("Check-ins done, % of due", "100%", "Average, 1 to 5", "projects"):
+        assert words in folded, words

@@ -76,6 +76,32 @@ def test_teammates_and_coaches_never_see_someone_elses_ratings(with_competencies
         reverse("programs:self_assessment", args=[cast.program.pk])
     )
     assert "My ratings so far" not in html.content.decode()
+    assert 'class="chart"' not in html.content.decode()
+
+
+def test_a_participant_sees_their_own_ratings_as_a_chart_with_its_table(
+    with_competencies: Cast,
+) -> None:
+    cast = with_competencies
+    url = reverse("programs:self_assessment", args=[cast.program.pk])
+    client = cast.client_for("participant")
+    assert 'class="chart"' not in client.get(url).content.decode()
+    for stage, first in (("baseline", 2), ("midpoint", 4)):
+        do_save_self_assessment(
+            user=cast.participant,
+            program=cast.program,
+            stage=stage,
+            ratings={"Leading across boundaries": first, "Asking powerful questions": 3},
+        )
+    html = client.get(url).content.decode()
+    chart = html.split('class="chart-block"', 1)[1].split("</details>", 1)[0]
+    assert "My ratings, stage by stage" in chart
+    assert "My rating, 1 to 5" in chart
+    assert "Leading across boundaries, Mid-point: 4" in chart
+    assert (
+        '<td data-label="Stage">End</td><td data-label="Leading across boundaries">not rated</td>'
+        in chart
+    )
 
 
 @pytest.mark.parametrize("who", ["coach", "sponsor", "program_admin", "former_participant"])
