@@ -216,6 +216,40 @@ def weeks_since(moment: datetime.datetime, today: datetime.date) -> int:
     return max((today - moment.date()).days // 7, 0)
 
 
+def overdue_annotations(today: datetime.date) -> dict[str, Count | Min]:
+    """A team's overdue actions (`overdue_actions`) and the oldest one's due date
+    (`oldest_overdue`), for `Team.objects.annotate`. A completed project raises no
+    flags: its open actions were closed at completion."""
+    overdue = (
+        Q(project__actions__due_on__lt=today)
+        & Q(project__actions__status__in=Action.OPEN_STATUSES)
+        & ~Q(project__phase=Phase.COMPLETED)
+    )
+    return {
+        "overdue_actions": Count("project__actions", filter=overdue),
+        "oldest_overdue": Min("project__actions__due_on", filter=overdue),
+    }
+
+
+def member_row(
+    member: TeamMember,
+    team: Team,
+    weeks: list[LocalWeek],
+    done: set[LocalWeek],
+    now: datetime.datetime,
+) -> MemberRow:
+    """A member's row: their check-in weeks on their own clock, due from the week they
+    joined the team (never the weeks before), given the weeks they checked in."""
+    zone = member.user.zone
+    starts_on = max(team.cohort.starts_on, member.joined_at.astimezone(zone).date())
+    own_current = LocalWeek.of(now, zone)
+    return MemberRow(
+        user=member.user,
+        cells=member_cells(weeks, done, own_current, starts_on),
+        missed_in_a_row=missed_in_a_row(done, own_current, starts_on, weeks),
+    )
+
+
 def build_coach_dashboard(
     *, program: Program, coach: User, now: datetime.datetime, page_number: int = 1
 ) -> CoachDashboard:
@@ -223,21 +257,10 @@ def build_coach_dashboard(
     `page_number` of them, in name order."""
     today = now.date()
     weeks = grid_weeks(program, LocalWeek.containing(today))
-    # A completed project raises no flags: its open actions were closed at completion.
-    not_done = Q(project__actions__status__in=Action.OPEN_STATUSES) & ~Q(
-        project__phase=Phase.COMPLETED
-    )
     teams: list[Team] = list(
         Team.objects.filter(cohort__program=program, coach=coach)
         .select_related("cohort", "project")
-        .annotate(
-            overdue_actions=Count(
-                "project__actions", filter=Q(project__actions__due_on__lt=today) & not_done
-            ),
-            oldest_overdue=Min(
-                "project__actions__due_on", filter=Q(project__actions__due_on__lt=today) & not_done
-            ),
-        )
+        .annotate(**overdue_annotations(today))
         .order_by("name")
     )
     # The teams are few and their row is small: read them all (no separate count query),
@@ -299,18 +322,7 @@ def build_coach_dashboard(
         by_team[team.pk] = row
     for member in members:
         row = by_team[member.team_id]
-        zone = member.user.zone
-        # Due from the week the person joined the team, never for the weeks before.
-        starts_on = max(row.team.cohort.starts_on, member.joined_at.astimezone(zone).date())
-        own_current = LocalWeek.of(now, zone)
-        member_done = done[member.user_id]
-        row.members.append(
-            MemberRow(
-                user=member.user,
-                cells=member_cells(weeks, member_done, own_current, starts_on),
-                missed_in_a_row=missed_in_a_row(member_done, own_current, starts_on, weeks),
-            )
-        )
+        row.members.append(member_row(member, row.team, weeks, done[member.user_id], now))
     for row in by_team.values():
         row.flags = team_flags(row)
     return CoachDashboard(weeks=weeks, teams=list(by_team.values()), page=page)

@@ -4,35 +4,30 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dashboards.homes import build_home, navigation_of
 from notifications.invitations import asked_for_milestones
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Membership, Milestone, Organization, Program, Role
+from programs.models import Membership, Milestone, Organization, Role
 from reflections.models import Draft
 from teams.models import Team, TeamMember
 
 
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """What each role needs first: participants their team, coaches and sponsors the teams
-    they guide, program admins their programs."""
+    """What needs each of the person's roles now, in a fixed order: participant, coach,
+    sponsor, program admin (`dashboards.homes`)."""
     user = request.user
+    now = timezone.now()
+    parts = build_home(user, now=now)
     # Ended memberships too, for the card that keeps a leaver's writing within reach.
-    every_membership = list(
-        Membership.objects.filter(user=user).select_related("program", "cohort")
-    )
-    memberships = [membership for membership in every_membership if membership.is_active]
-    programs_by_role: dict[str, list[int]] = {}
-    for membership in memberships:
-        programs_by_role.setdefault(membership.role, []).append(membership.program_id)
-
-    teams = Team.objects.select_related("cohort__program", "coach", "sponsor", "project")
+    every_membership = parts.memberships
     today = user.today()
     # Programs that are over, in which the person keeps their own practice.
     alumni = sorted(
@@ -40,48 +35,22 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         key=lambda m: m.program.ends_on,
         reverse=True,
     )
-    context: dict[str, object] = {
-        "memberships": memberships,
-        "every_membership": every_membership,
-        "alumni_memberships": alumni,
-        "drafts": list(Draft.objects.unclosed(user)),
-    }
-    if Role.PARTICIPANT in programs_by_role:
-        context["my_teams"] = list(
-            teams.filter(
-                members__user=user,
-                cohort__program_id__in=programs_by_role[Role.PARTICIPANT],
-            )
-        )
-    if Role.COACH in programs_by_role:
-        context["coached_teams"] = list(
-            teams.filter(coach=user, cohort__program_id__in=programs_by_role[Role.COACH]).annotate(
-                member_count=Count("members")
-            )
-        )
-    if Role.SPONSOR in programs_by_role:
-        context["sponsored_teams"] = list(
-            teams.filter(
-                sponsor=user, cohort__program_id__in=programs_by_role[Role.SPONSOR]
-            ).annotate(member_count=Count("members"))
-        )
-    if Role.PROGRAM_ADMIN in programs_by_role:
-        context["admin_programs"] = list(
-            Program.objects.filter(pk__in=programs_by_role[Role.PROGRAM_ADMIN])
-            .select_related("organization")
-            .annotate(
-                team_count=Count("cohorts__teams", distinct=True),
-                participant_count=Count(
-                    "memberships",
-                    filter=Q(memberships__role=Role.PARTICIPANT, memberships__is_active=True),
-                    distinct=True,
-                ),
-            )
-        )
-    context["administered_organizations"] = list(
-        Organization.objects.administered_by(user).order_by("name")
+    return render(
+        request,
+        "dashboards/home.html",
+        {
+            "home": parts,
+            "memberships": [m for m in every_membership if m.is_active],
+            "every_membership": every_membership,
+            "alumni_memberships": alumni,
+            "drafts": list(Draft.objects.unclosed(user)),
+            "administered_organizations": list(
+                Organization.objects.administered_by(user).order_by("name")
+            ),
+            # The header's programs, from the memberships already read.
+            "navigation": navigation_of(every_membership),
+        },
     )
-    return render(request, "dashboards/home.html", context)
 
 
 def schedule_positions(

@@ -19,11 +19,13 @@ from programs.models import Membership, Role, Unit, User
 from projects.access import ProjectAccess
 from projects.models import (
     Action,
+    CharterAmendment,
     CriterionAssessment,
     DoorRequest,
     EngagementLevel,
     Phase,
     Project,
+    ProjectResults,
     SponsorComment,
     StakeholderEngagement,
     StatusUpdate,
@@ -265,6 +267,9 @@ def work_context(access: ProjectAccess) -> dict[str, object]:
 # The sponsor's dashboard ----------------------------------------------------------------
 
 
+PHASE_ORDER = [Phase.CRAFTING, Phase.CARRYING_OUT, Phase.TRANSITIONING, Phase.COMPLETED]
+
+
 @dataclass(frozen=True)
 class SponsoredProject:
     project: Project
@@ -272,6 +277,17 @@ class SponsoredProject:
     open_door_count: int
     oldest_open_days: int | None
     last_update_at: datetime.datetime | None
+    actions_done: int = 0
+    actions_total: int = 0
+
+    @property
+    def phase_step(self) -> int:
+        """Which of the four phases the project is in, from 1 (crafting)."""
+        return PHASE_ORDER.index(Phase(self.project.phase)) + 1
+
+    @property
+    def phase_count(self) -> int:
+        return len(PHASE_ORDER)
 
 
 def _count(queryset: QuerySet[Any]) -> Coalesce:
@@ -287,9 +303,11 @@ def _count(queryset: QuerySet[Any]) -> Coalesce:
 
 def sponsored_projects(user: User) -> list[SponsoredProject]:
     """The projects the user sponsors in programs where they are an active sponsor, with
-    what awaits them: approvals, open doors and the date of the last status update. One
-    query, however many projects."""
+    what awaits them (approvals, amendments, a transition plan, results to confirm), open
+    doors, the date of the last status update and how many actions are done. One query,
+    however many projects."""
     open_doors = DoorRequest.objects.filter(project=OuterRef("pk"), answered_at__isnull=True)
+    actions = Action.objects.filter(project=OuterRef("pk"))
     projects = (
         Project.objects.filter(team__sponsor=user)
         .filter(
@@ -321,6 +339,18 @@ def sponsored_projects(user: User) -> list[SponsoredProject]:
                     project=OuterRef("pk"), submitted_at__isnull=False, accepted_at__isnull=True
                 )
             ),
+            amendment_awaiting=Exists(
+                CharterAmendment.objects.filter(
+                    project=OuterRef("pk"), status=CharterAmendment.Status.PROPOSED
+                )
+            ),
+            results_awaiting=Exists(
+                ProjectResults.objects.filter(project=OuterRef("pk"), confirmed_at__isnull=True)
+                .exclude(narrative="")
+                .filter(project__phase__in=[Phase.TRANSITIONING, Phase.COMPLETED])
+            ),
+            actions_total=_count(actions),
+            actions_done=_count(actions.filter(status=Action.Status.DONE)),
         )
         .order_by("team__cohort__program__name", "team__name", "pk")
     )
@@ -333,8 +363,12 @@ def sponsored_projects(user: User) -> list[SponsoredProject]:
         if project.criteria_awaiting:
             n = project.criteria_awaiting
             awaiting.append(f"{n} criteri{'on' if n == 1 else 'a'} awaiting your review")
+        if project.amendment_awaiting:
+            awaiting.append("Charter amendment awaiting your decision")
         if project.plan_awaiting:
             awaiting.append("Transition plan awaiting your acceptance")
+        if project.results_awaiting:
+            awaiting.append("Results ready for you to confirm")
         oldest = project.oldest_open_at
         rows.append(
             SponsoredProject(
@@ -343,6 +377,8 @@ def sponsored_projects(user: User) -> list[SponsoredProject]:
                 open_door_count=project.open_door_count,
                 oldest_open_days=days_between(oldest, today) if oldest else None,
                 last_update_at=project.last_update_at,
+                actions_done=project.actions_done,
+                actions_total=project.actions_total,
             )
         )
     return rows

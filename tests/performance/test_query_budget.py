@@ -603,6 +603,70 @@ def test_page_runs_the_same_queries_on_a_50_times_larger_program_and_at_most_10(
     )
 
 
+def _hold_every_role(world: World) -> User:
+    """The world's coach, made also the sponsor of every team, a program admin and a
+    participant on the first team, with a check-in this week and a plan: one person whose
+    home has every role's part."""
+    person = world.coach
+    cohort = world.team.cohort
+    Team.objects.filter(cohort=cohort).update(sponsor=person)
+    Membership.objects.bulk_create(
+        Membership(user=person, program=world.program, role=role, cohort=cohort)
+        for role in (Role.SPONSOR, Role.PROGRAM_ADMIN, Role.PARTICIPANT)
+    )
+    TeamMember.objects.create(team=world.team, cohort=cohort, user=person)
+    week = LocalWeek.containing(TODAY)
+    CheckIn.objects.create(
+        user=person,
+        program=world.program,
+        team=world.team,
+        iso_year=week.iso_year,
+        iso_week=week.iso_week,
+        week_starts_on=week.starts_on,
+        time_zone=ZONE,
+        steps_taken="Asked first.",
+        next_focus="Listen longer.",
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    Plan.objects.create(
+        user=person,
+        program=world.program,
+        aspect="Listening.",
+        action="ask before I advise",
+        checkin_weekday=2,
+        checkin_time=datetime.time(8, 0),
+        created_at=NOW,
+        updated_at=NOW,
+    )
+    return person
+
+
+def test_the_home_of_a_person_holding_every_role_runs_at_most_10_queries_at_any_size(
+    worlds: dict[str, World], db: None
+) -> None:
+    small, large = worlds["small"], worlds["large"]
+    small_sql = count_queries(_hold_every_role(small), reverse("home"))
+    large_sql = count_queries(_hold_every_role(large), reverse("home"))
+    listing = "\n".join(f"  {n}. {sql[:300]}" for n, sql in enumerate(large_sql, 1))
+    assert len(small_sql) == len(large_sql), listing
+    assert len(large_sql) <= BUDGET, listing
+
+
+def test_the_home_of_a_person_holding_every_role_shows_each_part_in_order(
+    worlds: dict[str, World], db: None
+) -> None:
+    large = worlds["large"]
+    client = Client()
+    client.force_login(_hold_every_role(large))
+    html = client.get(reverse("home")).content.decode()
+    headings = ["My week", "My team", "Teams I coach", "Projects I sponsor", "Programs I run"]
+    positions = [html.index(f">{heading}</h2>") for heading in headings]
+    assert positions == sorted(positions)
+    assert "Open this week’s check-in" in html
+    assert "Team 049" in html
+
+
 def _team_names(html: str) -> list[str]:
     return re.findall(r'<h2 id="team-\d+-heading">(Team \d{3})', html)
 
