@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -102,6 +102,44 @@ def test_main_pages_fit_a_phone_without_horizontal_scrolling(
         if width > 390 or off_screen:
             too_wide[path] = {"width": width, "off_screen": off_screen[:3]}
     assert not too_wide, too_wide
+
+
+SIGNED_OUT_PAGES = (
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/accounts/password/reset/",
+    "/accounts/login/code/",
+    "/no-such-page/",
+)
+
+
+@pytest.mark.parametrize(
+    ("width", "scheme"), [(1280, "light"), (1280, "dark"), (390, "light"), (390, "dark")]
+)
+def test_the_signed_out_pages_have_no_serious_axe_violation_and_fit_a_phone(
+    browser: Browser,
+    transactional_db: None,
+    live_server: Any,
+    axe_source: str,
+    width: int,
+    scheme: Literal["light", "dark"],
+) -> None:
+    context = browser.new_context(
+        bypass_csp=True, viewport={"width": width, "height": 844}, color_scheme=scheme
+    )
+    page = context.new_page()
+    problems: dict[str, Any] = {}
+    for path in SIGNED_OUT_PAGES:
+        page.goto(f"{live_server.url}{path}")
+        found = violations(page, axe_source)
+        if found:
+            problems[path] = [
+                {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]]} for v in found
+            ]
+        if page.evaluate("document.documentElement.scrollWidth") > width:
+            problems[path] = "wider than the screen"
+    context.close()
+    assert not problems, json.dumps(problems, indent=1)
 
 
 def press_tab_until(page: Page, element_id: str, limit: int = 80) -> None:
