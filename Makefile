@@ -1,5 +1,6 @@
 # ActionLab: `make run` serves the app with demo data; `make test` runs the test suite.
-.PHONY: run test lint typecheck check install clean bench bench-reminders bench-notifications
+.PHONY: run test lint typecheck check install clean bench bench-reminders bench-notifications \
+	screenshots
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -35,6 +36,11 @@ bench-reminders: install
 # A burst of event notifications: one event announced to N members at once (README).
 bench-notifications: install
 	DEBUG=1 $(PY) manage.py bench_notifications --notifications $(or $(N),10000)
+
+# The README's screenshots of each role's home (docs/screenshots), taken with Chromium from
+# the demo in a scratch SQLite database; OUTPUT=folder saves them elsewhere.
+screenshots: install
+	DEBUG=1 $(PY) manage.py screenshots $(if $(OUTPUT),--output $(OUTPUT))
 
 check: lint typecheck
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run

@@ -2,7 +2,8 @@
 by every browser test: a second Playwright in the same thread would find the first one's
 event loop running. Registered for the whole suite in tests/conftest.py.
 
-Chromium is never downloaded: the tests launch /usr/bin/chromium (or CHROMIUM_PATH). Where
+Chromium is never downloaded: the tests launch /usr/bin/chromium (or CHROMIUM_PATH), with
+the arguments of `devtools.browser`, which the README's screenshots share. Where
 it is missing they skip, except in CI, where they fail.
 """
 
@@ -20,19 +21,12 @@ from pathlib import Path
 
 import pytest
 
+from devtools.browser import CHROMIUM, CHROMIUM_ARGS
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # around it are plain synchronous ones.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 
 

@@ -1,10 +1,13 @@
 """The documentation: docs/configuration.md lists every environment variable the project
-reads, and the README gives the two commands and links every page of docs/."""
+reads, and the README gives the two commands, links every page of docs/ and shows the
+screenshots of docs/screenshots/ with the command that takes them."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from devtools.screenshots import ROLE_HOMES, WIDTHS, file_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,3 +58,19 @@ def test_links_between_the_pages_lead_somewhere() -> None:
                 headings = re.findall(r"^#+ (.+)$", linked.read_text(), flags=re.MULTILINE)
                 anchors = {re.sub(r"[^\w\- ]", "", h.lower()).replace(" ", "-") for h in headings}
                 assert anchor in anchors, f"{page.name} links to {target}#{anchor}, not a heading"
+
+
+def test_readme_shows_every_screenshot_with_the_command_that_takes_them() -> None:
+    readme = (ROOT / "README.md").read_text()
+    shown = re.findall(r'<img src="(docs/screenshots/[\w.-]+\.png)"', readme)
+    saved = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "docs/screenshots").glob("*.png"))
+    assert sorted(shown) == saved
+    # Each role's home at both widths, as `manage.py screenshots` names them.
+    homes = {
+        f"docs/screenshots/{file_name(home, width)}" for home in ROLE_HOMES for width in WIDTHS
+    }
+    assert homes <= set(saved)
+    assert "make screenshots" in readme
+    assert re.search(
+        r"^screenshots: .*\n\t.*manage\.py screenshots", (ROOT / "Makefile").read_text(), re.M
+    )
