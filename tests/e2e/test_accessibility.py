@@ -1,4 +1,5 @@
-"""axe-core on every page reachable from each role's navigation; phone width; keyboard."""
+"""axe-core on every page reachable from each role's navigation, at a desktop's and a
+phone's width, in the light and the dark scheme; phone width; keyboard."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ ROLES = {
     "participant": PARTICIPANT,
     "organisation admin": ORG_ADMIN,
 }
+# axe runs on each page at both widths, in each scheme (the device's prefers-color-scheme).
+WIDTHS = (1280, 390)
+SCHEMES = ("light", "dark")
 SKIP_LINKS = ("/accounts/logout", "export", ".ics", ".csv", "mailto:", "/admin/")
 
 
@@ -49,35 +53,45 @@ def reachable_pages(page: Page, base: str) -> list[str]:
 
 
 def violations(page: Page, axe: str) -> list[dict[str, Any]]:
-    page.add_script_tag(content=axe)
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(content=axe)
     result = page.evaluate(
         "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})"
     )
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
+@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("role", list(ROLES))
 def test_every_page_reachable_from_the_navigation_has_no_serious_axe_violation(
-    browser: Browser, demo: str, axe_source: str, role: str
+    browser: Browser, demo: str, axe_source: str, role: str, scheme: Literal["light", "dark"]
 ) -> None:
     # axe is injected as a script, which the site's CSP rightly forbids: bypass it here only.
-    page = sign_in(browser, demo, ROLES[role], bypass_csp=True)
+    page = sign_in(browser, demo, ROLES[role], bypass_csp=True, color_scheme=scheme)
+    assert page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (
+        scheme == "dark"
+    )
     pages = reachable_pages(page, demo)
     assert len(pages) >= 5, pages
     problems = {}
     for path in pages:
+        page.set_viewport_size({"width": WIDTHS[0], "height": 800})
         page.goto(f"{demo}{path}")
-        found = violations(page, axe_source)
-        if found:
-            problems[path] = [
-                {
-                    "id": v["id"],
-                    "impact": v["impact"],
-                    "nodes": [n["target"] for n in v["nodes"]][:3],
-                }
-                for v in found
-            ]
-    print(f"\naxe checked {len(pages)} pages as {role}: {pages}")
+        # The same page narrowed to a phone's width: its layout (a menu, stacked tables)
+        # changes, the document does not.
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            found = violations(page, axe_source)
+            if found:
+                problems[f"{path} at {width} px"] = [
+                    {
+                        "id": v["id"],
+                        "impact": v["impact"],
+                        "nodes": [n["target"] for n in v["nodes"]][:3],
+                    }
+                    for v in found
+                ]
+    print(f"\naxe checked {len(pages)} pages as {role} ({scheme}) at {WIDTHS} px: {pages}")
     assert not problems, json.dumps(problems, indent=1)
 
 

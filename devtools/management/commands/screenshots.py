@@ -76,7 +76,10 @@ class Command(BaseCommand):
                 [*manage, "screenshots", "--in-scratch-database", f"--output={output}"],
                 env=env,
                 check=False,
+                stdout=subprocess.PIPE,
+                text=True,
             )
+        self.stdout.write(result.stdout, ending="")
         if result.returncode:
             raise CommandError(f"The screenshots failed (exit code {result.returncode}).")
 
