@@ -12,6 +12,7 @@ stay open to them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
@@ -20,6 +21,8 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from programs.models import Membership, Organization, Role, User
 from programs.sso_adapter import SSO_MFA_SESSION_KEY
@@ -67,6 +70,8 @@ class MfaRequiredMiddleware:
             and not request.session.get(SSO_MFA_SESSION_KEY)
             and needs_mfa_set_up(user)
         ):
+            if request.headers.get("HX-Request") == "true":
+                return _answer_background_request(request)
             messages.warning(
                 request,
                 "Your role needs two-factor authentication. "
@@ -74,3 +79,16 @@ class MfaRequiredMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+def _answer_background_request(request: HttpRequest) -> HttpResponse:
+    """An htmx request (the header's unread count, a form on a page opened before the role
+    needed a second factor) gets no page back to swap in: from a page that is itself open,
+    such as the set-up page, nothing at all; from any other page, the browser goes to the
+    set-up page."""
+    current = request.headers.get("HX-Current-URL", "")
+    if url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()}) and urlsplit(
+        current
+    ).path.startswith(_open_paths()):
+        return HttpResponse(status=204)
+    return HttpResponseClientRedirect(reverse("mfa_activate_totp"))

@@ -224,3 +224,32 @@ def test_the_requirement_is_on_in_production_and_off_with_debug() -> None:
     assert settings_value("MFA_REQUIRED_FOR_STAFF", DEBUG="0", MFA_REQUIRED_FOR_STAFF="0") == (
         "False"
     )
+
+
+def test_the_headers_unread_count_on_the_set_up_page_asks_for_nothing_more(cast: Cast) -> None:
+    # The set-up page carries the header's unread count, which htmx fetches in the
+    # background: answered with the set-up page itself, it would nest page in page forever.
+    client = cast.client_for("coach")
+    response = client.get(
+        reverse("notifications:unread"),
+        headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver{SETUP}"},
+    )
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+def test_a_background_request_from_another_page_sends_the_browser_to_the_set_up(
+    cast: Cast,
+) -> None:
+    # A page opened before the role needed a second factor: its next htmx request moves the
+    # whole page to the set-up instead of swapping the set-up page into a corner of it.
+    client = cast.client_for("program_admin")
+    response = client.post(
+        reverse("programs:edit", args=[cast.program.pk]),
+        {"name": "x"},
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/"},
+    )
+    assert response["HX-Redirect"] == SETUP
+    assert response.content == b""
+    cast.program.refresh_from_db()
+    assert cast.program.name != "x"
