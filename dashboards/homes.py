@@ -254,6 +254,8 @@ class ParticipantPart:
     done_this_week: bool
     # This week's check-in slot on the person's clock: the check-in is due by then.
     due_at: datetime.datetime
+    # Not written, and its slot has passed (it can still be written until the week ends).
+    is_overdue: bool
     streak: int
     # When the next weekly reminder goes out, on the person's clock; None when they
     # turned reminders off.
@@ -265,10 +267,6 @@ class ParticipantPart:
     @property
     def program(self) -> Program:
         return self.membership.program
-
-    @property
-    def is_overdue(self) -> bool:
-        return not self.done_this_week and self.due_at <= datetime.datetime.now(datetime.UTC)
 
     @property
     def has_feedback(self) -> bool:
@@ -310,6 +308,7 @@ def participant_parts(
                 plan=plan,
                 done_this_week=done,
                 due_at=due_at.astimezone(zone),
+                is_overdue=not done and due_at <= now,
                 streak=streak(weeks, week),
                 next_reminder=next_reminder.astimezone(zone) if next_reminder else None,
                 unread_notifications=membership.unread_notifications,  # type: ignore[attr-defined]

@@ -216,7 +216,9 @@ def _seed_reflections(user: User, program: Program, index: int, team: Team) -> N
         if created:
             entry.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
             share_reflection(entry)
-            if entry.visibility != Visibility.PRIVATE and team.coach is not None:
+            # The coach has read what was shared, all but each person's newest entry:
+            # their home has something shared still to read.
+            if entry.visibility != Visibility.PRIVATE and team.coach is not None and offset:
                 ReadReceipt.objects.create(
                     reader=team.coach,
                     reflection=entry,
