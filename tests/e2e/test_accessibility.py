@@ -28,8 +28,9 @@ SKIP_LINKS = ("/accounts/logout", "export", ".ics", ".csv", "mailto:", "/admin/"
 
 
 def reachable_pages(page: Page, base: str) -> list[str]:
-    """Home, every link of the main navigation, and every page linked from home's content
-    and from the program page: what a person of this role reaches by following the site."""
+    """Home, every link of the main navigation, every page linked from home's content and
+    from the program page, and the account pages the profile links to (email, password,
+    two-factor): what a person of this role reaches by following the site."""
     found: list[str] = ["/"]
 
     def collect(selector: str) -> None:
@@ -49,6 +50,8 @@ def reachable_pages(page: Page, base: str) -> list[str]:
         for path in [p for p in found if p.startswith(prefix) and p.count("/") == 3]:
             page.goto(f"{base}{path}")
             collect("main a")
+    page.goto(f"{base}/profile/")
+    collect("main a[href^='/accounts/']")
     return found
 
 
