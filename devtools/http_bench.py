@@ -11,7 +11,8 @@
    authentication not required of staff (`MFA_REQUIRED_FOR_STAFF=0`): the bench accounts
    sign in with a password only.
 3. Signs in through the sign-in form as a participant, a coach, a sponsor and a program
-   admin, and checks that each page answers 200 to its reader.
+   admin, and checks that each page answers 200 to its reader. Each of the four has a
+   home of its own at the same address (dashboards/homes.py): each is measured.
 4. Measures each page with wrk (16 connections, 10 s by default, after a short warm-up),
    beginning with the floor: the smallest signed-in page, through the same middleware.
    It also counts each page's SQL queries and times one request in this process.
@@ -111,10 +112,26 @@ def pages() -> list[Page]:
         Page("checkin", "this week's check-in", "participant"),
         Page("journal", "journal", "participant"),
         Page("project", "project page", "participant"),
+        Page("notifications", "notification centre", "participant"),
+        Page("coach-home", "coach home", "coach"),
         Page("coach", "coach dashboard", "coach"),
-        Page("analytics", "program analytics", "admin"),
+        Page("sponsor-home", "sponsor home", "sponsor"),
         Page("sponsor", "sponsor dashboard", "sponsor"),
+        Page("admin-home", "admin home", "admin"),
+        Page("analytics", "program analytics", "admin"),
     ]
+
+
+def choose_pages(only: list[str]) -> list[Page]:
+    """The floor and the pages BENCH_PAGES names (all of them when it names none)."""
+    every = pages()
+    unknown = sorted(set(only) - {p.slug for p in every})
+    if unknown:
+        raise SystemExit(
+            f"BENCH_PAGES names no such page: {', '.join(unknown)}. The pages: "
+            + ", ".join(p.slug for p in every if p.slug != "floor")
+        )
+    return [p for p in every if not only or p.slug in only or p.slug == "floor"]
 
 
 def page_urls(program_id: int, project_id: int) -> dict[str, str]:
@@ -126,9 +143,14 @@ def page_urls(program_id: int, project_id: int) -> dict[str, str]:
         "checkin": reverse("reflections:checkin", args=[program_id]),
         "journal": reverse("reflections:journal", args=[program_id]),
         "project": reverse("projects:detail", args=[project_id]),
+        "notifications": reverse("notifications:centre"),
+        # One address, a different home for each role (dashboards/homes.py).
+        "coach-home": reverse("home"),
         "coach": reverse("dashboards:coach_dashboard", args=[program_id]),
-        "analytics": reverse("dashboards:analytics", args=[program_id]),
+        "sponsor-home": reverse("home"),
         "sponsor": reverse("projects:sponsor_dashboard"),
+        "admin-home": reverse("home"),
+        "analytics": reverse("dashboards:analytics", args=[program_id]),
     }
 
 
@@ -536,6 +558,7 @@ def print_table(rows: list[Row], floor_rps: float | None) -> None:
 
 def main() -> int:
     config = Config.from_env()
+    chosen = choose_pages(config.only)  # a mistyped BENCH_PAGES stops the run here
     OUT.mkdir(parents=True, exist_ok=True)
     cores = os.cpu_count() or 1
     load = os.getloadavg()
@@ -565,7 +588,6 @@ def main() -> int:
 
     program_id, project_id, emails = dataset()
     urls = page_urls(program_id, project_id)
-    chosen = [p for p in pages() if not config.only or p.slug in config.only or p.slug == "floor"]
     rows = [Row(page=p, path=urls[p.slug]) for p in chosen]
     connections.close_all()
 

@@ -3,11 +3,16 @@ with `make bench`, never in `make test`."""
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from devtools.http_bench import parse_wrk, to_ms
+from devtools.http_bench import choose_pages, dataset, page_urls, pages, parse_wrk, to_ms
+from devtools.scale import BENCH_PASSWORD
 from tests import factories as f
 
 WRK_OUTPUT = """\
@@ -59,3 +64,45 @@ def test_wrk_durations_in_every_unit() -> None:
     assert to_ms("2.00m") == pytest.approx(120_000)
     with pytest.raises(ValueError, match="wrk duration"):
         to_ms("fast")
+
+
+def test_every_page_answers_its_reader_on_the_scale_dataset(db: None) -> None:
+    call_command(
+        "seed_scale",
+        *("--participants", "45", "--teams", "6", "--weeks", "4", "--cohorts", "2"),
+        stdout=StringIO(),
+    )
+    connection.check_constraints()
+    program_id, project_id, emails = dataset()
+    urls = page_urls(program_id, project_id)
+    clients = {}
+    for role, email in emails.items():
+        clients[role] = Client()
+        assert clients[role].login(email=email, password=BENCH_PASSWORD), role
+    for page in pages():
+        response = clients[page.role].get(urls[page.slug])
+        assert response.status_code == 200, (page.label, page.role, urls[page.slug])
+    # One address, each role's own home: the part that role's row of the table measures.
+    parts = {
+        "home": ("participant", "My week"),
+        "coach-home": ("coach", "Teams I coach"),
+        "sponsor-home": ("sponsor", "Projects I sponsor"),
+        "admin-home": ("admin", "Programs I run"),
+    }
+    for slug, (role, heading) in parts.items():
+        assert urls[slug] == reverse("home")
+        assert heading in clients[role].get(urls[slug]).content.decode(), slug
+
+
+def test_bench_pages_measures_the_floor_and_the_pages_it_names() -> None:
+    every = [p.slug for p in choose_pages([])]
+    assert every[0] == "floor"
+    assert {"coach-home", "sponsor-home", "admin-home", "notifications"} <= set(every)
+    chosen = choose_pages(["admin-home", "notifications"])
+    assert [p.slug for p in chosen] == ["floor", "notifications", "admin-home"]
+    assert [p.role for p in chosen] == ["participant", "participant", "admin"]
+
+
+def test_bench_pages_refuses_a_page_it_does_not_know() -> None:
+    with pytest.raises(SystemExit, match="no such page: coach_home"):
+        choose_pages(["coach-home", "coach_home"])
