@@ -16,9 +16,14 @@
 4. Measures each page with wrk (16 connections, 10 s by default, after a short warm-up),
    beginning with the floor: the smallest signed-in page, through the same middleware.
    It also counts each page's SQL queries and times one request in this process.
+   Before that, with the same gunicorn command, workers and wrk settings, it measures
+   Django with nothing in it (devtools/bench_plain.py: one view, no middleware, no
+   database), which it serves alone on another port: how fast the floor could be.
 5. Prints a table (req/s, p50, p99, ratio to the floor) against the targets: each page at
-   least a quarter of the floor's throughput, p99 at most 150 ms. Writes the same as JSON
-   to var/bench/results.json; gunicorn's log is var/bench/gunicorn.log.
+   least a quarter of the floor's throughput, p99 at most 150 ms; plain Django's row
+   above the floor, the floor's ratio to it, and the load average at the run's start and
+   end. Writes the same as JSON to var/bench/results.json; gunicorn's logs are
+   var/bench/gunicorn.log and var/bench/gunicorn-plain.log.
 
 Nothing here is imported by the application, and `make test` does not run it.
 """
@@ -122,6 +127,12 @@ def pages() -> list[Page]:
     ]
 
 
+# Django itself, with no middleware and no database (devtools/bench_plain.py), served by a
+# gunicorn of its own: how fast the floor could be.
+PLAIN = Page("plain", "Django, no middleware", "")
+PLAIN_APP = "devtools.bench_plain:application"
+
+
 def choose_pages(only: list[str]) -> list[Page]:
     """The floor and the pages BENCH_PAGES names (all of them when it names none)."""
     every = pages()
@@ -210,8 +221,7 @@ def run_wrk(url: str, cookie: str, *, seconds: int, connections: int, threads: i
         f"--duration={seconds}s",
         "--timeout=30s",
         "--latency",
-        "--header",
-        f"Cookie: {cookie}",
+        *(["--header", f"Cookie: {cookie}"] if cookie else []),
         url,
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
@@ -386,13 +396,35 @@ def server_env(config: Config, port: int, use_redis: bool) -> dict[str, str]:
     return env
 
 
-def wait_until_serving(port: int, server: subprocess.Popen[bytes], log: Path) -> None:
+def plain_command(port: int, workers: int) -> list[str]:
+    """bin/web's gunicorn command, serving devtools/bench_plain.py instead of the site."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        PLAIN_APP,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        "--logger-class",
+        "core.access_log.RedactingLogger",
+        "--graceful-timeout",
+        "30",
+    ]
+
+
+def wait_until_serving(
+    port: int, server: subprocess.Popen[bytes], log: Path, probe: str = "/healthz/session"
+) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit(f"gunicorn stopped at start:\n{log.read_text()[-3000:]}")
         try:
-            status, _, _ = request(port, "GET", "/healthz/session")
+            status, _, _ = request(port, "GET", probe)
         except OSError:
             time.sleep(0.3)
             continue
@@ -402,14 +434,14 @@ def wait_until_serving(port: int, server: subprocess.Popen[bytes], log: Path) ->
     raise SystemExit(f"gunicorn did not answer within a minute:\n{log.read_text()[-3000:]}")
 
 
-def drain(port: int) -> None:
+def drain(port: int, probe: str = "/healthz/session") -> None:
     """Wait until the workers have answered what wrk left queued when it stopped (its
     connections are gone, but gunicorn still serves each request it had accepted), so
     that one page's backlog does not count against the next."""
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         started = time.monotonic()
-        request(port, "GET", "/healthz/session")
+        request(port, "GET", probe)
         if time.monotonic() - started < 0.25:
             return
     raise SystemExit("gunicorn is still busy ten minutes after wrk stopped.")
@@ -518,27 +550,41 @@ def fmt_ms(value: float) -> str:
     return f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms"
 
 
-def print_table(rows: list[Row], floor_rps: float | None) -> None:
+LoadAverage = tuple[float, float, float]
+
+
+def fmt_load(load: LoadAverage) -> str:
+    return " ".join(f"{value:.2f}" for value in load)
+
+
+def table_lines(
+    rows: list[Row], *, plain: Row | None, load: tuple[LoadAverage, LoadAverage]
+) -> list[str]:
+    """The table: plain Django first, then the floor and the pages, each page's ratio
+    against the floor; under it, the floor against plain Django and the load average at
+    the run's start and end, which every figure should be quoted with."""
+    floor = next((row.wrk for row in rows if row.page.slug == "floor"), None)
+    floor_rps = floor.requests_per_second if floor else None
     headers = ["page", "as", "req/s", "p50", "p99", "× floor", "1 req", "queries", "targets"]
     table = []
-    for row in rows:
+    for row in [plain, *rows] if plain else rows:
+        role = row.page.role or "-"
         if row.wrk is None:
-            table.append(
-                [row.page.label, row.page.role, "-", "-", "-", "-", "-", "-", row.problem]
-            )
+            table.append([row.page.label, role, "-", "-", "-", "-", "-", "-", row.problem])
             continue
         ratio = row.wrk.requests_per_second / floor_rps if floor_rps else 0.0
+        targets = ", ".join(row.verdicts) or ("met" if row is not plain else "(reference)")
         table.append(
             [
                 row.page.label,
-                row.page.role,
+                role,
                 f"{row.wrk.requests_per_second:.1f}",
                 fmt_ms(row.wrk.p50_ms),
                 fmt_ms(row.wrk.p99_ms),
                 f"{ratio:.2f}",
                 fmt_ms(row.profile.ms) if row.profile else "-",
                 str(row.profile.queries) if row.profile else "-",
-                ", ".join(row.verdicts) or "met",
+                targets,
             ]
         )
     widths = [max(len(str(line[i])) for line in [headers, *table]) for i in range(len(headers))]
@@ -550,10 +596,96 @@ def print_table(rows: list[Row], floor_rps: float | None) -> None:
             for i, cell in enumerate(cells)
         ).rstrip()
 
-    say(line(headers))
-    say("  ".join("-" * width for width in widths))
-    for cells in table:
-        say(line(cells))
+    lines = [line(headers), "  ".join("-" * width for width in widths)]
+    lines += [line(cells) for cells in table]
+    if plain is not None:
+        to_plain = floor_to_plain(floor_rps, plain)
+        if to_plain is not None and plain.wrk is not None:
+            lines.append(
+                f"floor = {to_plain:.2f}× plain Django ({floor_rps:.1f} against "
+                f"{plain.wrk.requests_per_second:.1f} req/s)"
+            )
+        else:
+            lines.append("floor against plain Django: not measured")
+    start, end = load
+    lines.append(
+        f"load average (1, 5, 15 min): {fmt_load(start)} at the start, {fmt_load(end)} at the end"
+    )
+    return lines
+
+
+def floor_to_plain(floor_rps: float | None, plain: Row | None) -> float | None:
+    if not floor_rps or plain is None or plain.wrk is None or not plain.wrk.requests_per_second:
+        return None
+    return floor_rps / plain.wrk.requests_per_second
+
+
+def measure(config: Config, port: int, path: str, cookie: str, probe: str) -> WrkResult:
+    """wrk on one page after its warm-up, each followed by the server's catching up."""
+    url = f"http://127.0.0.1:{port}{path}"
+    if config.warmup:
+        run_wrk(
+            url,
+            cookie,
+            seconds=config.warmup,
+            connections=config.connections,
+            threads=config.threads,
+        )
+        drain(port, probe)
+    output = run_wrk(
+        url,
+        cookie,
+        seconds=config.duration,
+        connections=config.connections,
+        threads=config.threads,
+    )
+    drain(port, probe)
+    return parse_wrk(output)
+
+
+def measure_plain(config: Config, env: dict[str, str]) -> Row:
+    """Plain Django's row, measured before the site's gunicorn starts: one gunicorn at a
+    time, as each would run in production."""
+    plain = Row(page=PLAIN, path="/")
+    port = free_port()
+    log = OUT / "gunicorn-plain.log"
+    say(
+        f"Starting plain Django ({PLAIN_APP}, {config.workers} sync workers) on "
+        f"127.0.0.1:{port}; log in {log.relative_to(ROOT)}."
+    )
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(  # noqa: S603
+            plain_command(port, config.workers),
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_until_serving(port, server, log, probe=plain.path)
+        status, _, _ = request(port, "GET", plain.path)
+        if status != 200:
+            plain.problem = f"answers HTTP {status}"
+            return plain
+        say(f"Measuring {plain.page.label} ({plain.path} of {PLAIN_APP})…")
+        plain.wrk = measure(config, port, plain.path, "", probe=plain.path)
+    finally:
+        stop(server)
+    return plain
+
+
+def row_json(row: Row) -> dict[str, object]:
+    return {
+        "page": row.page.slug,
+        "label": row.page.label,
+        "role": row.page.role,
+        "path": row.path,
+        "wrk": asdict(row.wrk) if row.wrk else None,
+        "profile": asdict(row.profile) if row.profile else None,
+        "problem": row.problem,
+        "verdicts": row.verdicts,
+    }
 
 
 def main() -> int:
@@ -591,6 +723,7 @@ def main() -> int:
     rows = [Row(page=p, path=urls[p.slug]) for p in chosen]
     connections.close_all()
 
+    plain = measure_plain(config, env)
     log = OUT / "gunicorn.log"
     say(
         f"Starting gunicorn ({config.workers} sync workers) on 127.0.0.1:{port}, "
@@ -622,35 +755,19 @@ def main() -> int:
             connections.close_all()
             if row.profile.status != 200:
                 row.problem = f"answers HTTP {row.profile.status} in-process"
-        base = f"http://127.0.0.1:{port}"
         for row in rows:
             if row.problem:
                 continue
             cookie = cookies[row.page.role]
             say(f"Measuring {row.page.label} ({row.path}) as the {row.page.role}…")
-            if config.warmup:
-                run_wrk(
-                    base + row.path,
-                    cookie,
-                    seconds=config.warmup,
-                    connections=config.connections,
-                    threads=config.threads,
-                )
-                drain(port)
-            output = run_wrk(
-                base + row.path,
-                cookie,
-                seconds=config.duration,
-                connections=config.connections,
-                threads=config.threads,
-            )
-            row.wrk = parse_wrk(output)
-            drain(port)
+            row.wrk = measure(config, port, row.path, cookie, probe="/healthz/session")
     finally:
         stop(server)
 
     floor = next((row.wrk for row in rows if row.page.slug == "floor"), None)
     floor_rps = floor.requests_per_second if floor else None
+    if plain.wrk and plain.wrk.errors:
+        plain.verdicts.append(f"{plain.wrk.errors} errors")
     missed = 0
     for row in rows:
         if row.wrk is None:
@@ -668,27 +785,20 @@ def main() -> int:
     say("")
     say(
         f"{config.connections} connections, {config.duration} s a page, {config.workers} "
-        f"gunicorn sync workers; load average {end_load[0]:.2f} at the end. Targets: each page "
-        f"≥ {FLOOR_RATIO_TARGET}× the floor's req/s, p99 ≤ {P99_TARGET_MS:.0f} ms. "
-        "'1 req': one request in-process, median of 5; 'queries': SQL queries of one request."
+        f"gunicorn sync workers. Targets: each page ≥ {FLOOR_RATIO_TARGET}× the floor's "
+        f"req/s, p99 ≤ {P99_TARGET_MS:.0f} ms. 'Django, no middleware': one view with no "
+        "middleware, database or app (devtools/bench_plain.py), served and loaded the same "
+        "way. '1 req': one request in-process, median of 5; 'queries': SQL queries of one "
+        "request."
     )
-    print_table(rows, floor_rps)
+    for text in table_lines(rows, plain=plain, load=(load, end_load)):
+        say(text)
     results = {
         "load_average": {"start": load, "end": end_load},
         "config": {k: v for k, v in asdict(config).items() if k != "database_url"},
-        "pages": [
-            {
-                "page": row.page.slug,
-                "label": row.page.label,
-                "role": row.page.role,
-                "path": row.path,
-                "wrk": asdict(row.wrk) if row.wrk else None,
-                "profile": asdict(row.profile) if row.profile else None,
-                "problem": row.problem,
-                "verdicts": row.verdicts,
-            }
-            for row in rows
-        ],
+        "plain_django": row_json(plain),
+        "floor_to_plain_django": floor_to_plain(floor_rps, plain),
+        "pages": [row_json(row) for row in rows],
     }
     (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n")
     say(
