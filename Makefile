@@ -24,7 +24,7 @@ lint: install
 typecheck: install
 	DEBUG=1 $(VENV)/bin/mypy .
 
-# The HTTP benchmark on the scale dataset in PostgreSQL (README, "Performance"); not in `test`.
+# The HTTP benchmark on the scale dataset in PostgreSQL (docs/performance.md); not in `test`.
 bench: install
 	bin/bench
 
