@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Exists,
@@ -79,6 +80,8 @@ from teams.models import Team, TeamMember
 FEEDBACK_DAYS = 14
 # Upcoming team meetings shown to a coach.
 COMING_MEETINGS = 5
+# How long the roles a person held at their last visit are kept (`home_memberships`).
+HINT_SECONDS = 7 * 24 * 3600
 
 
 def _count(queryset: QuerySet[Any]) -> Coalesce:
@@ -98,11 +101,105 @@ def _for(role: str, expression: Any) -> Case:
     return Case(When(role=role, then=expression), default=0, output_field=IntegerField())
 
 
+# The roles whose part of the home needs facts read with the memberships.
+FACT_ROLES = frozenset({Role.PROGRAM_ADMIN, Role.COACH, Role.PARTICIPANT})
+
+
+def role_facts(
+    role: str, user: User, *, now: datetime.datetime, week: LocalWeek
+) -> dict[str, Any]:
+    """The annotations of a membership of `role` (see `memberships_with_facts`); each
+    reads 0 on the rows of other roles."""
+    program = OuterRef("program")
+    facts: dict[str, Any]
+    if role == Role.PROGRAM_ADMIN:
+        participants = Membership.objects.filter(
+            program=program, role=Role.PARTICIPANT, is_active=True
+        )
+        teams = Team.objects.filter(cohort__program=program)
+        facts = {
+            "cohort_count": _count(Cohort.objects.filter(program=program)),
+            "participant_count": _count(participants),
+            "unplaced_count": _count(
+                participants.exclude(
+                    Exists(
+                        TeamMember.objects.filter(
+                            user=OuterRef("user"), team__cohort__program=OuterRef("program")
+                        )
+                    )
+                )
+            ),
+            "first_cohort_id": Subquery(
+                Cohort.objects.filter(program=program).order_by("starts_on", "pk").values("pk")[:1]
+            ),
+            "team_count": _count(teams),
+            "teams_without_advisors": _count(
+                teams.filter(Q(coach__isnull=True) | Q(sponsor__isnull=True))
+            ),
+            "teams_without_charter": _count(
+                teams.filter(
+                    Q(project__isnull=True)
+                    | Q(project__phase=Phase.CRAFTING, project__charter_submitted_at__isnull=True)
+                )
+            ),
+            "checked_in_count": _count(
+                participants.filter(
+                    Exists(
+                        CheckIn.objects.filter(
+                            user=OuterRef("user"),
+                            program=OuterRef("program"),
+                            iso_year=week.iso_year,
+                            iso_week=week.iso_week,
+                        )
+                    )
+                )
+            ),
+            "never_signed_in": _count(
+                Membership.objects.filter(
+                    program=program, is_active=True, user__last_login__isnull=True
+                )
+            ),
+            "pending_invitations": _count(Invitation.objects.filter(program=program).pending(now)),
+        }
+    elif role == Role.COACH:
+        unread_shared = (
+            Reflection.objects.shared_with(user)
+            .filter(program=program, team__coach=user)
+            .exclude(Exists(ReadReceipt.objects.filter(reader=user, reflection=OuterRef("pk"))))
+        )
+        facts = {"unread_shared": _count(unread_shared)}
+    elif role == Role.PARTICIPANT:
+        since = now - datetime.timedelta(days=FEEDBACK_DAYS)
+        reads = ReadReceipt.objects.filter(read_at__gte=since)
+        facts = {
+            # Two counts, each on its own index, rather than one over an OR of both.
+            "recent_reads": _count(
+                reads.filter(reflection__author=user, reflection__program=program)
+            )
+            + _count(reads.filter(checkin__user=user, checkin__program=program)),
+            "recent_comments": _count(
+                SponsorComment.objects.filter(
+                    created_at__gte=since,
+                    update__author=user,
+                    update__project__team__cohort__program=program,
+                )
+            ),
+        }
+    else:
+        facts = {}
+    return {name: _for(role, expression) for name, expression in facts.items()}
+
+
 def memberships_with_facts(
-    user: User, *, now: datetime.datetime, week: LocalWeek
+    user: User,
+    *,
+    now: datetime.datetime,
+    week: LocalWeek,
+    roles: Iterable[str] = FACT_ROLES,
 ) -> list[Membership]:
     """Every membership of `user` (ended ones too), with its program and cohort, the
-    person's plan in the program (`home_plan`, or None) and the facts of its role:
+    person's plan in the program (`home_plan`, or None) and the facts of its role, for
+    the `roles` asked for (a fact of a role not asked for is missing from its rows):
 
     - program admin: `cohort_count`, `first_cohort_id`, `participant_count` (active
       participants), `unplaced_count` (of them, on no team), `team_count`,
@@ -115,17 +212,9 @@ def memberships_with_facts(
       `recent_comments` (the sponsor's, on their status updates), since `FEEDBACK_DAYS`;
 
     and on every row the person's own `unread_notifications` and `reminders_off`."""
-    program = OuterRef("program")
-    participants = Membership.objects.filter(
-        program=program, role=Role.PARTICIPANT, is_active=True
-    )
-    teams = Team.objects.filter(cohort__program=program)
-    since = now - datetime.timedelta(days=FEEDBACK_DAYS)
-    unread_shared = (
-        Reflection.objects.shared_with(user)
-        .filter(program=program, team__coach=user)
-        .exclude(Exists(ReadReceipt.objects.filter(reader=user, reflection=OuterRef("pk"))))
-    )
+    facts: dict[str, Any] = {}
+    for role in sorted(FACT_ROLES.intersection(roles)):
+        facts.update(role_facts(role, user, now=now, week=week))
     with_plan = Membership.objects.annotate(
         home_plan=FilteredRelation(
             "user__be_better_now_plans",
@@ -139,92 +228,7 @@ def memberships_with_facts(
         with_plan.filter(user=user)
         .select_related("program__organization", "cohort")
         .annotate(
-            cohort_count=_for(Role.PROGRAM_ADMIN, _count(Cohort.objects.filter(program=program))),
-            participant_count=_for(Role.PROGRAM_ADMIN, _count(participants)),
-            unplaced_count=_for(
-                Role.PROGRAM_ADMIN,
-                _count(
-                    participants.exclude(
-                        Exists(
-                            TeamMember.objects.filter(
-                                user=OuterRef("user"), team__cohort__program=OuterRef("program")
-                            )
-                        )
-                    )
-                ),
-            ),
-            first_cohort_id=_for(
-                Role.PROGRAM_ADMIN,
-                Subquery(
-                    Cohort.objects.filter(program=program)
-                    .order_by("starts_on", "pk")
-                    .values("pk")[:1]
-                ),
-            ),
-            team_count=_for(Role.PROGRAM_ADMIN, _count(teams)),
-            teams_without_advisors=_for(
-                Role.PROGRAM_ADMIN,
-                _count(teams.filter(Q(coach__isnull=True) | Q(sponsor__isnull=True))),
-            ),
-            teams_without_charter=_for(
-                Role.PROGRAM_ADMIN,
-                _count(
-                    teams.filter(
-                        Q(project__isnull=True)
-                        | Q(
-                            project__phase=Phase.CRAFTING,
-                            project__charter_submitted_at__isnull=True,
-                        )
-                    )
-                ),
-            ),
-            checked_in_count=_for(
-                Role.PROGRAM_ADMIN,
-                _count(
-                    participants.filter(
-                        Exists(
-                            CheckIn.objects.filter(
-                                user=OuterRef("user"),
-                                program=OuterRef("program"),
-                                iso_year=week.iso_year,
-                                iso_week=week.iso_week,
-                            )
-                        )
-                    )
-                ),
-            ),
-            never_signed_in=_for(
-                Role.PROGRAM_ADMIN,
-                _count(
-                    Membership.objects.filter(
-                        program=program, is_active=True, user__last_login__isnull=True
-                    )
-                ),
-            ),
-            pending_invitations=_for(
-                Role.PROGRAM_ADMIN,
-                _count(Invitation.objects.filter(program=program).pending(now)),
-            ),
-            unread_shared=_for(Role.COACH, _count(unread_shared)),
-            recent_reads=_for(
-                Role.PARTICIPANT,
-                _count(
-                    ReadReceipt.objects.filter(read_at__gte=since).filter(
-                        Q(reflection__author=user, reflection__program=program)
-                        | Q(checkin__user=user, checkin__program=program)
-                    )
-                ),
-            ),
-            recent_comments=_for(
-                Role.PARTICIPANT,
-                _count(
-                    SponsorComment.objects.filter(
-                        created_at__gte=since,
-                        update__author=user,
-                        update__project__team__cohort__program=program,
-                    )
-                ),
-            ),
+            **facts,
             # The person's own counters: the same on every row, read once by the database.
             unread_notifications=_count(Notification.objects.for_user(user).unread()),
             reminders_off=Exists(
@@ -235,6 +239,27 @@ def memberships_with_facts(
         )
         .order_by("program__name", "pk")
     )
+
+
+def home_memberships(user: User, *, now: datetime.datetime, week: LocalWeek) -> list[Membership]:
+    """`memberships_with_facts` with the facts of the roles the person holds.
+
+    Working out a role's facts costs the database its planning even for rows of other
+    roles, so the roles the person held at their last visit are kept in the cache and
+    only theirs are asked for. The hint only narrows the work: with none (a first
+    visit, an emptied cache) every role's facts are read, and a role held now but not
+    in the hint (just given) has its facts read by one more query. No figure is ever
+    read from the cache."""
+    key = f"home-roles:{user.pk}"
+    hint: list[str] | None = cache.get(key)
+    asked = FACT_ROLES if hint is None else FACT_ROLES.intersection(hint)
+    memberships = memberships_with_facts(user, now=now, week=week, roles=asked)
+    held = {m.role for m in memberships if m.is_active}
+    if held & FACT_ROLES - asked:
+        memberships = memberships_with_facts(user, now=now, week=week, roles=held)
+    if hint is None or set(hint) != held:
+        cache.set(key, sorted(held), HINT_SECONDS)
+    return memberships
 
 
 def navigation_of(memberships: Iterable[Membership]) -> list[dict[str, str]]:
@@ -660,7 +685,7 @@ class Home:
 
 def build_home(user: User, *, now: datetime.datetime) -> Home:
     """Each role's part of the person's home, as of `now`."""
-    every_membership = memberships_with_facts(user, now=now, week=LocalWeek.of(now, user.zone))
+    every_membership = home_memberships(user, now=now, week=LocalWeek.of(now, user.zone))
     active = [m for m in every_membership if m.is_active]
     roles: dict[str, dict[int, Program]] = defaultdict(dict)
     for membership in active:

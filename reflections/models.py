@@ -485,8 +485,11 @@ class CheckIn(models.Model):
             ),
         ]
         # The weekly reports (coach dashboard, analytics, digests) read a program's
-        # check-ins of a range of weeks.
-        indexes = [models.Index(fields=["program", "week_starts_on"])]
+        # check-ins of a range of weeks; the program admin's home counts one week's.
+        indexes = [
+            models.Index(fields=["program", "week_starts_on"]),
+            models.Index(fields=["program", "iso_year", "iso_week"], name="checkin_program_week"),
+        ]
 
     def __str__(self) -> str:
         return f"Check-in #{self.pk} ({self.iso_year}-W{self.iso_week:02d})"

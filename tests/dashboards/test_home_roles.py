@@ -338,3 +338,55 @@ def test_an_outsider_in_no_program_is_told_what_happens_next(cast: Cast) -> None
     assert "You are not part of a program yet." in page
     for heading in ("My week", "Teams I coach", "Projects I sponsor", "Programs I run"):
         assert heading not in page
+
+
+# The roles remembered from the last visit (dashboards.homes.home_memberships) ------------
+
+
+def test_a_role_given_after_a_visit_shows_its_figures_on_the_next(cast: Cast) -> None:
+    # The coach's first visit leaves "coach" as the roles to work out next time; then a
+    # program admin makes them an admin and a participant elsewhere.
+    person = cast.coach
+    assert "Programs I run" not in text(home(person))
+    other = f.ProgramFactory(name="Emerging Leaders")
+    f.MembershipFactory(user=person, program=other, role=Role.PROGRAM_ADMIN)
+    f.MembershipFactory(user=person, program=other, role=Role.PARTICIPANT)
+    add_checkin(person, other, LocalWeek.of(NOW, person.zone))
+    page = text(home(person))
+    assert "1 participant · 0 teams" in page
+    assert "1 of 1 participants checked in (100%)" in page
+    assert "You have checked in this week." in page
+    # And the coach's own figure is still read.
+    do_write_reflection(
+        author=cast.participant,
+        program=cast.program,
+        title="Shared",
+        body="Text.",
+        tags=[],
+        visibility=Visibility.COACH,
+        prompt=None,
+    )
+    assert "1 shared entry you have not read yet" in text(home(person))
+
+
+def test_a_role_taken_away_leaves_no_part_and_the_others_keep_their_figures(
+    cast: Cast,
+) -> None:
+    person = cast.coach
+    other = f.ProgramFactory(name="Emerging Leaders")
+    admin = f.MembershipFactory(user=person, program=other, role=Role.PROGRAM_ADMIN)
+    assert "Programs I run" in text(home(person))
+    admin.is_active = False
+    admin.save(update_fields=["is_active"])
+    do_write_reflection(
+        author=cast.participant,
+        program=cast.program,
+        title="Shared",
+        body="Text.",
+        tags=[],
+        visibility=Visibility.COACH,
+        prompt=None,
+    )
+    page = text(home(person))
+    assert "Programs I run" not in page
+    assert "1 shared entry you have not read yet" in page
