@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -43,14 +44,28 @@ ARCHIVED = (
 ENDED = "Your membership in this program has ended."
 
 
+def memberships_in(user: User, program_id: int, **annotations: Any) -> list[Membership]:
+    """The user's memberships in the program (ended ones too), each with its program and
+    organisation and `annotations`.
+
+    They are read in one query with the user's memberships in every other program, which
+    are kept on the user (`User.memberships_read`) for the page's header
+    (`programs.context_processors.navigation`): a page that checks access runs no second
+    query for its navigation. Access is decided on this query's rows, never on kept ones."""
+    rows = list(
+        Membership.objects.filter(user=user)
+        .select_related("program__organization")
+        .annotate(**annotations)
+        .order_by("pk")
+    )
+    user.memberships_read = rows
+    return [m for m in rows if m.program_id == program_id]
+
+
 def program_roles(user: User, program_id: int) -> tuple[frozenset[str], bool]:
     """The user's active roles in a program, and whether they were ever a member."""
-    rows = list(
-        Membership.objects.filter(user=user, program_id=program_id).values_list(
-            "role", "is_active"
-        )
-    )
-    return frozenset(role for role, active in rows if active), bool(rows)
+    rows = memberships_in(user, program_id)
+    return frozenset(m.role for m in rows if m.is_active), bool(rows)
 
 
 NOT_YOUR_ROLE = "Your role in this program does not give access to this page."
@@ -104,11 +119,7 @@ def get_program_for_user(
     """The program, if the user may open it (any active member by default), with the
     user's roles in it: one query. A program that does not exist is one the user has no
     membership in."""
-    memberships = list(
-        Membership.objects.filter(user=user, program_id=program_id).select_related(
-            "program__organization"
-        )
-    )
+    memberships = memberships_in(user, program_id)
     active = check_roles(
         user,
         program_id,

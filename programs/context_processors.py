@@ -26,6 +26,10 @@ def _navigation(request: HttpRequest) -> list[dict[str, str]]:
     user = request.user
     if not user.is_authenticated:
         return []
+    # The memberships the page's access check read, when it read them.
+    read = getattr(user, "memberships_read", None)
+    if read is not None:
+        return navigation_items(m for m in read if m.is_active)
     return navigation_items(Membership.objects.for_user(user).select_related("program"))
 
 

@@ -78,6 +78,11 @@ class User(AbstractUser):
 
     objects: ClassVar[UserManager] = UserManager()
 
+    # Every membership of the person (ended ones too), with its program, as the page's
+    # access check read them (`programs.access.memberships_in`): the header's programs
+    # come from here without a query of their own. Never read to decide access.
+    memberships_read: list[Membership] | None = None
+
     class Meta:
         ordering = ["last_name", "first_name", "email"]
 

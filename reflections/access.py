@@ -16,8 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 
-from programs.access import check_roles
-from programs.models import Membership, Program, Role, User, zone_or_site
+from programs.access import check_roles, memberships_in
+from programs.models import Program, Role, User, zone_or_site
 from reflections.models import CheckIn, Reflection, TeamReflection
 from teams.access import TeamAccess, get_team_for_user, team_access
 from teams.models import TeamMember
@@ -84,11 +84,7 @@ def get_program_space(
     team = TeamMember.objects.filter(
         user_id=OuterRef("user_id"), cohort__program_id=OuterRef("program_id")
     ).values("team_id")[:1]
-    rows = list(
-        Membership.objects.filter(user=user, program_id=program_id)
-        .select_related("program__organization")
-        .annotate(team_id=Subquery(team))
-    )
+    rows = memberships_in(user, program_id, team_id=Subquery(team))
     ended = bool(rows) and rows[0].program.has_ended(user.today())
     active = frozenset(m.role for m in rows if m.is_active)
     if alumni and ended and any(m.keeps_alumni_space for m in rows):
@@ -99,7 +95,7 @@ def get_program_space(
         program=program,
         roles=active,
         time_zone=user.time_zone,
-        team_id=rows[0].team_id,
+        team_id=rows[0].team_id,  # type: ignore[attr-defined]
         ended=ended,
     )
 

@@ -176,3 +176,32 @@ def test_page_runs_the_same_queries_for_1_and_20_teams_and_at_most_10(
     large_count = count_queries(large[who], url(large))  # type: ignore[operator,arg-type]
     assert small_count == large_count, f"{label}: {small_count} vs {large_count} queries"
     assert large_count <= 10, f"{label}: {large_count} queries"
+
+
+def test_a_program_page_reads_the_readers_memberships_once_for_access_and_header(
+    cast: Cast,
+) -> None:
+    # The header lists the reader's programs from the memberships the access check read:
+    # one query of the reader's memberships, and a program the reader has left is not listed.
+    f.MembershipFactory(
+        user=cast.participant, program=f.ProgramFactory(name="Emerging Leaders"), role=Role.COACH
+    )
+    f.MembershipFactory(
+        user=cast.participant,
+        program=f.ProgramFactory(name="Former Program"),
+        role=Role.PARTICIPANT,
+        is_active=False,
+    )
+    client = cast.client_for("participant")
+    own = f'"programs_membership"."user_id" = {cast.participant.pk}'
+    for url in (
+        reverse("reflections:journal", args=[cast.program.pk]),
+        reverse("teams:detail", args=[cast.team.pk]),
+        reverse("dashboards:program", args=[cast.program.pk]),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            html = page(client, url)
+        reads = [q["sql"] for q in queries if own in q["sql"]]
+        assert len(reads) == 1, (url, reads)
+        assert "Emerging Leaders" in html
+        assert "Former Program" not in html
