@@ -352,9 +352,9 @@ def home_teams(
 ) -> list[Team]:
     """The teams the person is on (`is_mine`) or coaches, in the programs where they
     hold that role, each with its project, coach and sponsor, its program's next
-    milestone (`next_milestone_title`, `next_milestone_on`), its next planned meeting
-    (`next_meeting_at`, `next_meeting_id`), its last held one (`last_meeting_at`) and
-    its overdue actions (`dashboards.coach.overdue_annotations`)."""
+    milestone (`next_milestone_title`, `next_milestone_on`) and, when they coach, its
+    next planned meeting (`next_meeting_at`, `next_meeting_id`), its last held one
+    (`last_meeting_at`) and its overdue actions (`dashboards.coach.overdue_annotations`)."""
     if not participant_in and not coach_in:
         return []
     today = user.today()
@@ -369,6 +369,19 @@ def home_teams(
         pk__in=TeamMember.objects.filter(user=user).values("team_id"),
         cohort__program_id__in=participant_in,
     )
+    # What only the coach's part shows, worked out only for a coach.
+    coach_facts: dict[str, Any] = {}
+    if coach_in:
+        coach_facts = {
+            "next_meeting_at": Subquery(coming.values("starts_at")[:1]),
+            "next_meeting_id": Subquery(coming.values("pk")[:1]),
+            "last_meeting_at": Subquery(
+                sessions.filter(status=TeamSession.Status.DONE)
+                .order_by("-starts_at")
+                .values("starts_at")[:1]
+            ),
+            **overdue_annotations(now.date()),
+        }
     return list(
         Team.objects.filter(mine | Q(coach=user, cohort__program_id__in=coach_in))
         .select_related("cohort__program", "project", "coach", "sponsor")
@@ -380,14 +393,7 @@ def home_teams(
             ),
             next_milestone_title=Subquery(milestones.values("title")[:1]),
             next_milestone_on=Subquery(milestones.values("due_on")[:1]),
-            next_meeting_at=Subquery(coming.values("starts_at")[:1]),
-            next_meeting_id=Subquery(coming.values("pk")[:1]),
-            last_meeting_at=Subquery(
-                sessions.filter(status=TeamSession.Status.DONE)
-                .order_by("-starts_at")
-                .values("starts_at")[:1]
-            ),
-            **overdue_annotations(now.date()),
+            **coach_facts,
         )
         .order_by("cohort__program__name", "name")
     )
