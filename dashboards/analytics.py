@@ -16,7 +16,7 @@ import datetime
 import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import reduce
 
 from django.core.cache import cache
@@ -76,10 +76,18 @@ class Tally:
     reflections: int = 0
     # Set by `suppress_differences` on a group of at least MIN_GROUP people.
     withheld: bool = False
+    # How many people it counts, once `people` is let go (`without_people`).
+    headcount: int | None = None
 
     @property
     def small(self) -> bool:
-        return len(self.people) < MIN_GROUP
+        size = len(self.people) if self.headcount is None else self.headcount
+        return size < MIN_GROUP
+
+    def without_people(self) -> Tally:
+        """The tally with its figures and how many people it counts, but not who: what
+        the page needs, and all the shared cache keeps."""
+        return replace(self, people=set(), headcount=len(self.people))
 
     @property
     def hidden(self) -> bool:
@@ -355,7 +363,7 @@ def build_analytics(*, program: Program, today: datetime.date) -> Analytics:
             [[label, phases.get(value, 0)] for value, label in Phase.choices],
         ),
     ]
-    return Analytics(weeks=weeks, weekly=weekly, tables=tables)
+    return Analytics(weeks=weeks, weekly=[t.without_people() for t in weekly], tables=tables)
 
 
 def suppress_differences(*, overall: Tally, partitions: list[list[Tally]]) -> None:
@@ -401,9 +409,9 @@ def suppress_differences(*, overall: Tally, partitions: list[list[Tally]]) -> No
 
 def program_analytics(*, program: Program, today: datetime.date) -> Analytics:
     """The analytics of `program` as of `today`, counted at most `CACHE_SECONDS` ago."""
-    # The cached value is a pickled `Analytics`: change "v2" when its shape changes.
+    # The cached value is a pickled `Analytics`: change "v3" when its shape changes.
     zone = timezone.get_current_timezone_name()
-    key = f"dashboards:analytics:v2:{program.pk}:{today.isoformat()}:{zone}"
+    key = f"dashboards:analytics:v3:{program.pk}:{today.isoformat()}:{zone}"
     found = cache.get(key)
     if isinstance(found, Analytics):
         return found

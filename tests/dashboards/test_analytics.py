@@ -10,7 +10,9 @@ import io
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
+from dashboards.analytics import program_analytics
 from programs.models import Membership, Role, Unit
 from reflections.weeks import LocalWeek
 from teams.models import Team
@@ -299,3 +301,29 @@ def test_a_person_is_due_only_from_the_week_they_joined(cast: Cast) -> None:
     everyone = weekly["Everyone"]
     assert everyone["Check-ins due"] == str(6 * 10 + 2)
     assert everyone["Check-ins done"] == "1"
+
+
+def table_of_chart(html: str) -> str:
+    block = html.split('class="chart-block"', 1)[1].split("</details>", 1)[0]
+    return block[block.index("<table") :]
+
+
+def test_the_shared_cache_keeps_how_many_people_a_week_counts_but_not_who(cast: Cast) -> None:
+    # Six participants are due every week: each week's column is drawn, from the page's
+    # first counting and from the cached figures alike; the cache holds no person's id.
+    grow_team(cast, 5, f.UnitFactory(organization=cast.program.organization))
+    joined_at_the_start(cast)
+    for member in cast.team.members.all()[:3]:
+        add_checkin(member.user, cast.program, LAST_WEEK)
+    url = reverse("dashboards:analytics", args=[cast.program.pk])
+    client = cast.client_for("program_admin")
+    counted = client.get(url).content.decode()
+    cached = client.get(url).content.decode()
+    chart = cached.split('class="chart-block"', 1)[1].split("</details>", 1)[0]
+    assert chart.count("<rect") == 10  # weeks 37 to 46 of 2026
+    assert '<td data-label="Week of">09 Nov</td><td data-label="Check-ins done">50%</td>' in chart
+    assert table_of_chart(counted) == table_of_chart(cached)
+    with timezone.override(cast.program_admin.zone):
+        kept = program_analytics(program=cast.program, today=NOW.date())
+    assert [tally.people for tally in kept.weekly] == [set()] * 10
+    assert [tally.headcount for tally in kept.weekly] == [6] * 10
