@@ -171,12 +171,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     else:
         DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # psycopg sends the parameters apart from the query, and prepares a query the
-    # connection has run five times: PostgreSQL then plans it once, not on every request
-    # (docs/performance.md). Off for a pooler that cannot keep prepared statements
-    # (PgBouncer in transaction mode without max_prepared_statements).
-    if env_bool("DATABASE_SERVER_SIDE_BINDING", True):
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 else:
     LOCAL_FOLDERS.append(BASE_DIR / "var")
     # The web process and the worker write to one file. WAL lets readers go on while one
