@@ -343,6 +343,18 @@ def test_an_outsider_in_no_program_is_told_what_happens_next(cast: Cast) -> None
 # The roles remembered from the last visit (dashboards.homes.home_memberships) ------------
 
 
+def share_with_the_coach(cast: Cast) -> None:
+    do_write_reflection(
+        author=cast.participant,
+        program=cast.program,
+        title="Shared",
+        body="Text.",
+        tags=[],
+        visibility=Visibility.COACH,
+        prompt=None,
+    )
+
+
 def test_a_role_given_after_a_visit_shows_its_figures_on_the_next(cast: Cast) -> None:
     # The coach's first visit leaves "coach" as the roles to work out next time; then a
     # program admin makes them an admin and a participant elsewhere.
@@ -357,15 +369,7 @@ def test_a_role_given_after_a_visit_shows_its_figures_on_the_next(cast: Cast) ->
     assert "1 of 1 participants checked in (100%)" in page
     assert "You have checked in this week." in page
     # And the coach's own figure is still read.
-    do_write_reflection(
-        author=cast.participant,
-        program=cast.program,
-        title="Shared",
-        body="Text.",
-        tags=[],
-        visibility=Visibility.COACH,
-        prompt=None,
-    )
+    share_with_the_coach(cast)
     assert "1 shared entry you have not read yet" in text(home(person))
 
 
@@ -378,15 +382,7 @@ def test_a_role_taken_away_leaves_no_part_and_the_others_keep_their_figures(
     assert "Programs I run" in text(home(person))
     admin.is_active = False
     admin.save(update_fields=["is_active"])
-    do_write_reflection(
-        author=cast.participant,
-        program=cast.program,
-        title="Shared",
-        body="Text.",
-        tags=[],
-        visibility=Visibility.COACH,
-        prompt=None,
-    )
+    share_with_the_coach(cast)
     page = text(home(person))
     assert "Programs I run" not in page
     assert "1 shared entry you have not read yet" in page
