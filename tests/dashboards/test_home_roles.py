@@ -17,7 +17,7 @@ from notifications.kinds import Kind
 from notifications.models import Notification
 from programs.models import Invitation, Role, User
 from projects.models import CharterAmendment, DoorRequest, Phase, SponsorComment, StatusUpdate
-from reflections.models import Plan, ReminderKind, ReminderPreference, Visibility
+from reflections.models import Plan, Reflection, ReminderKind, ReminderPreference, Visibility
 from reflections.services import do_record_read, do_write_reflection
 from reflections.weeks import LocalWeek
 from teams.models import Team, TeamMember
@@ -52,6 +52,19 @@ def in_tokyo(user: User) -> User:
     user.time_zone = "Asia/Tokyo"
     user.save(update_fields=["time_zone"])
     return user
+
+
+def share_with_the_coach(cast: Cast) -> Reflection:
+    """An entry the participant shares with their coach."""
+    return do_write_reflection(
+        author=cast.participant,
+        program=cast.program,
+        title="Shared",
+        body="Text.",
+        tags=[],
+        visibility=Visibility.COACH,
+        prompt=None,
+    )
 
 
 # Participant -----------------------------------------------------------------------------
@@ -136,16 +149,7 @@ def test_the_participant_sees_the_project_phase_next_milestone_and_unread_count(
 
 
 def test_feedback_counts_reads_of_shared_writing_and_sponsor_comments(cast: Cast) -> None:
-    shared = do_write_reflection(
-        author=cast.participant,
-        program=cast.program,
-        title="Listening first",
-        body="I asked before I advised.",
-        tags=[],
-        visibility=Visibility.COACH,
-        prompt=None,
-    )
-    do_record_read(reader=cast.coach, reflection=shared)
+    do_record_read(reader=cast.coach, reflection=share_with_the_coach(cast))
     update = StatusUpdate.objects.create(
         project=cast.project,
         progress="Two wards on board.",
@@ -341,18 +345,6 @@ def test_an_outsider_in_no_program_is_told_what_happens_next(cast: Cast) -> None
 
 
 # The roles remembered from the last visit (dashboards.homes.home_memberships) ------------
-
-
-def share_with_the_coach(cast: Cast) -> None:
-    do_write_reflection(
-        author=cast.participant,
-        program=cast.program,
-        title="Shared",
-        body="Text.",
-        tags=[],
-        visibility=Visibility.COACH,
-        prompt=None,
-    )
 
 
 def test_a_role_given_after_a_visit_shows_its_figures_on_the_next(cast: Cast) -> None:
