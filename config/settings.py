@@ -212,6 +212,10 @@ else:
     }
     CELERY_RESULT_BACKEND = f"file://{CELERY_QUEUE_DIR / 'results'}"
 
+# Parts of pages kept rendered between visits (core/page_cache.py): only with a cache that
+# every process shares, so that a worker's writes retire what the web process kept.
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(REDIS_URL))
+
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -9,8 +9,10 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate
 
         from core.email_addresses import allow_unicode_local_parts
+        from core.page_cache import renew_after_migrate, watch_all_connections
         from core.security import connect_receivers
         from core.sessions import start_session_clock
 
@@ -18,6 +20,8 @@ class CoreConfig(AppConfig):
         allow_unicode_local_parts()
         connect_receivers()
         user_logged_in.connect(start_session_clock)
+        watch_all_connections()
+        post_migrate.connect(renew_after_migrate, sender=self)
 
 
 def make_local_folders() -> None:

@@ -30,6 +30,8 @@ pytest_plugins = ["tests.browser"]
 @pytest.fixture(autouse=True)
 def _fast_hashing_and_clean_cache(settings: object) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    # Every test reads pages as production does: kept between visits (core/page_cache.py).
+    settings.PAGE_CACHE = True  # type: ignore[attr-defined]
     cache.clear()
 
 

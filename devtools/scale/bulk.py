@@ -22,6 +22,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import NOT_PROVIDED, Max
 from django.db.models.fields import AutoFieldMixin
 
+from core.page_cache import data_written
+
 INSERT_BATCH = 2_000
 
 
@@ -68,6 +70,8 @@ class RowWriter:
                     for row in rows:
                         copy.write_row(row)
                         written += 1
+                # Past Django's wrapper, where pages kept between visits watch for writes.
+                data_written(self.connection)
             else:
                 placeholders = ", ".join(["%s"] * len(fields))
                 sql = f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})"  # noqa: S608  (quoted identifiers)
