@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Page
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
@@ -14,8 +14,9 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from core.forms import PageForm
+from core.page_cache import render_kept
 from core.pagination import paginate
-from dashboards.analytics import Table, program_analytics, table_csv
+from dashboards.analytics import CACHE_SECONDS, Table, program_analytics, table_csv
 from dashboards.charts import participation_chart, phases_chart
 from programs.access import get_program_for_admin
 from programs.http import AuthenticatedHttpRequest
@@ -63,17 +64,24 @@ def shown_table(table: Table, params: QueryDict) -> ShownTable:
 @require_GET
 def analytics(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     access = get_program_for_admin(request.user, program_id)
-    data = program_analytics(program=access.program, today=timezone.localdate())
-    return render(
-        request,
-        "dashboards/analytics/analytics.html",
-        {
-            "program": access.program,
+
+    def make() -> dict[str, object]:
+        data = program_analytics(program=access.program, today=timezone.localdate())
+        return {
             "data": data,
             "participation_chart": participation_chart(data),
             "phases_chart": phases_chart(data.table("phases")),
             "tables": [shown_table(table, request.GET) for table in data.tables],
-        },
+        }
+
+    return render_kept(
+        request,
+        "dashboards/analytics/analytics.html",
+        f"analytics:{request.user.pk}:{program_id}",
+        make,
+        context={"program": access.program},
+        # The figures are recounted when their count is `CACHE_SECONDS` old.
+        moments=lambda part: [part["data"].counted_at + datetime.timedelta(seconds=CACHE_SECONDS)],
     )
 
 

@@ -7,14 +7,17 @@ import datetime
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from dashboards.homes import build_home, navigation_of
+from core.page_cache import kept
+from dashboards.homes import Home, build_home, navigation_of
 from notifications.invitations import asked_for_milestones
 from programs.access import get_program_for_user
 from programs.http import AuthenticatedHttpRequest
-from programs.models import Membership, Milestone, Organization, Role
+from programs.models import Membership, Milestone, Organization, Role, User
 from reflections.models import Draft
 from teams.models import Team, TeamMember
 
@@ -22,10 +25,28 @@ from teams.models import Team, TeamMember
 @require_GET
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What needs each of the person's roles now, in a fixed order: participant, coach,
-    sponsor, program admin (`dashboards.homes`)."""
+    sponsor, program admin (`dashboards.homes`), kept between visits until a write or the
+    next moment that changes it (`core.page_cache`). Unsaved drafts are read each time."""
     user = request.user
-    now = timezone.now()
-    parts = build_home(user, now=now)
+    context: dict[str, object] = {"drafts": list(Draft.objects.unclosed(user))}
+
+    def make() -> tuple[str, list[datetime.datetime | None]]:
+        parts = build_home(user, now=timezone.now())
+        # The header's programs, from the memberships already read.
+        context["navigation"] = navigation_of(parts.memberships)
+        html = render_to_string(
+            "dashboards/_home_parts.html", home_context(user, parts), request=request
+        )
+        # A check-in falls due, a reminder goes out, a meeting starts.
+        moments = [m for part in parts.participant for m in (part.due_at, part.next_reminder)]
+        moments += [starts_at for part in parts.coach for _, starts_at in part.meetings]
+        return html, moments
+
+    context["parts"] = mark_safe(kept(f"home:{user.pk}", make))  # noqa: S308 (rendered above)
+    return render(request, "dashboards/home.html", context)
+
+
+def home_context(user: User, parts: Home) -> dict[str, object]:
     # Ended memberships too, for the card that keeps a leaver's writing within reach.
     every_membership = parts.memberships
     today = user.today()
@@ -35,22 +56,16 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         key=lambda m: m.program.ends_on,
         reverse=True,
     )
-    return render(
-        request,
-        "dashboards/home.html",
-        {
-            "home": parts,
-            "memberships": [m for m in every_membership if m.is_active],
-            "every_membership": every_membership,
-            "alumni_memberships": alumni,
-            "drafts": list(Draft.objects.unclosed(user)),
-            "administered_organizations": list(
-                Organization.objects.administered_by(user).order_by("name")
-            ),
-            # The header's programs, from the memberships already read.
-            "navigation": navigation_of(every_membership),
-        },
-    )
+    return {
+        "user": user,
+        "home": parts,
+        "memberships": [m for m in every_membership if m.is_active],
+        "every_membership": every_membership,
+        "alumni_memberships": alumni,
+        "administered_organizations": list(
+            Organization.objects.administered_by(user).order_by("name")
+        ),
+    }
 
 
 def schedule_positions(

@@ -15,7 +15,8 @@
    home of its own at the same address (dashboards/homes.py): each is measured.
 4. Measures each page with wrk (16 connections, 10 s by default, after a short warm-up),
    beginning with the floor: the smallest signed-in page, through the same middleware.
-   It also counts each page's SQL queries and times one request in this process.
+   It also counts each page's SQL queries and times one request in this process, as a
+   repeat visit and with the page's kept parts made again (core/page_cache.py).
    Before that, with the same gunicorn command, workers and wrk settings, it measures
    Django with nothing in it (devtools/bench_plain.py: one view, no middleware, no
    database), which it serves alone on another port: how fast the floor could be.
@@ -504,6 +505,10 @@ class Profile:
     ms: float
     status: int
     kilobytes: float
+    # The same request with the page's kept parts made again (core/page_cache.py), as at
+    # the first visit after a write.
+    made_queries: int = 0
+    made_ms: float = 0.0
 
 
 def profile(path: str, cookie: str, runs: int = 5) -> Profile:
@@ -511,6 +516,8 @@ def profile(path: str, cookie: str, runs: int = 5) -> Profile:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    from core.page_cache import renew_stamp
 
     name, _, value = cookie.partition("=")
     client = Client(raise_request_exception=True)
@@ -525,11 +532,20 @@ def profile(path: str, cookie: str, runs: int = 5) -> Profile:
         started = time.perf_counter()
         client.get(path, SERVER_NAME="127.0.0.1")
         times.append((time.perf_counter() - started) * 1000)
+    made_times = []
+    for _ in range(runs):
+        renew_stamp()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            client.get(path, SERVER_NAME="127.0.0.1")
+            made_times.append((time.perf_counter() - started) * 1000)
     return Profile(
         queries=queries,
         ms=statistics.median(times),
         status=response.status_code,
         kilobytes=len(response.content) / 1024,
+        made_queries=len(captured.captured_queries),
+        made_ms=statistics.median(made_times),
     )
 
 
@@ -565,12 +581,24 @@ def table_lines(
     the run's start and end, which every figure should be quoted with."""
     floor = next((row.wrk for row in rows if row.page.slug == "floor"), None)
     floor_rps = floor.requests_per_second if floor else None
-    headers = ["page", "as", "req/s", "p50", "p99", "× floor", "1 req", "queries", "targets"]
+    headers = [
+        "page",
+        "as",
+        "req/s",
+        "p50",
+        "p99",
+        "× floor",
+        "1 req",
+        "queries",
+        "made",
+        "made q",
+        "targets",
+    ]
     table = []
     for row in [plain, *rows] if plain else rows:
         role = row.page.role or "-"
         if row.wrk is None:
-            table.append([row.page.label, role, "-", "-", "-", "-", "-", "-", row.problem])
+            table.append([row.page.label, role, *["-"] * 8, row.problem])
             continue
         ratio = row.wrk.requests_per_second / floor_rps if floor_rps else 0.0
         targets = ", ".join(row.verdicts) or ("met" if row is not plain else "(reference)")
@@ -584,11 +612,13 @@ def table_lines(
                 f"{ratio:.2f}",
                 fmt_ms(row.profile.ms) if row.profile else "-",
                 str(row.profile.queries) if row.profile else "-",
+                fmt_ms(row.profile.made_ms) if row.profile else "-",
+                str(row.profile.made_queries) if row.profile else "-",
                 targets,
             ]
         )
     widths = [max(len(str(line[i])) for line in [headers, *table]) for i in range(len(headers))]
-    numeric = {2, 3, 4, 5, 6, 7}
+    numeric = {2, 3, 4, 5, 6, 7, 8, 9}
 
     def line(cells: list[str]) -> str:
         return "  ".join(
@@ -788,8 +818,10 @@ def main() -> int:
         f"gunicorn sync workers. Targets: each page ≥ {FLOOR_RATIO_TARGET}× the floor's "
         f"req/s, p99 ≤ {P99_TARGET_MS:.0f} ms. 'Django, no middleware': one view with no "
         "middleware, database or app (devtools/bench_plain.py), served and loaded the same "
-        "way. '1 req': one request in-process, median of 5; 'queries': SQL queries of one "
-        "request."
+        "way. '1 req': one request in-process, median of 5, a repeat visit (its kept parts "
+        "read from the cache, as under wrk); 'queries': its SQL queries; 'made' and 'made q': "
+        "the same with the kept parts made again, as at the first visit after a write "
+        "(core/page_cache.py)."
     )
     for text in table_lines(rows, plain=plain, load=(load, end_load)):
         say(text)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.diff import word_diff
+from core.page_cache import render_kept
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Unit
 from projects.access import ProjectAccess, get_project_for_user
@@ -191,7 +192,14 @@ def _amendment_rows(project: Project, *, waiting: bool = False) -> list[dict[str
 def project_detail(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """The project's overview: phase, charter, criteria, gates and the work at a glance."""
     access = get_project_for_user(request.user, project_id)
-    return render(request, "projects/project_detail.html", _overview_context(access))
+    return render_kept(
+        request,
+        "projects/project_detail.html",
+        f"project:{request.user.pk}:{project_id}",
+        lambda: _overview_context(access),
+        # The page's title.
+        context={"project": access.project},
+    )
 
 
 def _section_or_404(section: str) -> str:

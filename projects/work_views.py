@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.page_cache import render_kept
 from programs.http import AuthenticatedHttpRequest
 from projects.access import ProjectAccess, get_project_for_user
 from projects.work import (
@@ -313,8 +314,9 @@ def update_comment(
 @require_GET
 def sponsor_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every project the reader sponsors, with what waits for them."""
-    return render(
+    return render_kept(
         request,
         "projects/work/sponsor_dashboard.html",
-        {"rows": sponsored_projects(request.user), "today": timezone.localdate()},
+        f"sponsor-dashboard:{request.user.pk}",
+        lambda: {"rows": sponsored_projects(request.user), "today": timezone.localdate()},
     )

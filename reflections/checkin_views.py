@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.forms import PageForm
+from core.page_cache import render_kept
 from core.pagination import paginate
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Membership, Role, User, zone_or_site
-from reflections.access import get_checkin_for_user, get_personal_space_for_user
+from reflections.access import (
+    ProgramSpace,
+    get_checkin_for_user,
+    get_personal_space_for_user,
+)
 from reflections.calendar import checkin_calendar
 from reflections.forms import CheckInForm, PlanForm
 from reflections.models import CheckIn, CheckInSlot, Plan, ReadReceipt
@@ -170,88 +180,138 @@ def checkin(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """This week's check-in (the ISO week on my own clock), with last week's answer to
     "What will I focus on next week?" beside it. Editable until the week ends."""
     space = get_personal_space_for_user(request.user, program_id)
-    program = space.program
-    zone = space.zone
-    now = timezone.now()
-    week = LocalWeek.of(now, zone)
-    mine = CheckIn.objects.filter(user=request.user, program=program)
-    this_week = mine.filter(iso_year=week.iso_year, iso_week=week.iso_week).first()
-    previous = week.previous()
-    last_week = mine.filter(iso_year=previous.iso_year, iso_week=previous.iso_week).first()
-    has_member_partner = Plan.objects.filter(
-        user=request.user, program=program, partner_user__isnull=False
-    ).exists()
-    status = 200
-    saved_elsewhere = None
     if request.method == "POST":
-        form = CheckInForm(request.POST, has_member_partner=has_member_partner)
-        if form.is_valid():
-            data = form.cleaned_data
-            fields = {
-                "steps_taken": data["steps_taken"],
-                "next_focus": data["next_focus"],
-                "progress": data["progress"],
-                "visibility": data["visibility"],
-            }
-            try:
-                if this_week is None:
-                    saved = do_create_checkin(
-                        user=request.user, program=program, time_zone=zone.key, now=now, **fields
-                    )
-                    done = "is saved"
-                else:
-                    saved = do_update_checkin(checkin=this_week, now=now, **fields)
-                    done = "is updated"
-            except CheckInExists as exists:
-                this_week = saved_elsewhere = exists.existing
-                form.add_error(
-                    None,
-                    "This week's check-in was saved a moment ago, from another window or "
-                    "device; it is shown above. Nothing from this form was saved — add "
-                    "what is missing and save again.",
-                )
-                status = 409
-            except WeekIsOver as over:
-                form.add_error(None, str(over))
-                status = 400
-            else:
-                messages.success(
-                    request,
-                    f"Your check-in for the week of {_week_label(week)} {done}. You can "
-                    f"change it until the end of Sunday, {week.ends_on:%-d %B}.",
-                )
-                return redirect("reflections:checkin", saved.program_id)
-        else:
-            status = 400
-    elif this_week is not None:
+        return _save_checkin(request, space)
+    # Kept between visits: the form shows what is saved, and any save renews it.
+    return render_kept(
+        request,
+        "reflections/checkin.html",
+        f"checkin:{request.user.pk}:{program_id}",
+        lambda: _checkin_page(request.user, space, _CheckInWeek.of(request.user, space)),
+    )
+
+
+@dataclass(frozen=True)
+class _CheckInWeek:
+    """This week and last on the reader's clock, with their check-ins in the program."""
+
+    now: datetime.datetime
+    week: LocalWeek
+    this_week: CheckIn | None
+    last_week: CheckIn | None
+    has_member_partner: bool
+
+    @classmethod
+    def of(cls, user: User, space: ProgramSpace) -> _CheckInWeek:
+        now = timezone.now()
+        week = LocalWeek.of(now, space.zone)
+        mine = CheckIn.objects.filter(user=user, program=space.program)
+        previous = week.previous()
+        return cls(
+            now=now,
+            week=week,
+            this_week=mine.filter(iso_year=week.iso_year, iso_week=week.iso_week).first(),
+            last_week=mine.filter(iso_year=previous.iso_year, iso_week=previous.iso_week).first(),
+            has_member_partner=Plan.objects.filter(
+                user=user, program=space.program, partner_user__isnull=False
+            ).exists(),
+        )
+
+
+def _checkin_page(
+    user: User,
+    space: ProgramSpace,
+    facts: _CheckInWeek,
+    *,
+    form: CheckInForm | None = None,
+    this_week: CheckIn | None = None,
+    saved_elsewhere: CheckIn | None = None,
+) -> dict[str, object]:
+    """The page's context: `form` as sent back, else the saved check-in's answers."""
+    this_week = this_week or facts.this_week
+    if form is None:
         form = CheckInForm(
             initial={
                 "steps_taken": this_week.steps_taken,
                 "next_focus": this_week.next_focus,
                 "progress": this_week.progress,
                 "visibility": this_week.visibility,
-            },
-            has_member_partner=has_member_partner,
+            }
+            if this_week is not None
+            else None,
+            has_member_partner=facts.has_member_partner,
         )
+    return {
+        "program": space.program,
+        "team_id": space.team_id,
+        "zone": space.zone,
+        "form": form,
+        "week": facts.week,
+        "week_label": _week_label(facts.week),
+        "this_week": this_week,
+        "last_week": facts.last_week,
+        "has_member_partner": facts.has_member_partner,
+        "saved_elsewhere": saved_elsewhere,
+    }
+
+
+def _save_checkin(request: AuthenticatedHttpRequest, space: ProgramSpace) -> HttpResponse:
+    program, zone = space.program, space.zone
+    facts = _CheckInWeek.of(request.user, space)
+    now, week, this_week = facts.now, facts.week, facts.this_week
+    saved_elsewhere = None
+    form = CheckInForm(request.POST, has_member_partner=facts.has_member_partner)
+    if not form.is_valid():
+        status = 400
     else:
-        form = CheckInForm(has_member_partner=has_member_partner)
-    return render(
-        request,
-        "reflections/checkin.html",
-        {
-            "program": program,
-            "team_id": space.team_id,
-            "zone": zone,
-            "form": form,
-            "week": week,
-            "week_label": _week_label(week),
-            "this_week": this_week,
-            "last_week": last_week,
-            "has_member_partner": has_member_partner,
-            "saved_elsewhere": saved_elsewhere,
-        },
-        status=status,
+        data = form.cleaned_data
+        fields = {
+            "steps_taken": data["steps_taken"],
+            "next_focus": data["next_focus"],
+            "progress": data["progress"],
+            "visibility": data["visibility"],
+        }
+        try:
+            if this_week is None:
+                saved = do_create_checkin(
+                    user=request.user, program=program, time_zone=zone.key, now=now, **fields
+                )
+                done = "is saved"
+            else:
+                saved = do_update_checkin(checkin=this_week, now=now, **fields)
+                done = "is updated"
+        except CheckInExists as exists:
+            this_week = saved_elsewhere = exists.existing
+            form.add_error(
+                None,
+                "This week's check-in was saved a moment ago, from another window or "
+                "device; it is shown above. Nothing from this form was saved — add "
+                "what is missing and save again.",
+            )
+            status = 409
+        except WeekIsOver as over:
+            form.add_error(None, str(over))
+            status = 400
+        else:
+            messages.success(
+                request,
+                f"Your check-in for the week of {_week_label(week)} {done}. You can "
+                f"change it until the end of Sunday, {week.ends_on:%-d %B}.",
+            )
+            return redirect("reflections:checkin", saved.program_id)
+    context = _checkin_page(
+        request.user,
+        space,
+        facts,
+        form=form,
+        this_week=this_week,
+        saved_elsewhere=saved_elsewhere,
     )
+    # A form sent back is the page whole, never kept.
+    context["kept_part"] = mark_safe(  # noqa: S308 (a rendered template)
+        render_to_string("reflections/checkin.html#kept", context, request=request)
+    )
+    return render(request, "reflections/checkin.html", context, status=status)
 
 
 @require_GET

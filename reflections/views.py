@@ -16,10 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import PageForm
+from core.page_cache import render_kept
 from core.pagination import paginate
 from programs.http import AuthenticatedHttpRequest
 from programs.models import User
 from reflections.access import (
+    ProgramSpace,
     get_own_reflection,
     get_personal_space_for_user,
     get_reflection_for_user,
@@ -136,6 +138,35 @@ def journal(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
     """My entries in the program, newest first: searchable by words in the title or text,
     filterable by learning theme, 20 to a page."""
     space = get_personal_space_for_user(request.user, program_id)
+    if request.htmx:
+        return render(request, "reflections/journal.html#results", journal_results(request, space))
+
+    def make() -> dict[str, object]:
+        program = space.program
+        return journal_results(request, space) | {
+            "tags": list(
+                Tag.objects.filter(
+                    reflections__author=request.user,
+                    reflections__program=program,
+                    reflections__deleted_at__isnull=True,
+                ).distinct()
+            ),
+            "deleted_count": Reflection.objects.filter(
+                author=request.user, program=program, deleted_at__isnull=False
+            ).count(),
+        }
+
+    return render_kept(
+        request,
+        "reflections/journal.html",
+        f"journal:{request.user.pk}:{program_id}",
+        make,
+        context={"program": space.program},
+    )
+
+
+def journal_results(request: AuthenticatedHttpRequest, space: ProgramSpace) -> dict[str, object]:
+    """The page of the reader's entries that the query string asks for."""
     program = space.program
     search = JournalSearchForm(request.GET).given()
     query, tag = search.get("q", ""), search.get("tag", "")
@@ -146,7 +177,7 @@ def journal(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
         entries = entries.filter(tags__name=tag)
     entries = entries.prefetch_related("tags").annotate(reader_count=_readers_count())
     page = paginate(entries, PageForm(request.GET).number(), per_page=PAGE_SIZE)
-    context: dict[str, object] = {
+    return {
         "program": program,
         "team_id": space.team_id,
         "zone": space.zone,
@@ -155,19 +186,6 @@ def journal(request: AuthenticatedHttpRequest, program_id: int) -> HttpResponse:
         "tag": tag,
         "searching": bool(query or tag),
     }
-    if request.htmx:
-        return render(request, "reflections/journal.html#results", context)
-    context["tags"] = list(
-        Tag.objects.filter(
-            reflections__author=request.user,
-            reflections__program=program,
-            reflections__deleted_at__isnull=True,
-        ).distinct()
-    )
-    context["deleted_count"] = Reflection.objects.filter(
-        author=request.user, program=program, deleted_at__isnull=False
-    ).count()
-    return render(request, "reflections/journal.html", context)
 
 
 @require_http_methods(["GET", "POST"])
