@@ -19,8 +19,8 @@ of, and never past the next quarter hour (every time zone's midnight falls on a 
 hour), then made again.
 
 The writes no kept part reads are left out, so that the mail workers' bookkeeping does not
-retire every page: the outgoing-email rows (`notifications.models.Delivery`), the security
-log and the sessions. `tests/test_page_cache.py` checks that no kept part reads them.
+retire every page: the sessions, the security log and what apps declare with `not_kept`
+(the outgoing-email rows). `tests/test_page_cache.py` checks that no kept part reads them.
 
 Only with a cache shared by every process (Redis: `PAGE_CACHE`, on when `REDIS_URL` is
 set); with the local-memory cache a worker's writes would not reach the web process.
@@ -39,6 +39,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -60,28 +61,38 @@ OTHER_WRITE = re.compile(
 )
 
 
+# The models no kept part reads, whose writes leave the stamp alone (`not_kept`).
+_unread: set[type[Model]] = set()
+_unread_tables: frozenset[str] | None = None
+
+
+def not_kept(*models: type[Model]) -> None:
+    """Declare that no kept part reads `models` (an app does in its `ready()`), so that
+    writing them leaves the stamp alone. `tests/test_page_cache.py` reads every kept page
+    and checks that none of them does."""
+    global _unread_tables
+    _unread.update(models)
+    _unread_tables = None
+
+
 def unread_tables() -> frozenset[str]:
-    """The tables whose writes leave the stamp alone: no kept part reads them."""
-    from django.contrib.sessions.models import Session
+    """The tables whose writes leave the stamp alone: the sessions, the security log and
+    the models declared with `not_kept`."""
+    global _unread_tables
+    if _unread_tables is None:
+        from django.contrib.sessions.models import Session
 
-    from core.models import SecurityEvent
-    from notifications.models import Delivery
+        from core.models import SecurityEvent
 
-    models = [Session, SecurityEvent]
-    models += [m for m in Delivery.__subclasses__() if not m._meta.abstract]
-    return frozenset(m._meta.db_table for m in models)
-
-
-_unread: frozenset[str] | None = None
+        models = {Session, SecurityEvent, *_unread}
+        _unread_tables = frozenset(m._meta.db_table for m in models)
+    return _unread_tables
 
 
 def changes_data(sql: str) -> bool:
     """Whether the statement `sql` may change what a kept part shows."""
-    global _unread
     if (match := WRITE.match(sql)) is not None:
-        if _unread is None:
-            _unread = unread_tables()
-        return match.group(1) not in _unread
+        return match.group(1) not in unread_tables()
     return OTHER_WRITE.match(sql) is not None
 
 
