@@ -70,15 +70,22 @@ class ProjectAccess:
             raise PermissionDenied("Only the program's admins can do this.")
 
 
-def get_project_for_user(user: User, project_id: int) -> ProjectAccess:
-    """The project, if the user may open its team (the same people may read both)."""
+# What the project's pages show of its team, program and transition plan, read with it.
+PROJECT_RELATED = (
+    "team__cohort__program__organization",
+    "team__coach",
+    "team__sponsor",
+    "transition_plan__new_owner_unit",
+)
+
+
+def get_project_for_user(
+    user: User, project_id: int, *, related: tuple[str, ...] = PROJECT_RELATED
+) -> ProjectAccess:
+    """The project, if the user may open its team (the same people may read both), read
+    with `related` (the access check needs the team and its cohort only)."""
     try:
-        project = Project.objects.select_related(
-            "team__cohort__program__organization",
-            "team__coach",
-            "team__sponsor",
-            "transition_plan__new_owner_unit",
-        ).get(pk=project_id)
+        project = Project.objects.select_related("team__cohort", *related).get(pk=project_id)
     except Project.DoesNotExist:
         raise Http404("No such project.") from None
     return ProjectAccess(project=project, team=team_access(user, project.team))

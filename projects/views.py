@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +18,7 @@ from core.diff import word_diff
 from core.page_cache import render_kept
 from programs.http import AuthenticatedHttpRequest
 from programs.models import Unit
-from projects.access import ProjectAccess, get_project_for_user
+from projects.access import PROJECT_RELATED, ProjectAccess, get_project_for_user
 from projects.forms import (
     AmendmentDecisionForm,
     AmendmentForm,
@@ -191,12 +192,18 @@ def _amendment_rows(project: Project, *, waiting: bool = False) -> list[dict[str
 @require_GET
 def project_detail(request: AuthenticatedHttpRequest, project_id: int) -> HttpResponse:
     """The project's overview: phase, charter, criteria, gates and the work at a glance."""
-    access = get_project_for_user(request.user, project_id)
+    # What the access check needs; the rest only when the page is made.
+    access = get_project_for_user(request.user, project_id, related=())
     return render_kept(
         request,
         "projects/project_detail.html",
         f"project:{request.user.pk}:{project_id}",
-        lambda: _overview_context(access),
+        lambda: _overview_context(
+            replace(
+                access,
+                project=Project.objects.select_related(*PROJECT_RELATED).get(pk=project_id),
+            )
+        ),
         # The page's title.
         context={"project": access.project},
     )
