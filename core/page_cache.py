@@ -84,7 +84,7 @@ def unread_tables() -> frozenset[str]:
 
         from core.models import SecurityEvent
 
-        models = {Session, SecurityEvent, *_unread}
+        models: set[type[Model]] = {Session, SecurityEvent, *_unread}
         _unread_tables = frozenset(m._meta.db_table for m in models)
     return _unread_tables
 
@@ -126,8 +126,9 @@ def data_written(connection: BaseDatabaseWrapper) -> None:
     if not settings.PAGE_CACHE:
         return
     renew_stamp()
+    # Once per transaction: each pending callback is (savepoints, function, robust).
     if connection.in_atomic_block and not any(
-        func is _renew_after_commit for _, func, _ in connection.run_on_commit
+        callback[1] is _renew_after_commit for callback in connection.run_on_commit
     ):
         transaction.on_commit(_renew_after_commit, using=connection.alias)
 

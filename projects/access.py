@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 
 from programs.access import is_program_admin
 from programs.models import User
 from projects.models import Phase, Project
 from teams.access import TeamAccess, team_access
+from teams.models import TeamMember
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,14 @@ def get_project_for_user(
 ) -> ProjectAccess:
     """The project, if the user may open its team (the same people may read both), read
     with `related` (the access check needs the team and its cohort only)."""
+    on_team = TeamMember.objects.filter(team=OuterRef("team"), user=user)
     try:
-        project = Project.objects.select_related("team__cohort", *related).get(pk=project_id)
+        project = (
+            Project.objects.select_related("team__cohort", *related)
+            .annotate(reader_on_team=Exists(on_team))
+            .get(pk=project_id)
+        )
     except Project.DoesNotExist:
         raise Http404("No such project.") from None
-    return ProjectAccess(project=project, team=team_access(user, project.team))
+    team = team_access(user, project.team, is_member=project.reader_on_team)
+    return ProjectAccess(project=project, team=team)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -17,11 +18,17 @@ class TeamAccess:
     team: Team
     user_id: int
     roles: frozenset[str]
-    members: list[User]
+    is_member: bool
 
-    @property
-    def is_member(self) -> bool:
-        return any(member.pk == self.user_id for member in self.members)
+    @cached_property
+    def members(self) -> list[User]:
+        """The team's members by name, read when a page shows them."""
+        return [
+            m.user
+            for m in self.team.members.select_related("user").order_by(
+                "user__last_name", "user__first_name"
+            )
+        ]
 
     @property
     def is_coach(self) -> bool:
@@ -32,17 +39,13 @@ class TeamAccess:
         return self.team.sponsor_id == self.user_id
 
 
-def team_access(user: User, team: Team) -> TeamAccess:
+def team_access(user: User, team: Team, *, is_member: bool | None = None) -> TeamAccess:
     """Check that the user may open this team: a team member, its coach or sponsor, or an
-    admin of its program. Outsiders to the program get 404, other members 403."""
+    admin of its program. Outsiders to the program get 404, other members 403.
+    `is_member`: whether the user is on the team, when the caller read it already."""
     roles = require_member(user, team.cohort.program_id)
-    members = [
-        m.user
-        for m in team.members.select_related("user").order_by(
-            "user__last_name", "user__first_name"
-        )
-    ]
-    is_member = any(member.pk == user.pk for member in members)
+    if is_member is None:
+        is_member = team.members.filter(user=user).exists()
     allowed = (
         is_member
         or team.coach_id == user.pk
@@ -53,7 +56,7 @@ def team_access(user: User, team: Team) -> TeamAccess:
         raise PermissionDenied(
             "Only this team, its coach, its sponsor and program admins can open it."
         )
-    return TeamAccess(team=team, user_id=user.pk, roles=roles, members=members)
+    return TeamAccess(team=team, user_id=user.pk, roles=roles, is_member=is_member)
 
 
 def get_team_for_user(user: User, team_id: int) -> TeamAccess:
