@@ -214,10 +214,11 @@ def render_kept(
     """The page `template_name`, whose partial `kept` (the page less its header, messages
     and whatever must be read at each visit) is kept under `name` and the query string
     (`kept`). `make` gives the partial's context, and is called only when the part is
-    made; `context` is the page's and the partial's; `moments` gives, from the partial's
-    context, the moments at which time passing changes it. The part's forms get this
-    visit's CSRF token."""
-    page = dict(context or {})
+    made; `context` is the page's and the partial's (`make` may add to it what it read
+    for the page: the header's programs); `moments` gives, from the partial's context, the
+    moments at which time passing changes it. The part's forms get this visit's CSRF
+    token."""
+    page = {} if context is None else context
     mark = csrf_mark()
     # Pages and filters asked for, and the links made from them (`page_query`).
     query = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24]

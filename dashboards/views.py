@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from core.page_cache import kept
+from core.page_cache import render_kept
 from dashboards.homes import Home, build_home, navigation_of
 from notifications.invitations import asked_for_milestones
 from programs.access import get_program_for_user
@@ -26,24 +25,32 @@ from teams.models import Team, TeamMember
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What needs each of the person's roles now, in a fixed order: participant, coach,
     sponsor, program admin (`dashboards.homes`), kept between visits until a write or the
-    next moment that changes it (`core.page_cache`). Unsaved drafts are read each time."""
+    next moment that changes it (`core.page_cache`)."""
     user = request.user
-    context: dict[str, object] = {"drafts": list(Draft.objects.unclosed(user))}
+    page: dict[str, object] = {}
 
-    def make() -> tuple[str, list[datetime.datetime | None]]:
+    def make() -> dict[str, object]:
         parts = build_home(user, now=timezone.now())
         # The header's programs, from the memberships already read.
-        context["navigation"] = navigation_of(parts.memberships)
-        html = render_to_string(
-            "dashboards/_home_parts.html", home_context(user, parts), request=request
-        )
-        # A check-in falls due, a reminder goes out, a meeting starts.
-        moments = [m for part in parts.participant for m in (part.due_at, part.next_reminder)]
-        moments += [starts_at for part in parts.coach for _, starts_at in part.meetings]
-        return html, moments
+        page["navigation"] = navigation_of(parts.memberships)
+        return home_context(user, parts)
 
-    context["parts"] = mark_safe(kept(f"home:{user.pk}", make))  # noqa: S308 (rendered above)
-    return render(request, "dashboards/home.html", context)
+    return render_kept(
+        request,
+        "dashboards/home.html",
+        f"home:{user.pk}",
+        make,
+        context=page,
+        moments=home_moments,
+    )
+
+
+def home_moments(context: dict[str, Any]) -> list[datetime.datetime | None]:
+    """When time alone changes the home: a check-in falls due, a reminder goes out, a
+    meeting starts."""
+    parts: Home = context["home"]
+    moments = [m for part in parts.participant for m in (part.due_at, part.next_reminder)]
+    return moments + [starts_at for part in parts.coach for _, starts_at in part.meetings]
 
 
 def home_context(user: User, parts: Home) -> dict[str, object]:
@@ -59,6 +66,7 @@ def home_context(user: User, parts: Home) -> dict[str, object]:
     return {
         "user": user,
         "home": parts,
+        "drafts": list(Draft.objects.unclosed(user)),
         "memberships": [m for m in every_membership if m.is_active],
         "every_membership": every_membership,
         "alumni_memberships": alumni,

@@ -21,6 +21,7 @@ from notifications.kinds import Kind
 from notifications.models import ReminderDelivery
 from notifications.services import do_mark_all_read, do_notify
 from programs.models import Program, User
+from reflections.services import do_save_draft
 from reflections.weeks import LocalWeek
 from tests.conftest import Cast
 from tests.dashboards.conftest import add_checkin
@@ -54,15 +55,40 @@ def signed_in(user: User) -> Client:
 # What a repeat visit costs -------------------------------------------------------------
 
 
-def test_a_repeat_visit_reads_the_session_the_reader_their_drafts_and_programs(
-    cast: Cast,
-) -> None:
+def test_a_repeat_visit_reads_the_session_the_reader_and_their_programs(cast: Cast) -> None:
     client = signed_in(cast.coach)
     first = queries_of(client, "/")
     again = queries_of(client, "/")
-    # The session, the user, unsaved drafts and the header's programs: the coach's teams,
-    # flags, meetings and unread entries are not read again.
-    assert again == 4 < first
+    # The session, the user and the header's programs: the coach's teams, flags, meetings
+    # and unread entries are not read again.
+    assert again == 3 < first
+
+
+def test_a_draft_kept_on_the_home_is_offered_and_can_be_discarded_from_it(cast: Cast) -> None:
+    client = signed_in(cast.participant)
+    client.get("/")
+    do_save_draft(
+        user=cast.participant,
+        program=cast.program,
+        token="a" * 32,
+        title="Half a thought",
+        body="About the handover.",
+        tags="",
+        visibility="private",
+        prompt=None,
+    )
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(cast.participant)
+    html = csrf_client.get("/").content.decode()
+    assert "You have an unsaved draft, “Half a thought”" in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token
+    discard = reverse("reflections:draft_discard", args=[cast.program.pk])
+    response = csrf_client.post(discard, {"csrfmiddlewaretoken": token.group(1), "next": "/"})
+    assert response.status_code == 302
+    home = visit(cast.participant, client=csrf_client)
+    assert "Your unsaved draft is discarded." in home
+    assert "You have an unsaved draft" not in home
 
 
 # Writes ---------------------------------------------------------------------------------
