@@ -9,10 +9,15 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
+        from django.core import checks
         from django.db.models.signals import post_migrate
 
         from core.email_addresses import allow_unicode_local_parts
-        from core.page_cache import renew_after_migrate, watch_all_connections
+        from core.page_cache import (
+            check_shared_cache,
+            renew_after_migrate,
+            watch_all_connections,
+        )
         from core.security import connect_receivers
         from core.sessions import start_session_clock
 
@@ -22,6 +27,7 @@ class CoreConfig(AppConfig):
         user_logged_in.connect(start_session_clock)
         watch_all_connections()
         post_migrate.connect(renew_after_migrate, sender=self)
+        checks.register(check_shared_cache, checks.Tags.caches, deploy=True)
 
 
 def make_local_folders() -> None:

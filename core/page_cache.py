@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -233,3 +234,18 @@ def render_kept(
         part = part.replace(mark, get_token(request))
     page["kept_part"] = mark_safe(part)  # noqa: S308 (a rendered template)
     return render(request, template_name, page)
+
+
+def check_shared_cache(**kwargs: object) -> list[checks.CheckMessage]:
+    """A deployment check: kept pages need a cache that every process shares."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if settings.PAGE_CACHE and backend.endswith(".LocMemCache"):
+        return [
+            checks.Warning(
+                "PAGE_CACHE is on with the local-memory cache: a write in one process "
+                "would not retire what another process kept.",
+                hint="Set REDIS_URL (the cache every process shares), or PAGE_CACHE=0.",
+                id="actionlab.W001",
+            )
+        ]
+    return []

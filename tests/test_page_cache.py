@@ -9,6 +9,7 @@ import re
 import pytest
 import time_machine
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.checks import run_checks
 from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
 from django.test import Client
@@ -352,3 +353,16 @@ def test_check_ins_of_past_weeks_show_on_the_kept_home_streak(cast: Cast) -> Non
     last_week = LocalWeek.of(datetime.datetime.now(UTC), cast.participant.zone).previous()
     add_checkin(cast.participant, cast.program, last_week)
     assert "1 week in a row" in visit(cast.participant, client=client)
+
+
+def test_the_deployment_check_refuses_kept_pages_on_a_cache_of_one_process(
+    settings: object, db: None
+) -> None:
+    settings.CACHES = {  # type: ignore[attr-defined]
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    }
+    warnings = [m.id for m in run_checks(include_deployment_checks=True)]
+    assert "actionlab.W001" in warnings
+    settings.PAGE_CACHE = False  # type: ignore[attr-defined]
+    warnings = [m.id for m in run_checks(include_deployment_checks=True)]
+    assert "actionlab.W001" not in warnings
